@@ -1,0 +1,130 @@
+"""The ``abm`` command: database, demo data, serving, workers and the domain commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from abm import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
+             add_version_option=False, load_dotenv=False, set_debug_flag=False)
+def cli() -> None:
+    """abm: account-based marketing for companies that live by their key accounts."""
+
+
+@cli.group()
+def db() -> None:
+    """Database migrations."""
+
+
+def _database_url() -> str:
+    return current_app.extensions["abm.settings"].database_url
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the latest)."""
+    from abm.db import upgrade
+
+    upgrade(_database_url(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    from alembic import command
+
+    from abm.db import alembic_config
+
+    command.downgrade(alembic_config(_database_url()), revision)
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between models and database."""
+    from alembic import command
+
+    from abm.db import alembic_config
+
+    command.revision(alembic_config(_database_url()), message=message, autogenerate=True)
+
+
+@cli.command()
+@click.option("--seed", default=1, show_default=True, help="Same seed, same data.")
+@click.option("--force", is_flag=True, help="Load even if the database has accounts.")
+@with_appcontext
+def demo(seed: int, force: bool) -> None:
+    """Load demo data for a B2B distributor (deterministic by seed)."""
+    from abm.db import get_session
+    from abm.demo import DemoNotEmpty, load_demo
+
+    session = get_session()
+    try:
+        summary = load_demo(session, seed=seed, force=force, echo=click.echo)
+    except DemoNotEmpty as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(
+        "loaded {customers} customers, {prospects} prospects, {products} products, "
+        "{order_lines} order lines in {seconds:.1f} s".format(**summary)
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
+@with_appcontext
+def serve(host: str, port: int, no_demo: bool) -> None:
+    """Serve the web UI with a worker and the scheduler, on the embedded defaults."""
+    from abm.serve import serve as run
+
+    run(current_app._get_current_object(), host=host, port=port, demo=not no_demo)
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run a worker (with the scheduler) on every queue."""
+    from abm.queue import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "manager", "marketing", "sales"]),
+              required=True)
+@click.password_option()
+@with_appcontext
+def create_user_cmd(email: str, name: str, role: str, password: str) -> None:
+    """Add a user."""
+    from sqlalchemy.exc import IntegrityError
+
+    from abm.db import get_session
+    from abm.users.services import create_user
+
+    session = get_session()
+    try:
+        create_user(session, email=email, name=name, role=role, password=password)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise click.ClickException(f"a user with the email {email} exists already") from None
+    click.echo(f"created {role} {email}")
+
+
+def main() -> None:
+    cli(prog_name="abm")

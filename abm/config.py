@@ -1,0 +1,81 @@
+"""Settings read from ``ABM_*`` environment variables, with embedded defaults.
+
+Every setting has a default that works on a fresh machine: a SQLite file, an
+embedded Redis server and an outbox folder, all under the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "ABM_"
+
+
+@dataclass
+class Settings:
+    """The settings of one abm installation.
+
+    Attributes:
+        instance_path: folder for the SQLite file, secret key, embedded Redis and outbox.
+        database_url: SQLAlchemy URL; empty means ``sqlite:///<instance>/abm.sqlite3``.
+        redis_url: Redis URL; empty means an embedded server under the instance folder.
+        smtp_url: ``smtp://user:pass@host:port``; empty means the outbox folder.
+        secret_key: Flask secret; empty means generated once into the instance folder.
+        mail_from: the sender address of campaign messages.
+        default_language: the UI language when the user has not chosen one.
+    """
+
+    instance_path: str = ""
+    database_url: str = ""
+    redis_url: str = ""
+    smtp_url: str = ""
+    secret_key: str = ""
+    mail_from: str = "abm@localhost"
+    default_language: str = "en"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: os._Environ | dict | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            key = ENV_PREFIX + f.name.upper()
+            if key in environ:
+                values[f.name] = environ[key]
+        return cls(**values)
+
+    def resolve(self, default_instance: str | Path) -> Settings:
+        """Fill in the defaults that depend on the instance folder (creating it)."""
+        instance = Path(self.instance_path or default_instance).resolve()
+        instance.mkdir(parents=True, exist_ok=True)
+        self.instance_path = str(instance)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{instance / 'abm.sqlite3'}"
+        if not self.secret_key:
+            self.secret_key = _instance_secret(instance / "secret_key")
+        return self
+
+    @property
+    def outbox_path(self) -> Path:
+        return Path(self.instance_path) / "outbox"
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the secret key kept in the instance folder, generating it on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        # O_EXCL: two processes starting at once agree on one key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key

@@ -1,0 +1,89 @@
+"""Job runs: the progress and outcome of background work, as the UI shows them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from abm.db import get_session, utcnow
+from abm.runs.models import JobRun, RunStatus
+
+
+def create_run(
+    session: Session, job_id: str, *, kind: str, queue: str, user_id: int | None = None
+) -> JobRun:
+    run = JobRun(id=job_id, kind=kind, queue=queue, created_by_id=user_id)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def get_run(session: Session, job_id: str) -> JobRun | None:
+    return session.get(JobRun, job_id)
+
+
+class Progress:
+    """Progress of the current job, written to its row when the job commits a batch.
+
+    Jobs commit once per batch, so the row the UI polls moves with the work and
+    never shows progress of work that was rolled back.
+    """
+
+    def __init__(self, session: Session, run: JobRun | None) -> None:
+        self.session = session
+        self.run = run
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        if self.run is None:
+            return
+        self.run.done = done
+        if total is not None:
+            self.run.total = total
+        if message is not None:
+            self.run.message = message
+
+
+def tracked(func: Callable) -> Callable:
+    """Make an RQ job function keep its :class:`JobRun` row up to date.
+
+    The wrapped function receives a ``progress`` keyword argument (a
+    :class:`Progress`). Its return value (a dict) is stored as the run's result;
+    an exception marks the run failed with its message, then propagates so
+    that RQ records the failure too. Outside a worker (no current RQ job) the
+    function runs as a plain call with a progress that records nothing.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from rq import get_current_job
+
+        session = get_session()
+        job = get_current_job()
+        run = session.get(JobRun, job.id) if job is not None else None
+        if run is not None:
+            run.status = RunStatus.STARTED
+            run.started_at = utcnow()
+            session.commit()
+        try:
+            result = func(*args, progress=Progress(session, run), **kwargs)
+        except Exception as exc:
+            session.rollback()
+            if run is not None:
+                run = session.get(JobRun, job.id)
+                run.status = RunStatus.FAILED
+                run.error = str(exc) or type(exc).__name__
+                run.finished_at = utcnow()
+                session.commit()
+            raise
+        if run is not None:
+            run.status = RunStatus.FINISHED
+            run.result = result if isinstance(result, dict) else None
+            if run.total is not None:
+                run.done = run.total
+            run.finished_at = utcnow()
+        session.commit()
+        return result
+
+    return wrapper

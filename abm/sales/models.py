@@ -1,0 +1,124 @@
+"""Products, order lines (shipments), receivables and the monthly aggregates kept from them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from abm.db import Base, BigId
+
+# Exact in the database, plain floats in Python: analytics sums them by the million.
+Money = Numeric(18, 2, asdecimal=False)
+Quantity = Numeric(18, 3, asdecimal=False)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str | None] = mapped_column(String(100), index=True)
+    top_assortment: Mapped[bool] = mapped_column(default=False, index=True)
+    price: Mapped[float | None] = mapped_column(Money)
+
+    def __repr__(self) -> str:
+        return f"<Product {self.sku}>"
+
+
+class OrderLine(Base):
+    """One line of a shipment document, as exported by the accounting system.
+
+    The natural key is (document, date, line_no): accounting systems restart
+    document numbering every year, so the number alone does not identify a
+    document. ``month`` is the first day of the line's month, kept so that the
+    monthly aggregates are a plain GROUP BY on every database.
+    """
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("document", "date", "line_no", name="uq_order_lines_natural_key"),
+        Index("ix_order_lines_account_date", "account_id", "date"),
+        Index("ix_order_lines_account_month", "account_id", "month"),
+        CheckConstraint("line_no >= 0", name="line_no_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    document: Mapped[str] = mapped_column(String(100))
+    line_no: Mapped[int] = mapped_column(default=0)
+    date: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[float] = mapped_column(Quantity, default=0)
+    revenue: Mapped[float] = mapped_column(Money)
+    margin: Mapped[float | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+
+    account = relationship("Account")
+    product: Mapped[Product | None] = relationship()
+
+
+class Receivable(Base):
+    """An invoice the account owes: due date, amount and what has been paid."""
+
+    __tablename__ = "receivables"
+    __table_args__ = (
+        UniqueConstraint("account_id", "document", name="uq_receivables_account_document"),
+        CheckConstraint("amount >= 0", name="amount_non_negative"),
+        CheckConstraint("paid_amount >= 0", name="paid_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str] = mapped_column(String(100))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[float] = mapped_column(Money)
+    paid_amount: Mapped[float] = mapped_column(Money, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+
+    account = relationship("Account")
+
+    @property
+    def outstanding(self) -> float:
+        return round(self.amount - self.paid_amount, 2)
+
+
+class MonthlyAccountSales(Base):
+    """Per account per month: kept up to date by every import, read by analytics and pages."""
+
+    __tablename__ = "monthly_account_sales"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    revenue: Mapped[float] = mapped_column(Money, default=0)
+    margin: Mapped[float | None] = mapped_column(Money)
+    quantity: Mapped[float] = mapped_column(Quantity, default=0)
+    lines: Mapped[int] = mapped_column(default=0)
+    documents: Mapped[int] = mapped_column(default=0)
+    purchase_days: Mapped[int] = mapped_column(default=0)
+
+
+class MonthlyAccountProductSales(Base):
+    """Per account, product and month."""
+
+    __tablename__ = "monthly_account_product_sales"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    revenue: Mapped[float] = mapped_column(Money, default=0)
+    margin: Mapped[float | None] = mapped_column(Money)
+    quantity: Mapped[float] = mapped_column(Quantity, default=0)
+    lines: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,95 @@
+"""Sales: monthly aggregates kept from the order lines, and reads over them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import delete, distinct, func, insert, select
+from sqlalchemy.orm import Session
+
+from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, OrderLine
+
+_CHUNK = 500  # accounts per statement: well under every database's parameter limit
+
+
+def refresh_monthly_aggregates(session: Session, account_ids: Iterable[int] | None = None) -> None:
+    """Recompute the monthly aggregates of these accounts (all accounts when None).
+
+    Runs as two INSERT ... SELECT ... GROUP BY statements per chunk, inside the
+    caller's transaction: the aggregates never disagree with the order lines
+    that a commit makes visible.
+    """
+    if account_ids is None:
+        _refresh(session, None)
+        return
+    ids = sorted(set(account_ids))
+    for start in range(0, len(ids), _CHUNK):
+        _refresh(session, ids[start : start + _CHUNK])
+
+
+def _refresh(session: Session, ids: list[int] | None) -> None:
+    ol = OrderLine
+    where = [] if ids is None else [ol.account_id.in_(ids)]
+    for table in (MonthlyAccountSales, MonthlyAccountProductSales):
+        stmt = delete(table)
+        if ids is not None:
+            stmt = stmt.where(table.account_id.in_(ids))
+        session.execute(stmt)
+
+    monthly = (
+        select(
+            ol.account_id,
+            ol.month,
+            func.sum(ol.revenue),
+            func.sum(ol.margin),
+            func.sum(ol.quantity),
+            func.count(),
+            func.count(distinct(ol.document)),
+            func.count(distinct(ol.date)),
+        )
+        .where(*where)
+        .group_by(ol.account_id, ol.month)
+    )
+    session.execute(
+        insert(MonthlyAccountSales).from_select(
+            ["account_id", "month", "revenue", "margin", "quantity", "lines", "documents",
+             "purchase_days"],
+            monthly,
+        )
+    )
+    per_product = (
+        select(
+            ol.account_id,
+            ol.product_id,
+            ol.month,
+            func.sum(ol.revenue),
+            func.sum(ol.margin),
+            func.sum(ol.quantity),
+            func.count(),
+        )
+        .where(ol.product_id.is_not(None), *where)
+        .group_by(ol.account_id, ol.product_id, ol.month)
+    )
+    session.execute(
+        insert(MonthlyAccountProductSales).from_select(
+            ["account_id", "product_id", "month", "revenue", "margin", "quantity", "lines"],
+            per_product,
+        )
+    )
+
+
+def revenue_by_month(session: Session, first: date | None = None) -> list[dict]:
+    """Total revenue, margin and active accounts per month, oldest first."""
+    m = MonthlyAccountSales
+    stmt = (
+        select(m.month, func.sum(m.revenue), func.sum(m.margin), func.count())
+        .group_by(m.month)
+        .order_by(m.month)
+    )
+    if first is not None:
+        stmt = stmt.where(m.month >= first)
+    return [
+        {"month": month, "revenue": float(rev or 0), "margin": float(mar or 0), "accounts": n}
+        for month, rev, mar, n in session.execute(stmt)
+    ]

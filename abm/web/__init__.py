@@ -1,0 +1,55 @@
+"""The web UI: Flask blueprints, one module per area; views stay thin."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from abm.db import get_session
+
+LANGUAGES = ("en", "ru")
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "strong"
+csrf = CSRFProtect()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from abm.users.models import User
+
+    return get_session().get(User, int(user_id))
+
+
+def _select_locale() -> str:
+    from flask_login import current_user
+
+    chosen = session.get("lang") or getattr(current_user, "language", None)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def init_app(app: Flask) -> None:
+    from abm.web import auth, dashboard
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    Babel(app, locale_selector=_select_locale)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

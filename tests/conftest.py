@@ -1,0 +1,161 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL) and a real Redis.
+
+Settings:
+    ABM_TEST_DATABASE_URL: a PostgreSQL server URL; the suite creates a fresh
+        database on it for the run and drops it at the end. Unset: a SQLite file.
+    ABM_TEST_REDIS_URL: a Redis server URL with a database number reserved for
+        tests (it is flushed around each test). Unset: an embedded redis-server.
+
+Every test runs inside a transaction that is rolled back at the end; the
+session commits release savepoints. Commit what a test adds before making a
+request: each request closes the session it used.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from abm import create_app
+from abm.db import get_db, upgrade
+from abm.queue import EmbeddedRedis
+
+
+def _create_postgres_database(server_url: str) -> tuple[str, callable]:
+    url = make_url(server_url)
+    name = f"abm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def fresh_database(tmp_path_factory):
+    """A factory of empty databases of the kind under test: call it for a new URL."""
+    drops = []
+
+    def make() -> str:
+        server = os.environ.get("ABM_TEST_DATABASE_URL")
+        if server:
+            url, drop = _create_postgres_database(server)
+            drops.append(drop)
+            return url
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'abm.sqlite3'}"
+
+    yield make
+    for drop in drops:
+        drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database) -> str:
+    """The test database, migrated to head once per run (migrations run every time)."""
+    url = fresh_database()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("ABM_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def app(database_url, redis_url, tmp_path):
+    app = create_app({
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "instance_path": str(tmp_path / "instance"),
+        "secret_key": "test-secret",
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+    })
+    db = get_db(app)
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    redis = app.extensions["abm.redis"].connection
+    redis.flushdb()
+    with app.app_context():
+        yield app
+    db.session.remove()
+    transaction.rollback()
+    connection.close()
+    redis.flushdb()
+    redis.close()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    return get_db(app).session()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client, session) -> None:
+        self._client = client
+        self._session = session
+
+    def login(self, role: str = "admin", password: str = "secret-password"):
+        from abm.users.models import User
+        from abm.users.services import create_user
+
+        email = f"{role}@test.local"
+        if self._session.query(User).filter_by(email=email).first() is None:
+            create_user(self._session, email=email, name=role.title(), role=role,
+                        password=password)
+            self._session.commit()
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, session):
+    return AuthActions(client, session)
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job in this process with a real RQ worker, until the queues are empty."""
+    from rq import SimpleWorker
+
+    from abm.queue import QUEUES, get_redis
+
+    def run(queues=QUEUES) -> None:
+        redis = get_redis(app)
+        worker = SimpleWorker([redis.queue(q) for q in queues], connection=redis.connection)
+        worker.work(burst=True)
+
+    return run
+
+
+ROOT = Path(__file__).resolve().parent.parent

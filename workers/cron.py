@@ -1,0 +1,38 @@
+"""Periodic jobs, declared as data.
+
+Run with ``python workers/cron.py`` (one process per installation), or with
+``rq cron workers/cron.py --url $ABM_REDIS_URL``. The jobs themselves run in
+the workers; this process only enqueues them on time.
+"""
+
+from __future__ import annotations
+
+from rq import cron
+
+# (dotted path of the job function, queue, cron expression, kwargs)
+PERIODIC: list[tuple[str, str, str, dict]] = [
+    ("abm.runs.jobs.prune_runs", "default", "30 3 * * *", {"keep_days": 90}),
+]
+
+
+def _resolve(path: str):
+    from importlib import import_module
+
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(module), name)
+
+
+for _path, _queue, _expr, _kwargs in PERIODIC:
+    cron.register(_resolve(_path), _queue, kwargs=_kwargs, cron=_expr, name=_path)
+
+
+if __name__ == "__main__":
+    import logging
+
+    from abm import create_app
+    from abm.queue import get_redis
+
+    app = create_app()
+    scheduler = cron.create_cron(get_redis(app).connection)
+    logging.basicConfig(level=logging.INFO)
+    scheduler.start()

@@ -1,0 +1,7 @@
+"""Launch an RQ worker with the scheduler on every abm queue: ``python workers/worker.py``."""
+
+from abm import create_app
+from abm.queue import run_worker
+
+if __name__ == "__main__":
+    run_worker(create_app())
