@@ -103,6 +103,18 @@ def ensure_demo_users(session: Session) -> dict[str, User]:
     return users
 
 
+def demo_logins(session: Session) -> list[tuple[str, str, str]]:
+    """The demo users whose password is still the published demo password."""
+    from werkzeug.security import check_password_hash
+
+    users = {u.email: u for u in session.scalars(select(User).where(
+        User.email.in_([email for email, *_ in DEMO_USERS]), User.active))}
+    return [
+        (email, DEMO_PASSWORD, role) for email, _name, role in DEMO_USERS
+        if email in users and check_password_hash(users[email].password_hash, DEMO_PASSWORD)
+    ]
+
+
 def load_demo(
     session: Session, *, seed: int = 1, today: date | None = None, force: bool = False, echo=None
 ) -> dict:

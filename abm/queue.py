@@ -165,8 +165,8 @@ def enqueue(
     session = get_session()
     create_run(session, job_id, kind=kind or func.__name__, queue=queue, user_id=user_id)
     session.commit()
-    get_redis().queue(queue).enqueue(
-        func, *args, job_id=job_id, job_timeout=job_timeout, kwargs=kwargs or None
+    get_redis().queue(queue).enqueue_call(
+        func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout
     )
     return job_id
 

@@ -17,20 +17,17 @@ from abm.queue import get_redis, worker_env
 def prepare(app: Flask, *, demo: bool = True, echo=click.echo) -> list[tuple[str, str, str]]:
     """Migrate, load the demo data into an empty database and make sure an admin exists.
 
-    Returns the demo logins (email, password, role) to print, empty when the
-    database already had its own users.
+    Returns the demo logins (email, password, role) that still work, to print.
     """
-    from abm.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users, load_demo
+    from abm.demo import demo_logins, ensure_demo_users, load_demo
     from abm.users.services import count_users
 
     settings = app.extensions["abm.settings"]
     upgrade(settings.database_url)
     session = get_session()
-    logins = []
     if count_users(session) == 0:
         ensure_demo_users(session)
         session.commit()
-        logins = [(email, DEMO_PASSWORD, role) for email, _name, role in DEMO_USERS]
     if demo:
         from abm.accounts.services import count_accounts_by_kind
 
@@ -39,7 +36,7 @@ def prepare(app: Flask, *, demo: bool = True, echo=click.echo) -> list[tuple[str
             summary = load_demo(session, echo=echo)
             session.commit()
             echo(f"demo data loaded in {summary['seconds']:.1f} s")
-    return logins
+    return demo_logins(session)
 
 
 def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 5000, demo: bool = True) -> None:
