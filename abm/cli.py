@@ -128,3 +128,7 @@ def create_user_cmd(email: str, name: str, role: str, password: str) -> None:
 
 def main() -> None:
     cli(prog_name="abm")
+
+
+if __name__ == "__main__":
+    main()
