@@ -112,3 +112,26 @@ def test_a_forked_worker_process_runs_jobs_against_the_database(fresh_database, 
         app.extensions["abm.db"].dispose()
         get_redis(app).connection.flushdb()
     assert tuple(row) == ("finished", 3)
+
+
+def test_a_run_shows_its_progress_as_json_to_its_owner(app, client, auth, session, run_jobs):
+    from abm.users.models import User
+
+    auth.login("sales")
+    owner = session.query(User).filter_by(email="sales@test.local").one()
+    job_id = enqueue(jobs_for_tests.count_to, 4, user_id=owner.id)
+    assert client.get(f"/runs/{job_id}").get_json()["status"] == "queued"
+    run_jobs()
+    body = client.get(f"/runs/{job_id}").get_json()
+    assert (body["status"], body["percent"], body["result"]) == ("finished", 100, {"counted": 4})
+
+
+def test_a_run_of_another_user_is_hidden(app, client, auth, session):
+    from abm.users.services import create_user
+
+    other = create_user(session, email="o@x.io", name="O", role="sales", password="pw")
+    session.commit()
+    job_id = enqueue(jobs_for_tests.count_to, 1, user_id=other.id)
+    auth.login("sales")
+    assert client.get(f"/runs/{job_id}").status_code == 404
+    assert client.get("/runs/nope").status_code == 404
