@@ -20,7 +20,8 @@ def create_app(config: dict | Settings | None = None) -> Flask:
             case go to ``app.config`` (``TESTING``, ``WTF_CSRF_ENABLED``...).
             Without it, settings come from ``ABM_*`` environment variables.
     """
-    from abm import db, queue, web
+    from abm import api, db, queue, web
+    from abm.web import security
 
     app = Flask(
         __name__,
@@ -50,6 +51,8 @@ def create_app(config: dict | Settings | None = None) -> Flask:
         app.extensions["abm.db"].session.remove()
 
     web.init_app(app)
+    api.init_app(app)
+    security.init_app(app, settings)
     return app
 
 

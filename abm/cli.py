@@ -126,6 +126,24 @@ def create_user_cmd(email: str, name: str, role: str, password: str) -> None:
     click.echo(f"created {role} {email}")
 
 
+def _add_domain_commands(group: click.Group) -> None:
+    """The commands of each domain, defined in that domain's own ``cli`` module."""
+    from abm.analytics.cli import register as register_analytics
+    from abm.api.cli import api_token
+    from abm.campaigns.cli import campaign
+    from abm.imports.cli import import_cmd
+    from abm.segments.cli import register as register_segments
+
+    register_analytics(group)
+    register_segments(group)
+    group.add_command(import_cmd)
+    group.add_command(campaign)
+    group.add_command(api_token)
+
+
+_add_domain_commands(cli)
+
+
 def main() -> None:
     cli(prog_name="abm")
 

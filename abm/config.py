@@ -25,7 +25,10 @@ class Settings:
         smtp_url: ``smtp://user:pass@host:port``; empty means the outbox folder.
         secret_key: Flask secret; empty means generated once into the instance folder.
         mail_from: the sender address of campaign messages.
+        public_url: the address recipients reach the web UI at (unsubscribe and tracking links).
         default_language: the UI language when the user has not chosen one.
+        trusted_proxies: how many reverse proxies in front of abm set X-Forwarded-*
+            headers (0: none; their headers are then ignored, as a client could forge them).
     """
 
     instance_path: str = ""
@@ -34,7 +37,9 @@ class Settings:
     smtp_url: str = ""
     secret_key: str = ""
     mail_from: str = "abm@localhost"
+    public_url: str = "http://127.0.0.1:5000"
     default_language: str = "en"
+    trusted_proxies: str = "0"
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -98,7 +98,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: take the write lock up front. A deferred transaction that reads
+    # and then writes fails at once with "database is locked" when another
+    # writer got in between; an immediate one waits its turn (busy timeout).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_db(app=None) -> Database:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import enum
+from enum import StrEnum
 
 from sqlalchemy import Enum as SAEnum
 
-
-class StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return self.value
+__all__ = ["StrEnum", "enum_column"]
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:

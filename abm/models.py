@@ -9,7 +9,26 @@ from abm.accounts.models import (  # noqa: F401
     TaskComment,
     Tender,
 )
+from abm.analytics.models import (  # noqa: F401
+    AccountAnalytics,
+    Alert,
+    AlertEvent,
+    AnalyticsSnapshot,
+    ChurnState,
+    KeyAccountReport,
+    KeyAccountReportRow,
+)
+from abm.audit.models import AuditEvent  # noqa: F401
+from abm.campaigns.models import (  # noqa: F401
+    AccountPlan,
+    AccountPlanCampaign,
+    Campaign,
+    CampaignApproval,
+    CampaignTemplate,
+)
 from abm.db import Base  # noqa: F401
+from abm.delivery.models import HoldoutMember, OutboxMessage, TrackingEvent  # noqa: F401
+from abm.imports.models import ImportMapping  # noqa: F401
 from abm.runs.models import JobRun  # noqa: F401
 from abm.sales.models import (  # noqa: F401
     MonthlyAccountProductSales,
@@ -18,4 +37,14 @@ from abm.sales.models import (  # noqa: F401
     Product,
     Receivable,
 )
+from abm.segments.models import (  # noqa: F401
+    AccountPotential,
+    AccountSegment,
+    PotentialFit,
+    RunSegment,
+    Segment,
+    SegmentationRun,
+)
 from abm.users.models import User  # noqa: F401
+from abm.users.tokens import ApiToken  # noqa: F401
+from abm.workspace.models import WorkspaceSetting  # noqa: F401

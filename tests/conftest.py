@@ -123,7 +123,7 @@ class AuthActions:
         self._client = client
         self._session = session
 
-    def login(self, role: str = "admin", password: str = "secret-password"):
+    def login(self, role: str = "admin", password: str = "secret-password"):  # noqa: S107
         from abm.users.models import User
         from abm.users.services import create_user
 

@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from abm import create_app
-from abm.db import get_db, get_session, upgrade
-
 from abm.accounts.models import Account, AccountKind, Contact, Interaction, Task
+from abm.db import get_db, get_session, upgrade
 from abm.demo import DEMO_USERS, DemoNotEmpty, last_full_month, load_demo
 from abm.sales.models import MonthlyAccountSales, OrderLine, Product, Receivable
 from abm.users.models import User

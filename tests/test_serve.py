@@ -44,7 +44,7 @@ def test_the_first_page_shows_revenue_by_month(app, client, auth, session):
     session.commit()
     auth.login("manager")
     page = client.get("/").get_data(as_text=True)
-    assert "2026-09" in page and "1,234.50" in page and "2026-10" in page
+    assert "Sep 2026" in page and "€1,234.50" in page and "Oct 2026" in page
 
 
 def test_a_wrong_password_is_refused(client, auth):

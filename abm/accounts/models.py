@@ -98,7 +98,9 @@ class Account(Base):
     loyalty_joined_on: Mapped[date | None] = mapped_column(Date)
     terms_reviewed_on: Mapped[date | None] = mapped_column(Date)
 
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -144,7 +146,9 @@ class Tender(Base):
     __tablename__ = "tenders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     held_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[TenderOutcome] = mapped_column(
@@ -160,7 +164,9 @@ class Contact(Base):
     __table_args__ = (Index("ix_contacts_birthday", "birthday"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
@@ -182,7 +188,10 @@ class Contact(Base):
     def reachable(self) -> bool:
         """May receive marketing mail: consented, not unsubscribed, not bounced, has an address."""
         return bool(
-            self.email and self.marketing_consent and not self.unsubscribed_at and not self.bounced_at
+            self.email
+            and self.marketing_consent
+            and not self.unsubscribed_at
+            and not self.bounced_at
         )
 
 
@@ -212,7 +221,9 @@ class Task(Base):
     __table_args__ = (Index("ix_tasks_assignee_status", "assignee_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))

@@ -74,7 +74,9 @@ class Receivable(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     document: Mapped[str] = mapped_column(String(100))
     issued_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)

@@ -9,7 +9,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from abm.users.models import Role, User
 
 
-def create_user(session: Session, *, email: str, name: str, role: Role | str, password: str) -> User:
+def create_user(
+    session: Session, *, email: str, name: str, role: Role | str, password: str
+) -> User:
     """Add a user with a hashed password (scrypt). The caller commits."""
     user = User(
         email=email.strip().lower(),
@@ -32,3 +34,37 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def list_users(session: Session, *, active_only: bool = False) -> list[User]:
+    """Every user by name (only the active ones when ``active_only``)."""
+    stmt = select(User).order_by(User.name, User.id)
+    if active_only:
+        stmt = stmt.where(User.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    role: Role | str | None = None,
+    active: bool | None = None,
+    name: str | None = None,
+    password: str | None = None,
+) -> None:
+    """Change a user's role, state, name or password (only what is given). The caller commits."""
+    if role is not None:
+        user.role = Role(role)
+    if active is not None:
+        user.active = active
+    if name:
+        user.name = name
+    if password:
+        user.password_hash = generate_password_hash(password)
+    session.flush()
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    user.language = language
+    session.flush()

@@ -34,13 +34,39 @@ def _select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from abm.web import auth, dashboard
+    from abm.web import (
+        accounts,
+        activity,
+        admin,
+        approvals,
+        auth,
+        contacts,
+        dashboard,
+        dossier,
+        i18n,
+        imports,
+        runs,
+        segments,
+    )
 
     login_manager.init_app(app)
     csrf.init_app(app)
     Babel(app, locale_selector=_select_locale)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    from abm.web.tracking import bp as tracking_bp  # campaign unsubscribe and tracking links
+
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(runs.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(dossier.bp)
+    app.register_blueprint(contacts.bp)
+    app.register_blueprint(activity.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(approvals.bp)
+    app.register_blueprint(imports.bp)
+    app.register_blueprint(segments.bp)
+    i18n.init_app(app)
 
     @app.after_request
     def _security_headers(response):

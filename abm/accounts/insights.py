@@ -1,0 +1,228 @@
+"""Reads over the labels that analytics stores, for the dashboard and the account list.
+
+The analytics refresh stores every account's share, flags and ABC-XYZ class
+(one row per account) and the churn states; reading them costs an indexed
+query, where recomputing them on every page view would aggregate every
+account's sales. Each function returns None (or nothing) when the analytics
+domain is not installed or has not run yet, so that pages can say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account
+from abm.accounts.services import Viewer, visibility_clause
+
+try:
+    from abm.analytics.models import (
+        AccountAnalytics,
+        AnalyticsSnapshot,
+        ChurnState,
+        ChurnStateKind,
+        KeyAccountReport,
+    )
+except ImportError:  # analytics not installed: every read below answers "nothing yet"
+    AccountAnalytics = None
+
+try:
+    from abm.segments.models import AccountSegment, SegmentationRun
+except ImportError:  # segmentation not installed
+    AccountSegment = None
+
+CELLS = [a + x for a in "ABC" for x in "XYZ"]
+FLAGS = ("key", "dependency", "mono_client", "near_key", "pareto_core")
+CHURN_STATES = ("at_risk", "lost")
+PARETO_POINTS = 100
+
+
+def available() -> bool:
+    return AccountAnalytics is not None
+
+
+def latest_snapshot(session: Session) -> dict | None:
+    """The latest full refresh: period, total, HHI, Pareto core size and thresholds."""
+    if not available():
+        return None
+    snap = session.scalar(select(AnalyticsSnapshot).order_by(AnalyticsSnapshot.id.desc())
+                          .limit(1))
+    if snap is None:
+        return None
+    return {"id": snap.id, "computed_at": snap.computed_at, "period_start": snap.period_start,
+            "period_end": snap.period_end, "measure": snap.measure, "total": snap.total,
+            "accounts": snap.accounts, "hhi": snap.hhi, "core_accounts": snap.core_accounts,
+            "settings": dict(snap.settings or {})}
+
+
+def flagged_accounts(session: Session, viewer: Viewer, limit: int = 20) -> dict[str, list[dict]]:
+    """Accounts with the risk and key flags, largest share first, that ``viewer`` may see."""
+    if not available():
+        return {}
+    aa = AccountAnalytics
+    out = {}
+    for flag, column in (("mono_client", aa.mono_client), ("dependency", aa.dependency),
+                         ("key", aa.is_key), ("near_key", aa.near_key)):
+        rows = session.execute(
+            select(aa.account_id, Account.name, aa.share, aa.value, aa.growth)
+            .join(Account, Account.id == aa.account_id)
+            .where(column.is_(True), visibility_clause(viewer))
+            .order_by(aa.rank).limit(limit)
+        )
+        out[flag] = [{"account_id": i, "name": n, "share": s, "value": v, "growth": g}
+                     for i, n, s, v, g in rows]
+    return out
+
+
+def flag_counts(session: Session) -> dict[str, int]:
+    """How many accounts carry each flag (company-wide)."""
+    if not available():
+        return {}
+    aa = AccountAnalytics
+    columns = {"key": aa.is_key, "dependency": aa.dependency, "mono_client": aa.mono_client,
+               "near_key": aa.near_key, "pareto_core": aa.pareto_core}
+    row = session.execute(select(*[
+        func.coalesce(func.sum(case((c.is_(True), 1), else_=0)), 0) for c in columns.values()
+    ])).one()
+    return dict(zip(columns, (int(v) for v in row), strict=True))
+
+
+def pareto_curve(session: Session, points: int = PARETO_POINTS) -> list[tuple[float, float]]:
+    """The Pareto curve: (share of accounts, cumulative share of value) at about ``points``
+    evenly spaced ranks, best accounts first."""
+    if not available():
+        return []
+    aa = AccountAnalytics
+    n = session.scalar(select(func.count()).select_from(aa)) or 0
+    if n == 0:
+        return []
+    step = max(1, n // points)
+    ranks = sorted({min(n, k) for k in range(step, n + step, step)})
+    rows = dict(session.execute(
+        select(aa.rank, func.max(aa.cumulative_share)).where(aa.rank.in_(ranks))
+        .group_by(aa.rank)
+    ).all())
+    curve, last = [], 0.0
+    for rank in ranks:  # tied ranks skip numbers: keep the last known share
+        last = rows.get(rank, last)
+        curve.append((rank / n, last))
+    return curve
+
+
+def abc_xyz_cells(session: Session) -> dict[str, dict] | None:
+    """Count, value and share of value of every ABC-XYZ cell (None before the first refresh)."""
+    if not available():
+        return None
+    aa = AccountAnalytics
+    rows = session.execute(
+        select(aa.abc, aa.xyz, func.count(), func.sum(aa.value), func.sum(aa.share))
+        .where(aa.abc.is_not(None), aa.xyz.is_not(None)).group_by(aa.abc, aa.xyz)
+    ).all()
+    if not rows:
+        return None
+    cells = {c: {"count": 0, "value": 0.0, "share": 0.0} for c in CELLS}
+    for abc, xyz, count, value, share in rows:
+        cells[abc + xyz] = {"count": count, "value": float(value or 0),
+                            "share": float(share or 0)}
+    return cells
+
+
+def account_ids_in_cell(cell: str) -> Select | None:
+    """SELECT of the ids of the accounts in an ABC-XYZ cell ("AX".."CZ")."""
+    if not available() or cell not in CELLS:
+        return None
+    aa = AccountAnalytics
+    return select(aa.account_id).where(aa.abc == cell[0], aa.xyz == cell[1])
+
+
+def account_ids_with_flag(flag: str) -> Select | None:
+    if not available() or flag not in FLAGS:
+        return None
+    aa = AccountAnalytics
+    column = {"key": aa.is_key, "dependency": aa.dependency, "mono_client": aa.mono_client,
+              "near_key": aa.near_key, "pareto_core": aa.pareto_core}[flag]
+    return select(aa.account_id).where(column.is_(True))
+
+
+def account_ids_in_churn_state(state: str) -> Select | None:
+    if not available() or state not in CHURN_STATES:
+        return None
+    return select(ChurnState.account_id).where(ChurnState.state == ChurnStateKind(state))
+
+
+def win_back(session: Session, viewer: Viewer, limit: int = 10) -> list[dict]:
+    """Accounts at risk or lost (stored churn states), the most revenue at stake first."""
+    if not available():
+        return []
+    cs = ChurnState
+    rows = session.execute(
+        select(cs, Account.name).join(Account, Account.id == cs.account_id)
+        .where(cs.state.in_([ChurnStateKind.AT_RISK, ChurnStateKind.LOST]),
+               visibility_clause(viewer))
+        .order_by(cs.revenue_at_stake.desc(), cs.account_id).limit(limit)
+    ).all()
+    return [{"account_id": c.account_id, "name": name, "state": c.state.value,
+             "since": c.since, "last_purchase_on": c.last_purchase_on,
+             "silence_days": c.silence_days, "revenue_drop": c.revenue_drop,
+             "revenue_at_stake": c.revenue_at_stake, "reasons": list(c.reasons or [])}
+            for c, name in rows]
+
+
+def latest_report_month(session: Session) -> date | None:
+    """The month of the latest stored top-N key-account report."""
+    if not available():
+        return None
+    return session.scalar(select(func.max(KeyAccountReport.month)))
+
+
+def visible_ids(session: Session, viewer: Viewer, account_ids: Collection[int]) -> set[int]:
+    """Which of ``account_ids`` ``viewer`` may open."""
+    ids = list(account_ids)
+    if viewer.sees_every_account:
+        return set(ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(Account.id).where(
+            Account.id.in_(ids[start:start + 500]), visibility_clause(viewer))))
+    return found
+
+
+def segments_available() -> bool:
+    return AccountSegment is not None
+
+
+def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
+    """(segment id, name) of the latest segmentation run, by label; empty before any run."""
+    if not segments_available():
+        return []
+    from abm.segments.services import latest_segments
+
+    latest = latest_segments(session)
+    return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []
+
+
+def account_ids_in_segment(segment_id: int) -> Select | None:
+    """SELECT of the ids of the accounts in a segment at the latest segmentation run."""
+    if not segments_available():
+        return None
+    latest = select(func.max(SegmentationRun.id)).scalar_subquery()
+    return select(AccountSegment.account_id).where(AccountSegment.run_id == latest,
+                                                   AccountSegment.segment_id == segment_id)
+
+
+def data_stamp(session: Session) -> tuple:
+    """A cheap value that changes when an import finishes or analytics are refreshed.
+
+    Pages that keep company-wide figures for a while drop them when it moves.
+    """
+    from abm.runs.models import JobRun
+
+    imported = session.scalar(select(func.max(JobRun.finished_at))
+                              .where(JobRun.kind.like("import:%")))
+    snapshot = None
+    if available():
+        snapshot = session.scalar(select(func.max(AnalyticsSnapshot.id)))
+    return (imported, snapshot)

@@ -1,0 +1,1 @@
+"""Key-account analytics: shares and risk flags, Pareto, top-N, ABC-XYZ, alerts and churn."""

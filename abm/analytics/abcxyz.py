@@ -1,0 +1,160 @@
+"""ABC-XYZ: value class by cumulative share, regularity class by the variation of monthly revenue.
+
+ABC: accounts sorted by value, largest first; an account belongs to the class
+in which its cumulative share *starts* (the share of the accounts strictly
+above it): A below 80%, B below 95%, C after. So the account that crosses 80%
+is in A, as in the Pareto core, and equal values always share a class.
+
+XYZ: the coefficient of variation (population standard deviation over the
+mean) of the account's monthly revenue over the last 12 full months, months
+without shipments counted as zero: X <= 10%, Y <= 25%, Z above. An account
+whose mean monthly revenue is not positive has no regular purchases: Z.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from abm.analytics.periods import last_full_month, month_label, month_span
+from abm.analytics.stats import AccountFigures, account_figures, ranked
+from abm.workspace.services import get_settings
+
+RECOMMENDATIONS = {
+    "AX": "Key and steady: keep them. A personal key-account manager, individual terms, "
+          "loyalty programme, deliveries planned ahead.",
+    "AY": "Key, with swings: agree a purchase plan with them, keep safety stock, visit "
+          "monthly and learn what drives the swings.",
+    "AZ": "Key but irregular: find out why purchases are erratic; joint planning, contract "
+          "volumes and close monitoring.",
+    "BX": "Steady middle: grow them towards A by cross-selling the top assortment and "
+          "volume bonuses.",
+    "BY": "Middle, with swings: regular offers timed to their buying months; standard "
+          "service with a named contact.",
+    "BZ": "Middle, irregular: keep in touch, find the causes, targeted offers when they buy.",
+    "CX": "Small but steady: serve efficiently (standard terms, automated reorders) and look "
+          "for growth potential.",
+    "CY": "Small, with swings: standard service and mass campaigns; little individual effort.",
+    "CZ": "Small and irregular: lowest priority; automated campaigns only, and check that "
+          "serving them pays.",
+}
+
+
+def coefficient_of_variation(total: float, sum_of_squares: float, months: int) -> float | None:
+    """CV of ``months`` monthly values given their sum and sum of squares (None if mean <= 0)."""
+    mean = total / months
+    if mean <= 0:
+        return None
+    variance = max(sum_of_squares / months - mean * mean, 0.0)
+    return round(math.sqrt(variance) / mean, 6)
+
+
+def abc_class(share_before: float, a: float, b: float) -> str:
+    if share_before < a:
+        return "A"
+    if share_before < b:
+        return "B"
+    return "C"
+
+
+def xyz_class(cv: float | None, x: float, y: float) -> str:
+    if cv is None:
+        return "Z"
+    if cv <= x:
+        return "X"
+    if cv <= y:
+        return "Y"
+    return "Z"
+
+
+def abc_xyz(
+    session: Session,
+    *,
+    today: date | None = None,
+    end: date | None = None,
+    by: str | None = None,
+    settings: dict[str, Any] | None = None,
+    figures: list[AccountFigures] | None = None,
+    explain: bool = True,
+) -> dict:
+    """The class of every account with a positive value and the nine-cell matrix.
+
+    Args:
+        today: the current date; the period ends with the last full month before it.
+        end: the last month of the period (overrides ``today``).
+        by: "revenue" or "margin" for the ABC part (default: the setting).
+        settings: the workspace settings (read when None).
+        figures: precomputed figures (the full refresh passes them).
+        explain: write each account's reasons (the full refresh skips them).
+
+    Returns:
+        A dict: ``period``, ``measure``, ``total``, ``thresholds``, ``matrix``
+        (cell name "AX".."CZ" -> count, value, share, accounts (ids),
+        recommendation) and ``accounts`` (account_id, external_id, name, value,
+        share, rank, share_before, abc, mean_monthly, cv, xyz, cell, reasons),
+        largest first.
+    """
+    s = settings or get_settings(session)
+    end = end or last_full_month(today or date.today())
+    months = s["analytics.period_months"]
+    xyz_months = s["analytics.xyz_months"]
+    measure = by or s["analytics.measure"]
+    if figures is None:
+        figures = account_figures(session, end=end, months=months, measure=measure,
+                                  xyz_months=xyz_months)
+    start, _ = month_span(end, months)
+    by_id = {f.account_id: f for f in figures}
+    ranking = ranked({f.account_id: f.value for f in figures})
+    total = round(sum(r.value for r in ranking), 2)
+    a_t, b_t = s["analytics.abc_a"], s["analytics.abc_b"]
+    x_t, y_t = s["analytics.xyz_x"], s["analytics.xyz_y"]
+    matrix = {f"{abc}{xyz}": {"count": 0, "value": 0.0, "share": 0.0, "accounts": [],
+                              "recommendation": RECOMMENDATIONS[f"{abc}{xyz}"]}
+              for abc in "ABC" for xyz in "XYZ"}
+    accounts = []
+    for account_id, value, rank, before, _position, _through in ranking:
+        f = by_id[account_id]
+        abc = abc_class(round(before, 12), a_t, b_t)
+        cv = coefficient_of_variation(f.xyz_sum, f.xyz_sumsq, xyz_months)
+        xyz = xyz_class(cv, x_t, y_t)
+        cell = matrix[abc + xyz]
+        cell["count"] += 1
+        cell["value"] += value
+        cell["accounts"].append(account_id)
+        mean = round(f.xyz_sum / xyz_months, 2)
+        accounts.append({
+            "account_id": account_id, "external_id": f.external_id, "name": f.name,
+            "value": value, "share": round(value / total, 6), "rank": rank,
+            "share_before": round(before, 6), "abc": abc, "mean_monthly": mean, "cv": cv,
+            "xyz": xyz, "cell": abc + xyz,
+            "reasons": _reasons(abc, xyz, before, cv, mean, measure, xyz_months, s)
+            if explain else [],
+        })
+    for cell in matrix.values():
+        cell["value"] = round(cell["value"], 2)
+        cell["share"] = round(cell["value"] / total, 6) if total else 0.0
+    return {
+        "period": {"start": month_label(start), "end": month_label(end), "months": months,
+                   "xyz_months": xyz_months},
+        "measure": measure,
+        "total": total,
+        "thresholds": {"a": a_t, "b": b_t, "x": x_t, "y": y_t},
+        "matrix": matrix,
+        "accounts": accounts,
+    }
+
+
+def _reasons(abc, xyz, before, cv, mean, measure, xyz_months, s) -> list[str]:
+    a_t, b_t = s["analytics.abc_a"], s["analytics.abc_b"]
+    x_t, y_t = s["analytics.xyz_x"], s["analytics.xyz_y"]
+    regularity = (f"monthly revenue varies by {cv * 100:.1f}% around its mean {mean:,.2f} "
+                  f"over {xyz_months} months" if cv is not None
+                  else f"no positive mean monthly revenue over {xyz_months} months")
+    return [
+        f"{abc}: the accounts above it bring {before * 100:.1f}% of {measure} "
+        f"(A below {a_t * 100:.0f}%, B below {b_t * 100:.0f}%)",
+        f"{xyz}: {regularity} (X up to {x_t * 100:.0f}%, Y up to {y_t * 100:.0f}%)",
+    ]

@@ -1,0 +1,179 @@
+"""Alerts: raised once per cause, worked through open -> acknowledged -> resolved, with history.
+
+Conditions that describe a state (a product not bought, terms not reviewed, an
+invoice unpaid, silence) resolve themselves when the state ends. Conditions
+that describe an event (a month without shipments, a decline) stay until a
+person resolves them: someone has to find the cause.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from abm.accounts.models import Account
+from abm.analytics.models import Alert, AlertEvent, AlertKind, AlertStatus
+from abm.analytics.monitoring import find_conditions, monitored_accounts
+from abm.db import utcnow
+from abm.workspace.services import get_settings
+
+SELF_RESOLVING = {AlertKind.WHITE_SPACE, AlertKind.TERMS_REVIEW_DUE,
+                  AlertKind.OVERDUE_RECEIVABLE, AlertKind.NO_INTERACTION}
+
+
+class AlertError(ValueError):
+    """An unknown alert, or a change its status does not allow."""
+
+
+def refresh_alerts(
+    session: Session, *, today: date | None = None, conc: dict | None = None
+) -> dict:
+    """Raise the alerts whose conditions hold and resolve the self-resolving ones that ended.
+
+    An alert is never raised twice for the same (account, kind, cause), even
+    after it was resolved. The caller commits.
+
+    Returns:
+        counts: monitored, raised, resolved, open (after the run), and
+        ``near_key`` (the near-key accounts found, with their reasons).
+    """
+    today = today or date.today()
+    settings = get_settings(session)
+    monitored = monitored_accounts(session, today=today, settings=settings, conc=conc)
+    ids = sorted(monitored["key"])
+    findings = find_conditions(session, ids, today=today, settings=settings)
+    existing = {(a.account_id, a.kind, a.cause): a for a in session.scalars(
+        select(Alert).where(Alert.account_id.in_(ids))
+    )} if ids else {}
+    owners = dict(session.execute(
+        select(Account.id, Account.owner_id).where(Account.id.in_(ids))
+    ).all()) if ids else {}
+    holding = set()
+    raised = 0
+    for f in findings:
+        key = (f.account_id, f.kind, f.cause)
+        holding.add(key)
+        if key in existing:
+            continue
+        alert = Alert(account_id=f.account_id, kind=f.kind, cause=f.cause, message=f.message,
+                      details=f.details | {"monitored_because": monitored["key"][f.account_id]},
+                      status=AlertStatus.OPEN, owner_id=owners.get(f.account_id))
+        alert.events.append(AlertEvent(action="raised", status=AlertStatus.OPEN,
+                                       owner_id=alert.owner_id, note=f.message))
+        session.add(alert)
+        existing[key] = alert
+        raised += 1
+    resolved = 0
+    for key, alert in existing.items():
+        if (alert.status != AlertStatus.RESOLVED and alert.kind in SELF_RESOLVING
+                and key not in holding and alert.id is not None):
+            _change(alert, "resolved", AlertStatus.RESOLVED, None, "the condition no longer holds")
+            resolved += 1
+    session.flush()
+    open_count = sum(1 for a in existing.values() if a.status != AlertStatus.RESOLVED)
+    return {"monitored": len(ids), "raised": raised, "resolved": resolved, "open": open_count,
+            "near_key": monitored["near_key"]}
+
+
+def _change(alert: Alert, action: str, status: AlertStatus, user_id: int | None,
+            note: str) -> None:
+    alert.status = status
+    alert.updated_at = utcnow()
+    alert.resolved_at = utcnow() if status == AlertStatus.RESOLVED else None
+    alert.events.append(AlertEvent(action=action, status=status, owner_id=alert.owner_id,
+                                   user_id=user_id, note=note))
+
+
+def _get(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise AlertError(f"no alert {alert_id}")
+    return alert
+
+
+def acknowledge_alert(session: Session, alert_id: int, *, user_id: int | None = None,
+                      note: str = "") -> dict:
+    """Mark an open alert as seen and being worked on."""
+    alert = _get(session, alert_id)
+    if alert.status != AlertStatus.OPEN:
+        raise AlertError(f"alert {alert_id} is {alert.status}, not open")
+    _change(alert, "acknowledged", AlertStatus.ACKNOWLEDGED, user_id, note)
+    session.flush()
+    return alert_as_dict(alert)
+
+
+def resolve_alert(session: Session, alert_id: int, *, user_id: int | None = None,
+                  note: str = "") -> dict:
+    """Close an alert; its cause will not raise it again."""
+    alert = _get(session, alert_id)
+    if alert.status == AlertStatus.RESOLVED:
+        raise AlertError(f"alert {alert_id} is resolved already")
+    _change(alert, "resolved", AlertStatus.RESOLVED, user_id, note)
+    session.flush()
+    return alert_as_dict(alert)
+
+
+def reopen_alert(session: Session, alert_id: int, *, user_id: int | None = None,
+                 note: str = "") -> dict:
+    """Open a resolved alert again (it was closed too early)."""
+    alert = _get(session, alert_id)
+    if alert.status != AlertStatus.RESOLVED:
+        raise AlertError(f"alert {alert_id} is not resolved")
+    _change(alert, "reopened", AlertStatus.OPEN, user_id, note)
+    session.flush()
+    return alert_as_dict(alert)
+
+
+def assign_alert(session: Session, alert_id: int, owner_id: int | None, *,
+                 user_id: int | None = None, note: str = "") -> dict:
+    """Give an alert to another owner (None: nobody)."""
+    alert = _get(session, alert_id)
+    alert.owner_id = owner_id
+    _change(alert, "assigned", alert.status, user_id, note)
+    session.flush()
+    return alert_as_dict(alert)
+
+
+def alert_as_dict(alert: Alert, account: tuple[str | None, str] | None = None) -> dict:
+    out: dict[str, Any] = {
+        "id": alert.id, "account_id": alert.account_id, "kind": str(alert.kind),
+        "cause": alert.cause, "status": str(alert.status), "owner_id": alert.owner_id,
+        "message": alert.message, "details": alert.details,
+        "raised_at": alert.raised_at.isoformat() if alert.raised_at else None,
+        "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        "history": [{"at": e.at.isoformat() if e.at else None, "action": e.action,
+                     "status": str(e.status), "user_id": e.user_id, "owner_id": e.owner_id,
+                     "note": e.note} for e in alert.events],
+    }
+    if account is not None:
+        out["external_id"], out["account_name"] = account
+    return out
+
+
+def list_alerts(
+    session: Session,
+    *,
+    status: str | list[str] | None = ("open", "acknowledged"),
+    account_id: int | None = None,
+    owner_id: int | None = None,
+    kind: str | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """Alerts, newest first, with their history (default: those not resolved)."""
+    stmt = (select(Alert, Account.external_id, Account.name)
+            .join(Account, Account.id == Alert.account_id)
+            .options(selectinload(Alert.events))
+            .order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit))
+    if status is not None:
+        statuses = [status] if isinstance(status, str) else list(status)
+        stmt = stmt.where(Alert.status.in_([AlertStatus(s) for s in statuses]))
+    if account_id is not None:
+        stmt = stmt.where(Alert.account_id == account_id)
+    if owner_id is not None:
+        stmt = stmt.where(Alert.owner_id == owner_id)
+    if kind is not None:
+        stmt = stmt.where(Alert.kind == AlertKind(kind))
+    return [alert_as_dict(alert, (ext, name)) for alert, ext, name in session.execute(stmt)]

@@ -1,0 +1,220 @@
+"""Losing and winning back accounts: each account judged by its own rhythm of purchases.
+
+The rhythm is the account's usual gap between purchase days: the days from
+its first to its last purchase day in the look-back window divided by the
+number of gaps (purchase days - 1), where purchase days are the days with
+lines in months of positive net revenue. With a single purchase day (first
+and last purchase on the same day) there is no gap to measure and a
+configured rhythm is assumed; very short rhythms are
+raised to a floor, so that a daily buyer is not at risk after a weekend.
+
+An account is *at risk* when its silence (days from its last purchase to the
+last day the data covers: the latest purchase of any account, or today if
+earlier) exceeds k times its rhythm, or when its revenue of the last 3 full
+months fell by more than x% against the 3 months before; it is *lost* when
+its silence exceeds a larger multiple. A purchase is a day in a month whose net
+revenue is positive: a month with only returns is not a purchase.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account
+from abm.analytics.bulk import insert_rows
+from abm.analytics.models import ChurnState, ChurnStateKind
+from abm.analytics.periods import add_months, last_full_month, month_start
+from abm.analytics.stats import months_between_sql
+from abm.db import utcnow
+from abm.sales.models import MonthlyAccountSales, OrderLine
+from abm.workspace.services import get_settings
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def churn_signals(
+    session: Session,
+    *,
+    today: date | None = None,
+    settings: dict[str, Any] | None = None,
+) -> list[dict]:
+    """The churn state of every account that bought in the look-back window.
+
+    Returns:
+        One dict per account: account_id, state ("active", "at_risk", "lost"),
+        last_purchase_on, first_purchase_on, purchase_days, rhythm_days,
+        silence_days, silence_ratio, revenue_last_3, revenue_previous_3,
+        revenue_drop (None without a base), revenue_at_stake (the average
+        monthly revenue from the first to the last purchase month, times 12)
+        and reasons.
+    """
+    s = settings or get_settings(session)
+    today = today or date.today()
+    m = MonthlyAccountSales
+    this_month = month_start(today)
+    first = add_months(this_month, -(s["analytics.churn_lookback_months"] - 1))
+    end = last_full_month(today)
+    last3, prev3 = add_months(end, -2), add_months(end, -5)
+    positive = m.revenue > 0
+    per_account = (
+        select(
+            m.account_id.label("account_id"),
+            func.min(case((positive, m.month))).label("first_month"),
+            func.max(case((positive, m.month))).label("last_month"),
+            func.sum(case((positive, m.purchase_days), else_=0)).label("purchase_days"),
+            func.sum(m.revenue).label("revenue"),
+            func.sum(case((m.month.between(last3, end), m.revenue), else_=0)).label("last3"),
+            func.sum(case((and_(m.month >= prev3, m.month < last3), m.revenue),
+                          else_=0)).label("prev3"),
+        )
+        .where(months_between_sql(session, m.month, first, this_month))
+        .group_by(m.account_id)
+        .having(func.max(case((positive, 1), else_=0)) == 1)
+    )
+    sub = per_account.subquery()
+    ol = OrderLine
+    # The first and last purchase days, each found by walking the (account_id, date)
+    # index from one end: a row or two per account, never the account's whole history.
+    # The first positive month holds a positive line, so the first one on or after its
+    # first day is in it; the same holds backwards for the last positive month.
+    first_on = (select(ol.date)
+                .where(ol.account_id == sub.c.account_id, ol.date >= sub.c.first_month,
+                       ol.revenue > 0)
+                .order_by(ol.date).limit(1).scalar_subquery())
+    last_on = (select(ol.date)
+               .where(ol.account_id == sub.c.account_id, ol.month <= sub.c.last_month,
+                      ol.revenue > 0)
+               .order_by(ol.date.desc()).limit(1).scalar_subquery())
+    rows = session.execute(select(sub, first_on.label("first_on"), last_on.label("last_on"))).all()
+    rows = [r for r in rows if r.last_on is not None]
+    # Silence counts up to the last day the data covers: with a monthly import,
+    # counting up to the calendar date would make every account look silent.
+    horizon = min(today, max((_as_date(r.last_on) for r in rows), default=today))
+    return [_judge(row, horizon, s) for row in rows]
+
+
+def _judge(row, today, s) -> dict:
+    first_on, last_on = _as_date(row.first_on), _as_date(row.last_on)
+    days = int(row.purchase_days or 0)
+    measured = (last_on - first_on).days / (days - 1) if days > 1 and last_on > first_on else None
+    rhythm = round(max(measured if measured is not None
+                       else s["analytics.churn_single_purchase_days"],
+                       s["analytics.churn_min_rhythm_days"]), 2)
+    silence = max((today - last_on).days, 0)
+    ratio = round(silence / rhythm, 2)
+    last3, prev3 = round(float(row.last3 or 0), 2), round(float(row.prev3 or 0), 2)
+    drop = round(1 - last3 / prev3, 6) if prev3 > 0 else None
+    fm, lm = _as_date(row.first_month), _as_date(row.last_month)
+    span = _month_index(lm) - _month_index(fm) + 1
+    revenue = round(float(row.revenue or 0), 2)
+    at_stake = round(max(revenue, 0.0) / span * 12, 2)
+    if measured is None:
+        how = f"a single purchase day, rhythm taken as {rhythm:g} days"
+    elif measured < rhythm:
+        how = f"usual gap {measured:.1f} days, raised to the floor of {rhythm:g} days"
+    else:
+        how = f"usual gap {rhythm:g} days"
+    reasons = []
+    state = ChurnStateKind.ACTIVE
+    if silence > s["analytics.churn_lost_factor"] * rhythm:
+        state = ChurnStateKind.LOST
+        reasons.append(f"silent {silence} days since {last_on.isoformat()}: {ratio:g} x its "
+                       f"rhythm, {how}; lost above {s['analytics.churn_lost_factor']:g} x")
+    elif silence > s["analytics.churn_at_risk_factor"] * rhythm:
+        state = ChurnStateKind.AT_RISK
+        reasons.append(f"silent {silence} days since {last_on.isoformat()}: {ratio:g} x its "
+                       f"rhythm, {how}; at risk above {s['analytics.churn_at_risk_factor']:g} x")
+    if drop is not None and drop > s["analytics.churn_revenue_drop"]:
+        if state == ChurnStateKind.ACTIVE:
+            state = ChurnStateKind.AT_RISK
+        reasons.append(f"revenue of the last 3 months {last3:,.2f} is {drop * 100:.1f}% below "
+                       f"the 3 months before ({prev3:,.2f}); at risk above "
+                       f"{s['analytics.churn_revenue_drop'] * 100:.0f}%")
+    if state != ChurnStateKind.ACTIVE:
+        reasons.append(f"at stake about {at_stake:,.2f} a year: {revenue:,.2f} over the {span} "
+                       "months from its first to its last purchase month")
+    return {
+        "account_id": row.account_id, "state": str(state), "first_purchase_on": first_on,
+        "last_purchase_on": last_on, "purchase_days": days, "rhythm_days": rhythm,
+        "silence_days": silence, "silence_ratio": ratio, "revenue_last_3": last3,
+        "revenue_previous_3": prev3, "revenue_drop": drop, "revenue_at_stake": at_stake,
+        "reasons": reasons,
+    }
+
+
+def refresh_churn_states(session: Session, *, today: date | None = None) -> dict:
+    """Store every account's churn state; ``since`` moves only when the state changes.
+
+    Accounts without a purchase in the look-back window lose their row. The
+    caller commits.
+
+    Returns:
+        Counts per state and how many accounts changed state.
+    """
+    today = today or date.today()
+    signals = churn_signals(session, today=today)
+    old = {a: (st, since) for a, st, since in session.execute(
+        select(ChurnState.account_id, ChurnState.state, ChurnState.since))}
+    now = utcnow()
+    rows, changed = [], 0
+    for sig in signals:
+        state = ChurnStateKind(sig["state"])
+        before = old.pop(sig["account_id"], None)
+        since = before[1] if before is not None and before[0] == state else today
+        if before is not None and before[0] != state:
+            changed += 1
+        rows.append({"account_id": sig["account_id"], "state": state, "since": since,
+                     "last_purchase_on": sig["last_purchase_on"],
+                     "rhythm_days": sig["rhythm_days"], "silence_days": sig["silence_days"],
+                     "revenue_drop": sig["revenue_drop"],
+                     "revenue_at_stake": sig["revenue_at_stake"], "reasons": sig["reasons"],
+                     "updated_at": now})
+    # Every row changes daily (the silence grows): rewriting the table in
+    # multi-row INSERTs is several times faster than one UPDATE per account.
+    session.execute(delete(ChurnState))
+    insert_rows(session, ChurnState, rows)
+    counts = {str(k): 0 for k in ChurnStateKind}
+    for sig in signals:
+        counts[sig["state"]] += 1
+    return {**counts, "changed": changed, "removed": len(old)}
+
+
+def win_back_list(
+    session: Session, *, today: date | None = None, limit: int | None = None
+) -> list[dict]:
+    """Accounts at risk or lost, the most revenue at stake first, with reasons.
+
+    Computed from the current data; ``since`` comes from the stored states
+    (None for an account the daily job has not judged yet).
+    """
+    signals = [s for s in churn_signals(session, today=today) if s["state"] != "active"]
+    signals.sort(key=lambda s: (-s["revenue_at_stake"], s["account_id"]))
+    if limit is not None:
+        signals = signals[:limit]
+    ids = [s["account_id"] for s in signals]
+    info, since = {}, {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        info.update({a: (e, n, o) for a, e, n, o in session.execute(
+            select(Account.id, Account.external_id, Account.name, Account.owner_id)
+            .where(Account.id.in_(chunk)))})
+        since.update(dict(session.execute(
+            select(ChurnState.account_id, ChurnState.since)
+            .where(ChurnState.account_id.in_(chunk), ChurnState.state.in_(
+                [ChurnStateKind.AT_RISK, ChurnStateKind.LOST]))).all()))
+    for sig in signals:
+        sig["external_id"], sig["name"], sig["owner_id"] = info[sig["account_id"]]
+        sig["since"] = since.get(sig["account_id"])
+    return signals

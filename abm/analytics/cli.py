@@ -1,0 +1,229 @@
+"""``abm analytics ...`` and ``abm report key-accounts``: thin commands over the services."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+
+from abm.analytics.periods import parse_month
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_month(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+MONTH = MonthType()
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True)
+TODAY = click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Compute as of this date (default: the real date).")
+
+
+def _today(value) -> date:
+    return value.date() if value is not None else date.today()
+
+
+def _json(data) -> None:
+    click.echo(json.dumps(data, default=str, ensure_ascii=False, indent=2))
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.1f}%"
+
+
+@click.group()
+def analytics() -> None:
+    """Key-account analytics: shares, Pareto, ABC-XYZ, alerts and churn."""
+
+
+@click.group()
+def report() -> None:
+    """Reports."""
+
+
+def register(cli: click.Group) -> None:
+    """Add the analytics commands to the ``abm`` command."""
+    cli.add_command(analytics)
+    cli.add_command(report)
+
+
+@analytics.command("concentration")
+@click.option("--end", type=MONTH, help="Last month of the period (default: last full month).")
+@click.option("--months", type=click.IntRange(1, 120), help="Months in the period (default 12).")
+@click.option("--by", type=click.Choice(["revenue", "margin"]), help="Measure (default revenue).")
+@click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
+              help="Accounts listed in text output (JSON lists all).")
+@FORMAT
+@TODAY
+@with_appcontext
+def concentration_cmd(end, months, by, limit, fmt, today) -> None:
+    """Shares of the total, key/dependency/mono-client flags, HHI and the Pareto core."""
+    from abm.analytics.concentration import concentration
+    from abm.db import get_session
+
+    result = concentration(get_session(), today=_today(today), end=end, months=months, by=by)
+    if fmt == "json":
+        _json(result)
+        return
+    p = result["pareto"]
+    click.echo(f"Period {result['period']['start']}..{result['period']['end']} "
+               f"by {result['measure']}: total {result['total']:,.2f}, "
+               f"{result['accounts_with_sales']} accounts with sales")
+    click.echo(f"HHI {result['hhi']:,.0f} ({result['hhi_level']}); Pareto core "
+               f"{p['core_accounts']} accounts = {_pct(p['core_account_share'])} of accounts "
+               f"bring {_pct(p['core_value_share'])}")
+    for name in ("mono_client", "dependency", "key", "near_key"):
+        click.echo(f"{name.replace('_', '-')}: {len(result['flags'][name])}")
+    click.echo(f"{'rank':>4}  {'account':<12} {'share':>7} {'cum.':>7}  flags")
+    for a in result["accounts"][:limit]:
+        flags = [n for n in ("mono_client", "dependency", "key", "near_key", "pareto_core")
+                 if a[n]]
+        click.echo(f"{a['rank']:>4}  {a['external_id'] or a['account_id']!s:<12} "
+                   f"{_pct(a['share']):>7} {_pct(a['cumulative_share']):>7}  "
+                   f"{', '.join(flags)}")
+
+
+@report.command("key-accounts")
+@click.option("--month", type=MONTH, help="Last month of the report (default: last full month).")
+@click.option("--top", type=click.IntRange(1, 1000), help="Accounts in the report (default 20).")
+@FORMAT
+@TODAY
+@with_appcontext
+def key_accounts_cmd(month, top, fmt, today) -> None:
+    """Top-N accounts by average monthly shipments, and what changed since last month."""
+    from abm.analytics.topn import key_account_report
+    from abm.db import get_session
+
+    session = get_session()
+    result = key_account_report(session, month=month, today=_today(today), top_n=top)
+    session.commit()
+    if fmt == "json":
+        _json(result)
+        return
+    click.echo(f"Top {result['top_n']} by average monthly {result['measure']}, "
+               f"{result['months'][0]}..{result['months'][-1]} "
+               f"(against {result['previous_month']})")
+    for r in result["rows"]:
+        change = {"entered": "new", "same": "="}.get(
+            r["status"], f"{r['change']:+d}" if r["change"] is not None else "")
+        click.echo(f"{r['rank']:>4}  {r['external_id'] or r['account_id']!s:<12} "
+                   f"{r['average']:>14,.2f}  {change:>4}  {r['name']}")
+    for r in result["changes"]["left"]:
+        click.echo(f"left: {r['external_id'] or r['account_id']} (was {r['previous_rank']})")
+
+
+@analytics.command("abcxyz")
+@click.option("--end", type=MONTH, help="Last month of the period (default: last full month).")
+@FORMAT
+@TODAY
+@with_appcontext
+def abcxyz_cmd(end, fmt, today) -> None:
+    """The ABC-XYZ class of every account and the nine-cell matrix."""
+    from abm.analytics.abcxyz import abc_xyz
+    from abm.db import get_session
+
+    result = abc_xyz(get_session(), today=_today(today), end=end)
+    if fmt == "json":
+        _json(result)
+        return
+    click.echo(f"Period {result['period']['start']}..{result['period']['end']} "
+               f"by {result['measure']}, total {result['total']:,.2f}")
+    for name, cell in result["matrix"].items():
+        click.echo(f"{name}  {cell['count']:>6} accounts  {cell['value']:>16,.2f}  "
+                   f"{_pct(cell['share']):>6}  {cell['recommendation']}")
+
+
+@analytics.command("alerts")
+@click.option("--refresh/--no-refresh", default=True, show_default=True,
+              help="Check the conditions first (raises and resolves alerts).")
+@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved", "all"]),
+              default=None, help="Alerts listed (default: open and acknowledged).")
+@FORMAT
+@TODAY
+@with_appcontext
+def alerts_cmd(refresh, status, fmt, today) -> None:
+    """Monitoring alerts of the key accounts, and the near-key accounts."""
+    from abm.analytics.alerts import list_alerts, refresh_alerts
+    from abm.analytics.monitoring import monitored_accounts
+    from abm.db import get_session
+    from abm.workspace.services import get_settings
+
+    session = get_session()
+    day = _today(today)
+    if refresh:
+        summary = refresh_alerts(session, today=day)
+        session.commit()
+    else:
+        near = monitored_accounts(session, today=day, settings=get_settings(session))["near_key"]
+        summary = {"near_key": near}
+    wanted = None if status == "all" else status or ("open", "acknowledged")
+    result = {
+        "summary": {k: v for k, v in summary.items() if k != "near_key"},
+        "alerts": list_alerts(session, status=wanted),
+        "near_key": [{k: a[k] for k in ("account_id", "external_id", "name", "share", "growth",
+                                        "reasons")} for a in summary["near_key"]],
+    }
+    if fmt == "json":
+        _json(result)
+        return
+    s = result["summary"]
+    if s:
+        click.echo(f"{s['monitored']} key accounts monitored: {s['raised']} raised, "
+                   f"{s['resolved']} resolved, {s['open']} not resolved")
+    for a in result["alerts"]:
+        click.echo(f"#{a['id']:<5} {a['status']:<12} {a['external_id'] or a['account_id']!s:<10}"
+                   f" {a['kind']:<22} {a['message']}")
+    for a in result["near_key"]:
+        click.echo(f"near-key {a['external_id'] or a['account_id']}: {'; '.join(a['reasons'])}")
+
+
+@analytics.command("churn")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="Accounts in the win-back list.")
+@FORMAT
+@TODAY
+@with_appcontext
+def churn_cmd(limit, fmt, today) -> None:
+    """Store churn states by each account's own rhythm and print the win-back list."""
+    from abm.analytics.churn import refresh_churn_states, win_back_list
+    from abm.db import get_session
+
+    session = get_session()
+    day = _today(today)
+    counts = refresh_churn_states(session, today=day)
+    session.commit()
+    result = {"states": counts, "win_back": win_back_list(session, today=day, limit=limit)}
+    if fmt == "json":
+        _json(result)
+        return
+    c = result["states"]
+    click.echo(f"active {c['active']}, at risk {c['at_risk']}, lost {c['lost']} "
+               f"({c['changed']} changed state)")
+    for w in result["win_back"]:
+        click.echo(f"{w['state']:<8} {w['external_id'] or w['account_id']!s:<10} "
+                   f"{w['revenue_at_stake']:>14,.2f}  {'; '.join(w['reasons'][:-1])}")
+
+
+@analytics.command("refresh")
+@TODAY
+@with_appcontext
+def refresh_cmd(today) -> None:
+    """The full refresh: every account's labels, churn states and alerts."""
+    from abm.analytics.refresh import refresh_analytics
+    from abm.db import get_session
+
+    session = get_session()
+    result = refresh_analytics(session, today=_today(today))
+    session.commit()
+    _json(result)

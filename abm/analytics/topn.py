@@ -1,0 +1,192 @@
+"""Top-N accounts by average monthly shipments, the monthly report and what changed.
+
+DOMAIN.md rule 3: the last 3 full calendar months, per account per month
+(months without shipments count as zero), averaged, largest first, top 20.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account
+from abm.analytics.models import KeyAccountReport, KeyAccountReportRow
+from abm.analytics.periods import add_months, last_full_month, month_label, months_between
+from abm.analytics.stats import measure_column
+from abm.sales.models import MonthlyAccountSales
+from abm.workspace.services import get_settings
+
+
+def top_accounts_by_avg_monthly_shipments(
+    session: Session, *, month: date, top_n: int, months: int = 3, measure: str = "revenue"
+) -> list[dict]:
+    """The ``top_n`` accounts by average monthly value over ``months`` months ending with ``month``.
+
+    The average divides by ``months`` whatever the number of months with
+    shipments. Accounts whose average is not positive are left out; equal
+    averages are ordered by account id.
+
+    Returns:
+        One dict per account, best first: rank, account_id, average, monthly
+        (one value per month, oldest first).
+    """
+    m = MonthlyAccountSales
+    first = add_months(month, -(months - 1))
+    total = func.round(func.sum(measure_column(measure)), 2)
+    stmt = (
+        select(m.account_id, total)
+        .where(m.month >= first, m.month <= month)
+        .group_by(m.account_id)
+        .having(func.sum(measure_column(measure)) > 0)
+        .order_by(total.desc(), m.account_id)
+        .limit(top_n)
+    )
+    top = [(account_id, float(value)) for account_id, value in session.execute(stmt)]
+    if not top:
+        return []
+    ids = [a for a, _ in top]
+    labels = months_between(first, month)
+    per_month: dict[tuple[int, date], float] = {
+        (a, mo): round(float(v or 0), 2)
+        for a, mo, v in session.execute(
+            select(m.account_id, m.month, measure_column(measure))
+            .where(m.account_id.in_(ids), m.month >= first, m.month <= month)
+        )
+    }
+    return [
+        {"rank": rank, "account_id": account_id, "average": round(value / months, 2),
+         "monthly": [per_month.get((account_id, mo), 0.0) for mo in labels]}
+        for rank, (account_id, value) in enumerate(top, start=1)
+    ]
+
+
+def build_key_account_report(
+    session: Session,
+    *,
+    month: date | None = None,
+    today: date | None = None,
+    top_n: int | None = None,
+    replace: bool = False,
+) -> KeyAccountReport:
+    """Persist the report of ``month`` (default: the last full month); the caller commits.
+
+    A report that exists already is returned as it is, so that the monthly job
+    can run twice; ``replace`` recomputes it.
+    """
+    s = get_settings(session)
+    month = month or last_full_month(today or date.today())
+    existing = session.scalar(select(KeyAccountReport).where(KeyAccountReport.month == month))
+    if existing is not None and not replace and (top_n is None or existing.top_n == top_n):
+        return existing
+    if existing is not None:
+        session.execute(delete(KeyAccountReport).where(KeyAccountReport.id == existing.id))
+        session.expunge(existing)
+    top_n = top_n or s["analytics.top_n"]
+    months = s["analytics.top_n_months"]
+    measure = s["analytics.measure"]
+    rows = top_accounts_by_avg_monthly_shipments(
+        session, month=month, top_n=top_n, months=months, measure=measure
+    )
+    report = KeyAccountReport(month=month, top_n=top_n, months=months, measure=measure)
+    report.rows = [KeyAccountReportRow(account_id=r["account_id"], rank=r["rank"],
+                                       average=r["average"], monthly=r["monthly"]) for r in rows]
+    session.add(report)
+    session.flush()
+    return report
+
+
+def diff_reports(previous: list[dict], current: list[dict]) -> dict:
+    """What changed between two rankings (lists of dicts with account_id and rank).
+
+    Returns:
+        entered, left, moved_up, moved_down and unchanged: lists of dicts with
+        account_id, previous_rank, rank and ``change`` (positive = moved up).
+    """
+    before = {r["account_id"]: r["rank"] for r in previous}
+    now = {r["account_id"]: r["rank"] for r in current}
+    out: dict[str, list[dict]] = {"entered": [], "left": [], "moved_up": [], "moved_down": [],
+                                  "unchanged": []}
+    for account_id, rank in sorted(now.items(), key=lambda t: t[1]):
+        was = before.get(account_id)
+        item = {"account_id": account_id, "previous_rank": was, "rank": rank,
+                "change": None if was is None else was - rank}
+        if was is None:
+            out["entered"].append(item)
+        elif was > rank:
+            out["moved_up"].append(item)
+        elif was < rank:
+            out["moved_down"].append(item)
+        else:
+            out["unchanged"].append(item)
+    for account_id, was in sorted(before.items(), key=lambda t: t[1]):
+        if account_id not in now:
+            out["left"].append({"account_id": account_id, "previous_rank": was, "rank": None,
+                                "change": None})
+    return out
+
+
+def key_account_report(
+    session: Session,
+    *,
+    month: date | None = None,
+    today: date | None = None,
+    top_n: int | None = None,
+) -> dict[str, Any]:
+    """The report of ``month`` (built and stored if missing) and its changes since the month before.
+
+    The previous month's stored report is the comparison; when there is none,
+    it is computed from the current data (and not stored).
+
+    Returns:
+        A dict: month, previous_month, top_n, months, measure, created_at,
+        rows (rank, account_id, external_id, name, average, monthly, previous_rank,
+        change, status: entered/up/down/same), changes (see :func:`diff_reports`)
+        and ``previous_stored`` (whether the comparison was a stored report).
+    """
+    report = build_key_account_report(session, month=month, today=today, top_n=top_n)
+    previous_month = add_months(report.month, -1)
+    prev = session.scalar(
+        select(KeyAccountReport).where(KeyAccountReport.month == previous_month)
+    )
+    current = [{"rank": r.rank, "account_id": r.account_id, "average": r.average,
+                "monthly": r.monthly} for r in report.rows]
+    if prev is not None:
+        previous = [{"rank": r.rank, "account_id": r.account_id} for r in prev.rows]
+    else:
+        previous = top_accounts_by_avg_monthly_shipments(
+            session, month=previous_month, top_n=report.top_n, months=report.months,
+            measure=report.measure,
+        )
+    changes = diff_reports(previous, current)
+    ids = {r["account_id"] for r in current} | {r["account_id"] for r in previous}
+    names = {a: (e, n) for a, e, n in session.execute(
+        select(Account.id, Account.external_id, Account.name).where(Account.id.in_(ids))
+    )} if ids else {}
+    for items in changes.values():
+        for item in items:
+            item["external_id"], item["name"] = names.get(item["account_id"], (None, ""))
+    was = {r["account_id"]: r["rank"] for r in previous}
+    rows = []
+    for r in current:
+        before = was.get(r["account_id"])
+        status = ("entered" if before is None else "up" if before > r["rank"]
+                  else "down" if before < r["rank"] else "same")
+        external_id, name = names.get(r["account_id"], (None, ""))
+        rows.append({**r, "external_id": external_id, "name": name, "previous_rank": before,
+                     "change": None if before is None else before - r["rank"],
+                     "status": status})
+    return {
+        "month": month_label(report.month),
+        "months": [month_label(m) for m in months_between(
+            add_months(report.month, -(report.months - 1)), report.month)],
+        "previous_month": month_label(previous_month),
+        "previous_stored": prev is not None,
+        "top_n": report.top_n,
+        "measure": report.measure,
+        "created_at": report.created_at.isoformat() if report.created_at else None,
+        "rows": rows,
+        "changes": changes,
+    }

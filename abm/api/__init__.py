@@ -1,0 +1,36 @@
+"""The JSON API under ``/api/v1``, described by an OpenAPI 3.1 document.
+
+One module per resource; each declares its endpoints with
+:func:`abm.api.core.operation`. To add a resource, write its module and add
+it to :data:`RESOURCES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+RESOURCES = (
+    "openapi", "me", "tokens", "accounts", "contacts", "products", "tasks", "interactions",
+    "runs", "audit", "imports",
+)
+
+
+def load_resources() -> None:
+    """Import every resource module, which declares its operations on the blueprint."""
+    for name in RESOURCES:
+        importlib.import_module(f"abm.api.{name}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprint, its JSON errors and its exemption from CSRF."""
+    from abm.api import core
+    from abm.web import csrf
+
+    load_resources()
+    if "api" not in app.blueprints:
+        core.init_routing_errors(app)
+        # Token auth only, no cookies: a cross-site form cannot carry a token.
+        csrf.exempt(core.bp)
+        app.register_blueprint(core.bp)

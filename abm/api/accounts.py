@@ -1,0 +1,211 @@
+"""Accounts: list with the web list's filters, read, create and update.
+
+A sales user sees and edits only the accounts they own (the visibility rule of
+:mod:`abm.accounts.services`); an account they may not see answers 404, so the
+API never confirms that it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from abm.accounts import work
+from abm.accounts.listing import AccountFilters, list_accounts
+from abm.accounts.models import Account, AccountKind, Category
+from abm.accounts.services import can_edit_account, can_reassign_account, get_visible_account
+from abm.api.core import ApiError, current_viewer, operation
+from abm.api.schemas import (
+    Day,
+    Flag,
+    Id,
+    Input,
+    LongText,
+    Name,
+    Output,
+    Page,
+    PageQuery,
+    ShortText,
+    number,
+    string,
+)
+from abm.db import get_session
+from abm.users.models import User
+
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class AccountSummary(Output):
+    """A row of the account list, as the web list shows it."""
+
+    id: int
+    external_id: str | None
+    name: str
+    kind: AccountKind
+    region: str | None
+    city: str | None
+    industry: str | None
+    owner: str | None = Field(description="The owner's name.")
+    categories: list[Category]
+    revenue_12m: float = Field(description="Revenue over the last 12 months with sales.")
+
+
+class AccountOut(Output):
+    id: int
+    kind: AccountKind
+    name: str
+    external_id: str | None
+    industry: str | None
+    country: str | None
+    region: str | None
+    city: str | None
+    employees: int | None
+    website: str | None
+    description: str | None
+    history: str | None
+    structure: str | None
+    competitors: str | None
+    current_supplier: str | None
+    has_need: bool | None
+    can_pay: bool | None
+    has_authority: bool | None
+    qualified: bool = Field(description="A prospect with need, ability to pay and authority.")
+    loyalty_member: bool
+    loyalty_tier: str | None
+    terms_reviewed_on: date | None
+    owner_id: int | None
+    categories: list[Category] = Field(validation_alias="category_names")
+    created_at: datetime
+    updated_at: datetime
+
+
+class AccountQuery(PageQuery):
+    q: string(100) = Field("", description="In the name (any case) or the exact external id.")
+    kind: AccountKind | None = None
+    owner_id: int | None = Field(None, ge=0, le=2**31 - 1,
+                                 description="An owner's user id; 0: accounts without owner.")
+    region: ShortText = ""
+    category: Category | None = None
+    sort: Literal["name", "-name", "region", "-region", "created", "-created"] = "name"
+
+
+class AccountFields(Input):
+    """The writable fields of an account."""
+
+    kind: AccountKind = AccountKind.CUSTOMER
+    external_id: string(100, min_length=1) | None = None
+    industry: ShortText | None = None
+    country: Country | None = None
+    region: ShortText | None = None
+    city: ShortText | None = None
+    employees: number(0, 10_000_000) | None = None
+    website: string(300) | None = None
+    description: LongText | None = None
+    history: LongText | None = None
+    structure: LongText | None = None
+    competitors: LongText | None = None
+    current_supplier: string(300) | None = None
+    has_need: Flag | None = None
+    can_pay: Flag | None = None
+    has_authority: Flag | None = None
+    terms_reviewed_on: Day | None = None
+    categories: list[Category] = Field(default_factory=list, max_length=len(Category))
+    owner_id: Id | None = Field(None, description="Management only; sales own what they create.")
+
+
+class AccountCreate(AccountFields):
+    name: Name
+
+
+class AccountUpdate(AccountFields):
+    # Optional to send, but never null: an account always has a name.
+    name: Name = None  # type: ignore[assignment]
+
+
+@operation("GET", "/accounts", summary="List accounts", tag="accounts", query=AccountQuery,
+           response=Page[AccountSummary])
+def list_(query: AccountQuery) -> Page[AccountSummary]:
+    filters = AccountFilters(q=query.q, kind=query.kind.value if query.kind else "",
+                             owner_id=query.owner_id, region=query.region,
+                             category=query.category.value if query.category else "",
+                             sort=query.sort)
+    page = list_accounts(get_session(), current_viewer(), filters, after=query.after,
+                         limit=query.limit)
+    return Page[AccountSummary](
+        items=[AccountSummary.model_validate(row) for row in page.rows],
+        next_cursor=None if page.next_after is None else str(page.next_after),
+    )
+
+
+def visible_account(account_id: int) -> Account:
+    account = get_visible_account(get_session(), account_id, current_viewer())
+    if account is None:
+        raise ApiError(404, "no such account")
+    return account
+
+
+@operation("GET", "/accounts/<int:account_id>", summary="Read an account", tag="accounts",
+           response=AccountOut)
+def get(account_id: int) -> AccountOut:
+    return AccountOut.model_validate(visible_account(account_id))
+
+
+def _check_owner(owner_id: int | None) -> None:
+    if owner_id is not None and get_session().get(User, owner_id) is None:
+        raise ApiError(404, "owner_id: no such user")
+
+
+def _apply(account: Account, body: AccountFields) -> None:
+    session = get_session()
+    given = body.model_fields_set
+    values = {k: getattr(body, k) for k in work.DOSSIER_FIELDS + work.QUALIFICATION_FIELDS
+              if k in given}
+    work.update_dossier(session, account, values)
+    for name in ("kind", "external_id"):
+        if name in given:
+            setattr(account, name, getattr(body, name))
+    if "categories" in given:
+        work.set_categories(session, account, [c.value for c in body.categories])
+    session.flush()
+
+
+@operation("POST", "/accounts", summary="Create an account", tag="accounts",
+           roles={"manager", "sales"}, body=AccountCreate, response=AccountOut, status=201,
+           errors=(404, 409))
+def create(body: AccountCreate) -> AccountOut:
+    """Sales users own the accounts they create; management may name any owner."""
+    session = get_session()
+    viewer = current_viewer()
+    if can_reassign_account(viewer):
+        _check_owner(body.owner_id)
+        owner_id = body.owner_id
+    elif body.owner_id not in (None, viewer.user_id):
+        raise ApiError(403, "only management assigns accounts to someone else")
+    else:
+        owner_id = viewer.user_id
+    account = Account(name=body.name, kind=body.kind, owner_id=owner_id)
+    session.add(account)
+    _apply(account, body)
+    session.refresh(account)
+    return AccountOut.model_validate(account)
+
+
+@operation("PATCH", "/accounts/<int:account_id>", summary="Update an account", tag="accounts",
+           roles={"manager", "sales"}, body=AccountUpdate, response=AccountOut, errors=(409,))
+def update(account_id: int, body: AccountUpdate) -> AccountOut:
+    """Only the fields sent change. The owner changes only for management."""
+    session = get_session()
+    viewer = current_viewer()
+    account = visible_account(account_id)
+    if not can_edit_account(account, viewer):
+        raise ApiError(403, "you may not edit this account")
+    if "owner_id" in body.model_fields_set and body.owner_id != account.owner_id:
+        if not can_reassign_account(viewer):
+            raise ApiError(403, "only management moves an account to another owner")
+        _check_owner(body.owner_id)
+        work.set_owner(session, account, body.owner_id)
+    _apply(account, body)
+    session.refresh(account)
+    return AccountOut.model_validate(account)

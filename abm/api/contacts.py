@@ -1,0 +1,112 @@
+"""Contacts: the people of an account's decision-making unit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from abm.accounts.models import Contact, ContactRole
+from abm.accounts.services import can_edit_account
+from abm.api import lists
+from abm.api.accounts import visible_account
+from abm.api.core import ApiError, current_viewer, operation
+from abm.api.schemas import Day, Flag, Id, Input, Output, Page, PageQuery, string
+from abm.db import get_session
+
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")]
+
+
+class ContactOut(Output):
+    id: int
+    account_id: int
+    external_id: str | None
+    name: str
+    email: str | None
+    phone: str | None
+    role: ContactRole
+    position: str | None
+    birthday: date | None
+    language: str
+    marketing_consent: bool
+    unsubscribed_at: datetime | None
+    bounced_at: datetime | None
+    reachable: bool = Field(description="May receive marketing mail.")
+
+
+class ContactQuery(PageQuery):
+    account_id: Id | None = None
+    q: string(100) = Field("", description="In the name or email (any case).")
+    role: ContactRole | None = None
+
+
+class ContactFields(Input):
+    external_id: string(100, min_length=1) | None = None
+    email: Email | None = None
+    phone: string(50) | None = None
+    role: ContactRole = ContactRole.OTHER
+    position: string(200) | None = None
+    birthday: Day | None = None
+    language: Language = "en"
+    marketing_consent: Flag = False
+
+
+class ContactCreate(ContactFields):
+    account_id: Id
+    name: string(200, min_length=1)
+
+
+class ContactUpdate(ContactFields):
+    name: string(200, min_length=1) = None  # type: ignore[assignment]
+
+
+@operation("GET", "/contacts", summary="List contacts", tag="contacts", query=ContactQuery,
+           response=Page[ContactOut])
+def list_(query: ContactQuery) -> Page[ContactOut]:
+    rows = lists.contacts(get_session(), current_viewer(), account_id=query.account_id,
+                          q=query.q, role=query.role, after=query.after, limit=query.limit)
+    return Page[ContactOut](items=[ContactOut.model_validate(c) for c in rows.items],
+                            next_cursor=None if rows.next_after is None else str(rows.next_after))
+
+
+def _contact(contact_id: int) -> Contact:
+    contact = lists.get_contact(get_session(), current_viewer(), contact_id)
+    if contact is None:
+        raise ApiError(404, "no such contact")
+    return contact
+
+
+@operation("GET", "/contacts/<int:contact_id>", summary="Read a contact", tag="contacts",
+           response=ContactOut)
+def get(contact_id: int) -> ContactOut:
+    return ContactOut.model_validate(_contact(contact_id))
+
+
+def _may_edit(account_id: int) -> None:
+    if not can_edit_account(visible_account(account_id), current_viewer()):
+        raise ApiError(403, "you may not edit this account's contacts")
+
+
+@operation("POST", "/contacts", summary="Add a contact to an account", tag="contacts",
+           roles={"manager", "sales"}, body=ContactCreate, response=ContactOut, status=201,
+           errors=(404, 409))
+def create(body: ContactCreate) -> ContactOut:
+    _may_edit(body.account_id)
+    session = get_session()
+    contact = Contact(**body.model_dump())
+    session.add(contact)
+    session.flush()
+    return ContactOut.model_validate(contact)
+
+
+@operation("PATCH", "/contacts/<int:contact_id>", summary="Update a contact", tag="contacts",
+           roles={"manager", "sales"}, body=ContactUpdate, response=ContactOut, errors=(409,))
+def update(contact_id: int, body: ContactUpdate) -> ContactOut:
+    contact = _contact(contact_id)
+    _may_edit(contact.account_id)
+    for name in body.model_fields_set:
+        setattr(contact, name, getattr(body, name))
+    get_session().flush()
+    return ContactOut.model_validate(contact)

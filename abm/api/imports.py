@@ -1,0 +1,69 @@
+"""Imports: upload an accounting export; a worker imports it with the importer's rules.
+
+The same service as ``abm import`` and the upload page runs in the background:
+the answer is the job run to follow at ``/api/v1/runs/{run_id}``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from flask import current_app, request, url_for
+from pydantic import BaseModel, ConfigDict, Field
+
+from abm.api.core import ApiError, client_address, current_user, operation
+from abm.api.schemas import Output, string
+from abm.audit import services as audit
+from abm.db import get_session
+from abm.imports.columns import KINDS
+from abm.imports.jobs import start_import
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUFFIXES = {CSV: ".csv", XLSX: ".xlsx"}
+
+
+class ImportOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strict: bool = Field(False, description="Import nothing if any row is bad.")
+    sheet: string(100) | None = Field(None, description="XLSX sheet (default: the first).")
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$",
+                          description="Currency of order lines without a currency column.")
+
+
+class ImportStarted(Output):
+    run_id: str
+    status_url: str
+
+
+@operation("POST", "/imports/<kind>", summary="Import a CSV or XLSX file in the background",
+           tag="imports", roles={"manager"}, query=ImportOptions, upload=(CSV, XLSX),
+           response=ImportStarted, status=202)
+def start(kind: str, query: ImportOptions) -> ImportStarted:
+    """``kind`` is accounts, contacts, products, orders (order lines, in bulk) or receivables.
+
+    Rows are matched on their natural keys, as with every import, so sending the
+    same file twice changes nothing.
+    """
+    if kind not in KINDS:
+        raise ApiError(404, f"no such import kind; the kinds are {', '.join(KINDS)}")
+    # Files are bigger than JSON bodies: the application's own limit applies.
+    request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"]
+    folder = Path(current_app.extensions["abm.settings"].instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{SUFFIXES[request.mimetype]}"
+    with path.open("wb") as out:
+        shutil.copyfileobj(request.stream, out, 1 << 20)
+    size = path.stat().st_size
+    if size == 0:
+        path.unlink()
+        raise ApiError(400, "the file is empty")
+    user = current_user()
+    run_id = start_import(str(path), kind, user_id=user.id, strict=query.strict,
+                          sheet=query.sheet, currency=query.currency)
+    audit.record(get_session(), user.id, audit.IMPORT, f"run:{run_id}",
+                 {"kind": kind, "bytes": size, "via": "api"}, address=client_address())
+    return ImportStarted(run_id=run_id, status_url=url_for("api.runs_get", run_id=run_id))

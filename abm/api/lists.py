@@ -1,0 +1,107 @@
+"""The queries behind the API's lists: visibility, filters and keyset pages.
+
+Flask-free, like every service: the views pass a viewer and plain values.
+Pages are cut by id (``id > after``), so a page costs the same wherever it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account, Contact, Interaction, Task
+from abm.accounts.services import Viewer, visibility_clause
+from abm.sales.models import Product
+
+
+@dataclass
+class Rows:
+    items: list[Any]
+    next_after: int | None
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def keyset_page(session: Session, stmt: Select, id_column, after: int | None,
+                limit: int) -> Rows:
+    """Rows of ``stmt`` by id, ``limit`` of them after ``after``."""
+    if after is not None:
+        stmt = stmt.where(id_column > after)
+    rows = list(session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Rows(rows, rows[-1].id if more and rows else None)
+
+
+def contacts(session: Session, viewer: Viewer, *, account_id: int | None = None, q: str = "",
+             role: str | None = None, after: int | None = None, limit: int = 50) -> Rows:
+    """Contacts of the accounts ``viewer`` may see."""
+    stmt = select(Contact).join(Account, Account.id == Contact.account_id).where(
+        visibility_clause(viewer))
+    if account_id is not None:
+        stmt = stmt.where(Contact.account_id == account_id)
+    if q:
+        stmt = stmt.where(or_(func.lower(Contact.name).like(_like(q), escape="\\"),
+                              func.lower(Contact.email).like(_like(q), escape="\\")))
+    if role:
+        stmt = stmt.where(Contact.role == role)
+    return keyset_page(session, stmt, Contact.id, after, limit)
+
+
+def get_contact(session: Session, viewer: Viewer, contact_id: int) -> Contact | None:
+    """The contact if its account is visible to ``viewer``."""
+    stmt = select(Contact).join(Account, Account.id == Contact.account_id).where(
+        Contact.id == contact_id, visibility_clause(viewer))
+    return session.scalar(stmt)
+
+
+def products(session: Session, *, q: str = "", category: str | None = None,
+             top_assortment: bool | None = None, after: int | None = None,
+             limit: int = 50) -> Rows:
+    stmt = select(Product)
+    if q:
+        stmt = stmt.where(or_(func.lower(Product.name).like(_like(q), escape="\\"),
+                              Product.sku == q))
+    if category:
+        stmt = stmt.where(Product.category == category)
+    if top_assortment is not None:
+        stmt = stmt.where(Product.top_assortment.is_(top_assortment))
+    return keyset_page(session, stmt, Product.id, after, limit)
+
+
+def tasks(session: Session, viewer: Viewer, *, account_id: int | None = None,
+          assignee_id: int | None = None, status: str | None = None,
+          after: int | None = None, limit: int = 50) -> Rows:
+    """Tasks on visible accounts, and tasks assigned to ``viewer`` wherever they are."""
+    stmt = select(Task).join(Account, Account.id == Task.account_id).where(
+        or_(visibility_clause(viewer), Task.assignee_id == viewer.user_id))
+    if account_id is not None:
+        stmt = stmt.where(Task.account_id == account_id)
+    if assignee_id is not None:
+        stmt = stmt.where(Task.assignee_id == assignee_id)
+    if status:
+        stmt = stmt.where(Task.status == status)
+    return keyset_page(session, stmt, Task.id, after, limit)
+
+
+def interactions(session: Session, viewer: Viewer, *, account_id: int | None = None,
+                 kind: str | None = None, after: int | None = None, limit: int = 50) -> Rows:
+    stmt = select(Interaction).join(Account, Account.id == Interaction.account_id).where(
+        visibility_clause(viewer))
+    if account_id is not None:
+        stmt = stmt.where(Interaction.account_id == account_id)
+    if kind:
+        stmt = stmt.where(Interaction.kind == kind)
+    return keyset_page(session, stmt, Interaction.id, after, limit)
+
+
+def get_interaction(session: Session, viewer: Viewer, interaction_id: int) -> Interaction | None:
+    stmt = select(Interaction).join(Account, Account.id == Interaction.account_id).where(
+        Interaction.id == interaction_id, visibility_clause(viewer))
+    return session.scalar(stmt)

@@ -1,0 +1,149 @@
+"""Building blocks of the API's declared schemas: safe text, ids, dates, pages, errors.
+
+Every constraint here protects the database as much as the client: a string
+longer than its column, a NUL character, a lone surrogate or an integer
+outside 32 bits would otherwise reach PostgreSQL and fail there as a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+)
+
+MAX_INT = 2**31 - 1
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def string(max_length: int, min_length: int = 0):
+    """A string type of at most ``max_length`` characters that every database can store."""
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length, pattern=NO_NUL),
+        AfterValidator(_storable),
+    ]
+
+
+def _day_in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
+def _moment_in_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    _day_in_range(utc.date())
+    return utc
+
+
+def _json_number(value: object, info: ValidationInfo) -> object:
+    # A URL carries numbers as text; a JSON body has real numbers, so "5" there is a mistake.
+    if (info.context or {}).get("json") and isinstance(value, str | bool):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+JsonNumber = BeforeValidator(_json_number)
+# The years abm works with; the pattern says so in the document, the validator enforces it.
+YEARS = r"^(19|2[0-9])[0-9]{2}-"
+
+Id = Annotated[int, Field(ge=1, le=MAX_INT), JsonNumber]
+Flag = Annotated[bool, Strict()]
+Day = Annotated[date, Strict(), Field(json_schema_extra={"pattern": YEARS}),
+                AfterValidator(_day_in_range)]
+Moment = Annotated[AwareDatetime, Strict(), Field(json_schema_extra={"pattern": YEARS}),
+                   AfterValidator(_moment_in_range)]
+Name = string(300, min_length=1)
+ShortText = string(100)
+LongText = string(20_000)
+Money = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False), JsonNumber]
+
+
+def number(ge: int, le: int):
+    """An integer between ``ge`` and ``le``."""
+    return Annotated[int, Field(ge=ge, le=le), JsonNumber]
+
+T = TypeVar("T")
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    """A response body, read from ORM rows or dicts."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageQuery(BaseModel):
+    """Keyset pagination: ``limit`` rows after the row ``cursor`` (from ``next_cursor``).
+
+    Unknown parameters are refused (422), so that a misspelt filter never
+    silently returns everything.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=200, description="Rows per page.")
+    cursor: str | None = Field(None, pattern=r"^[0-9]{1,10}$", max_length=10,
+                               description="`next_cursor` of the previous page.")
+
+    @property
+    def after(self) -> int | None:
+        # No id is above 32 bits: a larger cursor is past the end (and would not bind as INT).
+        return min(int(self.cursor), MAX_INT) if self.cursor else None
+
+
+class Page(Output, Generic[T]):
+    """One page of a list; ``next_cursor`` is null on the last page."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+class ErrorDetail(Output):
+    field: str
+    message: str
+
+
+class Error(Output):
+    """Every error: the HTTP status, a stable code and a sentence for humans."""
+
+    status: int
+    error: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class Deleted(Output):
+    id: int
+    deleted: bool = True

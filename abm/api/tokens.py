@@ -1,0 +1,68 @@
+"""API tokens: list your own, create one (shown once), revoke."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import Field
+
+from abm.api.core import ApiError, client_address, current_user, operation
+from abm.api.schemas import Input, Output, Page, PageQuery, number, string
+from abm.audit import services as audit
+from abm.db import get_session, utcnow
+from abm.users import tokens
+
+
+class TokenOut(Output):
+    id: int
+    name: str
+    shown: str = Field(description="The first characters of the token, to recognise it.")
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The token itself: shown now and never again.")
+
+
+class TokenCreate(Input):
+    name: string(100, min_length=1)
+    expires_in_days: number(1, 3650) | None = None
+
+
+@operation("GET", "/tokens", summary="Your API tokens", tag="tokens", query=PageQuery,
+           response=Page[TokenOut])
+def list_tokens(query: PageQuery) -> Page[TokenOut]:
+    rows = [t for t in tokens.list_tokens(get_session(), current_user().id)
+            if query.after is None or t.id < query.after]
+    page, more = rows[:query.limit], len(rows) > query.limit
+    return Page[TokenOut](items=[TokenOut.model_validate(t) for t in page],
+                          next_cursor=str(page[-1].id) if more else None)
+
+
+@operation("POST", "/tokens", summary="Create an API token (the response shows it once)",
+           tag="tokens", body=TokenCreate, response=TokenCreated, status=201)
+def create_token(body: TokenCreate) -> TokenCreated:
+    session = get_session()
+    user = current_user()
+    expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    row, secret = tokens.issue_token(session, user.id, body.name, expires_at=expires)
+    audit.record(session, user.id, audit.TOKEN_CREATED, f"api_token:{row.id}",
+                 {"name": row.name}, address=client_address())
+    return TokenCreated(**TokenOut.model_validate(row).model_dump(), token=secret)
+
+
+@operation("DELETE", "/tokens/<int:token_id>", summary="Revoke an API token", tag="tokens",
+           status=204)
+def revoke_token(token_id: int) -> None:
+    """Revoke one of your tokens (administrators may revoke anyone's)."""
+    session = get_session()
+    user = current_user()
+    row = tokens.get_token(session, token_id)
+    if row is None or (row.user_id != user.id and user.role.value != "admin"):
+        raise ApiError(404, "no such token")
+    tokens.revoke_token(session, row)
+    audit.record(session, user.id, audit.TOKEN_REVOKED, f"api_token:{row.id}",
+                 {"owner_id": row.user_id}, address=client_address())

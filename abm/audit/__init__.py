@@ -1,0 +1,1 @@
+"""The audit log: who did what sensitive thing, when and from where."""

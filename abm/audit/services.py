@@ -1,0 +1,99 @@
+"""Recording and reading the audit log.
+
+Any part of abm that does something sensitive calls :func:`record` in the same
+transaction as the action, so the action and its trace commit (or roll back)
+together. The caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from abm.audit.models import AuditEvent
+
+# The actions abm records. Others may be added; these names are what the admin
+# filters on, so reuse them rather than inventing near-synonyms.
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOGOUT = "logout"
+ROLE_CHANGED = "user_role_changed"
+USER_CREATED = "user_created"
+USER_UPDATED = "user_updated"
+TOKEN_CREATED = "api_token_created"  # noqa: S105 - an action name, not a secret
+TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 - an action name, not a secret
+APPROVAL = "campaign_approval"
+TEMPLATE_EDITED = "template_edited"
+EXPORT = "export"
+SEND = "campaign_send"
+IMPORT = "import"
+
+MAX_TARGET = 200
+
+
+def record(
+    session: Session,
+    actor_id: int | None,
+    action: str,
+    target: str | None = None,
+    details: dict | None = None,
+    *,
+    address: str | None = None,
+) -> AuditEvent:
+    """Add an event to the audit log. The caller commits.
+
+    Args:
+        session: the session of the action being recorded.
+        actor_id: the user who acted, or None when unknown (failed login).
+        action: what was done, one of the constants of this module if it fits.
+        target: what it was done to, as ``kind:id`` (``user:12``) or a short text.
+        details: plain JSON data worth keeping (never passwords or secrets).
+        address: the client's network address, when the action came from a request.
+
+    Returns:
+        The new event (flushed, so it has its id).
+    """
+    if not action or len(action) > 50:
+        raise ValueError("an audit action is 1 to 50 characters")
+    event = AuditEvent(
+        actor_id=actor_id,
+        action=action,
+        target=None if target is None else str(target)[:MAX_TARGET],
+        address=(address or None) and address[:45],
+        details=details or None,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_events(
+    session: Session,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    """The latest events first, optionally filtered.
+
+    Args:
+        action: only events of this action.
+        actor_id: only events by this user.
+        since: only events at or after this moment.
+        before_id: the keyset cursor: only events older than this id.
+        limit: at most this many rows.
+    """
+    stmt = select(AuditEvent)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if before_id is not None:
+        stmt = stmt.where(AuditEvent.id < before_id)
+    return list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))

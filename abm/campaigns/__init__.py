@@ -1,0 +1,1 @@
+"""Per-account campaigns: audiences, sandboxed templates, approvals, scheduling and results."""

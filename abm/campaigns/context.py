@@ -1,0 +1,193 @@
+"""The plain-data context a message template sees: account, contact, KAM, figures, products, offer.
+
+Built in bulk (a few queries per batch of accounts, over the monthly
+aggregate tables) so that a 100k-message campaign spends its time sending.
+Only dicts, lists, strings and numbers go in: never ORM objects or functions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account, AccountCategory, Contact
+from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, Product
+from abm.users.models import User
+
+_CHUNK = 500
+TOP_PRODUCTS = 5
+RECOMMENDED = 5
+
+# Extension point: a function (session, account_ids) -> {account_id: peer group key}.
+# Recommended products are ranked by what accounts of the same group buy; the
+# segmentation package registers its segments here (see register_peer_groups).
+_peer_groups: list[Callable[[Session, list[int]], dict[int, object]]] = []
+
+
+def register_peer_groups(func_: Callable[[Session, list[int]], dict[int, object]]) -> None:
+    """Rank recommended products within peer groups (e.g. segments) instead of all accounts."""
+    _peer_groups[:] = [func_]
+
+
+def _months_back(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def account_contexts(session: Session, account_ids: Iterable[int],
+                     today: date | None = None) -> dict[int, dict]:
+    """The account part of the context for many accounts at once.
+
+    Returns:
+        {account_id: {"account", "kam", "figures", "top_products", "recommended_products"}}
+    """
+    ids = sorted(set(account_ids))
+    this_month = (today or date.today()).replace(day=1)
+    start, prev_start = _months_back(this_month, 12), _months_back(this_month, 24)
+    total = session.scalar(
+        select(func.coalesce(func.sum(MonthlyAccountSales.revenue), 0)).where(
+            MonthlyAccountSales.month >= start, MonthlyAccountSales.month < this_month)
+    ) or 0.0
+    result: dict[int, dict] = {}
+    for chunk in _chunks(ids):
+        _accounts(session, chunk, result)
+        _figures(session, chunk, result, start, prev_start, this_month, float(total))
+        _products(session, chunk, result, start, this_month)
+    return result
+
+
+def _accounts(session: Session, ids: list[int], result: dict[int, dict]) -> None:
+    cats = defaultdict(list)
+    for account_id, category in session.execute(
+        select(AccountCategory.account_id, AccountCategory.category)
+        .where(AccountCategory.account_id.in_(ids))
+    ):
+        cats[account_id].append(category.value)
+    rows = session.execute(
+        select(Account.id, Account.name, Account.kind, Account.country, Account.region,
+               Account.city, Account.industry, Account.loyalty_member, Account.loyalty_tier,
+               User.name, User.email)
+        .outerjoin(User, User.id == Account.owner_id).where(Account.id.in_(ids))
+    )
+    for (aid, name, kind, country, region, city, industry, loyal, tier, kam_name,
+         kam_email) in rows:
+        result[aid] = {
+            "account": {"id": aid, "name": name, "kind": kind.value, "country": country or "",
+                        "region": region or "", "city": city or "", "industry": industry or "",
+                        "loyalty_member": bool(loyal), "loyalty_tier": tier or "",
+                        "categories": sorted(cats[aid])},
+            "kam": {"name": kam_name or "", "email": kam_email or ""},
+            "figures": {"revenue_12m": 0.0, "revenue_prev_12m": 0.0, "growth_percent": None,
+                        "share_percent": 0.0, "months_active_12m": 0, "last_order_month": ""},
+            "top_products": [],
+            "recommended_products": [],
+        }
+
+
+def _figures(session, ids, result, start, prev_start, this_month, total) -> None:
+    m = MonthlyAccountSales
+    recent = m.month >= start
+    rows = session.execute(
+        select(m.account_id,
+               func.sum(func.coalesce(m.revenue, 0)).filter(recent),
+               func.sum(func.coalesce(m.revenue, 0)).filter(m.month < start),
+               func.count().filter(recent, m.revenue > 0),
+               func.max(m.month))
+        .where(m.account_id.in_(ids), m.month >= prev_start, m.month < this_month)
+        .group_by(m.account_id)
+    )
+    for aid, rev, prev, active, last in rows:
+        fig = result[aid]["figures"]
+        rev, prev = round(float(rev or 0), 2), round(float(prev or 0), 2)
+        fig.update(revenue_12m=rev, revenue_prev_12m=prev, months_active_12m=int(active or 0),
+                   share_percent=round(100 * rev / total, 2) if total else 0.0,
+                   growth_percent=round(100 * (rev - prev) / prev, 1) if prev else None,
+                   last_order_month=last.strftime("%Y-%m") if last else "")
+
+
+def _products(session, ids, result, start, this_month) -> None:
+    mp = MonthlyAccountProductSales
+    bought = defaultdict(dict)
+    for aid, pid, sku, name, revenue in session.execute(
+        select(mp.account_id, Product.id, Product.sku, Product.name, func.sum(mp.revenue))
+        .join(Product, Product.id == mp.product_id)
+        .where(mp.account_id.in_(ids), mp.month >= start, mp.month < this_month)
+        .group_by(mp.account_id, Product.id, Product.sku, Product.name)
+    ):
+        bought[aid][pid] = {"sku": sku, "name": name, "revenue": round(float(revenue or 0), 2)}
+    for aid, products in bought.items():
+        ranked = sorted(products.values(), key=lambda p: -p["revenue"])
+        result[aid]["top_products"] = ranked[:TOP_PRODUCTS]
+    popularity = _top_assortment_popularity(session, ids, start, this_month)
+    for aid in ids:
+        if aid not in result:
+            continue
+        group_rank = popularity.get(aid, popularity.get(None, []))
+        result[aid]["recommended_products"] = [
+            p for p in group_rank if p["id"] not in bought[aid]][:RECOMMENDED]
+
+
+def _top_assortment_popularity(session, ids, start, this_month) -> dict:
+    """Top-assortment products ranked by how many peer accounts buy them.
+
+    Returns {account_id: ranked products} when peer groups are registered,
+    else {None: ranked products over every account}.
+    """
+    mp = MonthlyAccountProductSales
+    buyers = (
+        select(mp.product_id, mp.account_id)
+        .join(Product, Product.id == mp.product_id)
+        .where(Product.top_assortment.is_(True), mp.month >= start, mp.month < this_month)
+        .distinct().subquery()
+    )
+    products = {pid: {"id": pid, "sku": sku, "name": name, "price": price}
+                for pid, sku, name, price in session.execute(
+                    select(Product.id, Product.sku, Product.name, Product.price)
+                    .where(Product.top_assortment.is_(True)))}
+    if not _peer_groups:
+        counts = session.execute(
+            select(buyers.c.product_id, func.count()).group_by(buyers.c.product_id))
+        rank = dict(counts.all())
+        ordered = sorted(products.values(), key=lambda p: (-rank.get(p["id"], 0), p["sku"]))
+        return {None: [_public(p) for p in ordered]}
+    groups = _peer_groups[0](session, ids)
+    per_group: dict[object, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    all_groups = _peer_groups[0](session, [a for (a,) in session.execute(
+        select(buyers.c.account_id).distinct())])
+    for pid, aid in session.execute(select(buyers.c.product_id, buyers.c.account_id)):
+        key = all_groups.get(aid)
+        if key is not None:
+            per_group[key][pid] += 1
+    result = {}
+    for aid in ids:
+        rank = per_group.get(groups.get(aid), {})
+        ordered = sorted(products.values(), key=lambda p: (-rank.get(p["id"], 0), p["sku"]))
+        result[aid] = [_public(p) for p in ordered]
+    return result
+
+
+def _public(product: dict) -> dict:
+    return {"id": product["id"], "sku": product["sku"], "name": product["name"],
+            "price": float(product["price"]) if product["price"] is not None else None}
+
+
+def contact_context(contact: Contact) -> dict:
+    """The contact part of the context."""
+    return {"id": contact.id, "name": contact.name, "first_name": contact.name.split()[0]
+            if contact.name else "", "email": contact.email or "", "role": contact.role.value,
+            "position": contact.position or "", "language": contact.language}
+
+
+def message_context(account_ctx: dict, contact: dict, offer: dict,
+                    unsubscribe_url: str = "#") -> dict:
+    """The whole context of one message."""
+    return {**account_ctx, "contact": contact, "offer": offer, "unsubscribe_url": unsubscribe_url}

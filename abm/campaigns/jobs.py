@@ -1,0 +1,171 @@
+"""RQ jobs of campaigns: start (fill the outbox), send, sweep, and the periodic scans.
+
+Jobs take ids, call services and commit; they run inside the worker's app context.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from abm.campaigns import triggers
+from abm.campaigns.audiences import recipients
+from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
+from abm.db import get_session, utcnow
+from abm.delivery import outbox
+from abm.delivery.messages import Envelope
+from abm.delivery.models import OutboxMessage, OutboxState
+from abm.delivery.sender import SendOptions, send_campaign, sendable
+from abm.delivery.tokens import Tokens
+from abm.delivery.transport import make_transport
+from abm.queue import enqueue, get_redis
+from abm.runs.services import create_run, tracked
+
+QUEUE = "campaigns"
+
+
+def envelope_from_settings(settings) -> Envelope:
+    return Envelope(settings.mail_from, settings.public_url, Tokens(settings.secret_key))
+
+
+def _enqueue_send(campaign_id: int, at: datetime | None = None, **kwargs) -> str:
+    if at is None:
+        return enqueue(send_campaign_job, campaign_id, queue=QUEUE, kind="campaign.send",
+                       **kwargs)
+    job_id = uuid.uuid4().hex
+    session = get_session()
+    create_run(session, job_id, kind="campaign.send", queue=QUEUE)
+    session.commit()
+    get_redis().queue(QUEUE).enqueue_at(at, send_campaign_job, campaign_id, job_id=job_id,
+                                        kwargs=kwargs or None)
+    return job_id
+
+
+def enqueue_start(campaign_id: int, *, parallel: int = 1, user_id: int | None = None,
+                  **send_kwargs) -> str | None:
+    """Enqueue a scheduled campaign: now, or at its time. Trigger campaigns wait for cron.
+
+    Returns the job id, or None for a trigger campaign. Call after committing
+    :func:`abm.campaigns.services.schedule_campaign`.
+    """
+    campaign = get_session().get(Campaign, campaign_id)
+    if campaign.schedule_mode == ScheduleMode.TRIGGER:
+        return None
+    if campaign.schedule_mode == ScheduleMode.AT and campaign.scheduled_at > utcnow():
+        job_id = uuid.uuid4().hex
+        session = get_session()
+        create_run(session, job_id, kind="campaign.start", queue=QUEUE, user_id=user_id)
+        session.commit()
+        get_redis().queue(QUEUE).enqueue_at(
+            campaign.scheduled_at, start_campaign, campaign_id, job_id=job_id,
+            kwargs={"parallel": parallel, **send_kwargs})
+        return job_id
+    return enqueue(start_campaign, campaign_id, queue=QUEUE, kind="campaign.start",
+                   user_id=user_id, parallel=parallel, **send_kwargs)
+
+
+def prepare_campaign(session, campaign_id: int, step: int = 0,
+                     account_ids: list[int] | None = None) -> dict:
+    """Fill the outbox of a campaign from its audience (idempotent) and mark it sending."""
+    campaign = session.get(Campaign, campaign_id)
+    found = recipients(session, campaign.audience, account_ids)
+    filled = outbox.fill_outbox(session, campaign_id, found, campaign.holdout_share, step)
+    if campaign.status == CampaignStatus.SCHEDULED and campaign.schedule_mode != \
+            ScheduleMode.TRIGGER:
+        campaign.status = CampaignStatus.SENDING
+        campaign.started_at = utcnow()
+    return filled
+
+
+@tracked
+def start_campaign(campaign_id: int, *, parallel: int = 1, progress=None, **send_kwargs) -> dict:
+    """Fill the outbox, then enqueue ``parallel`` send jobs (they share the rows safely)."""
+    session = get_session()
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.status not in (CampaignStatus.SCHEDULED,
+                                                   CampaignStatus.SENDING):
+        return {"skipped": campaign.status.value if campaign else "missing"}
+    filled = prepare_campaign(session, campaign_id)
+    session.commit()
+    jobs = [_enqueue_send(campaign_id, **send_kwargs) for _ in range(max(1, parallel))]
+    return {**filled, "send_jobs": jobs}
+
+
+@tracked
+def send_campaign_job(campaign_id: int, *, batch_size: int = 100, lease_seconds: float = 600,
+                      max_wait: float = 30.0, settings: dict | None = None,
+                      progress=None) -> dict:
+    """Send the due messages of a campaign; comes back later for retries not yet due."""
+    app_settings = current_app.extensions["abm.settings"]
+    session = get_session()
+    options = SendOptions(batch_size=batch_size, lease=timedelta(seconds=lease_seconds),
+                          max_wait=max_wait, settings=settings or {})
+    outbox.release_stale_claims(session, options.lease, campaign_id)
+    transport = make_transport(app_settings.smtp_url, app_settings.outbox_path)
+    try:
+        result = send_campaign(session, campaign_id, transport,
+                               envelope_from_settings(app_settings), options, progress)
+    finally:
+        transport.close()
+    if result.get("retry_at"):
+        _enqueue_send(campaign_id, at=datetime.fromisoformat(result["retry_at"]),
+                      batch_size=batch_size, lease_seconds=lease_seconds, max_wait=max_wait,
+                      settings=settings)
+    return result
+
+
+def sweep_outbox(lease_minutes: int = 10) -> dict:
+    """Periodic: give back rows of dead workers and restart campaigns that have due rows."""
+    session = get_session()
+    released = outbox.release_stale_claims(session, timedelta(minutes=lease_minutes))
+    due = session.scalars(select(OutboxMessage.campaign_id).distinct().where(
+        OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= utcnow()))
+    restarted = []
+    for campaign_id in list(due):
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is not None and sendable(campaign):
+            restarted.append(campaign_id)
+    session.commit()
+    for campaign_id in restarted:
+        _enqueue_send(campaign_id)
+    return {"released": released, "restarted": restarted}
+
+
+def scan_win_back(today: date | None = None) -> dict:
+    """Daily: accounts entering at-risk or lost enter each win-back campaign once per window."""
+    session = get_session()
+    added = triggers.scan_win_back(session, today or date.today())
+    session.commit()
+    for campaign_id, n in added.items():
+        if n:
+            _enqueue_send(campaign_id)
+    return {"added": added}
+
+
+def send_greetings(today: date | None = None) -> dict:
+    """Daily: contacts' birthdays and the holidays of each account's country."""
+    session = get_session()
+    added = triggers.scan_greetings(session, today or date.today())
+    session.commit()
+    for campaign_id, n in added.items():
+        if n:
+            _enqueue_send(campaign_id)
+    return {"added": added}
+
+
+def mail_kam_reports(today: date | None = None) -> dict:
+    """Monthly: each KAM gets the figures of the accounts they own."""
+    from abm.campaigns.kam_report import send_kam_reports
+
+    settings = current_app.extensions["abm.settings"]
+    session = get_session()
+    transport = make_transport(settings.smtp_url, settings.outbox_path)
+    try:
+        sent = send_kam_reports(session, transport, settings.mail_from, today or date.today())
+    finally:
+        transport.close()
+    session.commit()
+    return {"sent": sent}

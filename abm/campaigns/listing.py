@@ -1,0 +1,56 @@
+"""Reads for the campaign pages and the CLI: the list and one campaign in full, as plain data."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from abm.campaigns.models import Campaign, CampaignApproval
+from abm.campaigns.services import approval_reasons, get_campaign
+from abm.delivery.models import OutboxMessage, OutboxState
+from abm.delivery.outbox import counts_by_state
+from abm.users.models import User
+
+
+def list_campaigns(session: Session, status: str | None = None,
+                   kind: str | None = None) -> list[dict]:
+    """Campaigns, newest first, with their sent count."""
+    sent = (select(OutboxMessage.campaign_id, func.count().label("n"))
+            .where(OutboxMessage.state == OutboxState.SENT)
+            .group_by(OutboxMessage.campaign_id).subquery())
+    stmt = (select(Campaign, func.coalesce(sent.c.n, 0))
+            .outerjoin(sent, sent.c.campaign_id == Campaign.id).order_by(Campaign.id.desc()))
+    if status:
+        stmt = stmt.where(Campaign.status == status)
+    if kind:
+        stmt = stmt.where(Campaign.kind == kind)
+    return [{**_summary(c), "sent": n} for c, n in session.execute(stmt)]
+
+
+def _summary(c: Campaign) -> dict:
+    return {"id": c.id, "name": c.name, "kind": c.kind.value, "status": c.status.value,
+            "schedule_mode": c.schedule_mode.value if c.schedule_mode else None,
+            "scheduled_at": c.scheduled_at.isoformat() if c.scheduled_at else None,
+            "trigger": c.trigger.value if c.trigger else None,
+            "created_at": c.created_at.isoformat() if c.created_at else None}
+
+
+def campaign_detail(session: Session, campaign_id: int) -> dict:
+    """One campaign: settings, templates, approvals (who, when, why) and outbox counts."""
+    c = get_campaign(session, campaign_id)
+    approvals = session.execute(
+        select(CampaignApproval, User.name).outerjoin(User, User.id == CampaignApproval.user_id)
+        .where(CampaignApproval.campaign_id == c.id).order_by(CampaignApproval.decided_at))
+    return {
+        **_summary(c), "audience": c.audience, "offer": c.offer,
+        "default_language": c.default_language, "holdout_share": c.holdout_share,
+        "started_at": c.started_at.isoformat() if c.started_at else None,
+        "finished_at": c.finished_at.isoformat() if c.finished_at else None,
+        "approval_reasons": approval_reasons(session, c),
+        "approvals": [{"decision": a.decision.value, "user": name, "user_id": a.user_id,
+                       "reason": a.reason, "decided_at": a.decided_at.isoformat()}
+                      for a, name in approvals],
+        "templates": {t.language: {"subject": t.subject, "html": t.html, "text": t.text}
+                      for t in c.templates},
+        "outbox": counts_by_state(session, c.id),
+    }

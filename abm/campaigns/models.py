@@ -1,0 +1,167 @@
+"""Campaigns, their edited templates, approvals, and the plan kept for each target account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from abm.db import Base, utcnow
+from abm.enums import StrEnum, enum_column
+
+
+class CampaignKind(StrEnum):
+    PERSONAL_OFFER = "personal_offer"
+    LOYALTY_INVITATION = "loyalty_invitation"
+    WIN_BACK = "win_back"
+    GREETING = "greeting"
+    EVENT_INVITATION = "event_invitation"
+    PROMOTION = "promotion"
+    VOLUME_BONUS = "volume_bonus"
+    INDIVIDUAL_TERMS = "individual_terms"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ScheduleMode(StrEnum):
+    NOW = "now"
+    AT = "at"
+    TRIGGER = "trigger"
+
+
+class Trigger(StrEnum):
+    """Events that add recipients to a running campaign (scanned daily by cron)."""
+
+    WIN_BACK = "win_back"
+    BIRTHDAY = "birthday"
+    HOLIDAY = "holiday"
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Campaign(Base):
+    """One campaign: who (audience rules), what (kind, templates, offer) and when (schedule)."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("holdout_share >= 0 AND holdout_share < 1", name="holdout_share_range"),
+        Index("ix_campaigns_status_kind", "status", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CampaignKind] = mapped_column(enum_column(CampaignKind, "campaign_kind"))
+    status: Mapped[CampaignStatus] = mapped_column(
+        enum_column(CampaignStatus, "campaign_status"), default=CampaignStatus.DRAFT
+    )
+    # {"match": "all"|"any", "rules": [{"field", "op", "value"}], "account_ids": [...],
+    #  "contact_roles": [...]}; see abm.campaigns.audiences.
+    audience: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {"title", "discount_percent", "terms", "valid_until", "products": [...], ...}
+    offer: Mapped[dict] = mapped_column(JSON, default=dict)
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+    schedule_mode: Mapped[ScheduleMode | None] = mapped_column(
+        enum_column(ScheduleMode, "campaign_schedule_mode")
+    )
+    scheduled_at: Mapped[datetime | None]
+    trigger: Mapped[Trigger | None] = mapped_column(enum_column(Trigger, "campaign_trigger"))
+    holdout_share: Mapped[float] = mapped_column(default=0.1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    templates: Mapped[list[CampaignTemplate]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", lazy="selectin"
+    )
+    approvals: Mapped[list[CampaignApproval]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan",
+        order_by="CampaignApproval.decided_at",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.kind} {self.status}>"
+
+
+class CampaignTemplate(Base):
+    """A user's edited copy of a message template, one per campaign and language."""
+
+    __tablename__ = "campaign_templates"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "language", name="uq_campaign_templates_campaign_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="templates")
+
+
+class CampaignApproval(Base):
+    """A manager's decision on a campaign that needs approval: who, when and why."""
+
+    __tablename__ = "campaign_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, "approval_decision"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="approvals")
+    user = relationship("User")
+
+
+class AccountPlan(Base):
+    """The account as a market of its own: objectives, terms, notes, the campaigns aimed at it."""
+
+    __tablename__ = "account_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    # [{"title", "discount_percent", "valid_until", "approved_campaign_id", ...}]
+    terms: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    campaigns: Mapped[list[Campaign]] = relationship(
+        secondary="account_plan_campaigns", order_by="Campaign.id", lazy="selectin"
+    )
+
+
+class AccountPlanCampaign(Base):
+    __tablename__ = "account_plan_campaigns"
+
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("account_plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

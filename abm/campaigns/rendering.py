@@ -1,0 +1,277 @@
+"""Rendering of user-edited message templates in a locked-down Jinja sandbox.
+
+Templates are compiled once per campaign and rendered for every recipient with
+a context of plain data (dicts, lists, numbers, strings). Anything that goes
+wrong, at compile or at render time, raises :class:`RenderError` with a
+message a user can act on; a message that does not render is never sent.
+
+Beyond Jinja's ImmutableSandboxedEnvironment this module:
+- refuses unsafe attributes at once (``__class__``...) instead of returning undefined;
+- refuses ``str.format``/``format_map`` and every call except an allowlist;
+- keeps only an allowlist of filters (no ``attr``, ``format``, ``center``...);
+- caps ``range``, the repetition and power operators, string joins and the
+  output size, and checks a time limit wherever the template does work.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import types
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import escape
+
+MAX_SOURCE = 100_000  # characters of template source per part
+MAX_OUTPUT = 256 * 1024  # characters of output per part, and of any string built
+MAX_RANGE = 10_000
+MAX_ITEMS = 10_000  # items of a list or tuple built by repetition
+TIME_LIMIT = 0.5  # seconds per message (all parts)
+
+SAFE_FILTERS = (
+    "abs", "batch", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first",
+    "float", "groupby", "int", "items", "join", "last", "length", "list", "lower", "map", "max",
+    "min", "reject", "rejectattr", "replace", "reverse", "round", "select", "selectattr", "slice",
+    "sort", "string", "striptags", "sum", "title", "tojson", "trim", "truncate", "unique",
+    "upper", "urlencode", "wordcount", "filesizeformat",
+)
+# Methods of plain data that a template may call; everything else is refused.
+SAFE_METHODS = frozenset({
+    "capitalize", "count", "endswith", "find", "get", "index", "items", "keys", "lower",
+    "lstrip", "rstrip", "split", "splitlines", "startswith", "strip", "title", "upper", "values",
+})
+_BIG_FORMAT_WIDTH = re.compile(r"%[-+ #0]*(\*|\d{4,})|\.(\*|\d{4,})")
+
+
+class RenderError(Exception):
+    """A template that cannot be compiled or rendered; the message says why."""
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    html: str
+    text: str
+
+
+_limits = threading.local()
+
+
+def _check_time() -> None:
+    deadline = getattr(_limits, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise RenderError(f"the template took longer than {TIME_LIMIT:g} s to render")
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_OUTPUT:
+        raise RenderError(f"the template built a text longer than {MAX_OUTPUT} characters")
+    return value
+
+
+def _safe_range(*args: int) -> range:
+    rng = range(*args)
+    if len(rng) > MAX_RANGE:
+        raise RenderError(f"range() is limited to {MAX_RANGE} items")
+    return rng
+
+
+def _safe_replace(eval_ctx, value, old, new, count=None):
+    # Like Jinja's replace: under autoescape the text is escaped before replacing.
+    if eval_ctx.autoescape:
+        value, old, new = escape(value), escape(old), escape(new)
+    else:
+        value, old, new = str(value), str(old), str(new)
+    found = value.count(old) if old else len(value) + 1
+    if count is not None:
+        found = min(found, count)
+    if len(value) + found * (len(new) - len(old)) > MAX_OUTPUT:
+        raise RenderError(f"replace would build a text longer than {MAX_OUTPUT} characters")
+    return value.replace(old, new, -1 if count is None else count)
+
+
+class _CodeGenerator(CodeGenerator):
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        # ``a ~ b`` is compiled to a plain join that no sandbox hook sees.
+        self.write("environment.checked_size(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    code_generator_class = _CodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+
+    def __init__(self, *, autoescape: bool) -> None:
+        super().__init__(autoescape=autoescape, undefined=StrictUndefined, auto_reload=False,
+                         cache_size=0, keep_trailing_newline=True)
+        self.globals = {"range": _safe_range, "dict": dict}
+        self.filters = {name: self._guarded(self.filters[name]) for name in SAFE_FILTERS}
+        self.filters["replace"] = _pass_eval_context(_safe_replace)
+
+    @staticmethod
+    def _guarded(func):
+        def guarded(*args, **kwargs):
+            _check_time()
+            return _check_size(func(*args, **kwargs))
+
+        for marker in ("jinja_pass_arg",):
+            if hasattr(func, marker):
+                setattr(guarded, marker, getattr(func, marker))
+        return guarded
+
+    def checked_size(self, value: Any) -> Any:
+        _check_time()
+        return _check_size(value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _check_time()
+        if type(obj) is dict:  # noqa: E721 - the fast path is for plain dicts only
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _check_time()
+        return super().getitem(obj, argument)
+
+    def unsafe_undefined(self, obj: Any, attribute: str):
+        raise SecurityError(
+            f"access to attribute {attribute!r} of a {type(obj).__name__} is not allowed"
+        )
+
+    def wrap_str_format(self, value: Any):
+        if isinstance(value, types.MethodType | types.BuiltinMethodType) and (
+            value.__name__ in ("format", "format_map") and isinstance(value.__self__, str)
+        ):
+            raise SecurityError("str.format and str.format_map are not allowed in templates")
+        return None
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        _check_time()
+        if isinstance(__obj, Undefined):
+            __obj._fail_with_undefined_error()
+        allowed = (
+            __obj is _safe_range
+            or __obj is dict
+            or isinstance(__obj, Macro)
+            or (isinstance(__obj, types.BuiltinMethodType)
+                and isinstance(__obj.__self__, str | dict | list | tuple)
+                and __obj.__name__ in SAFE_METHODS)
+        )
+        if not allowed:
+            raise SecurityError(f"calling {getattr(__obj, '__name__', type(__obj).__name__)!r} "
+                                "is not allowed in templates")
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        _check_time()
+        if operator == "**" and isinstance(right, int | float) and (
+            abs(right) > 64 or (isinstance(left, int) and left.bit_length() * abs(right) > 4096)
+        ):
+            raise RenderError("the power is too large for a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                    limit = MAX_OUTPUT if isinstance(seq, str) else MAX_ITEMS
+                    if len(seq) * times > limit:
+                        raise RenderError(f"repetition is limited to {limit} items")
+        if operator == "%" and isinstance(left, str) and _BIG_FORMAT_WIDTH.search(left):
+            raise RenderError("%-formatting widths are limited to 3 digits")
+        return _check_size(super().call_binop(context, operator, left, right))
+
+
+def _pass_eval_context(func):
+    from jinja2 import pass_eval_context
+
+    return pass_eval_context(func)
+
+
+_HTML = _Sandbox(autoescape=True)
+_TEXT = _Sandbox(autoescape=False)
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    """The three parts of a message, compiled once and rendered many times."""
+
+    subject: Any
+    html: Any
+    text: Any
+    language: str = "en"
+
+    def render(self, context: dict) -> RenderedMessage:
+        """Render the message for one recipient.
+
+        Args:
+            context: plain data only (see :mod:`abm.campaigns.context`).
+
+        Raises:
+            RenderError: the template failed; the message names the part and the cause.
+        """
+        _limits.deadline = time.monotonic() + TIME_LIMIT
+        try:
+            subject = " ".join(_run("subject", self.subject, context).split())[:998]
+            return RenderedMessage(subject, _run("html", self.html, context),
+                                   _run("text", self.text, context))
+        finally:
+            _limits.deadline = None
+
+
+def _run(part: str, template, context: dict) -> str:
+    try:
+        chunks = []
+        size = 0
+        for n, chunk in enumerate(template.root_render_func(template.new_context(context))):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise RenderError(f"the output is longer than {MAX_OUTPUT} characters")
+            if n & 63 == 63:
+                _check_time()
+            chunks.append(chunk)
+        return "".join(chunks)
+    except RenderError as exc:
+        raise RenderError(f"{part}: {exc}") from None
+    except SecurityError as exc:
+        raise RenderError(f"{part}: not allowed: {exc}") from None
+    except TemplateError as exc:
+        raise RenderError(f"{part}: {exc.message or type(exc).__name__}") from None
+    except RecursionError:
+        raise RenderError(f"{part}: the template recurses too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - any failure of user code is a render error
+        raise RenderError(f"{part}: {type(exc).__name__}: {exc}") from None
+
+
+def compile_template(subject: str, html: str, text: str, language: str = "en") -> CompiledTemplate:
+    """Compile the three parts of a message template.
+
+    Raises:
+        RenderError: a part is too long or has a syntax error (with its line).
+    """
+    compiled = {}
+    for part, source, env in (("subject", subject, _TEXT), ("html", html, _HTML),
+                              ("text", text, _TEXT)):
+        if len(source) > MAX_SOURCE:
+            raise RenderError(f"{part}: the template is longer than {MAX_SOURCE} characters")
+        try:
+            compiled[part] = env.from_string(source)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f" (line {line})" if line else ""
+            raise RenderError(f"{part}{where}: {exc.message or type(exc).__name__}") from None
+        except RecursionError:
+            raise RenderError(f"{part}: the template nests too deeply") from None
+    return CompiledTemplate(language=language, **compiled)
+
+
+def check_template(subject: str, html: str, text: str, context: dict) -> RenderedMessage:
+    """Compile and render once: what an editor calls before saving a template."""
+    return compile_template(subject, html, text).render(context)

@@ -1,0 +1,318 @@
+"""Campaign rules: create and edit, templates, approval, scheduling, preview.
+
+Every function takes a session and ids/values; the caller commits. Errors a
+user can fix raise :class:`CampaignError` (or :class:`RenderError` for a
+template, :class:`AudienceError` for an audience) with a message to show.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from abm import ROOT
+from abm.accounts.models import Account, Contact
+from abm.campaigns.audiences import account_condition, contact_condition, preview_audience
+from abm.campaigns.context import account_contexts, contact_context, message_context
+from abm.campaigns.models import (
+    Campaign,
+    CampaignApproval,
+    CampaignKind,
+    CampaignStatus,
+    CampaignTemplate,
+    Decision,
+    ScheduleMode,
+    Trigger,
+)
+from abm.campaigns.rendering import CompiledTemplate, RenderError, compile_template
+from abm.campaigns.settings import APPROVAL_THRESHOLD, campaign_settings
+from abm.db import utcnow
+from abm.users.models import Role, User
+
+LANGUAGES = ("en", "ru")
+TEMPLATE_DIR = ROOT / "templates" / "campaigns"
+APPROVER_ROLES = (Role.MANAGER, Role.ADMIN)
+EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.REJECTED, CampaignStatus.APPROVED,
+            CampaignStatus.PENDING_APPROVAL)
+
+
+class CampaignError(ValueError):
+    """A campaign operation that the rules refuse; the message says why."""
+
+
+@cache
+def default_template(kind: str, language: str) -> dict[str, str]:
+    """The shipped template of a kind in a language: {"subject", "html", "text"}."""
+    kind = CampaignKind(kind).value
+    if language not in LANGUAGES:
+        raise CampaignError(f"no default templates in {language!r}; languages: {LANGUAGES}")
+    def read(ext: str) -> str:
+        return (TEMPLATE_DIR / f"{kind}.{language}.{ext}").read_text(encoding="utf-8")
+
+    return {"subject": read("subject").strip(), "html": read("html"), "text": read("txt")}
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError(f"no campaign {campaign_id}")
+    return campaign
+
+
+def create_campaign(session: Session, *, name: str, kind: str, audience: dict | None = None,
+                    offer: dict | None = None, language: str = "en",
+                    templates: dict[str, dict] | None = None, holdout_share: float | None = None,
+                    user_id: int | None = None) -> Campaign:
+    """A draft campaign with copies of the default templates (or the given ones).
+
+    Args:
+        templates: {language: {"subject", "html", "text"}}; languages not given
+            get the shipped defaults of the kind.
+        holdout_share: share of target accounts held out; None: the workspace default.
+
+    Raises:
+        CampaignError, AudienceError, RenderError: invalid kind, audience, offer or template.
+    """
+    try:
+        kind = CampaignKind(kind)
+    except ValueError:
+        raise CampaignError(f"unknown kind {kind!r}; kinds: "
+                            f"{', '.join(k.value for k in CampaignKind)}") from None
+    audience, offer = audience or {}, offer or {}
+    _check_offer(offer)
+    account_condition(session, audience)
+    contact_condition(audience)
+    if holdout_share is None:
+        holdout_share = campaign_settings(session)["campaigns.holdout_share"]
+    if not 0 <= holdout_share < 1:
+        raise CampaignError("the holdout share must be at least 0 and below 1")
+    campaign = Campaign(name=name.strip() or kind.value, kind=kind, audience=audience,
+                        offer=offer, default_language=language, holdout_share=holdout_share,
+                        created_by_id=user_id)
+    session.add(campaign)
+    session.flush()
+    for lang in LANGUAGES:
+        parts = (templates or {}).get(lang) or default_template(kind.value, lang)
+        save_template(session, campaign.id, lang, **parts)
+    for lang, parts in (templates or {}).items():
+        if lang not in LANGUAGES:
+            save_template(session, campaign.id, lang, **parts)
+    return campaign
+
+
+def _check_offer(offer: dict) -> None:
+    if not isinstance(offer, dict):
+        raise CampaignError("the offer must be a JSON object")
+    discount = offer.get("discount_percent")
+    if discount is not None and (isinstance(discount, bool) or not isinstance(discount, int | float)
+                                 or not 0 <= discount <= 100):
+        raise CampaignError("discount_percent must be a number from 0 to 100")
+
+
+def update_campaign(session: Session, campaign_id: int, **changes: Any) -> Campaign:
+    """Change name, audience, offer, default_language or holdout_share of an unscheduled campaign.
+
+    A change to the offer or audience after an approval withdraws it: what was
+    approved is not what would be sent.
+    """
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in EDITABLE:
+        raise CampaignError(f"a {campaign.status} campaign cannot be edited")
+    allowed = {"name", "audience", "offer", "default_language", "holdout_share"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise CampaignError(f"cannot change {', '.join(sorted(unknown))}")
+    if "offer" in changes:
+        _check_offer(changes["offer"])
+    if "audience" in changes:
+        account_condition(session, changes["audience"])
+        contact_condition(changes["audience"])
+    for key, value in changes.items():
+        setattr(campaign, key, value)
+    if {"offer", "audience"} & set(changes) and campaign.status != CampaignStatus.DRAFT:
+        campaign.status = CampaignStatus.DRAFT
+    return campaign
+
+
+def save_template(session: Session, campaign_id: int, language: str, subject: str, html: str,
+                  text: str) -> CampaignTemplate:
+    """Store the edited template of one language after checking that it compiles and renders.
+
+    Raises:
+        RenderError: it does not compile, or does not render for a sample context.
+    """
+    check = compile_template(subject, html, text, language)
+    check.render(sample_context(session, campaign_id))
+    row = session.scalar(select(CampaignTemplate).where(
+        CampaignTemplate.campaign_id == campaign_id, CampaignTemplate.language == language))
+    if row is None:
+        row = CampaignTemplate(campaign_id=campaign_id, language=language)
+        session.add(row)
+    row.subject, row.html, row.text = subject, html, text
+    session.flush()
+    return row
+
+
+def sample_context(session: Session, campaign_id: int) -> dict:
+    """A context with every key a real one has, for checking templates without an account."""
+    campaign = get_campaign(session, campaign_id)
+    product = {"id": 0, "sku": "SKU-1", "name": "Sample product", "price": 10.0, "revenue": 100.0}
+    return message_context(
+        {"account": {"id": 0, "name": "Sample Ltd", "kind": "customer", "country": "", "region": "",
+                     "city": "", "industry": "", "loyalty_member": False, "loyalty_tier": "",
+                     "categories": []},
+         "kam": {"name": "Key Account Manager", "email": "kam@example.com"},
+         "figures": {"revenue_12m": 1000.0, "revenue_prev_12m": 900.0, "growth_percent": 11.1,
+                     "share_percent": 1.0, "months_active_12m": 12, "last_order_month": "2026-01"},
+         "top_products": [product], "recommended_products": [product]},
+        {"id": 0, "name": "Sample Person", "first_name": "Sample", "email": "person@example.com",
+         "role": "owner", "position": "", "language": "en"},
+        campaign.offer or {},
+    )
+
+
+def compiled_templates(campaign: Campaign) -> dict[str, CompiledTemplate]:
+    """The campaign's templates compiled once, by language."""
+    return {t.language: compile_template(t.subject, t.html, t.text, t.language)
+            for t in campaign.templates}
+
+
+def pick_language(templates: dict, contact_language: str | None, default: str) -> str:
+    if contact_language in templates:
+        return contact_language
+    return default if default in templates else next(iter(templates))
+
+
+def approval_reasons(session: Session, campaign: Campaign) -> list[str]:
+    """Why the campaign needs a manager's approval before scheduling (empty: it does not)."""
+    reasons = []
+    if campaign.kind == CampaignKind.VOLUME_BONUS:
+        reasons.append("volume bonuses need management approval")
+    if campaign.kind == CampaignKind.INDIVIDUAL_TERMS:
+        reasons.append("individual terms need management approval")
+    discount = (campaign.offer or {}).get("discount_percent")
+    threshold = campaign_settings(session)[APPROVAL_THRESHOLD]
+    if discount and discount > threshold:
+        reasons.append(f"a discount of {discount:g}% is above the {threshold:g}% threshold")
+    return reasons
+
+
+def request_approval(session: Session, campaign_id: int) -> Campaign:
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.REJECTED):
+        raise CampaignError(f"a {campaign.status} campaign cannot be sent for approval")
+    campaign.status = CampaignStatus.PENDING_APPROVAL
+    return campaign
+
+
+def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
+           reason: str = "") -> CampaignApproval:
+    """Record a manager's approval or rejection, with who, when and why.
+
+    Raises:
+        CampaignError: the user is not a manager or admin, the campaign is not
+            awaiting a decision, or a rejection has no reason.
+    """
+    campaign = get_campaign(session, campaign_id)
+    user = session.get(User, user_id)
+    if user is None or user.role not in APPROVER_ROLES:
+        raise CampaignError("only a manager or an admin can approve or reject a campaign")
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.PENDING_APPROVAL,
+                               CampaignStatus.REJECTED):
+        raise CampaignError(f"a {campaign.status} campaign is not awaiting approval")
+    if not approve and not reason.strip():
+        raise CampaignError("a rejection needs a reason")
+    decision = CampaignApproval(campaign_id=campaign.id, user_id=user.id, reason=reason.strip(),
+                                decision=Decision.APPROVED if approve else Decision.REJECTED)
+    session.add(decision)
+    campaign.status = CampaignStatus.APPROVED if approve else CampaignStatus.REJECTED
+    session.flush()
+    return decision
+
+
+def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
+                      at: datetime | None = None, trigger: str | None = None) -> Campaign:
+    """Mark a campaign scheduled. The caller then enqueues it (see ``jobs.enqueue_start``).
+
+    Raises:
+        CampaignError: it needs an approval it does not have, or the schedule is invalid.
+    """
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.APPROVED):
+        raise CampaignError(f"a {campaign.status} campaign cannot be scheduled")
+    reasons = approval_reasons(session, campaign)
+    if reasons and campaign.status != CampaignStatus.APPROVED:
+        raise CampaignError("needs a manager's approval first: " + "; ".join(reasons))
+    mode = ScheduleMode(mode)
+    if mode == ScheduleMode.AT and (at is None or at.tzinfo is None):
+        raise CampaignError("a scheduled time (with its time zone) is required")
+    if mode == ScheduleMode.TRIGGER:
+        try:
+            campaign.trigger = Trigger(trigger)
+        except ValueError:
+            raise CampaignError(f"unknown trigger {trigger!r}; triggers: "
+                                f"{', '.join(t.value for t in Trigger)}") from None
+    compiled_templates(campaign)  # refuse to schedule what cannot render
+    campaign.schedule_mode = mode
+    campaign.scheduled_at = at if mode == ScheduleMode.AT else utcnow()
+    campaign.status = CampaignStatus.SCHEDULED
+    return campaign
+
+
+def cancel_campaign(session: Session, campaign_id: int) -> Campaign:
+    """Stop a campaign: pending messages are not sent (the send loop checks the status)."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
+        raise CampaignError(f"a {campaign.status} campaign cannot be cancelled")
+    campaign.status = CampaignStatus.CANCELLED
+    campaign.finished_at = utcnow()
+    return campaign
+
+
+def preview_message(session: Session, campaign_id: int, account_id: int,
+                    contact_id: int | None = None, language: str | None = None) -> dict:
+    """The message one contact of an account would get: {"subject", "html", "text", "language"}.
+
+    Without a contact, the first contact the audience would reach (or a sample one).
+
+    Raises:
+        RenderError: the template does not render for this account.
+    """
+    campaign = get_campaign(session, campaign_id)
+    account = session.get(Account, account_id)
+    if account is None:
+        raise CampaignError(f"no account {account_id}")
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+    else:
+        contact = session.scalar(select(Contact).where(
+            Contact.account_id == account_id, contact_condition(campaign.audience))
+            .order_by(Contact.id).limit(1)) or session.scalar(
+            select(Contact).where(Contact.account_id == account_id).order_by(Contact.id).limit(1))
+    contact_ctx = contact_context(contact) if contact is not None else \
+        sample_context(session, campaign_id)["contact"]
+    templates = compiled_templates(campaign)
+    lang = language or pick_language(templates, contact_ctx["language"], campaign.default_language)
+    if lang not in templates:
+        raise CampaignError(f"the campaign has no template in {lang!r}")
+    ctx = message_context(account_contexts(session, [account_id])[account_id], contact_ctx,
+                          campaign.offer or {})
+    rendered = templates[lang].render(ctx)
+    return {"subject": rendered.subject, "html": rendered.html, "text": rendered.text,
+            "language": lang, "contact_id": contact.id if contact is not None else None}
+
+
+def preview_campaign(session: Session, campaign_id: int, sample: int = 20) -> dict:
+    """Audience counts and the approval needs of a campaign, before scheduling."""
+    campaign = get_campaign(session, campaign_id)
+    counts = preview_audience(session, campaign.audience, sample=sample)
+    held = round(counts["accounts_with_recipients"] * campaign.holdout_share)
+    return {**counts, "holdout_accounts": held, "approval_reasons":
+            approval_reasons(session, campaign)}
+
+
+__all__ = ["CampaignError", "RenderError"]

@@ -1,0 +1,1 @@
+"""Delivery: the outbox, SMTP sending with suppression and caps, tracking and unsubscribes."""

@@ -1,0 +1,205 @@
+"""The outbox: filling it once per (campaign, contact, step), claiming rows, marking them.
+
+Claims are a single UPDATE ... WHERE state = 'pending' that stamps a random
+claim token (with SKIP LOCKED on PostgreSQL), so two workers never hold the
+same row; every later write names the token, so a worker whose lease ran out
+cannot mark a row another worker took over. Every write transaction begins
+with its write, which keeps SQLite from failing a read-then-write upgrade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from abm.db import utcnow
+from abm.delivery.models import HoldoutMember, OutboxMessage, OutboxState
+
+_CHUNK = 500
+
+
+def _insert_ignore(session: Session, table):
+    """INSERT ... ON CONFLICT DO NOTHING for the dialect in use."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"the outbox does not support {dialect}")  # pragma: no cover
+
+
+def holdout_rank(campaign_id: int, account_id: int) -> float:
+    """A stable pseudo-random number in [0, 1) per campaign and account."""
+    digest = hashlib.sha256(f"{campaign_id}:{account_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def choose_holdout(campaign_id: int, account_ids: Iterable[int], share: float) -> set[int]:
+    """The ``round(share * n)`` accounts held out, the same every time for a campaign."""
+    ids = sorted(set(account_ids), key=lambda a: (holdout_rank(campaign_id, a), a))
+    return set(ids[: round(share * len(ids))])
+
+
+def held_out(session: Session, campaign_id: int) -> set[int]:
+    return set(session.scalars(select(HoldoutMember.account_id)
+                               .where(HoldoutMember.campaign_id == campaign_id)))
+
+
+def fill_outbox(session: Session, campaign_id: int, recipients: list[tuple[int, int]],
+                share: float, step: int = 0) -> dict:
+    """Add one pending row per recipient, holding out a share of the accounts.
+
+    The first fill of a campaign holds out exactly ``round(share * accounts)``;
+    accounts that join later (trigger scans) are held out by the same stable
+    rank, so membership never depends on the order of scans. Rows that exist
+    already are left alone, so filling twice adds nothing.
+
+    Args:
+        recipients: (account_id, contact_id) pairs.
+
+    Returns:
+        {"accounts", "held_out", "rows": rows added}
+    """
+    accounts = {a for a, _ in recipients}
+    existing = held_out(session, campaign_id)
+    already = session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.campaign_id == campaign_id))
+    if not existing and not already:
+        hold = choose_holdout(campaign_id, accounts, share)
+    else:
+        hold = existing | {a for a in accounts - existing
+                           if holdout_rank(campaign_id, a) < share}
+    new_hold = sorted(hold - existing)
+    for start in range(0, len(new_hold), _CHUNK):
+        session.execute(_insert_ignore(session, HoldoutMember), [
+            {"campaign_id": campaign_id, "account_id": a, "created_at": utcnow()}
+            for a in new_hold[start : start + _CHUNK]])
+    now = utcnow()
+    rows = [{"campaign_id": campaign_id, "account_id": a, "contact_id": c, "step": step,
+             "state": OutboxState.PENDING, "attempts": 0, "next_attempt_at": now,
+             "created_at": now} for a, c in recipients if a not in hold]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(_insert_ignore(session, OutboxMessage), rows[start : start + _CHUNK])
+    # Drivers disagree on the rowcount of a multi-row insert that skips conflicts: count.
+    after = session.scalar(select(func.count()).select_from(OutboxMessage)
+                           .where(OutboxMessage.campaign_id == campaign_id))
+    return {"accounts": len(accounts), "held_out": len(hold & accounts), "rows": after - already}
+
+
+def claim_batch(session: Session, campaign_id: int, size: int,
+                now: datetime | None = None) -> str | None:
+    """Claim up to ``size`` due pending rows of a campaign; returns the claim token or None."""
+    now = now or utcnow()
+    token = uuid.uuid4().hex
+    inner = aliased(OutboxMessage)  # an alias, or the subquery would correlate to the UPDATE
+    due = (select(inner.id)
+           .where(inner.campaign_id == campaign_id, inner.state == OutboxState.PENDING,
+                  inner.next_attempt_at <= now)
+           .order_by(inner.id).limit(size)
+           .with_for_update(skip_locked=True))
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock first, then update: PostgreSQL may re-run a LIMIT ... SKIP LOCKED
+        # subquery inside an UPDATE and so claim more rows than asked.
+        ids = list(session.scalars(due))
+        if not ids:
+            session.commit()
+            return None
+        chosen = OutboxMessage.id.in_(ids)
+    else:
+        # SQLite: one statement, so the transaction starts with its write.
+        chosen = OutboxMessage.id.in_(due.scalar_subquery())
+    result = session.execute(
+        update(OutboxMessage)
+        .where(chosen, OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.CLAIMED, claim_token=token, claimed_at=now,
+                attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return token if result.rowcount else None
+
+
+def release_stale_claims(session: Session, lease: timedelta, campaign_id: int | None = None) -> int:
+    """Return to pending the rows claimed longer ago than ``lease`` (their worker died)."""
+    cond = [OutboxMessage.state == OutboxState.CLAIMED,
+            OutboxMessage.claimed_at < utcnow() - lease]
+    if campaign_id is not None:
+        cond.append(OutboxMessage.campaign_id == campaign_id)
+    result = session.execute(
+        update(OutboxMessage).where(*cond)
+        .values(state=OutboxState.PENDING, claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount
+
+
+def mark(session: Session, outbox_id: int, token: str, state: OutboxState, *,
+         error: str | None = None, message_id: str | None = None,
+         next_attempt_at: datetime | None = None, commit: bool = True) -> bool:
+    """Record the outcome of one claimed row (and commit); False if the claim was lost."""
+    values: dict = {"state": state, "last_error": error}
+    if state == OutboxState.SENT:
+        values.update(sent_at=utcnow(), message_id=message_id)
+    if state == OutboxState.PENDING:
+        values.update(claim_token=None, claimed_at=None, next_attempt_at=next_attempt_at)
+    table = OutboxMessage.__table__  # Core: this runs once per message sent
+    result = session.connection().execute(
+        update(table)
+        .where(table.c.id == outbox_id, table.c.claim_token == token,
+               table.c.state == OutboxState.CLAIMED)
+        .values(**values))
+    if commit:
+        session.commit()
+    return result.rowcount == 1
+
+
+def release_claim(session: Session, token: str, delay: timedelta = timedelta(0)) -> int:
+    """Give back every row still held under ``token`` (the attempt is not counted)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claim_token == token, OutboxMessage.state == OutboxState.CLAIMED)
+        .values(state=OutboxState.PENDING, claim_token=None, claimed_at=None,
+                attempts=OutboxMessage.attempts - 1, next_attempt_at=utcnow() + delay)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount
+
+
+def counts_by_state(session: Session, campaign_id: int) -> dict[str, int]:
+    """Outbox rows of a campaign per state, every state present."""
+    rows = dict(session.execute(
+        select(OutboxMessage.state, func.count()).where(OutboxMessage.campaign_id == campaign_id)
+        .group_by(OutboxMessage.state)).all())
+    return {s.value: rows.get(s, 0) for s in OutboxState}
+
+
+def next_due(session: Session, campaign_id: int) -> tuple[int, datetime | None]:
+    """(rows not yet final, earliest next attempt of the pending ones)."""
+    open_states = (OutboxState.PENDING, OutboxState.CLAIMED)
+    n, earliest = session.execute(
+        select(func.count(), func.min(OutboxMessage.next_attempt_at).filter(
+            OutboxMessage.state == OutboxState.PENDING))
+        .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.state.in_(open_states))
+    ).one()
+    if earliest is not None and earliest.tzinfo is None:  # aggregates skip the column type
+        from datetime import UTC
+
+        earliest = earliest.replace(tzinfo=UTC) if isinstance(earliest, datetime) else \
+            datetime.fromisoformat(str(earliest)).replace(tzinfo=UTC)
+    return n, earliest
+
+
+def sent_counts(session: Session, column, ids: list[int], since: datetime) -> dict[int, int]:
+    """Messages sent since ``since`` per contact or account (``column`` says which)."""
+    if not ids:
+        return {}
+    return dict(session.execute(
+        select(column, func.count()).where(
+            and_(column.in_(ids), OutboxMessage.state == OutboxState.SENT,
+                 OutboxMessage.sent_at >= since))
+        .group_by(column)).all())

@@ -1,0 +1,221 @@
+"""The send loop: claim a batch, check suppression and caps, render, send, mark each message.
+
+Each message is marked (and committed) right after the server accepts it, so
+a worker killed mid-campaign can duplicate at most the one message whose
+acceptance it had not yet recorded. Rows it had claimed but not sent return
+to pending when their lease runs out (:func:`~abm.delivery.outbox.release_stale_claims`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Contact
+from abm.campaigns.context import account_contexts, message_context
+from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
+from abm.campaigns.rendering import RenderError
+from abm.campaigns.services import compiled_templates, pick_language
+from abm.campaigns.settings import campaign_settings
+from abm.campaigns.triggers import occasion
+from abm.db import utcnow
+from abm.delivery import outbox
+from abm.delivery.messages import Envelope, build_message, links
+from abm.delivery.models import EventKind, OutboxMessage, OutboxState, TrackingEvent
+from abm.delivery.transport import TransportError
+
+OM = OutboxMessage
+
+
+@dataclass
+class SendOptions:
+    """How a send job behaves; the defaults suit production."""
+
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=10)
+    max_wait: float = 30.0  # wait inside the job for a retry due this soon, else hand over
+    settings: dict = field(default_factory=dict)  # overrides of the campaign settings
+
+
+def sendable(campaign: Campaign) -> bool:
+    return campaign.status == CampaignStatus.SENDING or (
+        campaign.status == CampaignStatus.SCHEDULED
+        and campaign.schedule_mode == ScheduleMode.TRIGGER)
+
+
+def send_campaign(session: Session, campaign_id: int, transport, envelope: Envelope,
+                  options: SendOptions | None = None,
+                  progress: Callable | None = None) -> dict:
+    """Send every due message of a campaign; safe to run in any number of workers at once.
+
+    Returns:
+        {"sent", "bounced", "deferred", "failed", "suppressed", "capped", "invalid",
+         "retry_at": ISO time of the next due retry when the job should come back, or None}
+
+    Raises:
+        TransportError: the SMTP server cannot be reached; the batch is given back.
+    """
+    options = options or SendOptions()
+    settings = {**campaign_settings(session), **options.settings}
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or not sendable(campaign):
+        session.commit()
+        return {"skipped": campaign.status.value if campaign else "missing"}
+    templates = compiled_templates(campaign)
+    offer = dict(campaign.offer or {})
+    default_language = campaign.default_language
+    account_ids = session.scalars(select(OM.account_id).distinct().where(
+        OM.campaign_id == campaign_id, OM.state.in_((OutboxState.PENDING, OutboxState.CLAIMED))))
+    contexts = account_contexts(session, list(account_ids))
+    total, _ = outbox.next_due(session, campaign_id)
+    session.commit()
+    stats: Counter = Counter()
+    job = _Batch(session, campaign_id, transport, envelope, templates, offer, default_language,
+                 contexts, settings, stats, campaign.trigger == Trigger.HOLIDAY)
+    retry_at = None
+    while True:
+        if progress is not None:
+            progress(sum(stats.values()), total)
+        status = session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
+        session.commit()
+        if status == CampaignStatus.CANCELLED:
+            break
+        token = outbox.claim_batch(session, campaign_id, options.batch_size)
+        if token is None:
+            still_open, earliest = outbox.next_due(session, campaign_id)
+            session.commit()
+            if still_open == 0:
+                _finish(session, campaign_id)
+                break
+            if earliest is None:  # the rest is claimed by other workers
+                break
+            wait = (earliest - utcnow()).total_seconds()
+            if wait > options.max_wait:
+                retry_at = earliest.isoformat()
+                break
+            time.sleep(max(wait, 0.01))
+            continue
+        try:
+            job.run(token)
+        except TransportError:
+            outbox.release_claim(session, token,
+                                 timedelta(seconds=settings["campaigns.retry_base_seconds"]))
+            raise
+    return {**{k: stats[k] for k in ("sent", "bounced", "deferred", "failed", "suppressed",
+                                       "capped", "invalid")}, "retry_at": retry_at}
+
+
+def _finish(session: Session, campaign_id: int) -> None:
+    session.execute(update(Campaign).where(
+        Campaign.id == campaign_id, Campaign.status == CampaignStatus.SENDING)
+        .values(status=CampaignStatus.DONE, finished_at=utcnow())
+        .execution_options(synchronize_session=False))
+    session.commit()
+
+
+@dataclass
+class _Batch:
+    session: Session
+    campaign_id: int
+    transport: object
+    envelope: Envelope
+    templates: dict
+    offer: dict
+    default_language: str
+    contexts: dict
+    settings: dict
+    stats: Counter
+    holiday: bool = False
+
+    def run(self, token: str) -> None:
+        s, cfg = self.session, self.settings
+        rows = s.execute(
+            select(OM.id, OM.account_id, OM.contact_id, OM.step, OM.attempts, Contact.email,
+                   Contact.name,
+                   Contact.language, Contact.role, Contact.position, Contact.marketing_consent,
+                   Contact.unsubscribed_at, Contact.bounced_at)
+            .join(Contact, Contact.id == OM.contact_id)
+            .where(OM.claim_token == token).order_by(OM.id)).all()
+        since = utcnow() - timedelta(days=cfg["campaigns.cap_window_days"])
+        per_contact = Counter(outbox.sent_counts(s, OM.contact_id, [r.contact_id for r in rows],
+                                                 since))
+        per_account = Counter(outbox.sent_counts(s, OM.account_id, [r.account_id for r in rows],
+                                                 since))
+        missing = {r.account_id for r in rows} - set(self.contexts)
+        if missing:  # accounts added by a trigger scan after the job started
+            self.contexts.update(account_contexts(s, missing))
+        s.commit()  # end the read transaction before the first write
+        for r in rows:
+            if not (r.email and r.marketing_consent and r.unsubscribed_at is None
+                    and r.bounced_at is None):
+                self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
+                           "unsubscribed, bounced, no consent or no address")
+                continue
+            if (per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]
+                    or per_account[r.account_id] >= cfg["campaigns.cap_account_max"]):
+                self._mark(r.id, token, OutboxState.CAPPED, "capped", "over a frequency cap")
+                continue
+            self._send(r, token, per_contact, per_account)
+
+    def _send(self, r, token, per_contact, per_account) -> None:
+        link = links(self.envelope, r.id)
+        contact = {"id": r.contact_id, "name": r.name, "first_name": (r.name or "").split(" ")[0],
+                   "email": r.email, "role": r.role.value, "position": r.position or "",
+                   "language": r.language}
+        lang = pick_language(self.templates, r.language, self.default_language)
+        account_ctx = self.contexts[r.account_id]
+        offer = self.offer
+        if self.holiday:  # the occasion depends on the day and the account's country
+            name = occasion(r.step, account_ctx["account"]["country"], lang)
+            offer = {**offer, "occasion": name} if name else offer
+        try:
+            rendered = self.templates[lang].render(message_context(
+                account_ctx, contact, offer, link["unsubscribe_url"]))
+        except RenderError as exc:
+            self._mark(r.id, token, OutboxState.INVALID, "invalid", str(exc))
+            return
+        try:
+            message_id, data = build_message(
+                self.envelope, outbox_id=r.id, campaign_id=self.campaign_id, to_email=r.email,
+                to_name=r.name, rendered=rendered, unsubscribe_url=link["unsubscribe_url"])
+        except (UnicodeError, ValueError) as exc:  # e.g. an address that needs SMTPUTF8
+            self._mark(r.id, token, OutboxState.INVALID, "invalid",
+                       f"cannot build the message: {exc}")
+            return
+        outcome = self.transport.send(self.envelope.mail_from, r.email, data,
+                                      name=f"{self.campaign_id}/{r.id}")
+        if outcome.ok:
+            self._mark(r.id, token, OutboxState.SENT, "sent", message_id=message_id)
+            per_contact[r.contact_id] += 1
+            per_account[r.account_id] += 1
+        elif outcome.permanent:
+            self._bounce(r, token, outcome.detail)
+        elif r.attempts >= self.settings["campaigns.retry_max"]:
+            self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail)
+        else:
+            delay = self.settings["campaigns.retry_base_seconds"] * 2 ** (r.attempts - 1)
+            self._mark(r.id, token, OutboxState.PENDING, "deferred", outcome.detail,
+                       next_attempt_at=utcnow() + timedelta(seconds=delay))
+
+    def _mark(self, outbox_id, token, state, stat, error=None, **kw) -> None:
+        if outbox.mark(self.session, outbox_id, token, state, error=error, **kw):
+            self.stats[stat] += 1
+
+    def _bounce(self, r, token, detail: str) -> None:
+        s = self.session
+        if not outbox.mark(s, r.id, token, OutboxState.BOUNCED, error=detail, commit=False):
+            s.rollback()
+            return
+        now = utcnow()
+        s.execute(update(Contact).where(Contact.id == r.contact_id, Contact.bounced_at.is_(None))
+                  .values(bounced_at=now).execution_options(synchronize_session=False))
+        s.execute(insert(TrackingEvent).values(outbox_id=r.id, campaign_id=self.campaign_id,
+                                               kind=EventKind.BOUNCE, url=None, occurred_at=now))
+        s.commit()
+        self.stats["bounced"] += 1

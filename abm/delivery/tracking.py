@@ -1,0 +1,53 @@
+"""Recording what recipients do with a message: opens, clicks and unsubscribes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Contact
+from abm.db import utcnow
+from abm.delivery.models import EventKind, OutboxMessage, TrackingEvent
+
+
+def _message(session: Session, outbox_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, outbox_id)
+
+
+def record_event(session: Session, outbox_id: int, kind: EventKind,
+                 url: str | None = None) -> bool:
+    """Add an event to a message; False when the message no longer exists."""
+    message = _message(session, outbox_id)
+    if message is None:
+        return False
+    session.add(TrackingEvent(outbox_id=outbox_id, campaign_id=message.campaign_id, kind=kind,
+                              url=url))
+    return True
+
+
+def unsubscribe(session: Session, outbox_id: int) -> dict | None:
+    """Unsubscribe the contact a message went to, from now on (idempotent).
+
+    Returns:
+        {"contact_id", "email", "already": True when they were unsubscribed before},
+        or None when the message no longer exists.
+    """
+    message = _message(session, outbox_id)
+    if message is None:
+        return None
+    contact = session.get(Contact, message.contact_id)
+    already = contact.unsubscribed_at is not None
+    if not already:
+        # A plain UPDATE, so that a send loop reading the contact sees it at its next batch.
+        session.execute(update(Contact).where(Contact.id == contact.id,
+                                              Contact.unsubscribed_at.is_(None))
+                        .values(unsubscribed_at=utcnow())
+                        .execution_options(synchronize_session="fetch"))
+        record_event(session, outbox_id, EventKind.UNSUBSCRIBE)
+    return {"contact_id": contact.id, "email": contact.email, "already": already}
+
+
+def message_contact_email(session: Session, outbox_id: int) -> str | None:
+    """The address a message went to (shown on the unsubscribe page)."""
+    return session.scalar(select(Contact.email).join(
+        OutboxMessage, OutboxMessage.contact_id == Contact.id).where(OutboxMessage.id == outbox_id))

@@ -1,0 +1,1 @@
+"""Importing accounting exports (CSV, XLSX): accounts, contacts, products, orders, receivables."""

@@ -1,0 +1,85 @@
+"""``abm import KIND FILE``: import an accounting export from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from abm.imports.columns import KINDS
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--map", "maps", multiple=True, metavar="FIELD=HEADER",
+              help="Read FIELD from the column HEADER (repeatable), e.g. revenue=Сумма.")
+@click.option("--use-map", metavar="NAME", help="Start from the saved mapping NAME.")
+@click.option("--save-map", metavar="NAME", help="Save the --map options as mapping NAME.")
+@click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
+@click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first).")
+@click.option("--currency", default="EUR", show_default=True,
+              help="Currency of order lines when the file has no currency column.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@with_appcontext
+def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt) -> None:
+    """Import KIND (accounts, contacts, products, orders, receivables) from a CSV or XLSX FILE.
+
+    Rows already imported are matched on their natural keys and updated only when
+    they changed. Exit code: 0 when every row was imported, 1 when some rows were
+    reported (with --strict, then nothing was imported), 2 when the file could not
+    be imported at all.
+    """
+    from abm.db import get_session
+    from abm.imports import services
+    from abm.imports.columns import parse_map_options
+    from abm.imports.results import ImportFileError
+
+    session = get_session()
+
+    def on_batch(done: int, total: int, rows: int) -> None:
+        session.commit()
+        if fmt == "text":
+            click.echo(f"  {rows:,} rows read", err=True)
+
+    try:
+        mapping = services.get_mapping(session, kind, use_map) if use_map else {}
+        mapping.update(parse_map_options(maps))
+        if save_map:
+            services.save_mapping(session, kind, save_map, mapping)
+        result = services.import_file(session, file, kind, mapping=mapping, strict=strict,
+                                      sheet=sheet, currency=currency.upper(),
+                                      on_batch=on_batch)
+    except ImportFileError as exc:
+        session.rollback()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    session.commit()
+    if fmt == "json":
+        data = result.to_dict()
+        click.echo(json.dumps({k: data[k] for k in ("created", "updated", "unchanged", "errors")}
+                              | {k: data[k] for k in data
+                                 if k not in ("created", "updated", "unchanged", "errors")},
+                              ensure_ascii=False))
+    else:
+        _print_text(result, strict)
+    if result.error_count:
+        sys.exit(1)
+
+
+def _print_text(result, strict: bool) -> None:
+    click.echo(f"{result.kind}: {result.created:,} created, {result.updated:,} updated, "
+               f"{result.unchanged:,} unchanged, {result.error_count:,} bad rows")
+    if result.accounts_created or result.products_created:
+        click.echo(f"also created {result.accounts_created:,} accounts and "
+                   f"{result.products_created:,} products named by the rows")
+    for error in result.errors:
+        click.echo(f"line {error['line']}, column {error['column']!r}, value "
+                   f"{error['value']!r}: {error['reason']}")
+    if result.error_count > len(result.errors):
+        click.echo(f"... and {result.error_count - len(result.errors):,} more")
+    if strict and result.error_count:
+        click.echo("nothing imported (--strict)")

@@ -1,0 +1,53 @@
+"""RQ jobs of the import: thin wrappers that commit per batch and report progress."""
+
+from __future__ import annotations
+
+from abm.db import get_session
+from abm.imports import services
+from abm.runs.services import Progress, tracked
+
+QUEUE = "imports"
+
+
+@tracked
+def import_file(
+    path: str,
+    kind: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    strict: bool = False,
+    sheet: str | None = None,
+    currency: str = "EUR",
+    progress: Progress,
+) -> dict:
+    """Import a file in a worker; the run row shows bytes (CSV) or rows (XLSX) done."""
+    session = get_session()
+    totals = [0]
+
+    def on_batch(done: int, total: int, rows: int) -> None:
+        totals[0] = total
+        progress(done, total, f"{rows:,} rows read")
+        session.commit()
+
+    result = services.import_file(session, path, kind, mapping=mapping, strict=strict,
+                                  sheet=sheet, currency=currency, on_batch=on_batch)
+    total = totals[0] or result.rows  # same unit as the batches reported, when there were any
+    progress(total, total, f"{result.rows:,} rows read")
+    session.commit()
+    return result.to_dict()
+
+
+def start_import(path: str, kind: str, *, user_id: int | None = None, **options) -> str:
+    """Enqueue an import on the ``imports`` queue; returns the job id (also the run id).
+
+    Args:
+        path: a file the workers can read (the upload page stores it first).
+        kind: accounts, contacts, products, orders or receivables.
+        user_id: who asked, for the run row.
+        **options: ``mapping``, ``strict``, ``sheet``, ``currency`` as for
+            :func:`abm.imports.services.import_file`.
+    """
+    from abm.queue import enqueue
+
+    return enqueue(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
+                   user_id=user_id, **options)

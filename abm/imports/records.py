@@ -1,0 +1,201 @@
+"""Accounts, contacts, products and receivables: upserts on their natural keys.
+
+These files have thousands of rows, not millions, so they go through SQLAlchemy
+bulk statements in batches: one query finds the existing rows of a batch by key,
+then one bulk INSERT and one bulk UPDATE (by primary key) write it. Only the
+columns the file carries are compared and written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account, AccountKind, Contact
+from abm.imports.columns import fields_of
+from abm.imports.directory import Directory
+from abm.imports.parsing import ValueProblem, parse_bool, parse_date, parse_int, parse_number
+from abm.imports.readers import Table
+from abm.imports.results import ImportResult, RowProblem
+from abm.sales.models import Product, Receivable
+
+BATCH = 2_000
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "number": parse_number, "int": parse_int, "date": parse_date, "bool": parse_bool,
+}
+_MODELS = {"accounts": Account, "contacts": Contact, "products": Product,
+           "receivables": Receivable}
+_KIND_WORDS = {"customer": "customer", "client": "customer", "клиент": "customer",
+               "покупатель": "customer", "prospect": "prospect", "lead": "prospect",
+               "потенциальный": "prospect", "лид": "prospect"}
+_NON_NEGATIVE = {"employees", "price", "amount", "paid_amount"}
+_MONEY = {"price", "amount", "paid_amount"}
+
+
+def record_batches(table: Table, columns: dict[str, int], kind: str, result: ImportResult,
+                   directory: Directory) -> Iterator[list[tuple[int, dict]]]:
+    """Parse rows into (line, record) batches of model column values, reporting bad rows."""
+    fields = fields_of(kind)
+    model = _MODELS[kind]
+    finish = _FINISH[kind]
+    headers = table.headers
+    header_of = {name: headers[index] for name, index in columns.items()}
+    keys: set = set()
+    batch: list[tuple[int, dict]] = []
+    for row in table.rows:
+        if not any(row):
+            continue
+        result.rows += 1
+        line = table.line_num
+        try:
+            record = {}
+            for name, index in columns.items():
+                text = row[index].strip() if index < len(row) else ""
+                record[name] = _value(fields[name], model, text)
+            record = finish(record, directory)
+            key = _key(kind, record)
+            if key in keys:
+                raise RowProblem(_KEY_FIELD[kind], str(key[-1]), "duplicate key in the file")
+        except RowProblem as problem:
+            result.add_error(line, header_of.get(problem.field, problem.field), problem.value,
+                             problem.reason)
+            continue
+        keys.add(key)
+        batch.append((line, record))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _value(field, model, text: str):
+    if not text:
+        if field.required:
+            raise RowProblem(field.name, text, "missing value")
+        return None
+    parser = _PARSERS.get(field.type)
+    try:
+        value = parser(text) if parser else text
+    except ValueProblem as exc:
+        raise RowProblem(field.name, text, str(exc)) from None
+    if field.name in _NON_NEGATIVE and value < 0:
+        raise RowProblem(field.name, text, "negative value not allowed")
+    if field.name in _MONEY:
+        value = round(value, 2)
+    column = model.__table__.c.get(field.name)
+    length = getattr(column.type, "length", None) if column is not None else None
+    if length and isinstance(value, str) and len(value) > length:
+        raise RowProblem(field.name, text, f"longer than {length} characters")
+    return value
+
+
+def _finish_account(record: dict, _directory: Directory) -> dict:
+    if record.get("kind") is not None:
+        kind = _KIND_WORDS.get(record["kind"].casefold())
+        if kind is None:
+            raise RowProblem("kind", record["kind"], "not customer or prospect")
+        record["kind"] = AccountKind(kind)
+    if record.get("country") is not None:
+        if len(record["country"]) != 2:
+            raise RowProblem("country", record["country"], "not a two-letter country code")
+        record["country"] = record["country"].upper()
+    return _drop_defaulted(record, Account)
+
+
+def _finish_contact(record: dict, directory: Directory) -> dict:
+    code = record.pop("account")
+    found = directory.accounts.get(code)
+    if found is None:
+        raise RowProblem("account", code, "unknown account")
+    record["account_id"] = found
+    email = record.get("email")
+    if email is not None:
+        if "@" not in email:
+            raise RowProblem("email", email, "not an email address")
+        record["email"] = email.lower()
+    if record.get("external_id") is None and email is None:
+        raise RowProblem("email", "", "a contact needs an external id or an email")
+    return _drop_defaulted(record, Contact)
+
+
+def _finish_product(record: dict, _directory: Directory) -> dict:
+    return _drop_defaulted(record, Product)
+
+
+def _finish_receivable(record: dict, directory: Directory) -> dict:
+    record["account_id"] = directory.account(record.pop("account", None) or "",
+                                             record.pop("account_name", None) or "")
+    if record.get("currency") is not None:
+        if len(record["currency"]) != 3:
+            raise RowProblem("currency", record["currency"], "not a three-letter currency code")
+        record["currency"] = record["currency"].upper()
+    return _drop_defaulted(record, Receivable)
+
+
+def _drop_defaulted(record: dict, model) -> dict:
+    """An empty cell of a NOT NULL column with a default keeps the current (or default) value."""
+    table = model.__table__
+    return {k: v for k, v in record.items()
+            if v is not None or k not in table.c or table.c[k].nullable}
+
+
+_FINISH = {"accounts": _finish_account, "contacts": _finish_contact,
+           "products": _finish_product, "receivables": _finish_receivable}
+_KEY_FIELD = {"accounts": "external_id", "contacts": "email", "products": "sku",
+              "receivables": "document"}
+
+
+def _key(kind: str, record: dict) -> tuple:
+    if kind == "accounts":
+        return ("external_id", record["external_id"])
+    if kind == "products":
+        return ("sku", record["sku"])
+    if kind == "receivables":
+        return ("account", record["account_id"], record["document"])
+    if record.get("external_id") is not None:
+        return ("external_id", record["external_id"])
+    return ("email", record["account_id"], record["email"])
+
+
+def write_records(session: Session, kind: str, batch: list[tuple[int, dict]],
+                  result: ImportResult) -> None:
+    """Upsert one batch and count it in ``result``."""
+    model = _MODELS[kind]
+    existing = _existing(session, kind, [_key(kind, r) for _, r in batch])
+    inserts, updates = [], []
+    for _, record in batch:
+        current = existing.get(_key(kind, record))
+        if current is None:
+            inserts.append(record)
+        elif any(getattr(current, k) != v for k, v in record.items()):
+            updates.append({"id": current.id, **record})
+        else:
+            result.unchanged += 1
+    if inserts:
+        session.execute(insert(model), inserts)
+    if updates:
+        session.execute(update(model), updates)
+    result.created += len(inserts)
+    result.updated += len(updates)
+
+
+def _existing(session: Session, kind: str, keys: list[tuple]) -> dict[tuple, object]:
+    """The current rows (plain rows, not ORM objects) of these keys."""
+    table = _MODELS[kind].__table__
+    found: dict[tuple, object] = {}
+    by_id = [k[1] for k in keys if k[0] in ("external_id", "sku")]
+    if by_id:
+        column = table.c.sku if kind == "products" else table.c.external_id
+        for row in session.execute(select(table).where(column.in_(by_id))):
+            found[(column.key, getattr(row, column.key))] = row
+    pairs = [k[1:] for k in keys if k[0] in ("email", "account")]
+    if pairs:
+        label = "account" if kind == "receivables" else "email"
+        second = table.c.document if kind == "receivables" else table.c.email
+        stmt = select(table).where(tuple_(table.c.account_id, second).in_(pairs))
+        for row in session.execute(stmt):
+            found[(label, row.account_id, getattr(row, second.key))] = row
+    return found

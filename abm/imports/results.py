@@ -1,0 +1,69 @@
+"""What an import reports: counts, row errors, and the errors that stop a whole file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_REPORTED_ERRORS = 1000  # a file of bad rows must not turn the report into a second file
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (empty, binary, missing column...).
+
+    The message is meant for the user as is.
+    """
+
+
+class RowProblem(Exception):
+    """One value of one row is unusable; the row is reported and skipped."""
+
+    def __init__(self, field: str, value: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.value = value
+        self.reason = reason
+
+
+@dataclass
+class ImportResult:
+    """The outcome of one import.
+
+    Attributes:
+        created, updated, unchanged: rows of the file's kind by what the import did.
+        errors: the first :data:`MAX_REPORTED_ERRORS` bad rows (line, column, value, reason).
+        error_count: how many bad rows there were in all.
+        rows: data rows read.
+        accounts_created, products_created: rows created because order lines named them.
+    """
+
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+    error_count: int = 0
+    errors: list[dict] = field(default_factory=list)
+    accounts_created: int = 0
+    products_created: int = 0
+    strict: bool = False
+
+    def add_error(self, line: int, column: str, value: str, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            if len(value) > 200:
+                value = value[:200] + "…"
+            self.errors.append({"line": line, "column": column, "value": value, "reason": reason})
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rows": self.rows,
+            "error_count": self.error_count,
+            "errors": list(self.errors),
+            "accounts_created": self.accounts_created,
+            "products_created": self.products_created,
+            "strict": self.strict,
+        }

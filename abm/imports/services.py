@@ -1,0 +1,197 @@
+"""Importing a file: the one entry point for the CLI, the RQ job and the upload page.
+
+Transactions: the caller owns the session and commits. :func:`import_file`
+calls ``on_batch`` after each batch but the last; the caller commits there, so an
+interrupted import loses at most one batch, and re-running it skips the lines
+already in (they are unchanged) and completes the rest. The last batch and the
+refresh of the monthly aggregates go into the caller's final commit together.
+Between batch commits the aggregates lag the order lines; they catch up at the
+final commit, or at the re-run of an interrupted import (a run that changes
+anything refreshes every account its file names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import itemgetter
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from abm.imports.bulk import order_writer
+from abm.imports.columns import detect_mapping, fields_of, missing_fields
+from abm.imports.directory import Directory
+from abm.imports.models import ImportMapping
+from abm.imports.orders import order_batches, updatable_columns
+from abm.imports.readers import Table, open_table
+from abm.imports.records import record_batches, write_records
+from abm.imports.results import ImportFileError, ImportResult
+from abm.sales.services import refresh_monthly_aggregates
+
+OnBatch = Callable[[int, int, int], None]  # (done, total, rows read so far)
+
+
+def import_file(
+    session: Session,
+    path: str | Path,
+    kind: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    strict: bool = False,
+    sheet: str | None = None,
+    currency: str = "EUR",
+    on_batch: OnBatch | None = None,
+) -> ImportResult:
+    """Import a CSV or XLSX file of ``kind`` (accounts, contacts, products, orders, receivables).
+
+    Args:
+        session: the session to write with; the caller commits.
+        path: the file.
+        kind: what the file holds.
+        mapping: field -> header, over the built-in header aliases.
+        strict: import nothing if any row is bad (the file is read twice).
+        sheet: the XLSX sheet to read (default: the first).
+        currency: the currency of order lines when the file has no currency column.
+        on_batch: called with (done, total, rows) after each batch but the last;
+            commit there.
+
+    Returns:
+        The counts and the bad rows. In strict mode with bad rows, counts are zero.
+
+    Raises:
+        ImportFileError: the file cannot be imported at all (one message for the user).
+    """
+    fields_of(kind)
+    if strict:
+        dry = ImportResult(kind=kind, strict=True)
+        with open_table(path, sheet) as table:
+            _run(session, table, kind, mapping, dry, currency=currency, write=False)
+        if dry.error_count:
+            return dry
+    result = ImportResult(kind=kind, strict=strict)
+    with open_table(path, sheet) as table:
+        _run(session, table, kind, mapping, result, currency=currency, write=True,
+             on_batch=on_batch)
+    return result
+
+
+def _run(session: Session, table: Table, kind: str, mapping, result: ImportResult, *,
+         currency: str, write: bool, on_batch: OnBatch | None = None) -> None:
+    columns = detect_mapping(kind, table.headers, mapping)
+    directory = Directory(session, create=write)
+    if kind == "orders":
+        batches = order_batches(table, columns, result, directory, currency=currency)
+        writer = order_writer(session, updatable_columns(columns)) if write else None
+    else:
+        batches = record_batches(table, columns, kind, result, directory)
+        writer = None
+    accounts: set[int] = set()
+    first = True
+    try:
+        for batch in batches:
+            if not write:
+                continue
+            if not first and on_batch is not None:
+                on_batch(table.position(), table.total, result.rows)
+            first = False
+            if writer is not None:
+                created, updated = writer.write(batch)
+                result.created += created
+                result.updated += updated
+                result.unchanged += len(batch) - created - updated
+                accounts.update(map(itemgetter(0), batch))
+            else:
+                write_records(session, kind, batch, result)
+        if result.rows == 0:
+            raise ImportFileError("the file has a header but no rows")
+        result.accounts_created = directory.accounts_created
+        result.products_created = directory.products_created
+        if writer is not None and (result.created or result.updated):
+            refresh_monthly_aggregates(session, accounts | writer.moved)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def preview_file(
+    path: str | Path,
+    kind: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    rows: int = 10,
+) -> dict:
+    """The first rows of a file and the mapping an import would use, for the upload page.
+
+    Returns:
+        ``{"format", "encoding", "delimiter", "headers", "mapping": {field: header},
+        "missing": [required fields not found], "fields": [all fields], "rows": [[...]]}``.
+
+    Raises:
+        ImportFileError: the file cannot be read, or ``mapping`` names a field or
+            header that does not exist.
+    """
+    with open_table(path, sheet) as table:
+        columns = detect_mapping(kind, table.headers, mapping, require=False)
+        first = []
+        for row in table.rows:
+            if any(row):
+                first.append(row)
+            if len(first) >= rows:
+                break
+        return {
+            "format": table.format,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "headers": table.headers,
+            "mapping": {name: table.headers[index] for name, index in columns.items()},
+            "missing": missing_fields(kind, columns),
+            "fields": list(fields_of(kind)),
+            "rows": first,
+        }
+
+
+def save_mapping(session: Session, kind: str, name: str, columns: dict[str, str], *,
+                 user_id: int | None = None) -> ImportMapping:
+    """Save (or replace) a named mapping of fields to headers for ``kind``.
+
+    Raises:
+        ImportFileError: a field that ``kind`` does not have.
+    """
+    fields = fields_of(kind)
+    unknown = sorted(set(columns) - set(fields))
+    if unknown:
+        raise ImportFileError(f"{kind} have no field {', '.join(unknown)}; the fields are "
+                              f"{', '.join(fields)}")
+    saved = session.scalar(select(ImportMapping).filter_by(kind=kind, name=name))
+    if saved is None:
+        saved = ImportMapping(kind=kind, name=name, columns=dict(columns), created_by_id=user_id)
+        session.add(saved)
+    else:
+        saved.columns = dict(columns)
+    session.flush()
+    return saved
+
+
+def get_mapping(session: Session, kind: str, name: str) -> dict[str, str]:
+    """The saved mapping ``name`` of ``kind``.
+
+    Raises:
+        ImportFileError: no such mapping.
+    """
+    saved = session.scalar(select(ImportMapping).filter_by(kind=kind, name=name))
+    if saved is None:
+        known = session.scalars(select(ImportMapping.name).filter_by(kind=kind)).all()
+        raise ImportFileError(f"no saved {kind} mapping named {name!r}"
+                              + (f"; saved: {', '.join(known)}" if known else ""))
+    return dict(saved.columns)
+
+
+def list_mappings(session: Session, kind: str | None = None) -> list[dict]:
+    """Saved mappings, by kind and name."""
+    stmt = select(ImportMapping).order_by(ImportMapping.kind, ImportMapping.name)
+    if kind is not None:
+        stmt = stmt.where(ImportMapping.kind == kind)
+    return [{"kind": m.kind, "name": m.name, "columns": dict(m.columns)}
+            for m in session.scalars(stmt)]

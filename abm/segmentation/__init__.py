@@ -1,0 +1,1 @@
+"""Segmentation and potential: plain functions over arrays (no Flask, no session)."""

@@ -1,0 +1,1 @@
+"""Segments and account potential stored in the database: runs, segments, assignments, fits."""

@@ -1,0 +1,133 @@
+"""``abm segment`` and ``abm potential fit``: thin commands over the services; they commit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from abm.accounts.models import Account
+from abm.db import get_session
+from abm.segmentation.clustering import SegmentationError
+from abm.segments.models import AccountPotential
+from abm.segments.potential import PotentialError, fit_potential
+from abm.segments.services import run_segmentation
+from abm.segments.settings import segmentation_settings
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True, help="Output format.")
+
+
+@click.command("segment")
+@click.option("--k", type=click.IntRange(min=2), default=None,
+              help="Number of segments (default: chosen by silhouette).")
+@click.option("--keep-potential", is_flag=True,
+              help="Use the latest potential fit instead of fitting it again.")
+@FORMAT
+@with_appcontext
+def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
+    """Segment every account with sales and store the run."""
+    session = get_session()
+    options = segmentation_settings(session)
+    try:
+        if not keep_potential:
+            try:
+                fit_potential(session, unit=options["unit"],
+                              horizon_months=options["horizon_months"])
+            except PotentialError as exc:
+                click.echo(f"note: potential not refitted: {exc}", err=True)
+        summary = run_segmentation(session, k=k, k_range=options["k_range"],
+                                   max_distance=options["max_distance"])
+    except SegmentationError as exc:
+        session.rollback()
+        raise click.UsageError(str(exc)) from None
+    session.commit()
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+        return
+    metrics = summary["metrics"]
+    silhouette = metrics["silhouette"]
+    click.echo(f"run {summary['run_id']}: {summary['accounts']} accounts, k={summary['k']} "
+               f"({summary['k_chosen_by']}), silhouette "
+               f"{'n/a' if silhouette is None else f'{silhouette:.3f}'}, as of {summary['as_of']}")
+    for s in summary["segments"]:
+        figures = {f["feature"]: f["value"] for f in s["explanation"]["figures"]}
+        click.echo(f"  #{s['id']:<4} {s['size']:>7} ({s['share']:6.1%})  {s['name']}")
+        click.echo(f"        revenue 12m {figures['revenue_12m']:,.0f}, active months "
+                   f"{figures['active_months_12m']:.1f}, silent {figures['recency_months']:.1f} "
+                   f"months, trend {figures['trend']:+.2f}, CLV 12m {figures['clv_12m']:,.0f}, "
+                   f"P(alive) {figures['p_alive']:.2f}")
+
+
+@click.group("potential")
+def potential() -> None:
+    """Account potential: BG/NBD purchases, Gamma-Gamma spend, prospect lookalike."""
+
+
+@potential.command("fit")
+@click.option("--calibration-end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last day of history used (default: the last order date).")
+@click.option("--unit", type=click.Choice(["days", "weeks"]), default=None,
+              help="Time unit of the model (default: the workspace setting).")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Accounts listed, by CLV (0: all).")
+@FORMAT
+@with_appcontext
+def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> None:
+    """Fit the potential model on every customer's history, store it and print it."""
+    session = get_session()
+    options = segmentation_settings(session)
+    end: date | None = calibration_end.date() if calibration_end else None
+    try:
+        result = fit_potential(session, calibration_end=end, unit=unit or options["unit"],
+                               horizon_months=options["horizon_months"])
+    except PotentialError as exc:
+        session.rollback()
+        raise click.UsageError(str(exc)) from None
+    session.commit()
+    result["accounts"] = _account_figures(session, result["fit_id"], limit)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+        return
+    bg, spend = result["bgnbd"], result["spend"]
+    click.echo(f"fit {result['fit_id']}: {result['customers']} customers, "
+               f"{result['prospects']} prospects, calibration end {result['calibration_end']}, "
+               f"unit {result['unit']}")
+    click.echo(f"BG/NBD  r={bg['r']:.4g} alpha={bg['alpha']:.4g} a={bg['a']:.4g} "
+               f"b={bg['b']:.4g}  log-likelihood {bg['log_likelihood']:.1f}")
+    if spend:
+        click.echo(f"spend   p={spend['p']:.4g} q={spend['q']:.4g} gamma={spend['gamma']:.4g}  "
+                   f"log-likelihood {spend['log_likelihood']:.1f}")
+    if result["spend_error"]:
+        click.echo(f"note: {result['spend_error']}")
+    click.echo(f"{'account':<30} {'x':>5} {'t_x':>8} {'T':>8} {'E[purch]':>9} {'P(alive)':>8} "
+               f"{'CLV':>12}")
+    for a in result["accounts"]:
+        clv = "" if a["clv"] is None else f"{a['clv']:,.0f}"
+        click.echo(f"{a['name'][:30]:<30} {a['frequency']:>5} {a['recency']:>8.2f} "
+                   f"{a['age']:>8.2f} {a['expected_purchases']:>9.2f} {a['p_alive']:>8.3f} "
+                   f"{clv:>12}")
+
+
+def _account_figures(session, fit_id: int, limit: int) -> list[dict]:
+    p = AccountPotential
+    stmt = (select(p, Account.name).join(Account, Account.id == p.account_id)
+            .where(p.fit_id == fit_id, p.kind == "customer")
+            .order_by(p.clv.desc(), p.expected_purchases.desc(), p.account_id))
+    if limit:
+        stmt = stmt.limit(limit)
+    return [
+        {"account_id": row.account_id, "name": name, "frequency": row.frequency,
+         "recency": row.recency, "age": row.age, "expected_purchases": row.expected_purchases,
+         "p_alive": row.p_alive, "expected_spend": row.expected_spend, "clv": row.clv}
+        for row, name in session.execute(stmt)
+    ]
+
+
+def register(group: click.Group) -> None:
+    """Add ``segment`` and ``potential`` to the ``abm`` command."""
+    group.add_command(segment)
+    group.add_command(potential)

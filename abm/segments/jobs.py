@@ -1,0 +1,71 @@
+"""Background jobs: segmentation and potential on the ``analytics`` queue, with progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from abm.db import get_session
+from abm.queue import enqueue
+from abm.runs.services import tracked
+from abm.segments.potential import PotentialError, fit_potential
+from abm.segments.services import run_segmentation
+from abm.segments.settings import segmentation_settings
+
+
+@tracked
+def segment_accounts(k: int | None = None, refit_potential: bool = True, *, progress) -> dict:
+    """Fit potential (unless told not to), segment every account, commit.
+
+    Also the monthly periodic job (see ``workers/cron.py``).
+    """
+    session = get_session()
+    options = segmentation_settings(session)
+    note = None
+    if refit_potential:
+        progress(0, 6, "fitting potential")
+        try:
+            fit_potential(session, unit=options["unit"],
+                          horizon_months=options["horizon_months"])
+            session.commit()
+        except PotentialError as exc:  # segments still stand on sales alone
+            session.rollback()
+            note = f"potential not refitted: {exc}"
+
+    def step(done: int, total: int, message: str) -> None:
+        progress(done + 1, total + 1, message)
+
+    summary = run_segmentation(session, k=k, k_range=options["k_range"],
+                               max_distance=options["max_distance"], progress=step)
+    session.commit()
+    return {"run_id": summary["run_id"], "k": summary["k"], "accounts": summary["accounts"],
+            "note": note,
+            "segments": [{"id": s["id"], "name": s["name"], "size": s["size"]}
+                         for s in summary["segments"]]}
+
+
+@tracked
+def fit_account_potential(
+    calibration_end: str | None = None, unit: str | None = None, *, progress
+) -> dict:
+    """Fit and store the potential model; returns its parameters (no per-account rows)."""
+    session = get_session()
+    options = segmentation_settings(session)
+    result = fit_potential(
+        session,
+        calibration_end=date.fromisoformat(calibration_end) if calibration_end else None,
+        unit=unit or options["unit"], horizon_months=options["horizon_months"],
+        progress=progress,
+    )
+    session.commit()
+    return result
+
+
+def start_segmentation(k: int | None = None, user_id: int | None = None) -> str:
+    """Enqueue a segmentation run on the ``analytics`` queue; returns the job (run) id."""
+    return enqueue(segment_accounts, k=k, queue="analytics", kind="segmentation",
+                   user_id=user_id)
+
+
+def start_potential_fit(user_id: int | None = None) -> str:
+    """Enqueue a potential fit on the ``analytics`` queue; returns the job (run) id."""
+    return enqueue(fit_account_potential, queue="analytics", kind="potential", user_id=user_id)

@@ -1,0 +1,216 @@
+"""Account potential: BG/NBD and Gamma-Gamma on customers, lookalike score on prospects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from abm.accounts.models import Account, AccountKind
+from abm.segmentation.bgnbd import ModelError, expected_purchases, fit_bgnbd, p_alive
+from abm.segmentation.gammagamma import expected_spend, fit_gamma_gamma
+from abm.segmentation.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
+from abm.segments.models import AccountPotential, PotentialFit
+from abm.segments.queries import add_months, bulk_insert, purchase_histories, sales_span
+
+UNITS = {"days": 1.0, "weeks": 7.0}
+_CUSTOMER_COLUMNS = ("fit_id", "account_id", "kind", "frequency", "recency", "age", "mean_spend",
+                     "expected_purchases", "p_alive", "expected_spend", "clv")
+_PROSPECT_COLUMNS = ("fit_id", "account_id", "kind", "lookalike", "qualified_ps", "score")
+MIN_HISTORY_DAYS = 60  # below this a purchase rate is a guess, not an estimate
+
+
+class PotentialError(ValueError):
+    """The sales history cannot support a potential fit; the message says why."""
+
+
+def fit_potential(
+    session: Session,
+    *,
+    calibration_end: date | None = None,
+    unit: str = "weeks",
+    horizon_months: int = 12,
+    key_account_ids: list[int] | None = None,
+    progress: Callable[..., None] | None = None,
+) -> dict:
+    """Fit BG/NBD and Gamma-Gamma on every customer's history, store the fit and figures.
+
+    Args:
+        calibration_end: last day of history used (default: the last order date).
+        unit: "days" or "weeks", the time unit of recency, age and the parameters.
+        horizon_months: the horizon of expected purchases and CLV.
+        key_account_ids: the key accounts prospects are compared with (default:
+            the Pareto core: customers making 80% of the calibration revenue).
+        progress: called as ``progress(done, total, message)``.
+
+    Returns:
+        ``{"fit_id", "calibration_end", "unit", "horizon", "customers", "prospects",
+        "bgnbd": {r, alpha, a, b, log_likelihood}, "spend": {p, q, gamma,
+        log_likelihood} or None, "spend_error": str or None}``. The per-account
+        figures are stored; the caller commits.
+
+    Raises:
+        PotentialError: no orders, too short a history, or no repeat purchases.
+    """
+    report = progress or (lambda *a, **k: None)
+    if unit not in UNITS:
+        raise PotentialError(f"unknown unit {unit!r}: use days or weeks")
+    first, last, _ = sales_span(session)
+    if first is None:
+        raise PotentialError("no orders yet: import sales before fitting potential")
+    calibration_end = calibration_end or last
+    if calibration_end < first:
+        raise PotentialError(f"the calibration end {calibration_end} comes before the first "
+                             f"order ({first})")
+    if (calibration_end - first).days < MIN_HISTORY_DAYS:
+        raise PotentialError(
+            f"only {(calibration_end - first).days + 1} days of sales history up to "
+            f"{calibration_end}: the potential model needs at least {MIN_HISTORY_DAYS} days")
+    report(0, 4, "reading purchase histories")
+    h = purchase_histories(session, calibration_end, last)
+    scale = UNITS[unit]
+    x = h.days - 1
+    t_x = (h.last - h.first).astype(float) / scale
+    T = (np.datetime64(calibration_end, "D") - h.first).astype(float) / scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mbar = np.where(x > 0, (h.revenue - h.first_day_revenue) / x, 0.0)
+    report(1, 4, "fitting the purchase model")
+    try:
+        bg = fit_bgnbd(x, t_x, T)
+    except ModelError as exc:
+        raise PotentialError(str(exc)) from None
+    horizon = (add_months(calibration_end.replace(day=1), horizon_months)
+               - calibration_end.replace(day=1)).days / scale
+    purchases = expected_purchases(bg, horizon, x, t_x, T)
+    alive = p_alive(bg, x, t_x, T)
+    spend, spend_error = None, None
+    try:
+        spend = fit_gamma_gamma(x, mbar)
+        value = expected_spend(spend, x, mbar)
+    except ModelError as exc:
+        # Spend too heavy-tailed (or too little of it) for the model: each
+        # customer's own average per purchase day is the honest next best.
+        spend_error = f"{exc}; each customer's own average spend is used instead"
+        value = h.revenue / np.maximum(h.days, 1)
+    clv = purchases * value
+    report(2, 4, "storing per-account figures")
+    fit = PotentialFit(
+        calibration_end=calibration_end, unit=unit, horizon=float(horizon),
+        n_customers=len(x),
+        params={"bgnbd": bg.as_dict(), "spend": spend.as_dict() if spend else None,
+                "spend_error": spend_error},
+        log_likelihood=bg.log_likelihood,
+        settings={"horizon_months": horizon_months},
+    )
+    session.add(fit)
+    session.flush()
+    # Only the latest fit keeps per-account rows: the table stays one row per account.
+    session.execute(delete(AccountPotential).where(AccountPotential.fit_id != fit.id))
+    # Columns as plain lists zipped into rows: per-value Python work at 100k
+    # accounts cost more than the database's insert itself.
+    mean_spend = [m if f > 0 else None for f, m in zip(x.tolist(), mbar.tolist(), strict=True)]
+    n = len(x)
+    bulk_insert(session, AccountPotential.__table__, _CUSTOMER_COLUMNS, list(zip(
+        [fit.id] * n, h.account_ids.tolist(), ["customer"] * n, x.astype(int).tolist(),
+        t_x.tolist(), T.tolist(), mean_spend, purchases.tolist(), alive.tolist(),
+        value.tolist(), clv.tolist(), strict=True)))
+    report(3, 4, "scoring prospects")
+    prospects = _score_prospects(session, fit.id, set(h.account_ids.tolist()), h,
+                                 key_account_ids)
+    report(4, 4, "done")
+    return {
+        "fit_id": fit.id, "calibration_end": calibration_end.isoformat(), "unit": unit,
+        "horizon": float(horizon), "customers": len(x), "prospects": prospects,
+        "bgnbd": bg.as_dict(), "spend": spend.as_dict() if spend else None,
+        "spend_error": spend_error,
+    }
+
+
+def pareto_core(account_ids: np.ndarray, revenue: np.ndarray, share: float = 0.8) -> list[int]:
+    """The fewest accounts whose revenue reaches ``share`` of the total."""
+    positive = revenue > 0
+    if not np.any(positive):
+        return []
+    order = np.argsort(-revenue, kind="stable")
+    cumulative = np.cumsum(revenue[order]) / revenue[positive].sum()
+    n = int(np.searchsorted(cumulative, share - 1e-12) + 1)
+    return [int(i) for i in account_ids[order[:n]]]
+
+
+def _score_prospects(session, fit_id, customer_ids, h, key_account_ids) -> int:
+    a = Account
+    columns = (a.id, a.industry, a.region, a.employees, a.has_need, a.can_pay, a.has_authority)
+    prospects = [p for p in session.execute(
+        select(*columns).where(a.kind == AccountKind.PROSPECT).order_by(a.id))
+        if p.id not in customer_ids]
+    if not prospects:
+        return 0
+    customers = [c for c in session.execute(select(*columns).order_by(a.id))
+                 if c.id in customer_ids]
+    keys = set(key_account_ids if key_account_ids is not None
+               else pareto_core(h.account_ids, h.revenue))
+    rows = customers + prospects
+    matrix = firmographic_matrix([r.industry for r in rows], [r.region for r in rows],
+                                 [r.employees for r in rows])
+    is_key = np.array([c.id in keys for c in customers])
+    look = lookalike_scores(matrix[len(customers):], matrix[:len(customers)], is_key)
+    ps = np.array([sum(bool(v) for v in (p.has_need, p.can_pay, p.has_authority))
+                   for p in prospects])
+    score = prospect_potential(look, ps)
+    bulk_insert(session, AccountPotential.__table__, _PROSPECT_COLUMNS, [
+        (fit_id, p.id, "prospect", float(lk), int(n), float(s))
+        for p, lk, n, s in zip(prospects, look, ps, score, strict=True)
+    ])
+    return len(prospects)
+
+
+def latest_fit(session: Session) -> PotentialFit | None:
+    return session.scalar(select(PotentialFit).order_by(PotentialFit.id.desc()).limit(1))
+
+
+def _figures(row: AccountPotential, fit: PotentialFit) -> dict:
+    return {
+        "fit_id": fit.id, "calibration_end": fit.calibration_end.isoformat(), "unit": fit.unit,
+        "horizon_months": fit.settings.get("horizon_months", 12), "kind": row.kind,
+        "frequency": row.frequency, "recency": row.recency, "age": row.age,
+        "mean_spend": row.mean_spend, "expected_purchases": row.expected_purchases,
+        "p_alive": row.p_alive, "expected_spend": row.expected_spend, "clv": row.clv,
+        "lookalike": row.lookalike, "qualified_ps": row.qualified_ps, "score": row.score,
+    }
+
+
+def account_potentials(session: Session, account_ids: list[int]) -> dict[int, dict]:
+    """The latest potential figures of these accounts, by account id (absent: not scored)."""
+    fit = latest_fit(session)
+    if fit is None or not account_ids:
+        return {}
+    out: dict[int, dict] = {}
+    ids = sorted(set(account_ids))
+    for start in range(0, len(ids), 500):
+        rows = session.scalars(select(AccountPotential).where(
+            AccountPotential.fit_id == fit.id,
+            AccountPotential.account_id.in_(ids[start:start + 500])))
+        out.update({r.account_id: _figures(r, fit) for r in rows})
+    return out
+
+
+def account_potential(session: Session, account_id: int) -> dict | None:
+    """The latest potential figures of one account, or None when it was not scored."""
+    return account_potentials(session, [account_id]).get(account_id)
+
+
+def probability_alive(session: Session, account_id: int) -> float | None:
+    """P(alive) of a customer in the latest fit; None for prospects and unscored accounts."""
+    figures = account_potential(session, account_id)
+    return None if figures is None else figures["p_alive"]
+
+
+def potential_count(session: Session) -> int:
+    fit = latest_fit(session)
+    if fit is None:
+        return 0
+    return session.scalar(select(func.count()).select_from(AccountPotential)
+                          .where(AccountPotential.fit_id == fit.id)) or 0

@@ -1,0 +1,228 @@
+"""Segmentation runs: features from the database, clustering, stable segment ids, reads.
+
+The public reads (:func:`account_segment`, :func:`latest_segments`,
+:func:`segment_account_ids`) return plain dicts and lists for the web UI and
+campaign audiences.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from abm.sales.models import MonthlyAccountSales
+from abm.segmentation.clustering import SegmentationError, match_segments, segment
+from abm.segmentation.features import FEATURE_NAMES, feature_matrix
+from abm.segmentation.naming import describe_segments
+from abm.segments.models import (
+    AccountPotential,
+    AccountSegment,
+    RunSegment,
+    Segment,
+    SegmentationRun,
+)
+from abm.segments.potential import PotentialError, fit_potential, latest_fit
+from abm.segments.queries import bulk_insert, segment_columns
+from abm.segments.settings import segmentation_settings  # noqa: F401 - declares the settings
+
+MIN_MONTHS = 3  # with fewer months recency, tenure and trend say nothing
+
+
+def run_segmentation(
+    session: Session,
+    *,
+    k: int | None = None,
+    k_range: tuple[int, int] = (4, 8),
+    max_distance: float = 1.0,
+    random_state: int = 0,
+    refit_potential: bool = False,
+    progress: Callable[..., None] | None = None,
+) -> dict:
+    """Segment every account with sales, match the segments to the previous run, store.
+
+    Args:
+        k: a fixed number of segments; None chooses it by silhouette over ``k_range``.
+        max_distance: how far (in scaled units) a centroid may move and keep its segment id.
+        refit_potential: fit potential first even when a fit exists (one is made if none).
+        progress: called as ``progress(done, total, message)``.
+
+    Returns:
+        :func:`run_summary` of the new run. The caller commits.
+
+    Raises:
+        SegmentationError: no sales, too short a history, or too few distinct accounts.
+    """
+    report = progress or (lambda *a, **kw: None)
+    started = time.perf_counter()
+    months = session.execute(select(func.count(func.distinct(MonthlyAccountSales.month)),
+                                    func.max(MonthlyAccountSales.month))).one()
+    if not months[0]:
+        raise SegmentationError("no accounts with orders to segment: import sales first")
+    if months[0] < MIN_MONTHS:
+        raise SegmentationError(f"only {months[0]} month(s) of sales history: segments need "
+                                f"at least {MIN_MONTHS} months")
+    as_of = months[1]
+    report(0, 5, "fitting potential")
+    potential_note = None
+    fit = latest_fit(session)
+    if fit is None or refit_potential:
+        try:
+            fit_potential(session)
+            fit = latest_fit(session)
+        except PotentialError as exc:
+            potential_note = f"potential not available: {exc}"
+            fit = None
+    report(1, 5, "reading features")
+    ids, columns = segment_columns(session, as_of)
+    columns.update(_potential_columns(session, fit, ids))
+    X = feature_matrix(columns)
+    report(2, 5, "clustering")
+    result = segment(X, k=k, k_range=k_range, random_state=random_state)
+    described = describe_segments(result.centroids, X)
+    report(3, 5, "matching with the previous run")
+    previous = session.scalar(select(SegmentationRun).order_by(SegmentationRun.id.desc()).limit(1))
+    run = SegmentationRun(
+        as_of=as_of, k=result.k, k_chosen_by="fixed" if k else "silhouette",
+        n_accounts=len(ids),
+        settings={"k": k, "k_range": list(k_range), "max_distance": max_distance,
+                  "random_state": random_state},
+        metrics={}, feature_names=list(FEATURE_NAMES),
+        potential_fit_id=fit.id if fit else None,
+    )
+    session.add(run)
+    session.flush()
+    segment_ids = _assign_ids(session, run, previous, result, described, max_distance)
+    report(4, 5, "storing assignments")
+    scaled = result.pipeline[:-1].transform(X)
+    distance = np.linalg.norm(scaled - result.scaled_centroids[result.labels], axis=1)
+    seg_of_label = np.array(segment_ids)[result.labels]
+    bulk_insert(session, AccountSegment.__table__, ("run_id", "account_id", "segment_id",
+                                                     "distance"),
+                list(zip([run.id] * len(ids), ids.tolist(), seg_of_label.tolist(),
+                         distance.tolist(), strict=True)))
+    run.metrics = {
+        "silhouette": result.silhouette,
+        "silhouette_by_k": {str(c): v for c, v in result.silhouette_by_k.items()},
+        "sizes": result.sizes, "seconds": round(time.perf_counter() - started, 3),
+        "potential": potential_note or "ok",
+    }
+    session.flush()
+    report(5, 5, "done")
+    return run_summary(session, run.id)
+
+
+def _potential_columns(session, fit, ids) -> dict[str, np.ndarray]:
+    clv = np.zeros(len(ids))
+    alive = np.ones(len(ids))
+    if fit is not None:
+        rows = session.connection().execute(
+            select(AccountPotential.account_id, AccountPotential.clv, AccountPotential.p_alive)
+            .where(AccountPotential.fit_id == fit.id, AccountPotential.kind == "customer")
+        ).all()
+        if rows:
+            found, values, p = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+            position = np.minimum(np.searchsorted(ids, found), max(len(ids) - 1, 0))
+            hit = ids[position] == found  # ids are sorted; accounts not segmented are skipped
+            clv[position[hit]] = np.nan_to_num(values[hit])
+            alive[position[hit]] = np.nan_to_num(p[hit], nan=1.0)
+    return {"clv_12m": clv, "p_alive": alive}
+
+
+def _assign_ids(session, run, previous, result, described, max_distance) -> list[int]:
+    """Segment ids for the new clusters: a matched cluster keeps its segment, others are new."""
+    matched: list[int | None] = [None] * result.k
+    if previous is not None and previous.feature_names == list(FEATURE_NAMES):
+        before = sorted(previous.segments, key=lambda s: s.label)
+        if before:
+            raw = np.array([[s.centroid[n] for n in FEATURE_NAMES] for s in before])
+            pairs = match_segments(result.scale(raw), result.scaled_centroids, max_distance)
+            matched = [None if p is None else before[p].segment_id for p in pairs]
+    ids = []
+    for label, (seg_id, desc) in enumerate(zip(matched, described, strict=True)):
+        if seg_id is None:
+            seg = Segment(name=desc["name"], first_run_id=run.id, last_run_id=run.id)
+            session.add(seg)
+            session.flush()
+            seg_id = seg.id
+        else:
+            session.execute(update(Segment).where(Segment.id == seg_id)
+                            .values(name=desc["name"], last_run_id=run.id))
+        session.add(RunSegment(
+            run_id=run.id, segment_id=seg_id, label=label, name=desc["name"],
+            size=result.sizes[label],
+            centroid={n: float(v) for n, v in zip(FEATURE_NAMES, result.centroids[label],
+                                                   strict=True)},
+            scaled_centroid=[float(v) for v in result.scaled_centroids[label]],
+            explanation={"parts": desc["parts"], "figures": desc["figures"]},
+        ))
+        ids.append(seg_id)
+    session.flush()
+    return ids
+
+
+def run_summary(session: Session, run_id: int) -> dict:
+    """A run as plain data: settings, metrics and its segments with names and figures."""
+    run = session.get(SegmentationRun, run_id)
+    total = max(run.n_accounts, 1)
+    return {
+        "run_id": run.id, "created_at": run.created_at.isoformat(),
+        "as_of": run.as_of.isoformat(), "k": run.k, "k_chosen_by": run.k_chosen_by,
+        "accounts": run.n_accounts, "settings": run.settings, "metrics": run.metrics,
+        "potential_fit_id": run.potential_fit_id,
+        "segments": [
+            {"id": s.segment_id, "label": s.label, "name": s.name, "size": s.size,
+             "share": round(s.size / total, 4), "centroid": s.centroid,
+             "explanation": s.explanation}
+            for s in sorted(run.segments, key=lambda s: s.label)
+        ],
+    }
+
+
+def latest_run_id(session: Session) -> int | None:
+    return session.scalar(select(func.max(SegmentationRun.id)))
+
+
+def latest_segments(session: Session) -> dict | None:
+    """The latest run as :func:`run_summary`, or None before the first run."""
+    run_id = latest_run_id(session)
+    return None if run_id is None else run_summary(session, run_id)
+
+
+def account_segment(session: Session, account_id: int) -> dict | None:
+    """The segment of an account in the latest run, with the figures behind its name.
+
+    Returns:
+        ``{"segment_id", "name", "run_id", "as_of", "distance", "explanation"}``,
+        or None when there is no run or the account had no sales at that run.
+    """
+    run_id = latest_run_id(session)
+    if run_id is None:
+        return None
+    row = session.execute(
+        select(AccountSegment.segment_id, AccountSegment.distance, RunSegment.name,
+               RunSegment.explanation, SegmentationRun.as_of)
+        .join(RunSegment, (RunSegment.run_id == AccountSegment.run_id)
+              & (RunSegment.segment_id == AccountSegment.segment_id))
+        .join(SegmentationRun, SegmentationRun.id == AccountSegment.run_id)
+        .where(AccountSegment.run_id == run_id, AccountSegment.account_id == account_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return {"segment_id": row.segment_id, "name": row.name, "run_id": run_id,
+            "as_of": row.as_of.isoformat(), "distance": row.distance,
+            "explanation": row.explanation}
+
+
+def segment_account_ids(session: Session, segment_id: int) -> list[int]:
+    """The accounts in a segment at the latest run (a campaign audience), sorted by id."""
+    run_id = latest_run_id(session)
+    if run_id is None:
+        return []
+    return list(session.scalars(
+        select(AccountSegment.account_id)
+        .where(AccountSegment.run_id == run_id, AccountSegment.segment_id == segment_id)
+        .order_by(AccountSegment.account_id)))

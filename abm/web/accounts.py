@@ -1,0 +1,122 @@
+"""The accounts list, its CSV export and the account page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from abm.accounts import work
+from abm.accounts.listing import AccountFilters, filter_choices, iter_accounts, list_accounts
+from abm.accounts.models import Category
+from abm.accounts.services import can_edit_account, get_visible_account
+from abm.db import get_session
+from abm.users.services import list_users
+from abm.web import account_filters, labels
+from abm.web.auth import current_viewer, role_required
+from abm.web.charts import bar_chart
+from abm.web.csv_export import csv_response
+from abm.web.forms import CommentForm, InteractionForm, TaskForm, options
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+EVERY_ROLE = ("manager", "marketing", "sales")  # admins always pass role_required
+
+
+def filters_from_request() -> AccountFilters:
+    """The list's filters from the query string (unknown values are dropped)."""
+    args = request.args
+    owner = args.get("owner", "")
+    owner_id = 0 if owner == "none" else (int(owner) if owner.isdigit() else None)
+    return AccountFilters(
+        q=args.get("q", ""), kind=args.get("kind", ""), owner_id=owner_id,
+        region=args.get("region", ""), category=args.get("category", ""),
+        ids=account_filters.ids_for(get_session(), args), sort=args.get("sort", "name"),
+    )
+
+
+@bp.route("/")
+@role_required(*EVERY_ROLE)
+def index():
+    session = get_session()
+    viewer = current_viewer()
+    filters = filters_from_request()
+    after = request.args.get("after", "")
+    page = list_accounts(session, viewer, filters, after=int(after) if after.isdigit() else None)
+    kept = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template(
+        "accounts/list.html",
+        page=page, filters=filters, args=kept, choices=filter_choices(session, viewer),
+        extra_filters=account_filters.choices(session, request.args),
+        categories=[c.value for c in Category],
+        next_url=url_for(".index", **kept, after=page.next_after) if page.next_after else None,
+        first_url=url_for(".index", **kept) if after else None,
+        export_url=url_for(".export", **kept),
+    )
+
+
+@bp.route("/export.csv")
+@role_required(*EVERY_ROLE)
+def export():
+    session = get_session()
+    rows = iter_accounts(session, current_viewer(), filters_from_request())
+    header = ["id", "external_id", "name", "kind", "region", "city", "industry", "owner",
+              "categories", "revenue_12m"]
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return csv_response(
+        f"accounts-{stamp}.csv", header,
+        ([r["id"], r["external_id"] or "", r["name"], r["kind"], r["region"] or "",
+          r["city"] or "", r["industry"] or "", r["owner"] or "", " ".join(r["categories"]),
+          round(r["revenue_12m"], 2)] for r in rows),
+    )
+
+
+def load_account(account_id: int):
+    """The account the current user may see, or 404 (a refused account does not exist)."""
+    account = get_visible_account(get_session(), account_id, current_viewer())
+    if account is None:
+        abort(404)
+    return account
+
+
+@bp.route("/<int:account_id>")
+@role_required(*EVERY_ROLE)
+def show(account_id: int):
+    session = get_session()
+    account = load_account(account_id)
+    months = work.monthly_revenue(session, account.id)
+    contacts = work.contacts(session, account.id)
+    interaction_form = InteractionForm(prefix="interaction")
+    interaction_form.kind.choices = interaction_kind_choices()
+    interaction_form.contact_id.choices = contact_choices(contacts)
+    if interaction_form.occurred_at.data is None:
+        interaction_form.occurred_at.data = datetime.now(UTC).replace(second=0, microsecond=0,
+                                                                      tzinfo=None)
+    task_form = TaskForm(prefix="task")
+    task_form.assignee_id.choices = assignee_choices()
+    return render_template(
+        "accounts/show.html",
+        account=account, contacts=contacts, months=months,
+        chart=bar_chart([m["revenue"] for m in months]),
+        total_revenue=sum(m["revenue"] for m in months),
+        interactions=work.interactions(session, account.id),
+        tasks=work.account_tasks(session, account.id),
+        interaction_form=interaction_form, task_form=task_form,
+        comment_form=CommentForm(prefix="comment"),
+        can_edit=can_edit_account(account, current_viewer()),
+        panels=account_filters.account_panels(session, account.id),
+    )
+
+
+def interaction_kind_choices() -> list:
+    return options(labels.choices("interaction"))
+
+
+def contact_choices(contacts) -> list:
+    return options([("", "—")] + [(str(c.id), c.name) for c in contacts])
+
+
+def assignee_choices() -> list:
+    users = list_users(get_session(), active_only=True)
+    return options([("", _("Nobody"))] + [(str(u.id), u.name) for u in users])

@@ -1,0 +1,60 @@
+"""Adding and editing the people of an account's decision-making unit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from abm.accounts import work
+from abm.accounts.services import can_edit_account
+from abm.db import get_session
+from abm.web import LANGUAGES, labels
+from abm.web.accounts import load_account
+from abm.web.auth import current_viewer, role_required
+from abm.web.forms import options
+
+bp = Blueprint("contacts", __name__, url_prefix="/accounts")
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"))
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[
+        Optional(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address."))])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    birthday = DateField(_l("Birthday"), validators=[Optional()])
+    language = SelectField(_l("Language of messages"))
+    marketing_consent = BooleanField(_l("Agreed to receive marketing messages"))
+
+
+@bp.route("/<int:account_id>/contacts/new", methods=["GET", "POST"], endpoint="new")
+@bp.route("/<int:account_id>/contacts/<int:contact_id>", methods=["GET", "POST"])
+@role_required("manager", "sales")
+def edit(account_id: int, contact_id: int | None = None):
+    session = get_session()
+    account = load_account(account_id)
+    if not can_edit_account(account, current_viewer()):
+        abort(403)
+    contact = None
+    if contact_id is not None:
+        contact = work.get_contact(session, account.id, contact_id)
+        if contact is None:
+            abort(404)
+    form = ContactForm(obj=contact)
+    form.role.choices = options(labels.choices("contact_role"))
+    form.language.choices = options([(code, code) for code in LANGUAGES])
+    if form.validate_on_submit():
+        work.save_contact(session, account, {n: form[n].data for n in work.CONTACT_FIELDS},
+                          contact)
+        session.commit()
+        flash(_("Contact saved."), "info")
+        return redirect(url_for("accounts.show", account_id=account.id) + "#contacts")
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/contact.html", account=account, contact=contact,
+                           form=form), status

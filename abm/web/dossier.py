@@ -1,0 +1,51 @@
+"""Editing an account's dossier, categories, three-P qualification and owner."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from abm.accounts import work
+from abm.accounts.services import can_edit_account, can_reassign_account
+from abm.db import get_session
+from abm.users.services import list_users
+from abm.web import labels
+from abm.web.accounts import load_account
+from abm.web.auth import current_viewer, role_required
+from abm.web.forms import DossierForm, options
+
+bp = Blueprint("dossier", __name__, url_prefix="/accounts")
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+@role_required("manager", "sales")
+def edit(account_id: int):
+    session = get_session()
+    viewer = current_viewer()
+    account = load_account(account_id)
+    if not can_edit_account(account, viewer):
+        abort(403)
+    form = DossierForm(obj=account)
+    form.categories.choices = options(labels.choices("category"))
+    reassign = can_reassign_account(viewer)
+    if reassign:
+        form.owner_id.choices = options([("", _("Nobody"))] + [
+            (str(u.id), u.name) for u in list_users(session, active_only=True)
+        ])
+    else:
+        del form.owner_id
+    if not form.is_submitted():
+        form.categories.data = account.category_names
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in work.DOSSIER_FIELDS + work.QUALIFICATION_FIELDS}
+        if values["country"]:
+            values["country"] = values["country"].upper()
+        work.update_dossier(session, account, values)
+        work.set_categories(session, account, form.categories.data or [])
+        if reassign:
+            work.set_owner(session, account, form.owner_id.data)
+        session.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("accounts.show", account_id=account.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/edit.html", account=account, form=form), status

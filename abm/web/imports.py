@@ -1,0 +1,140 @@
+"""The import page: upload a CSV or XLSX file, confirm the columns, watch it run.
+
+The upload is stored under the instance folder and imported by a worker (a
+web request never waits on an import); the progress page reads the job's run
+row and refreshes itself while the job is running, so it needs no script.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+
+from abm.db import get_session
+from abm.web.auth import role_required
+from abm.web.csv_export import csv_response
+from abm.web.forms import options
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [("orders", _("Order lines (shipments)")), ("accounts", _("Accounts")),
+            ("contacts", _("Contacts")), ("products", _("Products")),
+            ("receivables", _("Receivables"))]
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("What the file holds"))
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.extensions["abm.settings"].instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_upload(token: str) -> Path:
+    """The uploaded file of ``token``, or 404 (the token is never trusted as a path)."""
+    if not TOKEN.match(token):
+        abort(404)
+    for ext in EXTENSIONS:
+        path = upload_folder() / f"{token}{ext}"
+        if path.exists():
+            return path
+    abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("manager")
+def upload():
+    form = UploadForm()
+    form.kind.choices = options(kind_choices())
+    if form.validate_on_submit():
+        ext = Path(form.file.data.filename or "").suffix.lower()
+        if ext not in EXTENSIONS:
+            form.file.errors.append(_("Upload a .csv or .xlsx file."))
+        else:
+            token = uuid.uuid4().hex
+            form.file.data.save(upload_folder() / f"{token}{ext}")
+            return redirect(url_for(".preview", token=token, kind=form.kind.data))
+    status = 422 if form.is_submitted() else 200
+    return render_template("imports/upload.html", form=form), status
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@role_required("manager")
+def preview(token: str):
+    from abm.imports.jobs import start_import
+    from abm.imports.results import ImportFileError
+    from abm.imports.services import preview_file
+
+    path = stored_upload(token)
+    kind = request.values.get("kind", "orders")
+    if kind not in dict(kind_choices()):
+        abort(400)
+    mapping = None
+    if request.method == "POST":
+        mapping = {name[4:]: header for name, header in request.form.items()
+                   if name.startswith("map-") and header}
+    try:
+        shown = preview_file(path, kind, mapping=mapping)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        shown = None
+    if request.method == "POST" and shown is not None:
+        if shown["missing"]:
+            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown["missing"])),
+                  "error")
+        else:
+            run_id = start_import(str(path), kind, user_id=current_user.id,
+                                  mapping=shown["mapping"])
+            return redirect(url_for(".run", run_id=run_id))
+    if shown is None and request.method == "GET":
+        return redirect(url_for(".upload"))
+    return render_template("imports/preview.html", token=token, kind=kind, preview=shown,
+                           kinds=dict(kind_choices()))
+
+
+def _run_or_404(run_id: str):
+    from abm.runs.services import get_run
+
+    run = get_run(get_session(), run_id)
+    if run is None or not run.kind.startswith("import:"):
+        abort(404)
+    if run.created_by_id not in (None, current_user.id) and current_user.role.value not in (
+        "admin", "manager"
+    ):
+        abort(404)
+    return run
+
+
+@bp.route("/runs/<run_id>")
+@role_required("manager")
+def run(run_id: str):
+    job = _run_or_404(run_id)
+    finished = job.status.value in ("finished", "failed")
+    return render_template("imports/run.html", run=job, finished=finished)
+
+
+@bp.route("/runs/<run_id>/errors.csv")
+@role_required("manager")
+def errors(run_id: str):
+    job = _run_or_404(run_id)
+    rows = (job.result or {}).get("errors", [])
+    return csv_response(f"import-errors-{run_id[:8]}.csv", ["line", "column", "value", "reason"],
+                        ([e.get("line"), e.get("column"), e.get("value"), e.get("reason")]
+                         for e in rows))

@@ -1,0 +1,49 @@
+"""The segments page: the latest segmentation, each segment explained, and a button to re-run it.
+
+Segmentation runs in a worker; the run page refreshes itself until it is done.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+
+from abm.db import get_session
+from abm.web.auth import role_required
+from abm.web.charts import bar_chart
+
+bp = Blueprint("segments", __name__, url_prefix="/segments")
+
+
+@bp.route("/")
+@role_required("manager", "marketing")
+def index():
+    # Imported here: the segmentation domain is optional to the rest of the web UI.
+    from abm.segments.services import latest_segments
+
+    latest = latest_segments(get_session())
+    chart = bar_chart([s["size"] for s in latest["segments"]]) if latest else None
+    return render_template("segments/index.html", latest=latest, chart=chart)
+
+
+@bp.route("/run", methods=["POST"])
+@role_required("manager", "marketing")
+def start():
+    from abm.queue import enqueue
+    from abm.segments.jobs import segment_accounts
+
+    run_id = enqueue(segment_accounts, queue="analytics", kind="segmentation",
+                     user_id=current_user.id)
+    return redirect(url_for(".run", run_id=run_id))
+
+
+@bp.route("/runs/<run_id>")
+@role_required("manager", "marketing")
+def run(run_id: str):
+    from abm.runs.services import get_run
+
+    job = get_run(get_session(), run_id)
+    if job is None or job.kind != "segmentation":
+        abort(404)
+    finished = job.status.value in ("finished", "failed")
+    return render_template("segments/run.html", run=job, finished=finished)

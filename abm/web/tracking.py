@@ -1,0 +1,83 @@
+"""Links in campaign messages: one-click unsubscribe (RFC 8058), open pixel, click redirect.
+
+These pages are for recipients, who have no account: no login, and the
+unsubscribe POST is exempt from CSRF because mail clients send it with no
+form token (the signed token in the URL is what authorises it).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template
+
+from abm.db import get_session
+from abm.delivery.models import EventKind
+from abm.delivery.tokens import BadToken, Tokens
+from abm.delivery.tracking import message_contact_email, record_event, unsubscribe
+from abm.web import csrf
+
+bp = Blueprint("tracking", __name__)
+
+_PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def _tokens() -> Tokens:
+    return Tokens(current_app.config["SECRET_KEY"])
+
+
+@bp.get("/u/<token>")
+def unsubscribe_page(token: str):
+    """Shows what the link would do; a GET never unsubscribes (link scanners follow GETs)."""
+    try:
+        outbox_id = _tokens().read_unsubscribe(token)
+    except BadToken:
+        return render_template("tracking/unsubscribe.html", invalid=True), 404
+    email = message_contact_email(get_session(), outbox_id)
+    if email is None:
+        return render_template("tracking/unsubscribe.html", invalid=True), 404
+    return render_template("tracking/unsubscribe.html", email=email, done=False)
+
+
+@bp.post("/u/<token>")
+@csrf.exempt
+def unsubscribe_post(token: str):
+    """One-click unsubscribe: the mail client's POST, or the button of the page."""
+    try:
+        outbox_id = _tokens().read_unsubscribe(token)
+    except BadToken:
+        return render_template("tracking/unsubscribe.html", invalid=True), 404
+    session = get_session()
+    result = unsubscribe(session, outbox_id)
+    if result is None:
+        return render_template("tracking/unsubscribe.html", invalid=True), 404
+    session.commit()
+    return render_template("tracking/unsubscribe.html", email=result["email"], done=True)
+
+
+@bp.get("/t/o/<token>.gif")
+def open_pixel(token: str):
+    try:
+        outbox_id = _tokens().read_open(token)
+    except BadToken:
+        abort(404)
+    session = get_session()
+    if record_event(session, outbox_id, EventKind.OPEN):
+        session.commit()
+    return Response(_PIXEL, mimetype="image/gif",
+                    headers={"Cache-Control": "no-store, max-age=0"})
+
+
+@bp.get("/t/c/<token>")
+def click(token: str):
+    """Record the click and redirect; only to the URL signed into the token (no open redirect)."""
+    try:
+        outbox_id, url = _tokens().read_click(token)
+    except BadToken:
+        abort(404)
+    if not url.startswith(("http://", "https://")):
+        abort(404)
+    session = get_session()
+    if record_event(session, outbox_id, EventKind.CLICK, url):
+        session.commit()
+    return redirect(url, code=302)

@@ -1,0 +1,1 @@
+"""Per-workspace settings: every threshold a user can change, with typed defaults."""

@@ -1,0 +1,52 @@
+"""Imports through the API: the file goes to a worker, the answer is the run to follow."""
+
+from sqlalchemy import func, select
+
+from abm.audit.models import AuditEvent
+from abm.sales.models import OrderLine
+
+ORDERS = "Документ;Дата;ИНН;Контрагент;Сумма\nD1;31.10.2026;7701;Ромашка;10\n"
+
+
+def _upload(api, kind, content: bytes, mimetype="text/csv", query=""):
+    return api.post(f"/imports/{kind}{query}", data=content, headers={"Content-Type": mimetype})
+
+
+def test_order_lines_are_imported_in_bulk_by_a_worker(api, session, users, run_jobs):
+    response = _upload(api.as_("manager"), "orders", ORDERS.encode())
+    assert response.status_code == 202
+    run_id = response.get_json()["run_id"]
+    run_jobs(["imports"])
+    run = api.as_("manager").get(f"/runs/{run_id}").get_json()
+    assert run["status"] == "finished" and run["result"]["created"] == 1
+    assert session.scalar(select(func.count()).select_from(OrderLine)) == 1
+
+
+def test_the_same_file_twice_changes_nothing(api, session, users, run_jobs):
+    for _ in range(2):
+        _upload(api.as_("manager"), "orders", ORDERS.encode())
+        run_jobs(["imports"])
+    assert session.scalar(select(func.count()).select_from(OrderLine)) == 1
+
+
+def test_an_import_is_audited(api, session, users):
+    _upload(api.as_("manager"), "orders", ORDERS.encode())
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "import"))
+    assert event.details["kind"] == "orders" and event.actor_id == users["manager"].id
+
+
+def test_sales_and_marketing_cannot_import(api, users):
+    for role in ("sales", "marketing"):
+        assert _upload(api.as_(role), "orders", ORDERS.encode()).status_code == 403
+
+
+def test_an_unknown_kind_is_a_404(api, users):
+    assert _upload(api.as_("manager"), "invoices", ORDERS.encode()).status_code == 404
+
+
+def test_a_file_of_another_type_is_a_415(api, users):
+    assert _upload(api.as_("manager"), "orders", b"{}", "application/json").status_code == 415
+
+
+def test_an_empty_file_is_a_400(api, users):
+    assert _upload(api.as_("manager"), "orders", b"").status_code == 400

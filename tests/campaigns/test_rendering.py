@@ -1,0 +1,99 @@
+import pytest
+
+from abm.campaigns.models import CampaignKind
+from abm.campaigns.rendering import RenderError, compile_template
+from abm.campaigns.services import LANGUAGES, default_template
+
+CONTEXT = {
+    "account": {"name": "Acme <b>&</b>", "country": "RU"},
+    "contact": {"name": "Olga Petrova", "first_name": "Olga"},
+    "kam": {"name": "Ivan", "email": "ivan@example.com"},
+    "figures": {"revenue_12m": 1000.0, "last_order_month": "2026-01"},
+    "top_products": [{"name": "Bolts"}],
+    "recommended_products": [{"name": "Nuts"}],
+    "offer": {"discount_percent": 12},
+    "unsubscribe_url": "https://example.com/u/x",
+}
+
+
+def render(html: str, subject: str = "s", text: str = "t"):
+    return compile_template(subject, html, text).render(CONTEXT)
+
+
+HOSTILE = {
+    "dunder class": "{{ account.__class__ }}",
+    "mro": "{{ ''.__class__.__mro__ }}",
+    "subclasses": "{{ ().__class__.__base__.__subclasses__() }}",
+    "globals": "{{ range.__globals__ }}",
+    "template globals": "{{ self.__init__.__globals__ }}",
+    "attr filter": "{{ account|attr('__class__') }}",
+    "format": "{{ '{0.__class__}'.format(account) }}",
+    "format_map": "{{ '{x}'.format_map(account) }}",
+    "format filter": "{{ '%s'|format(account) }}",
+    "huge range": "{% for i in range(10**7) %}{% endfor %}",
+    "string repetition": "{{ 'a' * 10**7 }}",
+    "big power": "{{ 2 ** 100000 }}",
+    "doubling concat": "{% set a = 'x' * 1000 %}" + "{% set a = a ~ a %}" * 12 + "{{ a }}",
+    "output limit": "{% for i in range(9999) %}{{ 'x' * 100 }}{% endfor %}",
+    "time limit": "{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}{% endfor %}",
+    "recursion": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "replace blow-up": "{{ account.name|replace('A', 'A' * 5000)|replace('A', 'A' * 5000) }}",
+    "wide %-format": "{{ '%099999d' % 1 }}",
+    "unsafe method": "{{ account.name.ljust(10**8) }}",
+    "mutating method": "{{ top_products.append(1) }}",
+    "lipsum": "{{ lipsum(1000) }}",
+    "namespace": "{% set ns = namespace(a=1) %}",
+    "include": "{% include 'base.html' %}",
+    "undefined variable": "{{ nope }}",
+    "undefined attribute": "{{ account.nope }}",
+    "syntax error": "{% if %}",
+    "unknown filter": "{{ account.name|center(100000000) }}",
+}
+
+
+@pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_templates_raise_one_clear_error(source):
+    with pytest.raises(RenderError) as info:
+        render(source)
+    assert str(info.value)
+
+
+def test_the_error_names_the_part_and_the_line():
+    with pytest.raises(RenderError, match=r"html \(line 2\)"):
+        compile_template("s", "ok\n{% for %}", "t")
+
+
+def test_undefined_names_say_which_variable():
+    with pytest.raises(RenderError, match="nope"):
+        render("{{ account.nope }}")
+
+
+def test_html_is_autoescaped_and_text_is_not():
+    message = compile_template("{{ account.name }}", "{{ account.name }}",
+                               "{{ account.name }}").render(CONTEXT)
+    assert message.html == "Acme &lt;b&gt;&amp;&lt;/b&gt;"
+    assert message.text == "Acme <b>&</b>"
+
+
+def test_replace_keeps_escaping_in_html():
+    assert render("{{ account.name|replace('Acme', 'X') }}").html == "X &lt;b&gt;&amp;&lt;/b&gt;"
+
+
+def test_the_subject_is_one_line():
+    assert render("h", subject="Hello\r\nBcc: x@y.z").subject == "Hello Bcc: x@y.z"
+
+
+def test_ordinary_template_features_work():
+    html = ("{% for p in top_products %}{{ loop.index }}. {{ p.name|upper }}{% endfor %}"
+            "{% if offer.discount_percent > 10 %} -{{ offer.discount_percent }}%{% endif %}"
+            "{{ ' ' ~ contact.name.split()[0] }}{{ offer.title|default(' none') }}")
+    assert render(html).html == "1. BOLTS -12% Olga none"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", [k.value for k in CampaignKind])
+def test_every_default_template_renders(kind, language):
+    parts = default_template(kind, language)
+    message = compile_template(**parts, language=language).render(CONTEXT)
+    assert message.subject and "Acme &lt;b&gt;" in message.html
+    assert "https://example.com/u/x" in message.text

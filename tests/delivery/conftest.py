@@ -1,0 +1,119 @@
+"""Fixtures of the delivery tests: a real SMTP server on loopback and a committed database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from abm import create_app
+from abm.db import get_db, upgrade
+from abm.queue import worker_env
+from tests.campaigns.conftest import make_accounts, sales, users  # noqa: F401 - shared fixtures
+
+
+class Recorder:
+    """An aiosmtpd handler that keeps what it accepts and replies as scripted per recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, bytes]] = []
+        self.replies: dict[str, list[str]] = {}  # recipient -> replies to give, in order
+        self.on_message = None  # called with the number of messages accepted so far
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        script = self.replies.get(address)
+        if script:
+            return script.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos[0], envelope.content))
+            count = len(self.messages)
+        if self.on_message is not None:
+            self.on_message(count)
+        return "250 Message accepted"
+
+    def recipients(self) -> list[str]:
+        return [to for to, _ in self.messages]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    recorder.url = f"smtp://127.0.0.1:{controller.port}"
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_app(app, smtp_server):
+    """The test app sending to the loopback SMTP server."""
+    app.extensions["abm.settings"].smtp_url = smtp_server.url
+    return app
+
+
+@pytest.fixture
+def live_app(fresh_database, redis_url, smtp_server, tmp_path):
+    """An app on its own migrated database, whose commits real worker processes see."""
+    url = fresh_database()
+    upgrade(url)
+    app = create_app({"database_url": url, "redis_url": redis_url, "smtp_url": smtp_server.url,
+                      "instance_path": str(tmp_path / "instance"), "secret_key": "test-secret",
+                      "public_url": "http://abm.test", "TESTING": True})
+    redis = app.extensions["abm.redis"].connection
+    redis.flushdb()
+    with app.app_context():
+        yield app
+    get_db(app).dispose()
+    redis.flushdb()
+    redis.close()
+
+
+@pytest.fixture
+def start_workers(live_app):
+    """start_workers(n) -> worker processes in burst mode (the real ``abm worker`` command)."""
+    processes = []
+    env = worker_env(live_app)
+    env["ABM_SMTP_URL"] = live_app.extensions["abm.settings"].smtp_url
+    env["ABM_PUBLIC_URL"] = "http://abm.test"
+    root = Path(__file__).resolve().parents[2]
+
+    def start(n: int = 1, burst: bool = True) -> list[subprocess.Popen]:
+        args = [sys.executable, "-c", "from abm.cli import main; main()", "worker"]
+        # Own process group: killing it takes the RQ work horse down with the worker.
+        started = [subprocess.Popen(args + (["--burst"] if burst else []), env=env, cwd=root,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+                   for _ in range(n)]
+        processes.extend(started)
+        return started
+
+    yield start
+    for p in processes:
+        if p.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        if p.stderr:
+            p.stderr.close()
+
+

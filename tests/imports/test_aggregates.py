@@ -1,0 +1,101 @@
+"""The monthly aggregates an import keeps, and an interrupted import completed by a re-run."""
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from abm.imports import orders
+from abm.imports.services import import_file
+from abm.sales.models import MonthlyAccountSales, OrderLine
+from tests.imports.conftest import aggregates
+
+HEADER = "document;line;date;account;client;sku;product;quantity;revenue;margin\n"
+
+
+def _random_file(seed: int, lines: int) -> str:
+    rng, days = random.Random(seed), random.Random(0)  # same keys whatever the seed
+    rows = []
+    for i in range(lines):
+        day = date(2025, 1, 1) + timedelta(days=days.randrange(200))
+        account = rng.randrange(6)
+        margin = "" if rng.random() < 0.2 else f"{rng.uniform(-5, 50):.2f}"
+        rows.append(f"D{i // 3};{i % 3 + 1};{day.isoformat()};A{account};Client {account};"
+                    f"S{rng.randrange(4)};Product;{rng.randrange(1, 9)};"
+                    f"{rng.uniform(1, 500):.2f};{margin}")
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def _direct(session) -> tuple[list[tuple], list[tuple]]:
+    """The aggregates computed in Python from the order lines themselves."""
+    monthly = defaultdict(lambda: [0.0, None, 0.0, 0, set(), set()])
+    per_product = defaultdict(lambda: [0.0, 0.0, 0])
+    for line in session.scalars(select(OrderLine)):
+        m = monthly[line.account_id, line.month]
+        m[0] += line.revenue
+        if line.margin is not None:
+            m[1] = (m[1] or 0.0) + line.margin
+        m[2] += line.quantity
+        m[3] += 1
+        m[4].add(line.document)
+        m[5].add(line.date)
+        if line.product_id is not None:
+            p = per_product[line.account_id, line.product_id, line.month]
+            p[0] += line.revenue
+            p[1] += line.quantity
+            p[2] += 1
+    return (
+        sorted((a, mo, round(r, 2), None if g is None else round(g, 2), round(q, 3), n,
+                len(docs), len(days)) for (a, mo), (r, g, q, n, docs, days) in monthly.items()),
+        sorted((a, p, mo, round(r, 2), round(q, 3), n)
+               for (a, p, mo), (r, q, n) in per_product.items()),
+    )
+
+
+def test_aggregates_equal_a_direct_computation_from_the_lines(session, write_file, do_import):
+    do_import(write_file(_random_file(1, 600)))
+    monthly, per_product = aggregates(session)
+    assert len(monthly) > 20 and len(per_product) > 50
+    assert (monthly, per_product) == _direct(session)
+
+
+def test_a_corrected_file_keeps_aggregates_equal_to_the_lines(session, write_file, do_import):
+    do_import(write_file(_random_file(2, 300)))
+    corrected = do_import(write_file(_random_file(3, 300)))  # same keys, other values
+    assert corrected.updated > 250
+    assert aggregates(session) == _direct(session)
+
+
+def test_a_line_moved_to_another_account_leaves_the_old_account_empty(
+        session, write_file, do_import):
+    do_import(write_file(HEADER + "D1;1;2025-03-03;A1;Client 1;S1;P;1;10;1\n"
+                                  "D2;1;2025-03-03;A2;Client 2;S1;P;1;10;1\n"))
+    do_import(write_file(HEADER + "D1;1;2025-03-03;A2;Client 2;S1;P;1;10;1\n"))
+    monthly, _ = aggregates(session)
+    assert [(r[5], r[6]) for r in monthly] == [(2, 2)]
+    assert (monthly, aggregates(session)[1]) == _direct(session)
+
+
+def test_an_interrupted_import_is_completed_by_a_rerun(session, write_file, monkeypatch):
+    monkeypatch.setattr(orders, "BATCH", 100)
+    path = write_file(_random_file(4, 450))
+    commits = []
+
+    def interrupt_after_two_batches(*_):
+        session.commit()
+        commits.append(1)
+        if len(commits) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_file(session, path, "orders", on_batch=interrupt_after_two_batches)
+    session.rollback()
+    assert len(session.scalars(select(OrderLine.id)).all()) == 200  # two whole batches
+    assert session.scalars(select(MonthlyAccountSales)).first() is None  # refresh not reached
+
+    result = import_file(session, path, "orders", on_batch=lambda *_: session.commit())
+    session.commit()
+    assert (result.created, result.unchanged) == (250, 200)
+    assert aggregates(session) == _direct(session)

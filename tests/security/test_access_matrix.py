@@ -1,0 +1,123 @@
+"""Every route of the app, introspected from its URL map, against every role.
+
+A new page or API endpoint is covered as soon as it is registered: it must be
+declared public below, or check the login, or check the role (``role_required``
+for pages, the ``roles`` of :func:`abm.api.core.operation` for the API).
+"""
+
+import pytest
+from flask import url_for
+
+from abm.api.core import OPERATIONS
+
+from .conftest import PASSWORD, ROLES
+
+# Reachable without logging in, on purpose.
+PUBLIC = {
+    "static", "auth.login", "i18n.choose_language", "api.openapi_document",
+    # Links in campaign messages: recipients have no account; a signed token guards them.
+    "tracking.unsubscribe_page", "tracking.unsubscribe_post", "tracking.open_pixel",
+    "tracking.click",
+}
+# Any logged-in user, whatever the role (the view checks ownership itself).
+LOGIN_ONLY = {"auth.logout", "runs.status", "dashboard.index"}
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _routes(app):
+    """(endpoint, method, url) of every route, with placeholder path arguments."""
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            args = {name: 1 if "int" in type(conv).__name__.lower() else "x"
+                    for name, conv in rule._converters.items()}
+            url = url_for(rule.endpoint, **args)
+            for method in sorted(rule.methods - SKIPPED_METHODS):
+                yield rule.endpoint, method, url
+
+
+def _roles_of(app, endpoint):
+    return getattr(app.view_functions[endpoint], "roles", None)
+
+
+def _operations():
+    return {op.endpoint: op for op in OPERATIONS}
+
+
+def test_every_route_is_public_login_only_or_checks_the_role(app):
+    unguarded = set()
+    for endpoint, _method, _url in _routes(app):
+        if endpoint in PUBLIC or endpoint in LOGIN_ONLY:
+            continue
+        if endpoint.startswith("api."):
+            op = _operations()[endpoint.removeprefix("api.")]
+            guarded = not op.public
+        else:
+            guarded = _roles_of(app, endpoint) is not None
+        if not guarded:
+            unguarded.add(endpoint)
+    assert unguarded == set()
+
+
+def test_anonymous_requests_are_refused_on_every_route_but_the_public_ones(app, client):
+    refused = 0
+    for endpoint, method, url in _routes(app):
+        if endpoint in PUBLIC:
+            continue
+        response = client.open(url, method=method)
+        if endpoint.startswith("api."):
+            assert response.status_code == 401, (method, url)
+        else:
+            assert response.status_code == 302, (method, url)
+            assert response.location.startswith("/login"), (method, url)
+        refused += 1
+    assert refused > 30
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_refuses_the_roles_it_does_not_admit(app, client, users, book, role):
+    client.post("/login", data={"email": f"{role}@test.local", "password": PASSWORD})
+    for endpoint, method, url in _routes(app):
+        roles = None if endpoint.startswith("api.") else _roles_of(app, endpoint)
+        if roles is None:
+            continue
+        if role not in roles:
+            assert client.open(url, method=method).status_code == 403, (role, method, url)
+        elif method == "GET":
+            status = client.open(url).status_code
+            assert status not in (401, 403) and status < 500, (role, url, status)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_api_operation_refuses_the_roles_it_does_not_admit(app, api, book, role):
+    as_role = api.as_(role)
+    for endpoint, method, url in _routes(app):
+        if not endpoint.startswith("api."):
+            continue
+        op = _operations()[endpoint.removeprefix("api.")]
+        path = url.removeprefix("/api/v1")
+        if role not in op.roles:
+            assert as_role.open(method, path, json={}).status_code == 403, (role, method, url)
+        elif method == "GET":
+            status = as_role.get(path).status_code
+            assert status not in (401, 403) and status < 500, (role, url, status)
+
+
+def test_pages_and_api_answers_carry_the_security_headers(client, api):
+    for response in (client.get("/login"), api.get("/me"), api.get("/openapi.json")):
+        headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def test_https_sites_tell_browsers_to_stay_on_https(tmp_path):
+    from abm import create_app
+
+    app = create_app({"database_url": "sqlite://", "instance_path": str(tmp_path),
+                      "public_url": "https://abm.example.com", "secret_key": "x"})
+    response = app.test_client().get("/static/app.css")
+    response.close()
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -1,0 +1,185 @@
+"""Browser journeys: the real pages in headless Chromium, against a live server.
+
+The server runs in a thread of this process, so it uses its own migrated SQLite
+database (the rolled-back test transaction is not visible to another thread).
+Screenshots of the main pages go to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import make_server
+
+from abm import create_app
+from abm.accounts.models import Account, Contact, ContactRole
+from abm.campaigns.services import create_campaign, request_approval
+from abm.db import get_db, upgrade
+from abm.sales.models import MonthlyAccountSales
+from abm.users.services import create_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"browser tests need Chromium at {CHROMIUM} (Debian package "
+                              "'chromium'); not installed here"),
+]
+
+
+@pytest.fixture
+def live_server(tmp_path, redis_url):
+    """The app on 127.0.0.1 (a free port) over a fresh migrated SQLite database, with data.
+
+    Yields its ``url`` and the ``app`` (to run queued jobs as a worker would).
+    """
+    url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
+    upgrade(url)
+    app = create_app({"database_url": url, "redis_url": redis_url, "secret_key": "browser",
+                      "instance_path": str(tmp_path / "instance")})
+    with app.app_context():
+        session = get_db(app).session()
+        sales = create_user(session, email="kam@test.local", name="Kim Kam", role="sales",
+                            password="browser-password")
+        account = Account(name="Nordic Tools ehf.", external_id="C100", region="Capital Region",
+                          city="Reykjavik", industry="Retail", owner_id=sales.id)
+        session.add(account)
+        session.flush()
+        session.add(Contact(account_id=account.id, name="Guðrún Jónsdóttir",
+                            role=ContactRole.PURCHASING))
+        session.add_all([MonthlyAccountSales(account_id=account.id, month=date(2026, m, 1),
+                                             revenue=1000.0 + 150 * m) for m in range(1, 11)])
+        create_user(session, email="boss@test.local", name="Mia Manager", role="manager",
+                    password="browser-password")
+        campaign = create_campaign(session, name="Volume bonus Q1", kind="volume_bonus")
+        request_approval(session, campaign.id)
+        session.commit()
+        get_db(app).session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    get_db(app).dispose()
+
+
+@pytest.fixture
+def page(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    return folder
+
+
+def test_log_in_read_the_dashboard_open_an_account_and_log_a_visit(live_server, page, shots):
+    page.goto(f"{live_server.url}/")
+    assert "/login" in page.url
+    page.fill("#email", "kam@test.local")
+    page.fill("#password", "browser-password")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
+
+    page.click("nav >> text=Accounts")
+    page.fill("#q", "nordic")
+    page.click("form.filters button[type=submit]")
+    page.screenshot(path=shots / "accounts.png", full_page=True)
+    page.click("#accounts >> text=Nordic Tools ehf.")
+    assert page.locator("#account-name").inner_text() == "Nordic Tools ehf."
+    assert page.locator("#revenue rect").count() == 24
+    assert "Guðrún Jónsdóttir" in page.locator("#contacts").inner_text()
+
+    page.select_option("#interaction-kind", "visit")
+    page.fill("#interaction-occurred_at", "2026-11-20T10:30")
+    page.select_option("#interaction-contact_id", label="Guðrún Jónsdóttir")
+    page.fill("#interaction-text", "Walked the warehouse with the buyer")
+    page.click("#log-interaction button[type=submit]")
+    page.wait_for_selector("text=Interaction logged.")
+    timeline = page.locator("ol.timeline li").first.inner_text()
+    assert "Visit" in timeline and "Walked the warehouse with the buyer" in timeline
+    assert "Guðrún Jónsdóttir" in timeline
+    page.screenshot(path=shots / "account.png", full_page=True)
+    assert sorted(p.name for p in shots.iterdir()) == ["account.png", "accounts.png",
+                                                       "dashboard.png"]
+
+
+def _log_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", "browser-password")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_manager_approves_a_volume_bonus_from_the_dashboard(live_server, page, shots):
+    _log_in(page, live_server.url, "boss@test.local")
+    page.click("#campaigns >> text=1 awaiting your approval")
+    assert "Volume bonus Q1" in page.locator("main").inner_text()
+    page.screenshot(path=shots / "approvals.png", full_page=True)
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=Approved.")
+    assert "Nothing is waiting for your approval." in page.locator("main").inner_text()
+
+
+def _work_off_the_queue(app) -> None:
+    """What a worker process would do: run the queued jobs, here, until none is left."""
+    from rq import SimpleWorker
+
+    from abm.queue import QUEUES, get_redis
+
+    with app.app_context():
+        redis = get_redis(app)
+        SimpleWorker([redis.queue(q) for q in QUEUES], connection=redis.connection).work(
+            burst=True)
+        get_db(app).session.remove()
+
+
+def test_a_manager_imports_a_file_and_watches_it_finish(live_server, page, shots, tmp_path):
+    source = tmp_path / "shipments.csv"
+    source.write_text("Document;Date;Account;Revenue\nD9;2026-10-05;C100;1234,50\n"
+                      "D10;2026-10-06;C100;oops\n", encoding="utf-8")
+    _log_in(page, live_server.url, "boss@test.local")
+    page.click("nav >> text=Import")
+    page.select_option("#kind", "orders")
+    page.set_input_files("#file", str(source))
+    page.click("#upload-form button[type=submit]")
+    assert page.locator("#preview-rows").inner_text().count("D9") == 1
+    assert page.locator("#map-revenue").input_value() == "Revenue"
+    page.screenshot(path=shots / "import-preview.png", full_page=True)
+    page.click("#mapping-form button[type=submit]")
+    page.wait_for_url("**/imports/runs/**")
+    _work_off_the_queue(live_server.app)
+    page.reload()
+    assert page.locator("#import-run").get_attribute("data-status") == "finished"
+    assert "Rows with errors" in page.locator("#import-result").inner_text()
+    page.screenshot(path=shots / "import-done.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("text=Download the error report (CSV)")
+    assert "oops" in Path(download.value.path()).read_text(encoding="utf-8-sig")
+
+
+def test_switch_the_interface_to_russian(live_server, page):
+    page.goto(f"{live_server.url}/login")
+    page.click("button[lang=ru]")
+    assert page.locator("h1").inner_text() == "Войти"

@@ -1,0 +1,48 @@
+"""With CSRF protection on (as in production), a form posted without its token is refused."""
+
+import re
+
+import pytest
+
+from abm import create_app
+from abm.db import get_db
+
+from .conftest import PASSWORD
+
+
+@pytest.fixture
+def csrf_client(app, database_url, redis_url, tmp_path, users, book):
+    """A second app on the same test connection, with CSRF checks on."""
+    protected = create_app({"database_url": database_url, "redis_url": redis_url,
+                            "instance_path": str(tmp_path / "csrf"), "secret_key": "k",
+                            "TESTING": True, "WTF_CSRF_ENABLED": True})
+    connection = get_db(app).session().connection()
+    get_db(protected).session.configure(bind=connection,
+                                        join_transaction_mode="create_savepoint")
+    yield protected.test_client()
+    get_db(protected).session.remove()
+
+
+def _token(client, url) -> str:
+    """The CSRF token of the first form on the page."""
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="[a-z-]*csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_login_without_a_token_is_refused(csrf_client):
+    response = csrf_client.post("/login", data={"email": "sales@test.local",
+                                                "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_logging_a_visit_without_a_token_is_refused_and_with_it_accepted(csrf_client, book):
+    token = _token(csrf_client, "/login")
+    response = csrf_client.post("/login", data={"email": "sales@test.local",
+                                                "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    url = f"/accounts/{book['own'].id}/interactions"
+    data = {"interaction-kind": "visit", "interaction-occurred_at": "2026-11-20T10:30"}
+    assert csrf_client.post(url, data=data).status_code == 400
+    token = _token(csrf_client, f"/accounts/{book['own'].id}")
+    response = csrf_client.post(url, data={**data, "interaction-csrf_token": token})
+    assert response.status_code == 302

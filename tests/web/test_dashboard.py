@@ -1,0 +1,107 @@
+"""The dashboard: revenue, then the analytics panels once a refresh has stored labels."""
+
+from datetime import date
+
+import pytest
+
+from abm.analytics.models import AccountAnalytics
+from abm.analytics.refresh import refresh_analytics
+from abm.analytics.topn import build_key_account_report
+from abm.sales.models import MonthlyAccountSales
+from abm.web import dashboard_panels
+
+TODAY = date(2026, 11, 15)
+
+
+@pytest.fixture
+def analysed(session, book):
+    """The book with a large rival account, analysed as of mid-November 2026."""
+    session.add_all([
+        MonthlyAccountSales(account_id=book["rival"].id, month=date(2026, m, 1),
+                            revenue=9000.0 + (m % 3) * 2000, margin=900.0)
+        for m in range(1, 11)
+    ])
+    session.flush()
+    refresh_analytics(session, today=TODAY)
+    build_key_account_report(session, today=TODAY)
+    session.commit()
+    return book
+
+
+def test_before_any_refresh_the_dashboard_says_how_to_get_analytics(client, login, book):
+    login("manager")
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="no-analytics"' in page
+    assert 'id="concentration"' not in page and 'id="abc-xyz"' not in page
+    assert "<rect " in page  # the revenue chart is there all the same
+
+
+def test_the_dashboard_shows_concentration_pareto_and_the_matrix(client, login, analysed):
+    login("manager")
+    page = client.get("/").get_data(as_text=True)
+    for section in ("concentration", "pareto", "abc-xyz", "top-n", "alerts", "win-back"):
+        assert f'id="{section}"' in page
+    assert 'id="hhi"' in page
+    assert "Mono-client risk" in page  # the rival brings about two thirds of revenue
+    assert 'href="/accounts/?cell=AX"' in page
+
+
+def test_a_sales_user_sees_only_their_accounts_in_the_panels(client, login, analysed):
+    login("sales")
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="concentration"' in page
+    assert "Rival Customer" not in page
+    assert "Own Customer" in page
+
+
+def test_a_failing_panel_leaves_the_rest_of_the_page(client, login, analysed, monkeypatch,
+                                                     caplog):
+    def broken(session, viewer, cache):
+        raise RuntimeError("service under construction")
+
+    monkeypatch.setitem(dashboard_panels.PANELS, "abc_xyz", broken)
+    login("manager")
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="abc-xyz"' not in page and 'id="concentration"' in page
+    assert "dashboard panel broken failed" in caplog.text
+
+
+def test_a_matrix_cell_lists_its_accounts(client, session, login, analysed):
+    labels = session.get(AccountAnalytics, analysed["rival"].id)
+    login("manager")
+    listing = client.get(f"/accounts/?cell={labels.abc}{labels.xyz}").get_data(as_text=True)
+    assert "Rival Customer" in listing
+    assert "Free Prospect" not in listing
+
+
+def test_an_unknown_cell_is_ignored(client, login, analysed):
+    login("manager")
+    listing = client.get("/accounts/?cell=QQ").get_data(as_text=True)
+    assert "Free Prospect" in listing
+
+
+def test_the_account_page_explains_its_labels(client, login, analysed):
+    login("manager")
+    page = client.get(f"/accounts/{analysed['rival'].id}").get_data(as_text=True)
+    assert 'id="analytics"' in page
+    assert "Key account" in page
+    assert "key by share" in page  # the reason, with its figures
+
+
+def test_company_figures_are_kept_until_an_import_or_a_refresh(client, session, login, book):
+    from datetime import UTC, datetime
+
+    from abm.runs.models import JobRun, RunStatus
+
+    login("manager")
+    assert "€10,000" in client.get("/").get_data(as_text=True)  # October 2026
+    extra = session.get(MonthlyAccountSales, (book["own"].id, date(2026, 10, 1)))
+    extra.revenue = 12_345.0
+    session.commit()
+    assert "€12,345" not in client.get("/").get_data(as_text=True)  # kept for a while
+    session.add(JobRun(id="import-1", kind="import:orders", queue="imports",
+                       status=RunStatus.FINISHED, finished_at=datetime.now(UTC)))
+    session.commit()
+    assert "€12,345" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,79 @@
+"""The import page: upload, confirm the columns, watch the job, download the error report."""
+
+import csv
+import io
+import re
+
+from sqlalchemy import select
+
+from abm.sales.models import OrderLine
+
+ORDERS = (
+    "Документ;Дата;Клиент код;Сумма\n"
+    "D1;2026-10-02;C1;100,50\n"
+    "D2;2026-10-03;C1;200\n"
+    "D3;not a date;C1;5\n"
+)
+
+
+def _upload(client, text=ORDERS, name="orders.csv", kind="orders"):
+    return client.post("/imports/", data={"kind": kind,
+                                          "file": (io.BytesIO(text.encode()), name)},
+                       content_type="multipart/form-data")
+
+
+def test_an_upload_leads_to_a_preview_of_the_columns(client, login, book):
+    login("manager")
+    response = _upload(client)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Сумма" in page and "D2" in page
+    assert '<option value="Дата" selected>Дата</option>' in page
+
+
+def test_a_file_of_another_type_is_refused(client, login, book):
+    login("manager")
+    response = _upload(client, name="orders.exe")
+    assert response.status_code == 422
+    assert "Upload a .csv or .xlsx file." in response.get_data(as_text=True)
+
+
+def test_a_missing_required_column_must_be_chosen(client, login, book):
+    login("manager")
+    location = _upload(client, text="Документ;Когда;Сумма\nD1;2026-10-02;1\n").location
+    page = client.get(location).get_data(as_text=True)
+    assert "Required columns not found: date" in page
+    token, kind = re.search(r"/imports/(\w+)\?kind=(\w+)", location).groups()
+    response = client.post(f"/imports/{token}", data={"kind": kind, "map-revenue": "Сумма"})
+    assert "Choose a column for: date" in response.get_data(as_text=True)
+
+
+def test_confirming_imports_in_a_worker_and_reports_the_bad_rows(client, session, login, book,
+                                                                 run_jobs):
+    login("manager")
+    location = _upload(client).location
+    token = re.search(r"/imports/(\w+)\?", location).group(1)
+    response = client.post(f"/imports/{token}", data={
+        "kind": "orders", "map-date": "Дата", "map-revenue": "Сумма", "map-account": "Клиент код",
+        "map-document": "Документ"})
+    assert response.status_code == 302 and "/imports/runs/" in response.location
+    waiting = client.get(response.location).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in waiting
+    run_jobs(["imports"])
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and 'data-status="finished"' in page
+    assert session.scalar(select(OrderLine.revenue).where(OrderLine.document == "D1")) == 100.5
+    report = client.get(response.location + "/errors.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(report.lstrip("\ufeff"))))
+    assert rows[0] == ["line", "column", "value", "reason"]
+    assert rows[1][:3] == ["4", "Дата", "not a date"]
+
+
+def test_a_token_is_never_a_path(client, login, book):
+    login("manager")
+    assert client.get("/imports/..%2f..%2fsecret_key?kind=orders").status_code == 404
+
+
+def test_sales_and_marketing_cannot_import(client, login, book):
+    login("sales")
+    assert client.get("/imports/").status_code == 403
