@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from abm.audit import services as audit
 from abm.db import get_session
 from abm.users.models import User
 from abm.users.services import create_user, list_users, update_user
@@ -49,8 +50,10 @@ def users():
     status = 200
     if form.validate_on_submit():
         try:
-            create_user(session, email=form.email.data, name=form.name.data,
-                        role=form.role.data, password=form.password.data)
+            user = create_user(session, email=form.email.data, name=form.name.data,
+                               role=form.role.data, password=form.password.data)
+            audit.record(session, current_user.id, audit.USER_CREATED, f"user:{user.id}",
+                         {"role": user.role.value}, address=request.remote_addr)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -79,7 +82,14 @@ def edit_user(user_id: int):
             # An admin who demotes themselves can lock everyone out of the settings.
             flash(_("You cannot remove your own administrator access."), "error")
         else:
+            before = {"role": user.role.value, "active": user.active}
             update_user(session, user, role=form.role.data, active=form.active.data)
+            after = {"role": user.role.value, "active": user.active}
+            if after != before:
+                changed_role = after["role"] != before["role"]
+                action = audit.ROLE_CHANGED if changed_role else audit.USER_UPDATED
+                audit.record(session, current_user.id, action, f"user:{user.id}",
+                             {"from": before, "to": after}, address=request.remote_addr)
             session.commit()
             flash(_("User updated."), "info")
     return redirect(url_for(".users"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -144,14 +145,23 @@ _R("analytics.churn_single_purchase_days", int, 90, "Rhythm assumed for an accou
    "purchase day", minimum=1, maximum=3650)
 _R("analytics.churn_lookback_months", int, 36, "Months of history that define the rhythm",
    minimum=3, maximum=120)
-# -- campaigns: individual terms need management approval (DOMAIN.md)
-_R("campaigns.discount_approval_threshold", float, 0.0, "Discount (percent) above which an "
-   "offer needs management approval; 0 means every discount", minimum=0, maximum=100)
 del _R
+
+
+# Domains that declare their own settings in a module of theirs; imported on
+# first use so that every reader sees every setting, whatever was imported.
+DOMAIN_SETTINGS = ("abm.segments.settings", "abm.campaigns.settings")
+
+
+def declare_all() -> None:
+    """Import the settings modules of every domain (cheap after the first call)."""
+    for module in DOMAIN_SETTINGS:
+        import_module(module)
 
 
 def defaults() -> dict[str, Any]:
     """Every setting at its default value."""
+    declare_all()
     return {key: s.default for key, s in SETTINGS.items()}
 
 
@@ -185,6 +195,7 @@ def set_settings(
     Raises:
         SettingError: an unknown key or an invalid value; nothing is stored then.
     """
+    declare_all()
     checked = {}
     for key, value in values.items():
         setting = SETTINGS.get(key)

@@ -50,3 +50,26 @@ def test_a_manager_cannot_change_roles(client, session, login, users):
     login("manager")
     response = client.post(f"/admin/users/{users['rival'].id}", data={"role": "admin"})
     assert response.status_code == 403
+
+
+def test_a_role_change_is_written_to_the_audit_log(client, session, login, users):
+    from abm.audit.models import AuditEvent
+
+    login("admin")
+    client.post(f"/admin/users/{users['rival'].id}", data={"role": "manager", "active": "y"})
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user_role_changed"))
+    assert event.actor_id == users["admin"].id
+    assert event.target == f"user:{users['rival'].id}"
+    assert event.details["from"]["role"] == "sales" and event.details["to"]["role"] == "manager"
+
+
+def test_creating_a_user_is_written_to_the_audit_log(client, session, login, users):
+    from abm.audit.models import AuditEvent
+
+    login("admin")
+    client.post("/admin/users", data={
+        "new-email": "aud@test.local", "new-name": "Aud", "new-role": "sales",
+        "new-password": "long-enough-password"})
+    created = session.scalar(select(User).where(User.email == "aud@test.local"))
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user_created"))
+    assert event.target == f"user:{created.id}" and event.details == {"role": "sales"}
