@@ -18,11 +18,19 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, make_url, text
 
 from abm import create_app
 from abm.db import get_db, upgrade
 from abm.queue import EmbeddedRedis
+
+
+# In CI property tests replay the same examples every run, so that a submission
+# never passes or fails by luck; run locally, they explore new ones each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _create_postgres_database(server_url: str) -> tuple[str, callable]:
