@@ -9,8 +9,18 @@ from flask.cli import FlaskGroup, with_appcontext
 from abm import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
+class _AbmGroup(FlaskGroup):
+    """Flask's command group without its own options: abm is configured by ABM_* settings."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.params = [param for param in self.params
+                       if param.name not in {"env_file", "app", "debug"}]
+
+
+@click.group(cls=_AbmGroup, create_app=lambda: create_app(), add_default_commands=False,
              add_version_option=False, load_dotenv=False, set_debug_flag=False)
+@click.version_option(package_name="abm", prog_name="abm")
 def cli() -> None:
     """abm: account-based marketing for companies that live by their key accounts."""
 

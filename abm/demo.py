@@ -28,6 +28,7 @@ from abm.accounts.models import (
     Task,
     TaskStatus,
 )
+from abm.analytics.company import refresh_company_figures
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
 from abm.users.models import User
@@ -144,7 +145,7 @@ def load_demo(
     refresh_monthly_aggregates(session)
     _receivables(session, rng, customers, profiles, end, today)
     _interactions_and_tasks(session, rng, customers, profiles, users, end)
-    session.flush()
+    refresh_company_figures(session)
     return {
         "customers": len(customers),
         "prospects": len(prospects),

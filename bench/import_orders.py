@@ -4,9 +4,12 @@ Generates a file of N order lines (document, line, date, account, SKU, quantity,
 revenue) for 2,000 accounts and 1,000 products that exist beforehand, then:
 
 - parses it with the bare ``csv`` module (the floor any importer pays);
-- imports it into a fresh SQLite database, then again (every line unchanged);
+- imports it into a fresh SQLite database, then again (every line unchanged), and
+  inserts the same lines, already converted, with a bare ``executemany`` (SQLite's
+  floor on this schema);
 - the same into PostgreSQL when a server answers (``--postgres URL``; default
-  127.0.0.1:5432), through COPY;
+  127.0.0.1:5432), through COPY, and COPYs the converted lines with and without
+  the table's foreign keys (the server's floor, and what the checks cost);
 - imports a 5M-line file into SQLite in a child process and reports its peak RSS.
 
 Each import runs in its own process, so that its peak resident memory is its own.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import socket
 import subprocess
@@ -67,41 +71,83 @@ def bare_csv_seconds(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def bare_insert_seconds(url: str, path: Path) -> float:
-    """The database's own floor: the file's lines, already converted, inserted in batches.
+def converted_rows(url: str, path: Path) -> list[tuple]:
+    """The file's lines as the importer hands them to the database (ids resolved)."""
+    from sqlalchemy import create_engine, text
 
-    Same table, indexes and batch size as the import, but no parsing, checking or
-    counting: no importer writing to this schema can be faster than this.
-    """
-    import sqlite3
-    from datetime import date as date_
-
-    prepare(url)
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA cache_size=-65536")
-    ids = dict(conn.execute("SELECT external_id, id FROM accounts"))
-    skus = dict(conn.execute("SELECT sku, id FROM products"))
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT external_id, id FROM accounts")).all())
+        skus = dict(conn.execute(text("SELECT sku, id FROM products")).all())
+    engine.dispose()
     rows = []
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         next(reader)
         for doc, line, day, account, sku, qty, revenue in reader:
-            rows.append((ids[account], skus[sku], doc, int(line), day,
-                         date_.fromisoformat(day).replace(day=1).isoformat(), float(qty),
-                         float(revenue), None, "EUR"))
-    sql = ("INSERT INTO order_lines (account_id, product_id, document, line_no, date, month, "
-           "quantity, revenue, margin, currency) VALUES (?,?,?,?,?,?,?,?,?,?)")
+            rows.append((ids[account], skus[sku], doc, int(line), day, day[:8] + "01",
+                         float(qty), float(revenue), None, "EUR"))
+    return rows
+
+
+def sqlite_floor_seconds(url: str, path: Path) -> float:
+    """SQLite's own floor: the file's lines, already converted, inserted in batches.
+
+    Same table, indexes, foreign keys and batch size as the import, but no parsing,
+    checking or counting: no importer writing to this schema can be faster than this.
+    """
+    import sqlite3
+
+    from abm.imports.orders import BATCH, COLUMNS
+
+    prepare(url)
+    rows = converted_rows(url, path)
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA cache_size=-65536")
+    sql = (f"INSERT INTO order_lines ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 10)}) "
+           "ON CONFLICT DO NOTHING")
     start = time.perf_counter()
-    for first in range(0, len(rows), 50_000):
+    for first in range(0, len(rows), BATCH):
         conn.execute("BEGIN")
-        conn.executemany(sql, rows[first:first + 50_000])
+        conn.executemany(sql, rows[first:first + BATCH])
         conn.execute("COMMIT")
     seconds = time.perf_counter() - start
     conn.close()
     return seconds
+
+
+def postgres_floor_seconds(url: str, path: Path, *, foreign_keys: bool) -> float:
+    """PostgreSQL's floor: the converted lines COPYed into an empty ``order_lines``.
+
+    A transaction per batch, as the import does. Without ``foreign_keys`` the table's
+    two foreign keys are dropped first: what their per-row checks cost the server.
+    """
+    import psycopg
+    from sqlalchemy import make_url
+
+    from abm.imports.orders import BATCH, COLUMNS
+
+    rows = converted_rows(url, path)
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("TRUNCATE order_lines")
+        if not foreign_keys:
+            for column in ("account_id", "product_id"):
+                referred = column.removesuffix("_id") + "s"
+                conn.execute(f"ALTER TABLE order_lines DROP CONSTRAINT "
+                             f"fk_order_lines_{column}_{referred}")
+        conn.commit()
+        copy_sql = f"COPY order_lines ({', '.join(COLUMNS)}) FROM STDIN"
+        start = time.perf_counter()
+        for first in range(0, len(rows), BATCH):
+            with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for row in rows[first:first + BATCH]:
+                    copy.write_row(row)
+            conn.commit()
+        return time.perf_counter() - start
 
 
 def prepare(url: str) -> None:
@@ -143,16 +189,39 @@ def child_import(url: str, path: str) -> None:
 
     services.refresh_monthly_aggregates = timed_refresh
     app = create_app({"database_url": url, "instance_path": tempfile.mkdtemp()})
+    app_rss_mb = peak_rss_mb()  # what the application costs before reading a line
     with app.app_context():
         session = get_session()
-        start = time.perf_counter()
+        server_cpu = server_cpu_s(session)
+        session.commit()
+        start, cpu = time.perf_counter(), time.process_time()
         result = import_file(session, path, "orders", on_batch=lambda *_: session.commit())
         session.commit()
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        server_cpu = server_cpu_s(session) - server_cpu
     rss_mb = peak_rss_mb()
-    print(json.dumps({"seconds": seconds, "created": result.created, "updated": result.updated,
-                      "unchanged": result.unchanged, "errors": result.error_count,
-                      "rss_mb": rss_mb, "aggregates_s": aggregates[0]}))
+    print(json.dumps({"seconds": seconds, "cpu_s": cpu, "server_cpu_s": server_cpu,
+                      "created": result.created,
+                      "updated": result.updated, "unchanged": result.unchanged,
+                      "errors": result.error_count, "rss_mb": rss_mb, "app_rss_mb": app_rss_mb,
+                      "aggregates_s": aggregates[0]}))
+
+
+def server_cpu_s(session) -> float:
+    """CPU seconds of the PostgreSQL backends of this database (0 elsewhere or off-host)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0.0
+    pids = session.connection().exec_driver_sql(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").scalars().all()
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0  # the server runs elsewhere
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb() -> float:
@@ -205,7 +274,7 @@ def fresh_postgres(server_url: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100k lines, 200k for RSS")
+    parser.add_argument("--quick", action="store_true", help="100k lines, also for RSS")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--big-lines", type=int, default=5_000_000)
     parser.add_argument("--postgres", default=DEFAULT_PG, help="server URL ('' to skip)")
@@ -215,47 +284,41 @@ def main() -> None:
         child_import(*args.child)
         return
     if args.quick:
-        args.lines, args.big_lines = 100_000, 200_000
+        args.lines, args.big_lines = 100_000, 100_000
 
-    figures: dict = {"lines": args.lines}
+    figures: dict = {"lines": args.lines, "load_average": round(os.getloadavg()[0], 1)}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         path = tmp / "orders.csv"
         figures["file_mb"] = round(generate(path, args.lines) / 1e6, 1)
         csv_s = bare_csv_seconds(path)
-        figures["bare_csv_lines_per_s"] = round(args.lines / csv_s)
-        print(f"{args.lines:,} lines, {figures['file_mb']} MB; bare csv parse {csv_s:.2f} s")
+        figures["bare_csv_lines_per_s"] = rate(args.lines, csv_s)
+        print(f"{args.lines:,} lines, {figures['file_mb']} MB, load average "
+              f"{figures['load_average']}; bare csv parse {csv_s:.2f} s "
+              f"({figures['bare_csv_lines_per_s']:,}/s)")
 
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         prepare(url)
-        first = run_child(url, path)
-        again = run_child(url, path)
-        floor_s = bare_insert_seconds(f"sqlite:///{tmp / 'floor.sqlite3'}", path)
-        figures["sqlite_bare_insert_lines_per_s"] = round(args.lines / floor_s)
-        figures["sqlite_lines_per_s"] = round(args.lines / first["seconds"])
-        figures["sqlite_aggregates_s"] = round(first["aggregates_s"], 2)
-        figures["sqlite_reimport_lines_per_s"] = round(args.lines / again["seconds"])
-        figures["sqlite_ratio_to_bare_csv"] = round(csv_s / first["seconds"], 3)
-        print(f"SQLite: import {first['seconds']:.2f} s ({figures['sqlite_lines_per_s']:,}/s, "
-              f"of which aggregates {first['aggregates_s']:.2f} s), re-import "
-              f"{again['seconds']:.2f} s, {again['unchanged']:,} unchanged; bare executemany "
-              f"of the same lines {floor_s:.2f} s "
-              f"({figures['sqlite_bare_insert_lines_per_s']:,}/s)")
+        figures.update(measure("sqlite", url, path, csv_s))
+        floor_s = sqlite_floor_seconds(f"sqlite:///{tmp / 'floor.sqlite3'}", path)
+        figures["sqlite_floor_lines_per_s"] = rate(args.lines, floor_s)
+        print(f"  SQLite floor, executemany of the converted lines: {floor_s:.2f} s "
+              f"({figures['sqlite_floor_lines_per_s']:,}/s)")
 
         if args.postgres and postgres_answers(args.postgres):
             pg_url, drop = fresh_postgres(args.postgres)
             try:
                 prepare(pg_url)
-                first = run_child(pg_url, path)
-                again = run_child(pg_url, path)
+                figures.update(measure("postgres", pg_url, path, csv_s))
+                for fks in (True, False):
+                    floor_s = postgres_floor_seconds(pg_url, path, foreign_keys=fks)
+                    name = f"postgres_floor{'' if fks else '_no_fk'}_lines_per_s"
+                    figures[name] = rate(args.lines, floor_s)
+                    print(f"  PostgreSQL floor, COPY of the converted lines"
+                          f"{'' if fks else ' without the foreign keys'}: {floor_s:.2f} s "
+                          f"({figures[name]:,}/s)")
             finally:
                 drop()
-            figures["postgres_lines_per_s"] = round(args.lines / first["seconds"])
-            figures["postgres_aggregates_s"] = round(first["aggregates_s"], 2)
-            figures["postgres_reimport_lines_per_s"] = round(args.lines / again["seconds"])
-            figures["postgres_ratio_to_bare_csv"] = round(csv_s / first["seconds"], 3)
-            print(f"PostgreSQL: import {first['seconds']:.2f} s "
-                  f"({figures['postgres_lines_per_s']:,}/s), re-import {again['seconds']:.2f} s")
         else:
             print("PostgreSQL: no server answers, skipped")
 
@@ -268,11 +331,42 @@ def main() -> None:
             result = run_child(url, big)
             figures["big_lines"] = args.big_lines
             figures["big_peak_rss_mb"] = round(result["rss_mb"])
-            figures["big_sqlite_lines_per_s"] = round(args.big_lines / result["seconds"])
+            figures["big_app_rss_mb"] = round(result["app_rss_mb"])
+            figures["big_sqlite_lines_per_s"] = rate(args.big_lines, result["seconds"])
             print(f"{args.big_lines:,} lines into SQLite: {result['seconds']:.1f} s, "
-                  f"peak RSS {result['rss_mb']:.0f} MB")
+                  f"peak RSS {result['rss_mb']:.0f} MB, of which {result['app_rss_mb']:.0f} MB "
+                  "before the import began (the application's modules)")
+    figures["load_average_end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(figures))
 
+
+def rate(lines: int, seconds: float) -> int:
+    return round(lines / seconds)
+
+
+def measure(name: str, url: str, path: Path, csv_s: float) -> dict:
+    """Import the file into a fresh database, then again; the figures, prefixed by ``name``."""
+    first, again = run_child(url, path), run_child(url, path)
+    lines = first["created"]
+    figures = {
+        f"{name}_lines_per_s": rate(lines, first["seconds"]),
+        f"{name}_seconds": round(first["seconds"], 2),
+        f"{name}_cpu_s": round(first["cpu_s"], 2),
+        f"{name}_aggregates_s": round(first["aggregates_s"], 2),
+        f"{name}_reimport_lines_per_s": rate(lines, again["seconds"]),
+        f"{name}_ratio_to_bare_csv": round(csv_s / first["seconds"], 3),
+    }
+    if first["server_cpu_s"]:
+        figures[f"{name}_server_cpu_s"] = round(first["server_cpu_s"], 2)
+    title = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[name]
+    print(f"{title}: import {first['seconds']:.2f} s ({figures[f'{name}_lines_per_s']:,}/s, "
+          f"{figures[f'{name}_ratio_to_bare_csv']} of the bare csv rate; CPU: this process "
+          f"{first['cpu_s']:.2f} s" + (f", the server {first['server_cpu_s']:.2f} s"
+                                       if first["server_cpu_s"] else "")
+          + f"; aggregates {first['aggregates_s']:.2f} s), re-import "
+          f"{again['seconds']:.2f} s ({figures[f'{name}_reimport_lines_per_s']:,}/s, "
+          f"{again['unchanged']:,} unchanged)")
+    return figures
 
 if __name__ == "__main__":
     main()

@@ -25,7 +25,6 @@ from abm import create_app
 from abm.db import get_db, upgrade
 from abm.queue import EmbeddedRedis
 
-
 # In CI property tests replay the same examples every run, so that a submission
 # never passes or fails by luck; run locally, they explore new ones each time.
 settings.register_profile("ci", derandomize=True, print_blob=True)

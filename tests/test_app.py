@@ -46,3 +46,30 @@ def test_flask_settings_pass_through(app):
     assert app.config["TESTING"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_command_shows_its_own_options_not_flasks():
+    from click.testing import CliRunner
+
+    from abm.cli import cli
+
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "--version" in result.output
+    assert "--app" not in result.output and "--env-file" not in result.output
+    version = CliRunner().invoke(cli, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("abm, version ")
+
+
+def test_the_app_and_its_commands_do_not_load_the_machine_learning_libraries(tmp_path):
+    """They weigh over 100 MB and 2 s per process; only segmentation work needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import abm.cli, abm.campaigns.jobs, abm.imports.jobs; "
+            "from abm import create_app; "
+            f"create_app({{'instance_path': {str(tmp_path)!r}}}); "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"

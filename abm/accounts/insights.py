@@ -21,6 +21,8 @@ from abm.accounts.services import Viewer, visibility_clause
 try:
     from abm.analytics.models import (
         AccountAnalytics,
+        Alert,
+        AlertStatus,
         AnalyticsSnapshot,
         ChurnState,
         ChurnStateKind,
@@ -171,6 +173,16 @@ def win_back(session: Session, viewer: Viewer, limit: int = 10) -> list[dict]:
             for c, name in rows]
 
 
+def count_open_alerts(session: Session, viewer: Viewer) -> int:
+    """How many alerts on accounts ``viewer`` may see are open or acknowledged."""
+    if not available():
+        return 0
+    return session.scalar(
+        select(func.count()).select_from(Alert).join(Account, Account.id == Alert.account_id)
+        .where(Alert.status.in_([AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
+               visibility_clause(viewer))) or 0
+
+
 def latest_report_month(session: Session) -> date | None:
     """The month of the latest stored top-N key-account report."""
     if not available():
@@ -212,17 +224,3 @@ def account_ids_in_segment(segment_id: int) -> Select | None:
     return select(AccountSegment.account_id).where(AccountSegment.run_id == latest,
                                                    AccountSegment.segment_id == segment_id)
 
-
-def data_stamp(session: Session) -> tuple:
-    """A cheap value that changes when an import finishes or analytics are refreshed.
-
-    Pages that keep company-wide figures for a while drop them when it moves.
-    """
-    from abm.runs.models import JobRun
-
-    imported = session.scalar(select(func.max(JobRun.finished_at))
-                              .where(JobRun.kind.like("import:%")))
-    snapshot = None
-    if available():
-        snapshot = session.scalar(select(func.max(AnalyticsSnapshot.id)))
-    return (imported, snapshot)

@@ -66,6 +66,7 @@ class Account(Base):
     __table_args__ = (
         CheckConstraint("employees IS NULL OR employees >= 0", name="employees_non_negative"),
         Index("ix_accounts_kind_name", "kind", "name"),
+        Index("ix_accounts_name", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

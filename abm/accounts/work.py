@@ -23,6 +23,7 @@ from abm.accounts.models import (
     Task,
     TaskComment,
     TaskStatus,
+    Tender,
 )
 from abm.accounts.services import Viewer, visibility_clause
 from abm.sales.models import MonthlyAccountSales
@@ -95,6 +96,34 @@ def save_contact(session: Session, account: Account, values: dict,
             setattr(contact, name, None if value == "" else value)
     session.flush()
     return contact
+
+
+TENDER_FIELDS = ("title", "held_on", "outcome", "reason", "amount")
+
+
+def get_tender(session: Session, account_id: int, tender_id: int) -> Tender | None:
+    """The tender if it belongs to the account."""
+    tender = session.get(Tender, tender_id)
+    return tender if tender is not None and tender.account_id == account_id else None
+
+
+def save_tender(session: Session, account: Account, values: dict,
+                tender: Tender | None = None) -> Tender:
+    """Record a tender of the account, or update ``tender``; empty strings are stored as NULL."""
+    if tender is None:
+        tender = Tender(account_id=account.id)
+        session.add(tender)
+    for name in TENDER_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(tender, name, None if value == "" else value)
+    session.flush()
+    return tender
+
+
+def delete_tender(session: Session, tender: Tender) -> None:
+    session.delete(tender)
+    session.flush()
 
 
 def monthly_revenue(session: Session, account_id: int, months: int = 24,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from abm.accounts.models import Account
@@ -94,6 +94,11 @@ def _get(session: Session, alert_id: int) -> Alert:
     return alert
 
 
+def alert_account_id(session: Session, alert_id: int) -> int | None:
+    """The account an alert is about (None: no such alert), for checking who may change it."""
+    return session.scalar(select(Alert.account_id).where(Alert.id == alert_id))
+
+
 def acknowledge_alert(session: Session, alert_id: int, *, user_id: int | None = None,
                       note: str = "") -> dict:
     """Mark an open alert as seen and being worked on."""
@@ -161,8 +166,12 @@ def list_alerts(
     owner_id: int | None = None,
     kind: str | None = None,
     limit: int = 500,
+    visible: ColumnElement[bool] | None = None,
 ) -> list[dict]:
-    """Alerts, newest first, with their history (default: those not resolved)."""
+    """Alerts, newest first, with their history (default: those not resolved).
+
+    ``visible`` is a condition on :class:`Account` (a viewer's visibility clause).
+    """
     stmt = (select(Alert, Account.external_id, Account.name)
             .join(Account, Account.id == Alert.account_id)
             .options(selectinload(Alert.events))
@@ -176,4 +185,6 @@ def list_alerts(
         stmt = stmt.where(Alert.owner_id == owner_id)
     if kind is not None:
         stmt = stmt.where(Alert.kind == AlertKind(kind))
+    if visible is not None:
+        stmt = stmt.where(visible)
     return [alert_as_dict(alert, (ext, name)) for alert, ext, name in session.execute(stmt)]

@@ -102,11 +102,13 @@ def concentration_cmd(end, months, by, limit, fmt, today) -> None:
 @with_appcontext
 def key_accounts_cmd(month, top, fmt, today) -> None:
     """Top-N accounts by average monthly shipments, and what changed since last month."""
+    from abm.analytics.company import refresh_company_figures
     from abm.analytics.topn import key_account_report
     from abm.db import get_session
 
     session = get_session()
     result = key_account_report(session, month=month, today=_today(today), top_n=top)
+    refresh_company_figures(session)
     session.commit()
     if fmt == "json":
         _json(result)
@@ -197,11 +199,13 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
 def churn_cmd(limit, fmt, today) -> None:
     """Store churn states by each account's own rhythm and print the win-back list."""
     from abm.analytics.churn import refresh_churn_states, win_back_list
+    from abm.analytics.company import refresh_company_figures
     from abm.db import get_session
 
     session = get_session()
     day = _today(today)
     counts = refresh_churn_states(session, today=day)
+    refresh_company_figures(session)
     session.commit()
     result = {"states": counts, "win_back": win_back_list(session, today=day, limit=limit)}
     if fmt == "json":
@@ -220,10 +224,12 @@ def churn_cmd(limit, fmt, today) -> None:
 @with_appcontext
 def refresh_cmd(today) -> None:
     """The full refresh: every account's labels, churn states and alerts."""
+    from abm.analytics.company import refresh_company_figures
     from abm.analytics.refresh import refresh_analytics
     from abm.db import get_session
 
     session = get_session()
     result = refresh_analytics(session, today=_today(today))
+    refresh_company_figures(session)
     session.commit()
     _json(result)

@@ -65,5 +65,6 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
     run_id = start_import(str(path), kind, user_id=user.id, strict=query.strict,
                           sheet=query.sheet, currency=query.currency)
     audit.record(get_session(), user.id, audit.IMPORT, f"run:{run_id}",
-                 {"kind": kind, "bytes": size, "via": "api"}, address=client_address())
+                 {"event": "started", "kind": kind, "bytes": size, "via": "api"},
+                 address=client_address())
     return ImportStarted(run_id=run_id, status_url=url_for("api.runs_get", run_id=run_id))

@@ -105,3 +105,31 @@ def get_interaction(session: Session, viewer: Viewer, interaction_id: int) -> In
     stmt = select(Interaction).join(Account, Account.id == Interaction.account_id).where(
         Interaction.id == interaction_id, visibility_clause(viewer))
     return session.scalar(stmt)
+
+
+def offset_page(items: list[Any], offset: int | None, limit: int) -> tuple[list[Any], str | None]:
+    """A page of a list computed in full (a report): ``limit`` items from ``offset``.
+
+    Returns:
+        The items and the cursor of the next page (its offset), None on the last page.
+    """
+    start = offset or 0
+    page = items[start:start + limit]
+    return page, str(start + limit) if start + limit < len(items) else None
+
+
+def segment_members(session: Session, run_id: int, segment_id: int, *,
+                    after: int | None = None, limit: int = 50) -> Rows:
+    """Accounts of a segment at a segmentation run, with their distance to its centre."""
+    from abm.segments.models import AccountSegment
+
+    stmt = (select(AccountSegment.account_id.label("id"), Account.external_id, Account.name,
+                   AccountSegment.distance)
+            .join(Account, Account.id == AccountSegment.account_id)
+            .where(AccountSegment.run_id == run_id, AccountSegment.segment_id == segment_id))
+    if after is not None:
+        stmt = stmt.where(AccountSegment.account_id > after)
+    rows = list(session.execute(stmt.order_by(AccountSegment.account_id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Rows(rows, rows[-1].id if more and rows else None)

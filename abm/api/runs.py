@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import url_for
+
 from abm.api.core import ApiError, current_user, operation
 from abm.api.schemas import Output
 from abm.db import get_session
@@ -35,3 +37,14 @@ def get(run_id: str) -> RunOut:
                        and user.role.value not in ("admin", "manager")):
         raise ApiError(404, "no such run")
     return RunOut.model_validate(run)
+
+
+class RunStarted(Output):
+    """A background job was started: follow it at ``status_url``."""
+
+    run_id: str
+    status_url: str
+
+
+def run_started(run_id: str) -> RunStarted:
+    return RunStarted(run_id=run_id, status_url=url_for("api.runs_get", run_id=run_id))

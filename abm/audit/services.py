@@ -29,6 +29,8 @@ TEMPLATE_EDITED = "template_edited"
 EXPORT = "export"
 SEND = "campaign_send"
 IMPORT = "import"
+ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, ROLE_CHANGED, USER_CREATED, USER_UPDATED, TOKEN_CREATED,
+           TOKEN_REVOKED, APPROVAL, TEMPLATE_EDITED, EXPORT, SEND, IMPORT)
 
 MAX_TARGET = 200
 
@@ -75,6 +77,7 @@ def list_events(
     action: str | None = None,
     actor_id: int | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 100,
 ) -> list[AuditEvent]:
@@ -84,6 +87,7 @@ def list_events(
         action: only events of this action.
         actor_id: only events by this user.
         since: only events at or after this moment.
+        until: only events before this moment.
         before_id: the keyset cursor: only events older than this id.
         limit: at most this many rows.
     """
@@ -94,6 +98,8 @@ def list_events(
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
     if since is not None:
         stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
     if before_id is not None:
         stmt = stmt.where(AuditEvent.id < before_id)
     return list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))

@@ -7,30 +7,21 @@ Only dicts, lists, strings and numbers go in: never ORM objects or functions.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountCategory, Contact
 from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, Product
+from abm.segments.models import AccountSegment, SegmentationRun
 from abm.users.models import User
 
 _CHUNK = 500
 TOP_PRODUCTS = 5
 RECOMMENDED = 5
-
-# Extension point: a function (session, account_ids) -> {account_id: peer group key}.
-# Recommended products are ranked by what accounts of the same group buy; the
-# segmentation package registers its segments here (see register_peer_groups).
-_peer_groups: list[Callable[[Session, list[int]], dict[int, object]]] = []
-
-
-def register_peer_groups(func_: Callable[[Session, list[int]], dict[int, object]]) -> None:
-    """Rank recommended products within peer groups (e.g. segments) instead of all accounts."""
-    _peer_groups[:] = [func_]
 
 
 def _months_back(first: date, months: int) -> date:
@@ -47,6 +38,11 @@ def account_contexts(session: Session, account_ids: Iterable[int],
                      today: date | None = None) -> dict[int, dict]:
     """The account part of the context for many accounts at once.
 
+    Recommended products are the top assortment an account does not buy yet,
+    ranked by how many accounts of its segment in the latest segmentation buy
+    them (over every account when it has no segment), in a few queries per
+    call whatever the number of accounts.
+
     Returns:
         {account_id: {"account", "kam", "figures", "top_products", "recommended_products"}}
     """
@@ -57,11 +53,14 @@ def account_contexts(session: Session, account_ids: Iterable[int],
         select(func.coalesce(func.sum(MonthlyAccountSales.revenue), 0)).where(
             MonthlyAccountSales.month >= start, MonthlyAccountSales.month < this_month)
     ) or 0.0
+    run_id = session.scalar(select(func.max(SegmentationRun.id)))  # the latest segmentation
+    rankings = _peer_rankings(session, run_id, start, this_month)
     result: dict[int, dict] = {}
     for chunk in _chunks(ids):
         _accounts(session, chunk, result)
         _figures(session, chunk, result, start, prev_start, this_month, float(total))
-        _products(session, chunk, result, start, this_month)
+        bought = _products(session, chunk, result, start, this_month)
+        _recommend(session, chunk, result, bought, run_id, rankings)
     return result
 
 
@@ -114,9 +113,10 @@ def _figures(session, ids, result, start, prev_start, this_month, total) -> None
                    last_order_month=last.strftime("%Y-%m") if last else "")
 
 
-def _products(session, ids, result, start, this_month) -> None:
+def _products(session, ids, result, start, this_month) -> dict[int, set[int]]:
+    """Fill each account's top products; returns the products each account bought."""
     mp = MonthlyAccountProductSales
-    bought = defaultdict(dict)
+    bought: dict[int, dict[int, dict]] = defaultdict(dict)
     for aid, pid, sku, name, revenue in session.execute(
         select(mp.account_id, Product.id, Product.sku, Product.name, func.sum(mp.revenue))
         .join(Product, Product.id == mp.product_id)
@@ -127,57 +127,52 @@ def _products(session, ids, result, start, this_month) -> None:
     for aid, products in bought.items():
         ranked = sorted(products.values(), key=lambda p: -p["revenue"])
         result[aid]["top_products"] = ranked[:TOP_PRODUCTS]
-    popularity = _top_assortment_popularity(session, ids, start, this_month)
-    for aid in ids:
-        if aid not in result:
-            continue
-        group_rank = popularity.get(aid, popularity.get(None, []))
-        result[aid]["recommended_products"] = [
-            p for p in group_rank if p["id"] not in bought[aid]][:RECOMMENDED]
+    return {aid: set(products) for aid, products in bought.items()}
 
 
-def _top_assortment_popularity(session, ids, start, this_month) -> dict:
-    """Top-assortment products ranked by how many peer accounts buy them.
+def _peer_rankings(session, run_id, start, this_month) -> dict[int | None, list[dict]]:
+    """The top assortment ranked per segment of the run: most buyers first, then most revenue.
 
-    Returns {account_id: ranked products} when peer groups are registered,
-    else {None: ranked products over every account}.
+    One GROUP BY over the monthly aggregates gives the buyers and revenue of
+    every top-assortment product per segment of ``run_id``. Segments are
+    disjoint, so their sums (with the accounts outside any segment) rank over
+    every account, under the key None: the ranking for an account without a
+    segment, and for every account before the first segmentation.
     """
-    mp = MonthlyAccountProductSales
-    buyers = (
-        select(mp.product_id, mp.account_id)
-        .join(Product, Product.id == mp.product_id)
-        .where(Product.top_assortment.is_(True), mp.month >= start, mp.month < this_month)
-        .distinct().subquery()
-    )
-    products = {pid: {"id": pid, "sku": sku, "name": name, "price": price}
+    mp, seg = MonthlyAccountProductSales, AccountSegment
+    products = [{"id": pid, "sku": sku, "name": name,
+                 "price": float(price) if price is not None else None}
                 for pid, sku, name, price in session.execute(
                     select(Product.id, Product.sku, Product.name, Product.price)
-                    .where(Product.top_assortment.is_(True)))}
-    if not _peer_groups:
-        counts = session.execute(
-            select(buyers.c.product_id, func.count()).group_by(buyers.c.product_id))
-        rank = dict(counts.all())
-        ordered = sorted(products.values(), key=lambda p: (-rank.get(p["id"], 0), p["sku"]))
-        return {None: [_public(p) for p in ordered]}
-    groups = _peer_groups[0](session, ids)
-    per_group: dict[object, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    all_groups = _peer_groups[0](session, [a for (a,) in session.execute(
-        select(buyers.c.account_id).distinct())])
-    for pid, aid in session.execute(select(buyers.c.product_id, buyers.c.account_id)):
-        key = all_groups.get(aid)
-        if key is not None:
-            per_group[key][pid] += 1
-    result = {}
+                    .where(Product.top_assortment.is_(True)))]
+    buyers: dict[int | None, Counter] = defaultdict(Counter)
+    revenue: dict[int | None, Counter] = defaultdict(Counter)
+    for segment_id, pid, n, amount in session.execute(
+        select(seg.segment_id, mp.product_id, func.count(distinct(mp.account_id)),
+               func.sum(mp.revenue))
+        .join(Product, Product.id == mp.product_id)
+        .outerjoin(seg, (seg.account_id == mp.account_id) & (seg.run_id == run_id))
+        .where(Product.top_assortment.is_(True), mp.month >= start, mp.month < this_month)
+        .group_by(seg.segment_id, mp.product_id)
+    ):
+        for key in {segment_id, None}:
+            buyers[key][pid] += n
+            revenue[key][pid] += float(amount or 0)
+    return {key: sorted(products, key=lambda p, k=key: (-buyers[k][p["id"]],
+                                                        -revenue[k][p["id"]], p["sku"]))
+            for key in {None, *buyers}}
+
+
+def _recommend(session, ids, result, bought, run_id, rankings) -> None:
+    """Top-assortment products each account does not buy yet, ranked by its segment's peers."""
+    segments = dict(session.execute(
+        select(AccountSegment.account_id, AccountSegment.segment_id)
+        .where(AccountSegment.run_id == run_id, AccountSegment.account_id.in_(ids))).all())
     for aid in ids:
-        rank = per_group.get(groups.get(aid), {})
-        ordered = sorted(products.values(), key=lambda p: (-rank.get(p["id"], 0), p["sku"]))
-        result[aid] = [_public(p) for p in ordered]
-    return result
-
-
-def _public(product: dict) -> dict:
-    return {"id": product["id"], "sku": product["sku"], "name": product["name"],
-            "price": float(product["price"]) if product["price"] is not None else None}
+        if aid in result:
+            ranked = rankings.get(segments.get(aid), rankings[None])
+            result[aid]["recommended_products"] = [
+                p for p in ranked if p["id"] not in bought.get(aid, ())][:RECOMMENDED]
 
 
 def contact_context(contact: Contact) -> dict:

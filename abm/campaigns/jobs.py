@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from abm.audit import services as audit
 from abm.campaigns import triggers
 from abm.campaigns.audiences import recipients
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
@@ -110,11 +111,21 @@ def send_campaign_job(campaign_id: int, *, batch_size: int = 100, lease_seconds:
                                envelope_from_settings(app_settings), options, progress)
     finally:
         transport.close()
+    _audit_sent(session, campaign_id, result)
     if result.get("retry_at"):
         _enqueue_send(campaign_id, at=datetime.fromisoformat(result["retry_at"]),
                       batch_size=batch_size, lease_seconds=lease_seconds, max_wait=max_wait,
                       settings=settings)
     return result
+
+
+def _audit_sent(session, campaign_id: int, result: dict) -> None:
+    """One audit event per send job that handed messages to the mail server."""
+    handed = {k: result.get(k, 0) for k in ("sent", "bounced", "deferred", "failed")}
+    if any(handed.values()):
+        audit.record(session, None, audit.SEND, f"campaign:{campaign_id}",
+                     {"event": "sent", **handed})
+        session.commit()
 
 
 def sweep_outbox(lease_minutes: int = 10) -> dict:

@@ -12,19 +12,24 @@ from abm.delivery.outbox import counts_by_state
 from abm.users.models import User
 
 
-def list_campaigns(session: Session, status: str | None = None,
-                   kind: str | None = None) -> list[dict]:
-    """Campaigns, newest first, with their sent count."""
-    sent = (select(OutboxMessage.campaign_id, func.count().label("n"))
-            .where(OutboxMessage.state == OutboxState.SENT)
-            .group_by(OutboxMessage.campaign_id).subquery())
-    stmt = (select(Campaign, func.coalesce(sent.c.n, 0))
-            .outerjoin(sent, sent.c.campaign_id == Campaign.id).order_by(Campaign.id.desc()))
+def list_campaigns(session: Session, status: str | None = None, kind: str | None = None,
+                   limit: int | None = None) -> list[dict]:
+    """Campaigns, newest first, with their sent count (counted per campaign listed, in the
+    outbox's (campaign, state) index, so a long outbox history does not slow the list)."""
+    sent = (select(func.count()).where(OutboxMessage.campaign_id == Campaign.id,
+                                       OutboxMessage.state == OutboxState.SENT)
+            .correlate(Campaign).scalar_subquery())
+    stmt = select(Campaign, sent).order_by(Campaign.id.desc()).limit(limit)
     if status:
         stmt = stmt.where(Campaign.status == status)
     if kind:
         stmt = stmt.where(Campaign.kind == kind)
     return [{**_summary(c), "sent": n} for c, n in session.execute(stmt)]
+
+
+def count_campaigns(session: Session, status: str) -> int:
+    return session.scalar(select(func.count()).select_from(Campaign)
+                          .where(Campaign.status == status))
 
 
 def _summary(c: Campaign) -> dict:

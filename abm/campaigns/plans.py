@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from abm.accounts.models import Account
+from abm.accounts.services import Viewer, can_edit_account
 from abm.campaigns.models import AccountPlan, Campaign
 from abm.campaigns.services import CampaignError
+
+
+def can_edit_plan(account: Account, viewer: Viewer) -> bool:
+    """Marketing plans every account with sales; sales edit the plans of accounts they own."""
+    return viewer.role == "marketing" or can_edit_account(account, viewer)
 
 
 def get_plan(session: Session, account_id: int) -> AccountPlan:
@@ -52,7 +58,22 @@ def link_campaign(session: Session, account_id: int, campaign_id: int) -> Accoun
 
 def plan_detail(session: Session, account_id: int) -> dict:
     """The plan as plain data: objectives, terms, notes and the campaigns aimed at the account."""
-    plan = get_plan(session, account_id)
+    return _as_dict(account_id, get_plan(session, account_id))
+
+
+def read_plan(session: Session, account_id: int) -> dict:
+    """Like :func:`plan_detail`, but writes nothing: an empty plan when there is none yet."""
+    plan = session.scalar(
+        select(AccountPlan).where(AccountPlan.account_id == account_id)
+        # The campaigns' names, not their templates: the account page stays light.
+        .options(selectinload(AccountPlan.campaigns).lazyload(Campaign.templates)))
+    return _as_dict(account_id, plan)
+
+
+def _as_dict(account_id: int, plan: AccountPlan | None) -> dict:
+    if plan is None:
+        return {"account_id": account_id, "objectives": "", "notes": "", "terms": [],
+                "campaigns": [], "updated_at": None}
     return {"account_id": account_id, "objectives": plan.objectives, "notes": plan.notes,
             "terms": plan.terms,
             "campaigns": [{"id": c.id, "name": c.name, "kind": c.kind.value,

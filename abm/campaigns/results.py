@@ -70,7 +70,8 @@ def campaign_results(session: Session, campaign_id: int, window_days: int | None
 
     Returns:
         {"campaign_id", "states": {state: n}, "events": {kind: messages},
-         "window": {"start", "end"}, "uplift": {...}, "accounts": [per-account rows]}
+         "window": {"start", "end"}, "orders": {"treated", "held_out"} (documents shipped
+         in the window), "uplift": {...}, "accounts": [per-account rows]}
     """
     campaign = session.get(Campaign, campaign_id)
     days = window_days or campaign_settings(session)["campaigns.attribution_days"]
@@ -97,28 +98,34 @@ def campaign_results(session: Session, campaign_id: int, window_days: int | None
     start = campaign.started_at or session.scalar(
         select(func.min(om.sent_at)).where(om.campaign_id == campaign_id))
     revenue: dict[int, float] = {}
+    orders: dict[int, int] = {}
     window = None
     if start is not None:
         first, end = start.date(), start.date() + timedelta(days=days)
         window = {"start": first.isoformat(), "end": end.isoformat()}
         ids = sorted(treated | held)
         for i in range(0, len(ids), 500):
-            revenue.update(session.execute(
-                select(OrderLine.account_id, func.sum(OrderLine.revenue))
-                .where(OrderLine.account_id.in_(ids[i : i + 500]), OrderLine.date >= first,
-                       OrderLine.date < end)
-                .group_by(OrderLine.account_id)).all())
+            for account_id, total, documents in session.execute(
+                    select(OrderLine.account_id, func.sum(OrderLine.revenue),
+                           func.count(distinct(OrderLine.document)))
+                    .where(OrderLine.account_id.in_(ids[i : i + 500]), OrderLine.date >= first,
+                           OrderLine.date < end)
+                    .group_by(OrderLine.account_id)):
+                revenue[account_id], orders[account_id] = total, documents
     names = dict(session.execute(select(Account.id, Account.name).where(
         Account.id.in_(sorted(treated | held)))).all()) if treated | held else {}
     rows = [{"account_id": a, "name": names.get(a, ""),
              "group": "held_out" if a in held else "treated",
-             "revenue": round(float(revenue.get(a) or 0), 2), **per_account[a]}
+             "revenue": round(float(revenue.get(a) or 0), 2), "orders": orders.get(a, 0),
+             **per_account[a]}
             for a in sorted(treated | held)]
     return {
         "campaign_id": campaign_id,
         "states": counts_by_state(session, campaign_id),
         "events": {k.value: events.get(k, 0) for k in EventKind},
         "window": window,
+        "orders": {"treated": sum(orders.get(a, 0) for a in treated),
+                   "held_out": sum(orders.get(a, 0) for a in held)},
         "uplift": uplift([float(revenue.get(a) or 0) for a in sorted(treated)],
                          [float(revenue.get(a) or 0) for a in sorted(held)]),
         "accounts": rows,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from abm import ROOT
 from abm.accounts.models import Account, Contact
+from abm.audit import services as audit
 from abm.campaigns.audiences import account_condition, contact_condition, preview_audience
 from abm.campaigns.context import account_contexts, contact_context, message_context
 from abm.campaigns.models import (
@@ -139,12 +140,19 @@ def update_campaign(session: Session, campaign_id: int, **changes: Any) -> Campa
 
 
 def save_template(session: Session, campaign_id: int, language: str, subject: str, html: str,
-                  text: str) -> CampaignTemplate:
+                  text: str, *, user_id: int | None = None) -> CampaignTemplate:
     """Store the edited template of one language after checking that it compiles and renders.
 
+    A change to a stored template is written to the audit log as ``user_id``'s, and
+    withdraws an approval or a pending request: what was approved is not what would be sent.
+
     Raises:
+        CampaignError: the campaign is scheduled, sending or over.
         RenderError: it does not compile, or does not render for a sample context.
     """
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in EDITABLE:
+        raise CampaignError(f"the templates of a {campaign.status} campaign cannot change")
     check = compile_template(subject, html, text, language)
     check.render(sample_context(session, campaign_id))
     row = session.scalar(select(CampaignTemplate).where(
@@ -152,6 +160,10 @@ def save_template(session: Session, campaign_id: int, language: str, subject: st
     if row is None:
         row = CampaignTemplate(campaign_id=campaign_id, language=language)
         session.add(row)
+    elif (row.subject, row.html, row.text) != (subject, html, text):
+        audit.record(session, user_id, audit.TEMPLATE_EDITED, f"campaign:{campaign_id}",
+                     {"language": language})
+        campaign.status = CampaignStatus.DRAFT
     row.subject, row.html, row.text = subject, html, text
     session.flush()
     return row
@@ -230,13 +242,17 @@ def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
                                 decision=Decision.APPROVED if approve else Decision.REJECTED)
     session.add(decision)
     campaign.status = CampaignStatus.APPROVED if approve else CampaignStatus.REJECTED
+    audit.record(session, user.id, audit.APPROVAL, f"campaign:{campaign.id}",
+                 {"decision": decision.decision.value, "reason": decision.reason})
     session.flush()
     return decision
 
 
 def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
-                      at: datetime | None = None, trigger: str | None = None) -> Campaign:
-    """Mark a campaign scheduled. The caller then enqueues it (see ``jobs.enqueue_start``).
+                      at: datetime | None = None, trigger: str | None = None,
+                      user_id: int | None = None) -> Campaign:
+    """Mark a campaign scheduled (audit-logged as ``user_id``'s). The caller then
+    enqueues it (see ``jobs.enqueue_start``).
 
     Raises:
         CampaignError: it needs an approval it does not have, or the schedule is invalid.
@@ -260,6 +276,10 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
     campaign.schedule_mode = mode
     campaign.scheduled_at = at if mode == ScheduleMode.AT else utcnow()
     campaign.status = CampaignStatus.SCHEDULED
+    audit.record(session, user_id, audit.SEND, f"campaign:{campaign.id}",
+                 {"event": "scheduled", "mode": mode.value,
+                  "at": campaign.scheduled_at.isoformat(),
+                  "trigger": campaign.trigger.value if campaign.trigger else None})
     return campaign
 
 
@@ -274,10 +294,13 @@ def cancel_campaign(session: Session, campaign_id: int) -> Campaign:
 
 
 def preview_message(session: Session, campaign_id: int, account_id: int,
-                    contact_id: int | None = None, language: str | None = None) -> dict:
+                    contact_id: int | None = None, language: str | None = None,
+                    draft: dict[str, str] | None = None) -> dict:
     """The message one contact of an account would get: {"subject", "html", "text", "language"}.
 
     Without a contact, the first contact the audience would reach (or a sample one).
+    With a ``draft`` ({"subject", "html", "text"}), that unsaved template is rendered
+    in place of the stored one of ``language`` (what the template editor previews).
 
     Raises:
         RenderError: the template does not render for this account.
@@ -296,6 +319,10 @@ def preview_message(session: Session, campaign_id: int, account_id: int,
     contact_ctx = contact_context(contact) if contact is not None else \
         sample_context(session, campaign_id)["contact"]
     templates = compiled_templates(campaign)
+    if draft is not None:
+        language = language or campaign.default_language
+        templates[language] = compile_template(draft["subject"], draft["html"], draft["text"],
+                                               language)
     lang = language or pick_language(templates, contact_ctx["language"], campaign.default_language)
     if lang not in templates:
         raise CampaignError(f"the campaign has no template in {lang!r}")

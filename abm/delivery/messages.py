@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
-import uuid
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import formataddr, formatdate
 from urllib.parse import quote
 
@@ -56,8 +54,28 @@ def _track(envelope: Envelope, outbox_id: int, html: str, unsubscribe_url: str) 
     return html[:at] + pixel + html[at:] if at >= 0 else html + pixel
 
 
+# UTF-8 bytes per RFC 2047 encoded word: 39 encode to 52 base64 characters, a
+# word of 64, so "Subject: " and the first word stay within the 76 characters
+# RFC 2047 allows a line that holds encoded words.
+_WORD_BYTES = 39
+
+
 def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode(linesep="\r\n")
+    """``value`` as is when ASCII, else as base64 encoded words, one per folded line.
+
+    Words of the kind :class:`email.header.Header` writes (UTF-8, base64), at
+    a fraction of its cost, which counts once per message.
+    """
+    if value.isascii():
+        return value
+    data, words, start = value.encode("utf-8"), [], 0
+    while start < len(data):
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # never split a character
+            end -= 1
+        words.append(f"=?utf-8?b?{base64.b64encode(data[start:end]).decode('ascii')}?=")
+        start = end
+    return "\r\n ".join(words)
 
 
 def _b64(text: str) -> str:
@@ -73,7 +91,8 @@ def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_em
     worker killed between SMTP acceptance and the mark) is recognisable.
     """
     message_id = f"<abm-{outbox_id}@{envelope.domain}>"
-    boundary = uuid.uuid4().hex
+    # Both parts are base64, whose lines never hold a "-": no line can look like this.
+    boundary = f"abm-alt-{outbox_id}"
     html = _track(envelope, outbox_id, rendered.html, unsubscribe_url)
     mailto = f"mailto:{envelope.mail_from}?subject={quote('unsubscribe ' + str(outbox_id))}"
     head = "\r\n".join((

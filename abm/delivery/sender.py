@@ -1,6 +1,8 @@
 """The send loop: claim a batch, check suppression and caps, render, send, mark each message.
 
-Each message is marked (and committed) right after the server accepts it, so
+Each message is marked (and committed) right after the server accepts it, and
+the next message's body goes only after that commit (see
+:mod:`abm.delivery.pipeline`, which overlaps the SMTP round trips with it), so
 a worker killed mid-campaign can duplicate at most the one message whose
 acceptance it had not yet recorded. Rows it had claimed but not sent return
 to pending when their lease runs out (:func:`~abm.delivery.outbox.release_stale_claims`).
@@ -10,14 +12,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Contact
+from abm.campaigns.audiences import reachable_condition
 from abm.campaigns.context import account_contexts, message_context
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
 from abm.campaigns.rendering import RenderError
@@ -28,9 +32,13 @@ from abm.db import utcnow
 from abm.delivery import outbox
 from abm.delivery.messages import Envelope, build_message, links
 from abm.delivery.models import EventKind, OutboxMessage, OutboxState, TrackingEvent
-from abm.delivery.transport import TransportError
+from abm.delivery.pipeline import Pipeline
+from abm.delivery.transport import Outcome, TransportError
 
 OM = OutboxMessage
+# How stale the suppression state of a contact may be when its message goes out.
+RECHECK_EVERY = 25  # messages
+RECHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -132,38 +140,59 @@ class _Batch:
     settings: dict
     stats: Counter
     holiday: bool = False
+    per_contact: Counter = field(default_factory=Counter)  # messages in the cap window
+    per_account: Counter = field(default_factory=Counter)
+    marker: outbox.Marker | None = None  # set while a batch is sent
 
     def run(self, token: str) -> None:
         s, cfg = self.session, self.settings
         rows = s.execute(
             select(OM.id, OM.account_id, OM.contact_id, OM.step, OM.attempts, Contact.email,
-                   Contact.name,
-                   Contact.language, Contact.role, Contact.position, Contact.marketing_consent,
-                   Contact.unsubscribed_at, Contact.bounced_at)
+                   Contact.name, Contact.language, Contact.role, Contact.position,
+                   reachable_condition().label("reachable"))
             .join(Contact, Contact.id == OM.contact_id)
             .where(OM.claim_token == token).order_by(OM.id)).all()
         since = utcnow() - timedelta(days=cfg["campaigns.cap_window_days"])
-        per_contact = Counter(outbox.sent_counts(s, OM.contact_id, [r.contact_id for r in rows],
-                                                 since))
-        per_account = Counter(outbox.sent_counts(s, OM.account_id, [r.account_id for r in rows],
-                                                 since))
+        self.per_contact = Counter(outbox.sent_counts(s, OM.contact_id,
+                                                      [r.contact_id for r in rows], since))
+        self.per_account = Counter(outbox.sent_counts(s, OM.account_id,
+                                                      [r.account_id for r in rows], since))
         missing = {r.account_id for r in rows} - set(self.contexts)
         if missing:  # accounts added by a trigger scan after the job started
             self.contexts.update(account_contexts(s, missing))
         s.commit()  # end the read transaction before the first write
-        for r in rows:
-            if not (r.email and r.marketing_consent and r.unsubscribed_at is None
-                    and r.bounced_at is None):
-                self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
-                           "unsubscribed, bounced, no consent or no address")
-                continue
-            if (per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]
-                    or per_account[r.account_id] >= cfg["campaigns.cap_account_max"]):
-                self._mark(r.id, token, OutboxState.CAPPED, "capped", "over a frequency cap")
-                continue
-            self._send(r, token, per_contact, per_account)
+        with outbox.Marker(s) as self.marker, Pipeline(
+                self.transport, self.envelope.mail_from, partial(self._record, token)) as pipeline:
+            for r, reachable in self._rechecked(rows):
+                if not reachable:
+                    self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
+                               "unsubscribed, bounced, no consent or no address")
+                elif (self.per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]
+                        or self.per_account[r.account_id] >= cfg["campaigns.cap_account_max"]):
+                    self._mark(r.id, token, OutboxState.CAPPED, "capped", "over a frequency cap")
+                else:
+                    self._dispatch(pipeline, r, token)
 
-    def _send(self, r, token, per_contact, per_account) -> None:
+    def _rechecked(self, rows: list) -> Iterator[tuple[Row, bool]]:
+        """Each row with whether its contact may be mailed, re-read every few messages.
+
+        The claim read the contacts' state once; before each window of
+        :data:`RECHECK_EVERY` rows (or after :data:`RECHECK_SECONDS`, for slow
+        servers) one query re-reads it for the rows of the window. So an
+        unsubscribe or a bounce stops every message of its contact that goes
+        out later than one window after it.
+        """
+        unreachable: set[int] = set()
+        next_check, deadline = RECHECK_EVERY, time.monotonic() + RECHECK_SECONDS
+        for n, r in enumerate(rows):
+            if n >= next_check or time.monotonic() > deadline:
+                window = rows[n : n + RECHECK_EVERY]
+                unreachable = _unreachable(self.session, [x.contact_id for x in window])
+                next_check, deadline = n + RECHECK_EVERY, time.monotonic() + RECHECK_SECONDS
+            yield r, r.reachable and r.contact_id not in unreachable
+
+    def _dispatch(self, pipeline: Pipeline, r, token: str) -> None:
+        """Render and build the message of ``r`` and hand it to the pipeline (or mark invalid)."""
         link = links(self.envelope, r.id)
         contact = {"id": r.contact_id, "name": r.name, "first_name": (r.name or "").split(" ")[0],
                    "email": r.email, "role": r.role.value, "position": r.position or "",
@@ -188,13 +217,19 @@ class _Batch:
             self._mark(r.id, token, OutboxState.INVALID, "invalid",
                        f"cannot build the message: {exc}")
             return
-        outcome = self.transport.send(self.envelope.mail_from, r.email, data,
-                                      name=f"{self.campaign_id}/{r.id}")
+        # The caps count the message now, so that the next ones see it while it is in flight.
+        self.per_contact[r.contact_id] += 1
+        self.per_account[r.account_id] += 1
+        pipeline.send((r, message_id), r.email, data, name=f"{self.campaign_id}/{r.id}")
+
+    def _record(self, token: str, sent: tuple[Row, str], outcome: Outcome) -> None:
+        r, message_id = sent
         if outcome.ok:
             self._mark(r.id, token, OutboxState.SENT, "sent", message_id=message_id)
-            per_contact[r.contact_id] += 1
-            per_account[r.account_id] += 1
-        elif outcome.permanent:
+            return
+        self.per_contact[r.contact_id] -= 1
+        self.per_account[r.account_id] -= 1
+        if outcome.permanent:
             self._bounce(r, token, outcome.detail)
         elif r.attempts >= self.settings["campaigns.retry_max"]:
             self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail)
@@ -204,7 +239,7 @@ class _Batch:
                        next_attempt_at=utcnow() + timedelta(seconds=delay))
 
     def _mark(self, outbox_id, token, state, stat, error=None, **kw) -> None:
-        if outbox.mark(self.session, outbox_id, token, state, error=error, **kw):
+        if self.marker.mark(outbox_id, token, state, error=error, **kw):
             self.stats[stat] += 1
 
     def _bounce(self, r, token, detail: str) -> None:
@@ -219,3 +254,14 @@ class _Batch:
                                                kind=EventKind.BOUNCE, url=None, occurred_at=now))
         s.commit()
         self.stats["bounced"] += 1
+
+
+_UNREACHABLE = select(Contact.id).where(Contact.id.in_(bindparam("ids", expanding=True)),
+                                        ~reachable_condition())
+
+
+def _unreachable(session: Session, contact_ids: list[int]) -> set[int]:
+    """The contacts among ``contact_ids`` that may no longer be mailed (one query)."""
+    found = set(session.scalars(_UNREACHABLE, {"ids": contact_ids}))
+    session.commit()
+    return found

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,6 +31,37 @@ class TransportError(RuntimeError):
     """The server cannot be reached at all; nothing was sent."""
 
 
+class SendAborted(RuntimeError):
+    """Raised by a ``before_body`` hook: the message must not be sent after all."""
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class _BodyHook:
+    """smtplib's DATA command, calling ``before_body`` between the server's 354 and the body."""
+
+    before_body: Callable[[], None] | None = None
+
+    def data(self, msg: bytes) -> tuple[int, bytes]:
+        code, reply = self.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        if self.before_body is not None:
+            self.before_body()
+        body = _LEADING_DOT.sub(b"..", msg)  # dot-stuffing, as smtplib does
+        self.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
+        return self.getreply()
+
+
+class _SMTP(_BodyHook, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_BodyHook, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPTransport:
     """Sends over one SMTP connection, opened on first use and reopened if the server drops it.
 
@@ -46,15 +79,15 @@ class SMTPTransport:
         self.user = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _SMTP | _SMTPSSL | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP | _SMTPSSL:
         try:
             if self.tls:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = _SMTPSSL(self.host, self.port, timeout=self.timeout,
+                                context=ssl.create_default_context())
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout)
                 smtp.ehlo()
                 if smtp.has_extn("starttls"):
                     smtp.starttls(context=ssl.create_default_context())
@@ -69,14 +102,26 @@ class SMTPTransport:
                                  f"{exc}") from exc
         return smtp
 
-    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "") -> Outcome:
-        """Send one message; a dropped connection is reopened once."""
+    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "",
+             before_body: Callable[[], None] | None = None) -> Outcome:
+        """Send one message; a dropped connection is reopened once.
+
+        Args:
+            before_body: called once the server is ready for the body, the last
+                moment before it can accept the message; it may wait, or raise
+                :class:`SendAborted` to give the message up (the connection is
+                then closed, which discards the transaction).
+        """
         for attempt in (1, 2):
             if self._smtp is None:
                 self._smtp = self._connect()
+            self._smtp.before_body = before_body
             try:
                 self._smtp.sendmail(mail_from, [to], message)
                 return ACCEPTED
+            except SendAborted:
+                self._drop()
+                raise
             except smtplib.SMTPRecipientsRefused as exc:
                 code, detail = next(iter(exc.recipients.values()))
                 return _outcome(code, detail)
@@ -118,7 +163,10 @@ class FolderTransport:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "") -> Outcome:
+    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "",
+             before_body: Callable[[], None] | None = None) -> Outcome:
+        if before_body is not None:
+            before_body()
         folder = self.folder / (name.rpartition("/")[0] or ".")
         folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{name or os.urandom(8).hex()}.eml"

@@ -57,6 +57,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt
         session.rollback()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    services.finish_import(session, file, result)
     session.commit()
     if fmt == "json":
         data = result.to_dict()

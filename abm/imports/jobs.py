@@ -33,6 +33,9 @@ def import_file(
                                   sheet=sheet, currency=currency, on_batch=on_batch)
     total = totals[0] or result.rows  # same unit as the batches reported, when there were any
     progress(total, total, f"{result.rows:,} rows read")
+    run = progress.run
+    services.finish_import(session, path, result, user_id=run.created_by_id if run else None,
+                           run_id=run.id if run else None)
     session.commit()
     return result.to_dict()
 

@@ -28,10 +28,18 @@ class SeenKeys:
         """A boolean mask: which of ``hashes`` an earlier batch had."""
         batch = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
         mask = np.zeros(len(batch), dtype=bool)
+        if not self._levels:
+            return mask
+        # Sorted needles walk each level from start to end: several times faster than
+        # random probes once a level outgrows the processor's caches.
+        order = np.argsort(batch)
+        needles = batch[order]
+        found = np.zeros(len(batch), dtype=bool)
         for level in self._levels:
-            where = np.searchsorted(level, batch)
+            where = np.searchsorted(level, needles)
             where[where == len(level)] = 0
-            mask |= level[where] == batch
+            found |= level[where] == needles
+        mask[order] = found
         return mask
 
     def add(self, hashes: list[int]) -> None:

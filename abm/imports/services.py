@@ -7,28 +7,32 @@ already in (they are unchanged) and completes the rest. The last batch and the
 refresh of the monthly aggregates go into the caller's final commit together.
 Between batch commits the aggregates lag the order lines; they catch up at the
 final commit, or at the re-run of an interrupted import (a run that changes
-anything refreshes every account its file names).
+anything refreshes every account its file names, over the months its lines span).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from abm.analytics.company import refresh_company_figures
+from abm.audit import services as audit
 from abm.imports.bulk import order_writer
 from abm.imports.columns import detect_mapping, fields_of, missing_fields
 from abm.imports.directory import Directory
 from abm.imports.models import ImportMapping
-from abm.imports.orders import order_batches, updatable_columns
+from abm.imports.orders import COLUMNS, order_batches, updatable_columns
 from abm.imports.readers import Table, open_table
 from abm.imports.records import record_batches, write_records
 from abm.imports.results import ImportFileError, ImportResult
 from abm.sales.services import refresh_monthly_aggregates
 
+_MONTH = itemgetter(COLUMNS.index("month"))
 OnBatch = Callable[[int, int, int], None]  # (done, total, rows read so far)
 
 
@@ -87,6 +91,7 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
         batches = record_batches(table, columns, kind, result, directory)
         writer = None
     accounts: set[int] = set()
+    months: list[str] = []  # the first and last month of the lines written
     first = True
     try:
         for batch in batches:
@@ -101,6 +106,7 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
                 result.updated += updated
                 result.unchanged += len(batch) - created - updated
                 accounts.update(map(itemgetter(0), batch))
+                _widen(months, batch)
             else:
                 write_records(session, kind, batch, result)
         if result.rows == 0:
@@ -108,10 +114,20 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
         result.accounts_created = directory.accounts_created
         result.products_created = directory.products_created
         if writer is not None and (result.created or result.updated):
-            refresh_monthly_aggregates(session, accounts | writer.moved)
+            refresh_monthly_aggregates(session, accounts | writer.moved,
+                                       (date.fromisoformat(months[0]),
+                                        date.fromisoformat(months[1])))
     finally:
         if writer is not None:
             writer.close()
+
+
+def _widen(months: list[str], batch: list[tuple]) -> None:
+    """Widen [first, last] month to the batch's. A moved line keeps its date, hence its month."""
+    in_batch = list(map(_MONTH, batch))
+    if in_batch:
+        low, high = min(in_batch), max(in_batch)
+        months[:] = [min(months[0], low), max(months[1], high)] if months else [low, high]
 
 
 def preview_file(
@@ -195,3 +211,14 @@ def list_mappings(session: Session, kind: str | None = None) -> list[dict]:
         stmt = stmt.where(ImportMapping.kind == kind)
     return [{"kind": m.kind, "name": m.name, "columns": dict(m.columns)}
             for m in session.scalars(stmt)]
+
+
+def finish_import(session: Session, path: str | Path, result: ImportResult, *,
+                  user_id: int | None = None, run_id: str | None = None) -> None:
+    """What every finished import does besides writing rows, in the transaction of its
+    last batch: the audit event (file, counts, who asked) and the dashboard's totals."""
+    counts = {k: v for k, v in result.to_dict().items()
+              if k in ("kind", "rows", "created", "updated", "unchanged", "error_count")}
+    audit.record(session, user_id, audit.IMPORT, f"file:{Path(path).name}",
+                 {"event": "finished", "run": run_id, **counts})
+    refresh_company_figures(session)

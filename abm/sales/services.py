@@ -8,33 +8,54 @@ from datetime import date
 from sqlalchemy import delete, distinct, func, insert, select
 from sqlalchemy.orm import Session
 
-from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, OrderLine
+from abm.accounts.models import Account
+from abm.analytics.periods import add_months
+from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, OrderLine, Product
 
 _CHUNK = 500  # accounts per statement: well under every database's parameter limit
 
 
-def refresh_monthly_aggregates(session: Session, account_ids: Iterable[int] | None = None) -> None:
+def refresh_monthly_aggregates(session: Session, account_ids: Iterable[int] | None = None,
+                               months: tuple[date, date] | None = None) -> None:
     """Recompute the monthly aggregates of these accounts (all accounts when None).
 
     Runs as two INSERT ... SELECT ... GROUP BY statements per chunk, inside the
     caller's transaction: the aggregates never disagree with the order lines
     that a commit makes visible.
+
+    Args:
+        session: the caller's session; the caller commits.
+        account_ids: the accounts whose lines changed (None: every account).
+        months: (first, last) month, as first days: only the months in this range
+            are recomputed; an import of one new month then leaves the history alone.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # What the aggregates' foreign keys did per row, once: no product can be
+        # deleted before this transaction ends (SQLite: the transaction writes alone).
+        session.execute(select(Product.id).with_for_update(read=True, key_share=True))
     if account_ids is None:
-        _refresh(session, None)
+        _refresh(session, None, months)
         return
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), _CHUNK):
-        _refresh(session, ids[start : start + _CHUNK])
+        _refresh(session, ids[start : start + _CHUNK], months)
 
 
-def _refresh(session: Session, ids: list[int] | None) -> None:
+def _refresh(session: Session, ids: list[int] | None, months: tuple[date, date] | None) -> None:
     ol = OrderLine
     where = [] if ids is None else [ol.account_id.in_(ids)]
+    if session.get_bind().dialect.name == "postgresql":
+        locked = select(Account.id).with_for_update(read=True, key_share=True)
+        session.execute(locked if ids is None else locked.where(Account.id.in_(ids)))
+    if months is not None:
+        # On the date, so that the (account_id, date) index serves the range.
+        where += [ol.date >= months[0], ol.date < add_months(months[1], 1)]
     for table in (MonthlyAccountSales, MonthlyAccountProductSales):
         stmt = delete(table)
         if ids is not None:
             stmt = stmt.where(table.account_id.in_(ids))
+        if months is not None:
+            stmt = stmt.where(table.month >= months[0], table.month <= months[1])
         session.execute(stmt)
 
     monthly = (

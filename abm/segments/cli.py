@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from abm.accounts.models import Account
 from abm.db import get_session
-from abm.segmentation.clustering import SegmentationError
 from abm.segments.models import AccountPotential
-from abm.segments.potential import PotentialError, fit_potential
-from abm.segments.services import run_segmentation
 from abm.segments.settings import segmentation_settings
+
+# The modeling modules load NumPy, SciPy and scikit-learn (about 2 s and 135 MB): they are
+# imported by the commands that use them, not by every `abm` command and worker.
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                       show_default=True, help="Output format.")
@@ -30,6 +30,10 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), de
 @with_appcontext
 def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
     """Segment every account with sales and store the run."""
+    from abm.segmentation.clustering import SegmentationError
+    from abm.segments.potential import PotentialError, fit_potential
+    from abm.segments.services import run_segmentation
+
     session = get_session()
     options = segmentation_settings(session)
     try:
@@ -78,6 +82,8 @@ def potential() -> None:
 @with_appcontext
 def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> None:
     """Fit the potential model on every customer's history, store it and print it."""
+    from abm.segments.potential import PotentialError, fit_potential
+
     session = get_session()
     options = segmentation_settings(session)
     end: date | None = calibration_end.date() if calibration_end else None

@@ -99,7 +99,8 @@ def purchase_histories(
     columns = [agg.c.account_id, agg.c.days, agg.c.revenue, first.label("first"),
                last.label("last")]
     if not month_is_whole:
-        cut = and_(ol.account_id == agg.c.account_id, ol.month == cal_month,
+        # The month as a date range: the (account_id, date) index serves it.
+        cut = and_(ol.account_id == agg.c.account_id, ol.date >= cal_month,
                    ol.date <= calibration_end)
         columns += [
             select(func.count(distinct(ol.date))).where(cut).scalar_subquery().label("cut_days"),

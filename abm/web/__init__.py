@@ -45,10 +45,12 @@ def init_app(app: Flask) -> None:
         dossier,
         i18n,
         imports,
+        reading,
         runs,
         segments,
     )
 
+    reading.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     Babel(app, locale_selector=_select_locale)
@@ -66,6 +68,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(approvals.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(segments.bp)
+    from abm.web import tokens
+
+    app.register_blueprint(tokens.bp)
+    from abm.web import account_work, alerts, campaign_editor, campaigns, settings
+
+    app.register_blueprint(campaigns.bp)
+    app.register_blueprint(campaign_editor.bp)
+    app.register_blueprint(account_work.bp)
+    app.register_blueprint(alerts.bp)
+    app.register_blueprint(settings.bp)
     i18n.init_app(app)
 
     @app.after_request

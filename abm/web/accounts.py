@@ -11,6 +11,8 @@ from abm.accounts import work
 from abm.accounts.listing import AccountFilters, filter_choices, iter_accounts, list_accounts
 from abm.accounts.models import Category
 from abm.accounts.services import can_edit_account, get_visible_account
+from abm.campaigns.outcomes import account_campaigns
+from abm.campaigns.plans import can_edit_plan
 from abm.db import get_session
 from abm.users.services import list_users
 from abm.web import account_filters, labels
@@ -18,6 +20,7 @@ from abm.web.auth import current_viewer, role_required
 from abm.web.charts import bar_chart
 from abm.web.csv_export import csv_response
 from abm.web.forms import CommentForm, InteractionForm, TaskForm, options
+from abm.web.reading import reads_only
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -37,6 +40,7 @@ def filters_from_request() -> AccountFilters:
 
 
 @bp.route("/")
+@reads_only
 @role_required(*EVERY_ROLE)
 def index():
     session = get_session()
@@ -81,6 +85,7 @@ def load_account(account_id: int):
 
 
 @bp.route("/<int:account_id>")
+@reads_only
 @role_required(*EVERY_ROLE)
 def show(account_id: int):
     session = get_session()
@@ -105,6 +110,8 @@ def show(account_id: int):
         interaction_form=interaction_form, task_form=task_form,
         comment_form=CommentForm(prefix="comment"),
         can_edit=can_edit_account(account, current_viewer()),
+        campaigns=account_campaigns(session, account.id),
+        can_edit_plan=can_edit_plan(account, current_viewer()),
         panels=account_filters.account_panels(session, account.id),
     )
 

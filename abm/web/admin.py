@@ -1,6 +1,8 @@
-"""Administration: the users of the workspace and their roles."""
+"""Administration: the users of the workspace and their roles, and the audit log."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,8 +10,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from abm.audit import services as audit
 from abm.db import get_session
@@ -93,3 +104,48 @@ def edit_user(user_id: int):
             session.commit()
             flash(_("User updated."), "info")
     return redirect(url_for(".users"))
+
+
+AUDIT_PAGE = 50
+
+
+class AuditFilterForm(Form):
+    """The filters of the audit log, read from the query string (a GET form: no CSRF)."""
+
+    action = SelectField(_l("Action"), validators=[Optional()])
+    user = SelectField(_l("User"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
+
+
+def _start_of(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@bp.route("/audit")
+@role_required("admin")
+def audit_log():
+    """Sensitive actions, newest first, filtered by action, user and dates, a page at a time."""
+    session = get_session()
+    users_by_id = {u.id: u for u in list_users(session)}
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("All"))] + [(a, a) for a in audit.ACTIONS]
+    form.user.choices = [("", _("All"))] + [(str(i), u.name) for i, u in users_by_id.items()]
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, events=[], users=users_by_id,
+                               next_url=None, first_url=None), 422
+    rows = audit.list_events(
+        session, action=form.action.data or None,
+        actor_id=int(form.user.data) if form.user.data else None,
+        since=_start_of(form.since.data) if form.since.data else None,
+        until=_start_of(form.until.data + timedelta(days=1)) if form.until.data else None,
+        before_id=form.before.data, limit=AUDIT_PAGE + 1)
+    kept = {k: v for k, v in request.args.items() if k != "before" and v}
+    next_url = None
+    if len(rows) > AUDIT_PAGE:
+        rows = rows[:AUDIT_PAGE]
+        next_url = url_for(".audit_log", **kept, before=rows[-1].id)
+    first_url = url_for(".audit_log", **kept) if form.before.data else None
+    return render_template("admin/audit.html", form=form, events=rows, users=users_by_id,
+                           next_url=next_url, first_url=first_url)

@@ -13,7 +13,11 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
+from flask_login import current_user
+
+from abm.audit import services as audit
+from abm.db import get_session
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,9 +44,22 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterat
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]):
-    """A streamed CSV download (rows are read while the response is written)."""
+    """A streamed CSV download (rows are read while the response is written).
+
+    Every export is written to the audit log first: who took which data, from where.
+    """
+    audit_export(filename)
     return Response(
         stream_with_context(csv_lines(header, rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def audit_export(filename: str) -> None:
+    """Record (and commit) an export by the logged-in user of the current request."""
+    session = get_session()
+    audit.record(session, current_user.id, audit.EXPORT, f"file:{filename}",
+                 {"path": request.path, "query": request.query_string.decode("utf-8", "replace")
+                  [:500]}, address=request.remote_addr)
+    session.commit()

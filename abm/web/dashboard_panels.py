@@ -2,50 +2,27 @@
 
 A panel whose domain is not installed, has no data yet or fails returns None;
 the page then shows a short note in its place instead of failing as a whole.
+Company-wide parts come from the stored company figures
+(:mod:`abm.analytics.company`); only what depends on the viewer (a sales user's
+own accounts, open alerts, running campaigns) is read per request, by bounded
+queries.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
-import threading
-import time
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from abm.accounts import insights
-from abm.accounts.services import Viewer
+from abm.accounts.services import Viewer, visibility_clause
+from abm.analytics.company import LIST_LIMIT
+from abm.campaigns.listing import count_campaigns, list_campaigns
+from abm.campaigns.outcomes import delivery_progress
 from abm.web.charts import pareto_chart
 
 log = logging.getLogger(__name__)
-
-# Company-wide figures are the same for every user and change with imports and
-# the nightly refresh, but computing them reads every account's monthly sales:
-# they are kept for a minute, and dropped sooner when the data stamp moves.
-CACHE_SECONDS = 60.0
-
-
-class FigureCache:
-    """A small per-application cache of company-wide dashboard figures."""
-
-    def __init__(self, seconds: float = CACHE_SECONDS) -> None:
-        self.seconds = seconds
-        self._items: dict[str, tuple[float, object, object]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, name: str, stamp: object, compute: Callable[[], object]) -> object:
-        """``compute()``'s value for ``name``, reused while young and of the same ``stamp``."""
-        now = time.monotonic()
-        with self._lock:
-            hit = self._items.get(name)
-        if hit is None or hit[1] != stamp or now - hit[0] > self.seconds:
-            value = compute()
-            with self._lock:
-                self._items[name] = (now, stamp, value)
-        else:
-            value = hit[2]
-        return copy.deepcopy(value)  # callers filter the lists per user
 
 
 def guarded(build: Callable[..., dict | None], *args) -> dict | None:
@@ -57,99 +34,77 @@ def guarded(build: Callable[..., dict | None], *args) -> dict | None:
         return None
 
 
-def _scope(viewer: Viewer) -> object:
-    """Who a per-user list is for: everyone who sees every account shares one."""
-    return "all" if viewer.sees_every_account else viewer.user_id
-
-
-def concentration(session: Session, viewer: Viewer, cache: FigureCache) -> dict | None:
-    stamp = insights.data_stamp(session)
-    snapshot = cache.get("snapshot", stamp, lambda: insights.latest_snapshot(session))
+def concentration(session: Session, viewer: Viewer, figures: dict) -> dict | None:
+    snapshot = figures["snapshot"]
     if snapshot is None:
         return None
     threshold = snapshot["settings"].get("analytics.pareto_share", 0.8)
     accounts = snapshot["accounts"] or 0
-    curve = cache.get("pareto", stamp, lambda: insights.pareto_curve(session))
+    flagged = figures["flagged"] if viewer.sees_every_account else \
+        insights.flagged_accounts(session, viewer, limit=LIST_LIMIT)
     return {
         "snapshot": snapshot,
-        "counts": cache.get("flag_counts", stamp, lambda: insights.flag_counts(session)),
-        "flagged": cache.get(f"flagged:{_scope(viewer)}", stamp,
-                             lambda: insights.flagged_accounts(session, viewer, limit=10)),
+        "counts": figures["flag_counts"],
+        "flagged": flagged,
         "core_share": snapshot["core_accounts"] / accounts if accounts else 0.0,
-        "pareto": pareto_chart(curve, threshold=threshold),
+        "pareto": pareto_chart(figures["pareto"], threshold=threshold),
         "pareto_threshold": threshold,
     }
 
 
-def abc_xyz(session: Session, viewer: Viewer, cache: FigureCache) -> dict | None:
-    cells = cache.get("abc_xyz", insights.data_stamp(session),
-                      lambda: insights.abc_xyz_cells(session))
-    if cells is None:
+def abc_xyz(session: Session, viewer: Viewer, figures: dict) -> dict | None:
+    if figures["abc_xyz"] is None:
         return None
     from abm.analytics.abcxyz import RECOMMENDATIONS
 
-    return {"cells": cells, "recommendations": RECOMMENDATIONS}
+    return {"cells": figures["abc_xyz"], "recommendations": RECOMMENDATIONS}
 
 
-def top_n(session: Session, viewer: Viewer, cache: FigureCache) -> dict | None:
-    month = insights.latest_report_month(session)
-    if month is None:
+def top_n(session: Session, viewer: Viewer, figures: dict) -> dict | None:
+    report = figures["top_n"]
+    if report is None:
         return None
-    from abm.analytics.topn import key_account_report
-
-    stamp = (month, insights.data_stamp(session))
-    report = cache.get("top_n", stamp, lambda: key_account_report(session, month=month))
     ids = {r["account_id"] for r in report["rows"]}
     ids |= {r["account_id"] for r in report["changes"]["left"]}
     visible = insights.visible_ids(session, viewer, ids)
-    report["rows"] = [r for r in report["rows"] if r["account_id"] in visible]
-    report["left"] = [r for r in report["changes"]["left"] if r["account_id"] in visible]
-    return report
+    return report | {"rows": [r for r in report["rows"] if r["account_id"] in visible],
+                     "left": [r for r in report["changes"]["left"] if r["account_id"] in visible]}
 
 
-def alerts(session: Session, viewer: Viewer, cache: FigureCache, limit: int = 10) -> dict | None:
+def alerts(session: Session, viewer: Viewer, figures: dict,
+           limit: int = LIST_LIMIT) -> dict | None:
     if not insights.available():
         return None
     from abm.analytics.alerts import list_alerts
 
-    found = list_alerts(session, limit=200)
-    visible = insights.visible_ids(session, viewer, {a["account_id"] for a in found})
-    shown = [a for a in found if a["account_id"] in visible]
-    return {"items": shown[:limit], "more": max(0, len(shown) - limit)}
+    shown = list_alerts(session, limit=limit, visible=visibility_clause(viewer))
+    more = insights.count_open_alerts(session, viewer) - len(shown)
+    return {"items": shown, "more": max(0, more)}
 
 
-def win_back(session: Session, viewer: Viewer, cache: FigureCache,
-             limit: int = 10) -> dict | None:
+def win_back(session: Session, viewer: Viewer, figures: dict,
+             limit: int = LIST_LIMIT) -> dict | None:
     if not insights.available():
         return None
+    if viewer.sees_every_account:
+        return {"items": figures["win_back"][:limit]}
     return {"items": insights.win_back(session, viewer, limit=limit)}
 
 
-def campaigns(session: Session, viewer: Viewer, cache: FigureCache) -> dict | None:
+def campaigns(session: Session, viewer: Viewer, figures: dict) -> dict | None:
     """Campaigns scheduled or sending, with their delivery progress from the outbox."""
-    try:
-        from abm.campaigns.listing import list_campaigns
-        from abm.delivery.outbox import counts_by_state
-    except ImportError:
-        return None
     running = [c for status in ("sending", "scheduled")
-               for c in list_campaigns(session, status=status)]
-    pending = len(list_campaigns(session, status="pending_approval"))
-    for c in running[:10]:
-        counts = counts_by_state(session, c["id"])
-        total = sum(counts.values())
-        c["outbox"] = counts
-        c["progress"] = (total - counts.get("pending", 0) - counts.get("claimed", 0)) / total \
-            if total else 0.0
-    return {"running": running[:10], "pending_approval": pending}
+               for c in list_campaigns(session, status=status, limit=LIST_LIMIT)][:LIST_LIMIT]
+    pending = count_campaigns(session, "pending_approval")
+    for c in running:
+        c["delivery"] = delivery_progress(session, c["id"])
+    return {"running": running, "pending_approval": pending}
 
 
 PANELS = {"concentration": concentration, "abc_xyz": abc_xyz, "top_n": top_n,
           "alerts": alerts, "win_back": win_back, "campaigns": campaigns}
 
 
-def build_panels(session: Session, viewer: Viewer,
-                 cache: FigureCache | None = None) -> dict[str, dict | None]:
-    """Every panel by name (None where unavailable)."""
-    cache = cache or FigureCache(seconds=0)
-    return {name: guarded(build, session, viewer, cache) for name, build in PANELS.items()}
+def build_panels(session: Session, viewer: Viewer, figures: dict) -> dict[str, dict | None]:
+    """Every panel by name (None where unavailable), from the stored company ``figures``."""
+    return {name: guarded(build, session, viewer, figures) for name, build in PANELS.items()}

@@ -1,8 +1,8 @@
-"""Editing an account's dossier, categories, three-P qualification and owner."""
+"""Editing an account's dossier, categories, three-P qualification, owner and tenders."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from abm.accounts import work
@@ -12,7 +12,7 @@ from abm.users.services import list_users
 from abm.web import labels
 from abm.web.accounts import load_account
 from abm.web.auth import current_viewer, role_required
-from abm.web.forms import DossierForm, options
+from abm.web.forms import DossierForm, TenderForm, options
 
 bp = Blueprint("dossier", __name__, url_prefix="/accounts")
 
@@ -49,3 +49,35 @@ def edit(account_id: int):
         return redirect(url_for("accounts.show", account_id=account.id))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/edit.html", account=account, form=form), status
+
+
+@bp.route("/<int:account_id>/tenders/new", methods=["GET", "POST"], defaults={"tender_id": None})
+@bp.route("/<int:account_id>/tenders/<int:tender_id>", methods=["GET", "POST"])
+@role_required("manager", "sales")
+def tender(account_id: int, tender_id: int | None):
+    """Record a tender of the account (won, lost and why), or edit one."""
+    session = get_session()
+    account = load_account(account_id)
+    if not can_edit_account(account, current_viewer()):
+        abort(403)
+    found = None
+    if tender_id is not None:
+        found = work.get_tender(session, account.id, tender_id)
+        if found is None:
+            abort(404)
+    form = TenderForm(obj=found)
+    form.outcome.choices = options(labels.choices("tender_outcome"))
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in work.TENDER_FIELDS}
+        values["amount"] = None if values["amount"] is None else float(values["amount"])
+        if request.form.get("action") == "delete" and found is not None:
+            work.delete_tender(session, found)
+            flash(_("Tender deleted."), "info")
+        else:
+            work.save_tender(session, account, values, found)
+            flash(_("Saved."), "info")
+        session.commit()
+        return redirect(url_for("accounts.show", account_id=account.id) + "#dossier")
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/tender.html", account=account, form=form,
+                           tender=found), status

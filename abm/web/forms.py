@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -85,3 +86,11 @@ class DossierForm(FlaskForm):
     can_pay = SelectField(_l("Ability to pay"), choices=TRISTATE, coerce=_tristate)
     has_authority = SelectField(_l("Authority to decide"), choices=TRISTATE, coerce=_tristate)
     owner_id = SelectField(_l("Owner"), coerce=_optional_int, validators=[Optional()])
+
+
+class TenderForm(FlaskForm):
+    title = StringField(_l("Tender"), validators=[DataRequired(), Length(max=300)])
+    held_on = DateField(_l("Held on"), validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), validators=[DataRequired()])
+    amount = DecimalField(_l("Amount"), places=None, validators=[Optional(), NumberRange(min=0)])
+    reason = TextAreaField(_l("Why we won or lost"), validators=[Optional(), Length(max=5000)])

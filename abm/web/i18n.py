@@ -51,25 +51,31 @@ def money(value: float | None, currency: str | None = None, cents: bool = False)
     code = currency or current_app.config.get("ABM_CURRENCY", "EUR")
     if cents:
         return format_currency(value, code)
-    return format_currency(value, code, format=_whole_units(str(get_locale())),
-                           currency_digits=False)
+    locale = get_locale()
+    return _whole_units(str(locale), code).apply(value, locale)
+
+
+# The patterns are parsed once and applied directly: a list page formats hundreds
+# of numbers, and Flask-Babel's wrappers cost several times the formatting itself.
+@functools.lru_cache(maxsize=64)
+def _whole_units(locale: str, currency: str) -> NumberPattern:
+    """The locale's own currency pattern (where the sign goes, which spaces), minus the cents,
+    with the currency's symbol written in."""
+    parsed = Locale.parse(locale)
+    symbol = parsed.currency_symbols.get(currency, currency).replace("'", "''")
+    pattern = parsed.currency_formats["standard"].pattern.replace(".00", "")
+    return parse_pattern(pattern.replace("¤", f"'{symbol}'"))
 
 
 @functools.lru_cache(maxsize=16)
-def _whole_units(locale: str) -> NumberPattern:
-    """The locale's own currency pattern (where the sign goes, which spaces), minus the cents.
-
-    Parsed once per locale: a list page formats hundreds of amounts.
-    """
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
-    return parse_pattern(pattern)
+def _decimal_pattern(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern)
+    return _decimal_pattern(digits).apply(value, get_locale())
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 LABELS: dict[str, dict[str, object]] = {
@@ -36,6 +39,40 @@ LABELS: dict[str, dict[str, object]] = {
                         "approved": _l("Approved"), "rejected": _l("Rejected"),
                         "scheduled": _l("Scheduled"), "sending": _l("Sending"),
                         "done": _l("Done"), "cancelled": _l("Cancelled")},
+    "schedule_mode": {"now": _l("Now"), "at": _l("At a time"), "trigger": _l("On a trigger")},
+    "campaign_outcome": {"clicked": _l("Clicked"), "opened": _l("Opened"), "sent": _l("Sent"),
+                         "unsubscribed": _l("Unsubscribed"), "bounced": _l("Bounced"),
+                         "not_sent": _l("Not sent"), "pending": _l("Waiting to be sent"),
+                         "held_out": _l("Held out (control group)")},
+    "outbox_state": {"pending": _l("Waiting"), "claimed": _l("Being sent"), "sent": _l("Sent"),
+                     "failed": _l("Failed"), "bounced": _l("Bounced"),
+                     "suppressed": _l("Suppressed"), "capped": _l("Over the frequency cap"),
+                     "invalid": _l("Did not render")},
+    "alert_status": {"open": _l("Open"), "acknowledged": _l("Acknowledged"),
+                     "resolved": _l("Resolved")},
+    "tender_outcome": {"pending": _l("Pending"), "won": _l("Won"), "lost": _l("Lost")},
+    "audience_op": {"eq": _l("is"), "ne": _l("is not"), "in": _l("is one of"),
+                    "not_in": _l("is none of"), "lt": _l("below"), "lte": _l("at most"),
+                    "gt": _l("above"), "gte": _l("at least")},
+    "audience_field": {
+        "kind": _l("Customer or prospect"), "region": _l("Region"),
+        "country": _l("Country (ISO code)"), "industry": _l("Industry"), "city": _l("City"),
+        "owner": _l("Owner (KAM) user id"), "loyalty_member": _l("Member of the loyalty programme"),
+        "account": _l("Hand-picked accounts (ids)"), "category": _l("Qualitative category"),
+        "contact_role": _l("Has a contact with a decision-making role"),
+        "has_reachable_contact": _l("Has a contact who may receive marketing mail"),
+        "key": _l("Key account (analytics)"), "dependency": _l("Dependency risk (analytics)"),
+        "near_key": _l("Near-key account (analytics)"),
+        "abc_xyz": _l("ABC-XYZ cell such as AX (analytics)"),
+        "churn_state": _l("Churn state: active, at_risk, lost (analytics)"),
+        "p_alive": _l("Probability of being active, latest fit (segmentation)"),
+        "segment": _l("Segment id in the latest run (segmentation)")},
+    "settings_group": {"analytics": _l("Analytics: key accounts, monitoring, churn"),
+                       "campaigns": _l("Campaigns and delivery"),
+                       "segmentation": _l("Segmentation"),
+                       "potential": _l("Potential (BG/NBD and Gamma-Gamma)")},
+    "offer_field": {"title": _l("Offer"), "discount_percent": _l("Discount (%)"),
+                    "terms": _l("Terms"), "valid_until": _l("Valid until")},
     "run_status": {"queued": _l("Waiting for a worker"), "started": _l("Running"),
                    "finished": _l("Finished"), "failed": _l("Failed")},
     "task_status": {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
@@ -46,7 +83,16 @@ LABELS: dict[str, dict[str, object]] = {
 def label(group: str, value: object) -> str:
     """The translated name of ``value`` (an enum or its value) in ``group``, else the value."""
     key = getattr(value, "value", value)
-    return str(LABELS.get(group, {}).get(key, key))
+    if key not in LABELS.get(group, {}):
+        return str(key)
+    return _translated(str(get_locale()), group, key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(locale: str, group: str, key: str) -> str:
+    # Called under ``locale``: a list page shows a label per row, and each lookup
+    # through the translations costs more than the rest of the row.
+    return str(LABELS[group][key])
 
 
 def choices(group: str) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from abm.accounts.listing import AccountFilters, count_accounts, iter_accounts, list_accounts
 from abm.accounts.models import Account, AccountCategory, AccountKind, Category
@@ -103,3 +104,12 @@ def test_rows_carry_the_last_twelve_months_of_revenue(session, many):
 def test_the_export_iterates_over_every_page(session, many):
     rows = list(iter_accounts(session, EVERYONE, AccountFilters(sort="-name"), batch=4))
     assert "".join(r["name"][0] for r in rows) == "ZYXWVUTSRQPONMLKJIHGFEDCBA"
+
+
+def test_a_list_of_given_ids_counts_them_with_or_without_other_filters(session, many):
+    ids = select(Account.id).where(Account.region == "North")  # 13 accounts
+    page = list_accounts(session, EVERYONE, AccountFilters(ids=ids), limit=5)
+    assert (page.total, page.total_capped) == (13, False)
+    assert count_accounts(session, EVERYONE, AccountFilters(ids=ids), cap=10) == (10, True)
+    narrowed = list_accounts(session, EVERYONE, AccountFilters(ids=ids, kind="prospect"), limit=1)
+    assert narrowed.total == 3  # the northern prospects: F, P and Z

@@ -7,6 +7,7 @@ document declares. The number of examples is bounded to keep the suite fast.
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from abm.api import load_resources
 from abm.api.imports import XLSX
@@ -14,6 +15,10 @@ from abm.api.openapi import build_document
 from abm.users.tokens import issue_token
 
 EXAMPLES = 12
+# A campaign's templates are valid when they compile and render in the sandbox, and its
+# audience when its rules fit their fields: no JSON schema can say so, so there a
+# schema-valid request may be refused with 422. Every other check still applies.
+RENDERED = {"campaigns"}
 
 load_resources()
 
@@ -40,7 +45,9 @@ def test_every_operation_conforms_to_the_document(case, app, session, users, boo
     # Calls and the checks' own probes (e.g. the same call without a token) go to this app.
     case.operation.schema.app = app
     case.operation.app = app
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    excluded = [positive_data_acceptance] if RENDERED & set(case.operation.tags or ()) else []
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+                           excluded_checks=excluded)
 
 
 def test_the_served_document_is_the_one_tested(api):

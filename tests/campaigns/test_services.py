@@ -71,6 +71,30 @@ def test_changing_the_offer_withdraws_an_approval(session, users):
     assert campaign.status == CampaignStatus.DRAFT
 
 
+def test_editing_the_template_withdraws_an_approval(session, users):
+    campaign = _campaign(session, kind="volume_bonus")
+    services.decide(session, campaign.id, users["manager"].id, approve=True)
+    services.save_template(session, campaign.id, "en", "Same terms?", "<p>Other terms</p>", "t")
+    assert campaign.status == CampaignStatus.DRAFT
+    with pytest.raises(services.CampaignError, match="approval"):
+        services.schedule_campaign(session, campaign.id)
+
+
+def test_saving_an_unchanged_template_keeps_the_approval(session, users):
+    campaign = _campaign(session, kind="volume_bonus")
+    services.decide(session, campaign.id, users["manager"].id, approve=True)
+    stored = next(t for t in campaign.templates if t.language == "en")
+    services.save_template(session, campaign.id, "en", stored.subject, stored.html, stored.text)
+    assert campaign.status == CampaignStatus.APPROVED
+
+
+def test_the_templates_of_a_scheduled_campaign_cannot_change(session):
+    campaign = _campaign(session, kind="promotion")
+    services.schedule_campaign(session, campaign.id)
+    with pytest.raises(services.CampaignError, match="scheduled"):
+        services.save_template(session, campaign.id, "en", "Hi", "<p>changed</p>", "t")
+
+
 def test_scheduling_at_a_time_needs_an_aware_time(session):
     campaign = _campaign(session, kind="promotion")
     with pytest.raises(services.CampaignError):

@@ -27,9 +27,11 @@ class Recorder:
         self.messages: list[tuple[str, bytes]] = []
         self.replies: dict[str, list[str]] = {}  # recipient -> replies to give, in order
         self.on_message = None  # called with the number of messages accepted so far
+        self.events: list[tuple[str, str]] = []  # ("rcpt" or "data", recipient), in order
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.events.append(("rcpt", address))
         script = self.replies.get(address)
         if script:
             return script.pop(0)
@@ -37,6 +39,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.events.append(("data", envelope.rcpt_tos[0]))
         with self.lock:
             self.messages.append((envelope.rcpt_tos[0], envelope.content))
             count = len(self.messages)

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from email import policy
 
+import pytest
 from sqlalchemy import select
 
 from abm.accounts.models import Account, Contact
@@ -59,8 +60,9 @@ def test_two_workers_and_a_duplicated_start_send_each_message_once(live_app, smt
     assert counts_by_state(session, campaign.id)["sent"] == 300
 
 
+@pytest.mark.parametrize("batch_size", [10, 100], ids=["in-a-later-batch", "in-the-same-batch"])
 def test_an_unsubscribe_during_sending_stops_later_messages(live_app, smtp_server,
-                                                           start_workers):
+                                                           start_workers, batch_size):
     session = get_session()
     contacts = _accounts(session, 60)
     last = contacts[-1]
@@ -81,7 +83,7 @@ def test_an_unsubscribe_during_sending_stops_later_messages(live_app, smtp_serve
                                      data={"List-Unsubscribe": "One-Click"}).status_code)
 
     smtp_server.on_message = unsubscribe_last
-    jobs.enqueue_start(campaign.id, batch_size=10)
+    jobs.enqueue_start(campaign.id, batch_size=batch_size)
     (worker,) = start_workers(1)
     assert worker.wait(timeout=120) == 0, worker.stderr.read().decode()[-2000:]
     assert responses == [200]

@@ -5,11 +5,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from abm.accounts.models import Account
 from abm.imports import orders
 from abm.imports.services import import_file
-from abm.sales.models import MonthlyAccountSales, OrderLine
+from abm.sales.models import MonthlyAccountSales, OrderLine, Product
 from tests.imports.conftest import aggregates
 
 HEADER = "document;line;date;account;client;sku;product;quantity;revenue;margin\n"
@@ -99,3 +100,32 @@ def test_an_interrupted_import_is_completed_by_a_rerun(session, write_file, monk
     session.commit()
     assert (result.created, result.unchanged) == (250, 200)
     assert aggregates(session) == _direct(session)
+
+
+def test_a_later_month_is_added_without_touching_the_earlier_ones(
+        session, write_file, do_import, monkeypatch):
+    monkeypatch.setattr(orders, "BATCH", 2)  # the month range spans batches
+    do_import(write_file(HEADER + "D1;1;2025-01-10;A1;Client 1;S1;P;1;10;1\n"
+                                  "D2;1;2025-03-10;A1;Client 1;S2;P;1;20;2\n"))
+    do_import(write_file(HEADER + "D3;1;2025-05-10;A1;Client 1;S1;P;1;40;4\n"
+                                  "D4;1;2025-05-11;A2;Client 2;S1;P;1;50;5\n"
+                                  "D5;1;2025-02-10;A1;Client 1;S1;P;1;80;8\n"))
+    monthly, per_product = aggregates(session)
+    assert [(r[1], r[2]) for r in monthly] == [
+        (date(2025, 1, 1), 10), (date(2025, 2, 1), 80), (date(2025, 3, 1), 20),
+        (date(2025, 5, 1), 40), (date(2025, 5, 1), 50)]
+    assert (monthly, per_product) == _direct(session)
+
+
+def test_deleting_an_account_or_a_product_deletes_its_aggregates(session, write_file, do_import):
+    do_import(write_file(_random_file(5, 200)))
+    account_id, product_id = session.execute(select(OrderLine.account_id, OrderLine.product_id)
+                                             .limit(1)).one()
+    session.execute(delete(Account).where(Account.id == account_id))
+    session.execute(delete(Product).where(Product.id == product_id))
+    session.commit()
+    monthly, per_product = aggregates(session)
+    assert not [r for r in monthly if r[0] == account_id]
+    assert not [r for r in per_product if r[0] == account_id or r[1] == product_id]
+    # What is left still equals the lines (whose product the deletion set to NULL).
+    assert monthly and per_product and (monthly, per_product) == _direct(session)

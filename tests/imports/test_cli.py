@@ -32,6 +32,17 @@ def test_a_clean_import_exits_zero_with_a_text_summary(runner, write_file):
     assert "also created 1 accounts and 0 products" in result.stdout
 
 
+def test_a_command_line_import_is_audited(runner, session, write_file):
+    from abm.audit.models import AuditEvent
+
+    path = write_file(ORDERS)
+    assert _invoke(runner, "orders", path).exit_code == 0
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).one()
+    assert event.target == f"file:{path.name}"
+    assert event.actor_id is None
+    assert (event.details["event"], event.details["created"]) == ("finished", 1)
+
+
 def test_strict_says_nothing_was_imported(runner, session, write_file):
     result = _invoke(runner, "orders", write_file(ORDERS + "D2;31.10.2026;7701;Ромашка;x\n"),
                      "--strict")

@@ -6,6 +6,7 @@ from abm import create_app
 from abm.web.auth import safe_next
 
 from .conftest import PASSWORD
+from .test_access_matrix import placeholder
 
 
 def _cookie(response, name="session"):
@@ -91,7 +92,7 @@ def test_passwords_are_stored_with_a_modern_hash(users):
 def _form_posts(app):
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and not rule.endpoint.startswith(("api.", "tracking.")):
-            args = {a: 1 for a in rule.arguments}
+            args = {name: placeholder(conv) for name, conv in rule._converters.items()}
             yield rule.endpoint, rule.rule, args
 
 

@@ -15,6 +15,11 @@ PAGES = {
     "/approvals/": {"admin", "manager"},
     "/imports/": {"admin", "manager"},
     "/segments/": {"admin", "manager", "marketing"},
+    "/campaigns/": {"admin", "manager", "marketing"},
+    "/campaigns/new": {"admin", "marketing"},
+    "/accounts/{own}/plan": {"admin", "manager", "marketing", "sales"},
+    "/accounts/{own}/tenders/new": {"admin", "manager", "sales"},
+    "/admin/settings/": {"admin"},
 }
 CASES = [(page, role, role in allowed) for page, allowed in PAGES.items()
          for role in ("admin", "manager", "marketing", "sales")]

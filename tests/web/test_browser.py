@@ -21,6 +21,7 @@ from abm.campaigns.services import create_campaign, request_approval
 from abm.db import get_db, upgrade
 from abm.sales.models import MonthlyAccountSales
 from abm.users.services import create_user
+from tests.delivery.conftest import smtp_server  # noqa: F401 - a real SMTP server on loopback
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -183,3 +184,110 @@ def test_switch_the_interface_to_russian(live_server, page):
     page.goto(f"{live_server.url}/login")
     page.click("button[lang=ru]")
     assert page.locator("h1").inner_text() == "Войти"
+
+
+def _add_campaign_people(app, smtp_url: str) -> None:
+    """A marketing user, two accounts with reachable buyers, and mail going to ``smtp_url``."""
+    app.extensions["abm.settings"].smtp_url = smtp_url
+    with app.app_context():
+        session = get_db(app).session()
+        create_user(session, email="mark@test.local", name="Mark Eting", role="marketing",
+                    password="browser-password")
+        nordic = session.query(Account).filter_by(external_id="C100").one()
+        hekla = Account(name="Hekla Hardware", external_id="C200", region="South")
+        session.add(hekla)
+        session.flush()
+        session.add_all([
+            Contact(account_id=nordic.id, name="Jón Buyer", role=ContactRole.OWNER,
+                    email="jon@nordic.test", marketing_consent=True),
+            Contact(account_id=hekla.id, name="Sigga Buyer", role=ContactRole.OWNER,
+                    email="sigga@hekla.test", marketing_consent=True)])
+        session.commit()
+        get_db(app).session.remove()
+
+
+def test_a_win_back_campaign_from_creation_to_results(live_server, page, shots,
+                                                      smtp_server):  # noqa: F811 - imported fixture
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    _add_campaign_people(live_server.app, smtp_server.url)
+
+    # Marketing: create a win-back campaign, pick its audience, preview it, ask for approval.
+    _log_in(page, base, "mark@test.local")
+    page.click("nav >> text=Campaigns")
+    page.click("text=New campaign")
+    page.fill("#name", "Winter win-back")
+    page.select_option("#kind", "win_back")
+    page.click("#new-campaign button[type=submit]")
+    page.wait_for_url("**/audience")
+    page.fill("#picked", "C100, C200")
+    expect(page.locator("#live-contacts")).to_have_text("2")  # counted live, not saved yet
+    assert page.locator("#live-accounts").inner_text() == "2"
+    page.fill("#picked", "C100, NOPE")
+    page.wait_for_selector("#audience-error:not([hidden])")
+    assert "NOPE" in page.locator("#audience-error").inner_text()
+    page.fill("#picked", "C100, C200")
+    page.wait_for_selector("#audience-error", state="hidden")
+    page.screenshot(path=shots / "campaign-audience.png", full_page=True)
+    page.click("#audience-form button[type=submit]")
+    page.wait_for_selector("text=Audience saved.")
+    page.fill("#holdout_percent", "50")
+    page.fill("#title", "Come back for 5% off")
+    page.click("#offer-form button[type=submit]")
+    page.wait_for_selector("text=Saved.")
+
+    page.click("text=Edit the template")
+    page.fill("#account", "C100")
+    page.fill("#subject", "We miss you, {{ account.name }}")
+    expect(page.locator("#preview-subject")).to_have_text("We miss you, Nordic Tools ehf.")
+    page.fill("#subject", "We miss you, {{ account.name")
+    page.wait_for_selector("#preview-error:not([hidden])")
+    assert "subject (line 1)" in page.locator("#preview-error").inner_text()
+    page.fill("#subject", "We miss you, {{ account.name }}")
+    page.wait_for_selector("#preview-error", state="hidden")
+    assert "Come back for 5% off" in page.frame_locator("#preview-html").locator(
+        "body").inner_text()
+    page.screenshot(path=shots / "campaign-template.png", full_page=True)
+    page.click("button[value=save]")
+    page.wait_for_selector("text=Template saved.")
+    page.click(".crumbs >> text=Winter win-back")
+    page.click("#submit-form button")
+    page.wait_for_selector("text=Sent for approval")
+    assert page.locator("#campaign-status").get_attribute("data-status") == "pending_approval"
+    page.screenshot(path=shots / "campaign.png", full_page=True)
+    page.click("text=Log out")
+
+    # Manager: approve it in the inbox, then send it now.
+    _log_in(page, base, "boss@test.local")
+    page.click("nav >> text=Approvals")
+    card = page.locator("section.card", has_text="Winter win-back")
+    card.locator("button[value=approve]").click()
+    page.wait_for_selector("text=Approved.")
+    page.click("nav >> text=Campaigns")
+    page.click("#campaigns >> text=Winter win-back")
+    page.click("#schedule-form button[type=submit]")
+    page.wait_for_selector("text=Scheduled: a worker sends it.")
+    assert page.locator("#progress").is_visible()
+
+    # A real RQ worker delivers it to the SMTP server on loopback.
+    _work_off_the_queue(live_server.app)
+    assert len(smtp_server.messages) == 1  # one account of two is held out
+    to, raw = smtp_server.messages[0]
+    assert to in ("jon@nordic.test", "sigga@hekla.test")
+    assert b"We miss you" in raw or b"=?utf-8?" in raw
+    page.reload()
+    assert page.locator("#campaign-status").get_attribute("data-status") == "done"
+    assert page.locator("#progress").get_attribute("data-percent") == "100"
+    page.screenshot(path=shots / "campaign-delivered.png", full_page=True)
+
+    page.click("text=Results")
+    assert page.locator("#r-sent").inner_text() == "1"
+    assert page.locator("#r-bounced").inner_text() == "0"
+    rows = page.locator("#per-account tbody tr")
+    assert rows.count() == 2
+    assert "held out" in page.locator("#per-account").inner_text()
+    page.screenshot(path=shots / "campaign-results.png", full_page=True)
+    assert sorted(p.name for p in shots.iterdir()) == [
+        "campaign-audience.png", "campaign-delivered.png", "campaign-results.png",
+        "campaign-template.png", "campaign.png"]

@@ -46,3 +46,39 @@ def test_logging_a_visit_without_a_token_is_refused_and_with_it_accepted(csrf_cl
     token = _token(csrf_client, f"/accounts/{book['own'].id}")
     response = csrf_client.post(url, data={**data, "interaction-csrf_token": token})
     assert response.status_code == 302
+
+
+def _log_in(client, email: str) -> None:
+    token = _token(client, "/login")
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("email", "url", "data"), [
+    ("marketing@test.local", "/campaigns/new", {"name": "X", "kind": "win_back",
+                                                "language": "en"}),
+    ("sales@test.local", "/accounts/{own}/plan", {"objectives": "Grow"}),
+    ("sales@test.local", "/accounts/{own}/tenders/new", {"title": "T", "outcome": "won"}),
+    ("admin@test.local", "/admin/settings/", {}),
+])
+def test_the_new_forms_refuse_a_post_without_a_token(csrf_client, book, email, url, data):
+    _log_in(csrf_client, email)
+    url = url.format(own=book["own"].id)
+    assert csrf_client.post(url, data=data).status_code == 400
+    token = _token(csrf_client, url)
+    assert csrf_client.post(url, data={**data, "csrf_token": token}).status_code in (200, 302,
+                                                                                   422)
+
+
+def test_the_live_audience_count_needs_the_token_too(csrf_client, session, users):
+    from abm.campaigns.services import create_campaign
+
+    campaign = create_campaign(session, name="C", kind="promotion")
+    session.commit()
+    _log_in(csrf_client, "marketing@test.local")
+    url = f"/campaigns/{campaign.id}/audience/count"
+    assert csrf_client.post(url, data={"match": "all"}).status_code == 400
+    token = _token(csrf_client, f"/campaigns/{campaign.id}/audience")
+    answer = csrf_client.post(url, data={"match": "all", "csrf_token": token})
+    assert answer.status_code == 200 and answer.get_json()["accounts"] == 4

@@ -3,10 +3,15 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
-from abm.analytics.models import AccountAnalytics
+from abm.analytics import jobs as analytics_jobs
+from abm.analytics.company import refresh_company_figures
+from abm.analytics.models import AccountAnalytics, CompanyFigures
 from abm.analytics.refresh import refresh_analytics
 from abm.analytics.topn import build_key_account_report
+from abm.imports.jobs import start_import
+from abm.queue import enqueue
 from abm.sales.models import MonthlyAccountSales
 from abm.web import dashboard_panels
 
@@ -90,18 +95,44 @@ def test_the_account_page_explains_its_labels(client, login, analysed):
     assert "key by share" in page  # the reason, with its figures
 
 
-def test_company_figures_are_kept_until_an_import_or_a_refresh(client, session, login, book):
-    from datetime import UTC, datetime
-
-    from abm.runs.models import JobRun, RunStatus
-
+def test_the_page_shows_the_stored_company_figures(client, session, login, book):
+    refresh_company_figures(session)
+    session.commit()
     login("manager")
-    assert "€10,000" in client.get("/").get_data(as_text=True)  # October 2026
-    extra = session.get(MonthlyAccountSales, (book["own"].id, date(2026, 10, 1)))
-    extra.revenue = 12_345.0
+    assert "Oct 2026: €10,000" in client.get("/").get_data(as_text=True)
+    session.get(MonthlyAccountSales, (book["own"].id, date(2026, 10, 1))).revenue = 12_345.0
     session.commit()
-    assert "€12,345" not in client.get("/").get_data(as_text=True)  # kept for a while
-    session.add(JobRun(id="import-1", kind="import:orders", queue="imports",
-                       status=RunStatus.FINISHED, finished_at=datetime.now(UTC)))
+    assert "Oct 2026: €10,000" in client.get("/").get_data(as_text=True)  # not summed per view
+
+
+def test_an_import_stores_new_company_figures(client, session, login, book, tmp_path, run_jobs):
+    refresh_company_figures(session)
     session.commit()
-    assert "€12,345" in client.get("/").get_data(as_text=True)
+    path = tmp_path / "orders.csv"
+    path.write_text("document,date,account,quantity,revenue\nN1,2026-10-20,C1,1,2345\n")
+    start_import(str(path), "orders")
+    run_jobs()
+    login("manager")
+    page = client.get("/").get_data(as_text=True)
+    assert "Oct 2026: €2,345" in page  # C1's October, now summed from its order lines
+
+
+def test_an_analytics_refresh_stores_new_company_figures(client, session, login, book,
+                                                         run_jobs):
+    refresh_company_figures(session)
+    session.commit()
+    login("manager")
+    assert 'id="no-analytics"' in client.get("/").get_data(as_text=True)
+    session.get(MonthlyAccountSales, (book["own"].id, date(2026, 10, 1))).revenue = 12_345.0
+    session.commit()
+    enqueue(analytics_jobs.refresh_all, TODAY.isoformat(), queue="analytics")
+    run_jobs()
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="concentration"' in page and 'id="no-analytics"' not in page
+    assert "Oct 2026: €12,345" in page
+
+
+def test_without_stored_figures_the_page_sums_them_up_itself(client, session, login, book):
+    login("manager")
+    assert session.scalar(select(func.count()).select_from(CompanyFigures)) == 0
+    assert "Oct 2026: €10,000" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,85 @@
+"""The dashboard's company-wide figures: computed when the data changes, read with one query.
+
+Revenue by month, account counts, the concentration summary, the Pareto curve,
+the ABC-XYZ matrix, the top-N report and the lists seen by everyone who sees
+every account are the same for all those users and change only with an import
+or an analytics job; computing them reads every account's monthly sales. The
+jobs that change them call :func:`refresh_company_figures`; the dashboard
+reads the stored row with :func:`company_figures`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from abm.accounts import insights
+from abm.accounts.services import Viewer, count_accounts_by_kind
+from abm.analytics.models import CompanyFigures
+from abm.analytics.topn import key_account_report
+from abm.sales.services import revenue_by_month
+
+MONTHS = 24  # of revenue shown on the dashboard
+LIST_LIMIT = 10  # rows of each list panel
+EVERYONE = Viewer(user_id=0, role="manager")  # the lists as everyone who sees every account
+
+
+def compute_company_figures(session: Session) -> dict[str, Any]:
+    """The figures, computed now from the aggregates and the stored analytics (plain data)."""
+    month = insights.latest_report_month(session)
+    return {
+        "counts": count_accounts_by_kind(session),
+        "months": revenue_by_month(session)[-MONTHS:],
+        "snapshot": insights.latest_snapshot(session),
+        "flag_counts": insights.flag_counts(session),
+        "pareto": insights.pareto_curve(session),
+        "abc_xyz": insights.abc_xyz_cells(session),
+        "flagged": insights.flagged_accounts(session, EVERYONE, limit=LIST_LIMIT),
+        "win_back": insights.win_back(session, EVERYONE, limit=LIST_LIMIT),
+        "top_n": None if month is None else key_account_report(session, month=month),
+    }
+
+
+def refresh_company_figures(session: Session) -> dict[str, Any]:
+    """Compute the figures and store them in place of the previous ones; the caller commits."""
+    figures = compute_company_figures(session)
+    session.execute(delete(CompanyFigures))
+    session.add(CompanyFigures(figures=_plain(figures)))
+    session.flush()
+    return figures
+
+
+def company_figures(session: Session) -> dict[str, Any] | None:
+    """The stored figures (None before the first import or refresh stored any)."""
+    stored = session.scalar(select(CompanyFigures.figures).order_by(CompanyFigures.id.desc())
+                            .limit(1))
+    return None if stored is None else _revived(stored)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO strings (read back by :func:`_revived`)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return value
+
+
+def _revived(figures: dict[str, Any]) -> dict[str, Any]:
+    for m in figures["months"]:
+        m["month"] = date.fromisoformat(m["month"])
+    snapshot = figures["snapshot"]
+    if snapshot is not None:
+        snapshot["period_start"] = date.fromisoformat(snapshot["period_start"])
+        snapshot["period_end"] = date.fromisoformat(snapshot["period_end"])
+        snapshot["computed_at"] = datetime.fromisoformat(snapshot["computed_at"])
+    for w in figures["win_back"]:
+        w["since"] = date.fromisoformat(w["since"])
+        w["last_purchase_on"] = date.fromisoformat(w["last_purchase_on"])
+    figures["pareto"] = [tuple(point) for point in figures["pareto"]]
+    return figures

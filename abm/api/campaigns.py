@@ -1,0 +1,476 @@
+"""Campaigns: create, list, show, edit templates, preview, approve or reject, schedule,
+follow and measure.
+
+Marketing and management run campaigns; only management approves or rejects.
+Templates are rendered in the sandbox of :mod:`abm.campaigns.rendering`: one
+that reaches for what it must not, or works too hard, is refused with 422 and
+the reason, and is never sent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+from sqlalchemy.exc import DBAPIError
+
+from abm.accounts.models import Contact, ContactRole
+from abm.api import lists
+from abm.api.accounts import visible_account
+from abm.api.core import ApiError, current_user, operation
+from abm.api.runs import run_started
+from abm.api.schemas import (
+    Flag,
+    Id,
+    Input,
+    JsonNumber,
+    Moment,
+    Output,
+    PageQuery,
+    number,
+    string,
+)
+from abm.campaigns import services
+from abm.campaigns.audiences import OPS, AudienceError, preview_audience
+from abm.campaigns.jobs import enqueue_start
+from abm.campaigns.listing import campaign_detail, list_campaigns
+from abm.campaigns.models import Campaign, CampaignKind, CampaignStatus, ScheduleMode, Trigger
+from abm.campaigns.rendering import MAX_SOURCE, RenderError
+from abm.campaigns.results import campaign_results
+from abm.db import get_session
+from abm.delivery.models import OutboxState
+
+CAMPAIGN_ROLES = {"manager", "marketing"}
+Language = Literal["en", "ru"]
+Scalar = (string(300) | Annotated[int, Field(ge=-(2**31), le=2**31 - 1), JsonNumber]
+          | Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False), JsonNumber])
+Share = Annotated[float, Field(ge=0, lt=1), JsonNumber]
+FINAL = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BOUNCED, OutboxState.SUPPRESSED,
+         OutboxState.CAPPED, OutboxState.INVALID)
+
+
+class Rule(Input):
+    field: string(50, min_length=1) = Field(description="See the audience fields of abm.")
+    op: Literal[OPS] = "eq"
+    value: Scalar | Annotated[list[Scalar], Field(max_length=1000)]
+
+
+class Audience(Input):
+    """Which accounts, and which of their contacts, a campaign reaches."""
+
+    match: Literal["all", "any"] = "all"
+    rules: list[Rule] = Field(default_factory=list, max_length=50)
+    account_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+    contact_roles: list[ContactRole] = Field(default_factory=list, max_length=len(ContactRole))
+    reachable_only: Flag = True
+
+
+class Offer(Input):
+    title: string(300) | None = None
+    details: string(5000) | None = None
+    terms: string(5000) | None = None
+    occasion: string(300) | None = None
+    tier: string(100) | None = None
+    event_name: string(300) | None = None
+    event_place: string(300) | None = None
+    event_date: string(100) | None = None
+    valid_from: string(100) | None = None
+    valid_until: string(100) | None = None
+    discount_percent: Annotated[float, Field(ge=0, le=100), JsonNumber] | None = None
+
+
+class TemplateIn(Input):
+    subject: string(2000, min_length=1)
+    html: string(MAX_SOURCE)
+    text: string(MAX_SOURCE)
+
+
+class CampaignCreate(Input):
+    name: string(200, min_length=1)
+    kind: CampaignKind
+    audience: Audience = Field(default_factory=Audience)
+    offer: Offer = Field(default_factory=Offer)
+    language: Language = "en"
+    templates: dict[Language, TemplateIn] = Field(
+        default_factory=dict, description="Languages not given get the shipped templates.")
+    holdout_share: Share | None = Field(
+        None, description="Share of the target accounts held out; null: the setting.")
+
+
+class CampaignUpdate(Input):
+    name: string(200, min_length=1) = None  # type: ignore[assignment]
+    audience: Audience = None  # type: ignore[assignment]
+    offer: Offer = None  # type: ignore[assignment]
+    default_language: Language = None  # type: ignore[assignment]
+    holdout_share: Share = None  # type: ignore[assignment]
+
+
+class CampaignQuery(PageQuery):
+    """Newest first."""
+
+    status: CampaignStatus | None = None
+    kind: CampaignKind | None = None
+
+
+class CampaignSummary(Output):
+    id: int
+    name: str
+    kind: CampaignKind
+    status: CampaignStatus
+    schedule_mode: ScheduleMode | None
+    scheduled_at: str | None
+    trigger: Trigger | None
+    created_at: str | None
+    sent: int = 0
+
+
+class TemplateOut(Output):
+    subject: str
+    html: str
+    text: str
+
+
+class ApprovalOut(Output):
+    decision: Literal["approved", "rejected"]
+    user: str | None
+    user_id: int | None
+    reason: str
+    decided_at: str
+
+
+class CampaignOut(CampaignSummary):
+    audience: dict
+    offer: dict
+    default_language: str
+    holdout_share: float
+    started_at: str | None
+    finished_at: str | None
+    approval_reasons: list[str] = Field(description="Why a manager must approve it first.")
+    approvals: list[ApprovalOut]
+    templates: dict[str, TemplateOut]
+    outbox: dict[str, int] = Field(description="Messages per delivery state.")
+
+
+class CampaignPage(Output):
+    items: list[CampaignSummary]
+    next_cursor: str | None
+
+
+class AudienceSample(Output):
+    id: int
+    name: str
+    contacts: int
+
+
+class AudiencePreview(Output):
+    accounts: int
+    accounts_with_recipients: int
+    contacts: int
+    by_role: dict[str, int]
+    sample: list[AudienceSample]
+    holdout_accounts: int
+    approval_reasons: list[str]
+
+
+class PreviewQuery(Input):
+    account_id: Id
+    contact_id: Id | None = Field(None, description="Default: the first contact reached.")
+    language: Language | None = None
+
+
+class DraftPreview(PreviewQuery):
+    template: TemplateIn = Field(description="An unsaved template, rendered in place of the "
+                                             "stored one of `language`.")
+
+
+class MessagePreview(Output):
+    subject: str
+    html: str
+    text: str
+    language: str
+    contact_id: int | None
+
+
+class Decision(Input):
+    reason: string(1000) = ""
+
+
+class Rejection(Input):
+    reason: string(1000, min_length=1)
+
+
+class ScheduleRequest(Input):
+    mode: ScheduleMode = ScheduleMode.NOW
+    at: Moment | None = Field(None, description="With mode 'at'.")
+    trigger: Trigger | None = Field(None, description="With mode 'trigger'.")
+    parallel: number(1, 16) = Field(1, description="Send jobs sharing the work.")
+
+
+class Scheduled(Output):
+    campaign: CampaignSummary
+    run_id: str | None = Field(description="The start job; null for a trigger campaign.")
+    status_url: str | None
+
+
+class CampaignStatusOut(Output):
+    id: int
+    status: CampaignStatus
+    started_at: str | None
+    finished_at: str | None
+    outbox: dict[str, int]
+    total: int = Field(description="Messages in the outbox.")
+    done: int = Field(description="Messages in a final state (sent or not).")
+    percent: int | None
+
+
+class ResultsQuery(Input):
+    window_days: number(1, 365) | None = Field(None, description="Attribution window; "
+                                                                 "default: the setting.")
+
+
+class Uplift(Output):
+    treated_accounts: int
+    held_out_accounts: int
+    treated_mean: float | None
+    held_out_mean: float | None
+    uplift: float | None
+    uplift_percent: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class ResultRow(Output):
+    account_id: int
+    name: str
+    group: Literal["treated", "held_out"]
+    revenue: float
+    orders: int = 0
+    sent: int
+    opened: int
+    clicked: int
+
+
+class Window(Output):
+    start: str
+    end: str
+
+
+class Results(Output):
+    campaign_id: int
+    states: dict[str, int]
+    events: dict[str, int]
+    window: Window | None
+    orders: dict[str, int] = Field(default_factory=dict,
+                                   description="Orders shipped in the window, per group.")
+    uplift: Uplift
+    accounts: list[ResultRow]
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = get_session().get(Campaign, campaign_id)
+    if campaign is None:
+        raise ApiError(404, "no such campaign")
+    return campaign
+
+
+def _refused(call, *args, status: int = 409, **kwargs):
+    """Call a campaign service; a rule it refuses becomes ``status`` with its message."""
+    try:
+        return call(*args, **kwargs)
+    except RenderError as exc:
+        raise ApiError(422, f"the template cannot be used: {exc}") from None
+    except (services.CampaignError, AudienceError) as exc:
+        raise ApiError(status, str(exc)) from None
+
+
+def _check_audience(audience: dict) -> None:
+    """Evaluate the audience once: a value of the wrong type for its field (a text
+    compared with a number column...) fails here as 422, not later in a worker."""
+    session = get_session()
+    try:
+        with session.begin_nested():
+            preview_audience(session, audience, sample=1)
+    except (AudienceError, ValueError, TypeError, LookupError, DBAPIError) as exc:
+        reason = str(exc) if isinstance(exc, AudienceError) else "a rule value does not fit " \
+            "its field"
+        raise ApiError(422, f"the audience is not valid: {reason}") from None
+
+
+def _detail(campaign_id: int) -> CampaignOut:
+    return CampaignOut.model_validate(campaign_detail(get_session(), campaign_id))
+
+
+def _summary(campaign_id: int) -> CampaignSummary:
+    return CampaignSummary.model_validate(campaign_detail(get_session(), campaign_id))
+
+
+@operation("GET", "/campaigns", summary="List campaigns", tag="campaigns", roles=CAMPAIGN_ROLES,
+           query=CampaignQuery, response=CampaignPage)
+def list_(query: CampaignQuery) -> CampaignPage:
+    rows = list_campaigns(get_session(), status=query.status, kind=query.kind)
+    page, cursor = lists.offset_page(rows, query.after, query.limit)
+    return CampaignPage(items=[CampaignSummary.model_validate(r) for r in page],
+                        next_cursor=cursor)
+
+
+@operation("POST", "/campaigns", summary="Create a draft campaign", tag="campaigns",
+           roles=CAMPAIGN_ROLES, body=CampaignCreate, response=CampaignOut, status=201)
+def create(body: CampaignCreate) -> CampaignOut:
+    """Templates are checked before anything is stored: see the module's notes."""
+    audience = body.audience.model_dump(mode="json", exclude_unset=True)
+    _check_audience(audience)
+    campaign = _refused(
+        services.create_campaign, get_session(), name=body.name, kind=body.kind.value,
+        audience=audience, offer=body.offer.model_dump(mode="json", exclude_none=True),
+        language=body.language, templates={k: v.model_dump() for k, v in body.templates.items()},
+        holdout_share=body.holdout_share, user_id=current_user().id, status=422)
+    return _detail(campaign.id)
+
+
+@operation("GET", "/campaigns/<int:campaign_id>", summary="Read a campaign", tag="campaigns",
+           roles=CAMPAIGN_ROLES, response=CampaignOut)
+def get(campaign_id: int) -> CampaignOut:
+    """Settings, templates, approvals (who, when, why) and messages per delivery state."""
+    return _detail(_campaign(campaign_id).id)
+
+
+@operation("PATCH", "/campaigns/<int:campaign_id>", summary="Change a campaign",
+           tag="campaigns", roles=CAMPAIGN_ROLES, body=CampaignUpdate, response=CampaignOut,
+           errors=(409,))
+def update(campaign_id: int, body: CampaignUpdate) -> CampaignOut:
+    """Only before it is scheduled. A new offer or audience withdraws an approval."""
+    campaign = _campaign(campaign_id)
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if "audience" in changes:
+        changes["audience"] = body.audience.model_dump(mode="json", exclude_unset=True)
+        _check_audience(changes["audience"])
+    if "offer" in changes:
+        changes["offer"] = body.offer.model_dump(mode="json", exclude_none=True)
+    _refused(services.update_campaign, get_session(), campaign.id, **changes)
+    return _detail(campaign.id)
+
+
+@operation("PUT", "/campaigns/<int:campaign_id>/templates/<language>",
+           summary="Replace the template of one language", tag="campaigns",
+           roles=CAMPAIGN_ROLES, body=TemplateIn, response=CampaignOut, errors=(409,))
+def put_template(campaign_id: int, language: str, body: TemplateIn) -> CampaignOut:
+    """``language`` is en or ru. 422 when the template does not compile or render."""
+    campaign = _campaign(campaign_id)
+    if language not in services.LANGUAGES:
+        raise ApiError(404, f"no such language; the languages are "
+                            f"{', '.join(services.LANGUAGES)}")
+    _refused(services.save_template, get_session(), campaign.id, language, body.subject,
+             body.html, body.text, user_id=current_user().id)
+    return _detail(campaign.id)
+
+
+@operation("GET", "/campaigns/<int:campaign_id>/audience", summary="Who the campaign reaches",
+           tag="campaigns", roles=CAMPAIGN_ROLES, response=AudiencePreview)
+def audience(campaign_id: int) -> AudiencePreview:
+    """Counts, a sample of the accounts, the held-out share and the approval needs."""
+    found = _refused(services.preview_campaign, get_session(), _campaign(campaign_id).id,
+                     status=422)
+    return AudiencePreview.model_validate(found)
+
+
+@operation("GET", "/campaigns/<int:campaign_id>/preview",
+           summary="The message one account would get", tag="campaigns", roles=CAMPAIGN_ROLES,
+           query=PreviewQuery, response=MessagePreview)
+def preview(campaign_id: int, query: PreviewQuery) -> MessagePreview:
+    """Rendered for real; a template that fails for this account answers 422 with why."""
+    return _preview(campaign_id, query)
+
+
+def _preview(campaign_id: int, query: PreviewQuery, draft: dict | None = None) -> MessagePreview:
+    campaign = _campaign(campaign_id)
+    account = visible_account(query.account_id)
+    if query.contact_id is not None:
+        contact = get_session().get(Contact, query.contact_id)
+        if contact is None or contact.account_id != account.id:
+            raise ApiError(404, "no such contact at this account")
+    found = _refused(services.preview_message, get_session(), campaign.id, account.id,
+                     query.contact_id, query.language, draft=draft, status=422)
+    return MessagePreview.model_validate(found)
+
+
+@operation("POST", "/campaigns/<int:campaign_id>/preview",
+           summary="Preview an unsaved template for one account", tag="campaigns",
+           roles=CAMPAIGN_ROLES, body=DraftPreview, response=MessagePreview)
+def preview_draft(campaign_id: int, body: DraftPreview) -> MessagePreview:
+    """What the template editor shows before saving; nothing is stored."""
+    return _preview(campaign_id, body, body.template.model_dump())
+
+
+@operation("POST", "/campaigns/<int:campaign_id>/submit", summary="Ask management to approve",
+           tag="campaigns", roles=CAMPAIGN_ROLES, response=CampaignOut, errors=(409,))
+def submit(campaign_id: int) -> CampaignOut:
+    _refused(services.request_approval, get_session(), _campaign(campaign_id).id)
+    return _detail(campaign_id)
+
+
+@operation("POST", "/campaigns/<int:campaign_id>/approve", summary="Approve a campaign",
+           tag="campaigns", roles={"manager"}, body=Decision, response=CampaignOut,
+           errors=(409,))
+def approve(campaign_id: int, body: Decision) -> CampaignOut:
+    """Management only; who, when and why are kept with the campaign and in the audit log."""
+    _refused(services.decide, get_session(), _campaign(campaign_id).id, current_user().id,
+             approve=True, reason=body.reason)
+    return _detail(campaign_id)
+
+
+@operation("POST", "/campaigns/<int:campaign_id>/reject", summary="Reject a campaign",
+           tag="campaigns", roles={"manager"}, body=Rejection, response=CampaignOut,
+           errors=(409,))
+def reject(campaign_id: int, body: Rejection) -> CampaignOut:
+    """Management only, with a reason."""
+    _refused(services.decide, get_session(), _campaign(campaign_id).id, current_user().id,
+             approve=False, reason=body.reason)
+    return _detail(campaign_id)
+
+
+@operation("POST", "/campaigns/<int:campaign_id>/schedule", summary="Schedule a campaign",
+           tag="campaigns", roles=CAMPAIGN_ROLES, body=ScheduleRequest, response=Scheduled,
+           errors=(409, 422))
+def schedule(campaign_id: int, body: ScheduleRequest) -> Scheduled:
+    """Now, at a time, or on a trigger; workers send it. 409 when it needs an approval."""
+    session = get_session()
+    campaign = _campaign(campaign_id)
+    if body.mode == ScheduleMode.AT and body.at is None:
+        raise ApiError(422, "mode 'at' needs the time in 'at'")
+    if body.mode == ScheduleMode.TRIGGER and body.trigger is None:
+        raise ApiError(422, "mode 'trigger' needs the trigger in 'trigger'")
+    user_id = current_user().id
+    _refused(services.schedule_campaign, session, campaign.id, mode=body.mode.value,
+             at=body.at, trigger=body.trigger.value if body.trigger else None, user_id=user_id)
+    session.commit()  # the job must find the campaign scheduled
+    run_id = enqueue_start(campaign.id, parallel=body.parallel, user_id=user_id)
+    started = run_started(run_id) if run_id else None
+    return Scheduled(campaign=_summary(campaign.id), run_id=run_id,
+                     status_url=started.status_url if started else None)
+
+
+@operation("POST", "/campaigns/<int:campaign_id>/cancel", summary="Cancel a campaign",
+           tag="campaigns", roles=CAMPAIGN_ROLES, response=CampaignOut, errors=(409,))
+def cancel(campaign_id: int) -> CampaignOut:
+    """Messages not sent yet stay unsent."""
+    _refused(services.cancel_campaign, get_session(), _campaign(campaign_id).id)
+    return _detail(campaign_id)
+
+
+@operation("GET", "/campaigns/<int:campaign_id>/status", summary="A campaign's progress",
+           tag="campaigns", roles=CAMPAIGN_ROLES, response=CampaignStatusOut)
+def status(campaign_id: int) -> CampaignStatusOut:
+    detail = campaign_detail(get_session(), _campaign(campaign_id).id)
+    outbox = detail["outbox"]
+    total = sum(outbox.values())
+    done = sum(outbox[s.value] for s in FINAL)
+    return CampaignStatusOut(**{**detail, "total": total, "done": done,
+                                "percent": round(100 * done / total) if total else None})
+
+
+@operation("GET", "/campaigns/<int:campaign_id>/results",
+           summary="Delivery, engagement and uplift against the holdout", tag="campaigns",
+           roles=CAMPAIGN_ROLES, query=ResultsQuery, response=Results)
+def results(campaign_id: int, query: ResultsQuery) -> Results:
+    found = campaign_results(get_session(), _campaign(campaign_id).id, query.window_days)
+    return Results.model_validate(found)

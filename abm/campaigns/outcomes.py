@@ -1,0 +1,97 @@
+"""What campaigns achieved so far: one campaign's delivery progress, one account's history.
+
+Both read a bounded number of rows through the outbox indexes, so that the
+campaign and account pages stay fast however many messages were sent.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from abm.campaigns.models import Campaign
+from abm.campaigns.plans import read_plan
+from abm.delivery.models import EventKind, HoldoutMember, OutboxMessage, OutboxState, TrackingEvent
+from abm.delivery.outbox import counts_by_state
+
+OPEN_STATES = (OutboxState.PENDING, OutboxState.CLAIMED)
+
+
+def delivery_progress(session: Session, campaign_id: int) -> dict:
+    """The outbox of a campaign: {"states": {state: n}, "total", "done", "percent"}."""
+    states = counts_by_state(session, campaign_id)
+    total = sum(states.values())
+    done = total - sum(states[s.value] for s in OPEN_STATES)
+    return {"states": states, "total": total, "done": done,
+            "percent": round(100 * done / total) if total else 0}
+
+
+def _outcome(row: dict) -> str:
+    if row["clicked"]:
+        return "clicked"
+    if row["opened"]:
+        return "opened"
+    if row["unsubscribed"]:
+        return "unsubscribed"
+    if row["sent"]:
+        return "sent"
+    if row["bounced"]:
+        return "bounced"
+    return "pending" if row["waiting"] else "not_sent"
+
+
+def account_campaign_history(session: Session, account_id: int, limit: int = 20) -> list[dict]:
+    """The latest ``limit`` campaigns that reached the account or held it out, newest first.
+
+    Returns:
+        [{"id", "name", "kind", "status", "first_sent_at", "messages", "sent", "bounced",
+          "opened", "clicked", "unsubscribed", "held_out", "outcome"}]
+    """
+    om = OutboxMessage
+
+    def count(state: OutboxState):
+        return func.sum(case((om.state == state, 1), else_=0))
+
+    reached = session.execute(
+        select(om.campaign_id, func.count(), count(OutboxState.SENT), count(OutboxState.BOUNCED),
+               func.sum(case((om.state.in_(OPEN_STATES), 1), else_=0)), func.min(om.sent_at))
+        .where(om.account_id == account_id).group_by(om.campaign_id)
+        .order_by(om.campaign_id.desc()).limit(limit)).all()
+    held = list(session.scalars(
+        select(HoldoutMember.campaign_id).where(HoldoutMember.account_id == account_id)
+        .order_by(HoldoutMember.campaign_id.desc()).limit(limit)))
+    rows = {cid: {"messages": n, "sent": int(sent or 0), "bounced": int(bounced or 0),
+                  "waiting": int(waiting or 0), "first_sent_at": first, "held_out": False}
+            for cid, n, sent, bounced, waiting, first in reached}
+    for cid in held:
+        rows.setdefault(cid, {"messages": 0, "sent": 0, "bounced": 0, "waiting": 0,
+                              "first_sent_at": None})["held_out"] = True
+    ids = sorted(rows, reverse=True)[:limit]
+    if not ids:
+        return []
+    events = session.execute(
+        select(TrackingEvent.campaign_id, TrackingEvent.kind, func.count(distinct(om.id)))
+        .join(om, om.id == TrackingEvent.outbox_id)
+        .where(om.account_id == account_id, TrackingEvent.campaign_id.in_(ids))
+        .group_by(TrackingEvent.campaign_id, TrackingEvent.kind))
+    names = {EventKind.OPEN: "opened", EventKind.CLICK: "clicked",
+             EventKind.UNSUBSCRIBE: "unsubscribed"}
+    counted: dict[int, dict[str, int]] = {cid: dict.fromkeys(names.values(), 0) for cid in ids}
+    for cid, kind, n in events:
+        if kind in names:
+            counted[cid][names[kind]] = n
+    campaigns = {cid: (name, kind, status) for cid, name, kind, status in session.execute(
+        select(Campaign.id, Campaign.name, Campaign.kind, Campaign.status)
+        .where(Campaign.id.in_(ids)))}
+    history = []
+    for cid in ids:
+        (name, kind, status), row = campaigns[cid], {**rows[cid], **counted[cid]}
+        history.append({"id": cid, "name": name, "kind": kind.value, "status": status.value,
+                        **row, "outcome": "held_out" if row["held_out"] else _outcome(row)})
+    return history
+
+
+def account_campaigns(session: Session, account_id: int, limit: int = 20) -> dict:
+    """What the account page shows of campaigns: {"plan": ..., "history": [...]}."""
+    return {"plan": read_plan(session, account_id),
+            "history": account_campaign_history(session, account_id, limit)}

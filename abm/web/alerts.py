@@ -1,0 +1,41 @@
+"""Working the monitoring alerts: acknowledge (someone is on it) and resolve (the cause is found).
+
+Managers work every alert; a sales user works the alerts of the accounts they
+see. Marketing reads alerts but does not close them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from abm.accounts.services import can_see_account
+from abm.analytics.alerts import AlertError, acknowledge_alert, alert_account_id, resolve_alert
+from abm.db import get_session
+from abm.web.auth import current_viewer, role_required, safe_next
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+
+ACTIONS = {"acknowledge": acknowledge_alert, "resolve": resolve_alert}
+
+
+@bp.route("/<int:alert_id>/<any(acknowledge, resolve):action>", methods=["POST"])
+@role_required("manager", "sales")
+def change(alert_id: int, action: str):
+    session = get_session()
+    account_id = alert_account_id(session, alert_id)
+    if account_id is None or not can_see_account(session, account_id, current_viewer()):
+        abort(404)  # an alert of an account the user cannot see does not exist for them
+    try:
+        ACTIONS[action](session, alert_id, user_id=current_user.id,
+                        note=request.form.get("note", "")[:1000])
+    except AlertError as exc:
+        session.rollback()
+        flash(_("Not done: %(why)s", why=str(exc)), "error")
+    else:
+        session.commit()
+        flash(_("Alert acknowledged.") if action == "acknowledge" else _("Alert resolved."),
+              "info")
+    return redirect(safe_next(request.form.get("next"))
+                    or url_for("accounts.show", account_id=account_id) + "#analytics")

@@ -1,0 +1,109 @@
+"""The forms of the campaign pages and of the account plan (CSRF, validation messages)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from abm.web.forms import options
+
+LANGUAGE_CHOICES = options([("en", "English"), ("ru", "Русский")])
+
+
+def iso_date(value: object) -> date | None:
+    """A date stored as ISO text in JSON (an offer, a plan's terms), or None."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+class NewCampaignForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+
+
+class OfferForm(FlaskForm):
+    """The campaign's name, language, control group and offer (what the manager approves)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    default_language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+    holdout_percent = DecimalField(_l("Held out as control group (%)"), places=None,
+                                   validators=[InputRequired(), NumberRange(min=0, max=90)])
+    title = StringField(_l("Offer"), validators=[Optional(), Length(max=300)])
+    discount_percent = DecimalField(_l("Discount (%)"), places=None,
+                                    validators=[Optional(), NumberRange(min=0, max=100)])
+    terms = TextAreaField(_l("Terms"), validators=[Optional(), Length(max=5000)])
+    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=2000)])
+    html = TextAreaField(_l("HTML"), validators=[DataRequired(), Length(max=100_000)])
+    text = TextAreaField(_l("Plain text"), validators=[DataRequired(), Length(max=100_000)])
+
+
+class ScheduleForm(FlaskForm):
+    mode = RadioField(_l("When"), choices=options([("now", _l("Now")),
+                                                  ("at", _l("At a time (UTC)"))]),
+                      default="now")
+    at = DateTimeLocalField(_l("Time (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                            validators=[Optional()])
+
+
+class TermForm(Form):
+    """One term offered to an account (a row of the plan; an empty row is dropped)."""
+
+    title = StringField(_l("Term"), validators=[Length(max=300)])
+    discount_percent = DecimalField(_l("Discount (%)"), places=None,
+                                    validators=[Optional(), NumberRange(min=0, max=100)])
+    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+
+    def validate_title(self, field) -> None:
+        filled = self.discount_percent.data is not None or self.valid_until.data is not None
+        if filled and not (field.data or "").strip():
+            raise ValidationError(_l("A term needs a title."))
+
+
+class PlanForm(FlaskForm):
+    objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=20000)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=20000)])
+    terms = FieldList(FormField(TermForm), max_entries=50)
+
+    def terms_data(self) -> list[dict]:
+        """The filled-in terms as plain JSON objects."""
+        kept = []
+        for entry in self.terms.entries:
+            term = entry.form
+            if not (term.title.data or "").strip():
+                continue
+            row = {"title": term.title.data.strip()}
+            if term.discount_percent.data is not None:
+                row["discount_percent"] = float(term.discount_percent.data)
+            if term.valid_until.data is not None:
+                row["valid_until"] = term.valid_until.data.isoformat()
+            kept.append(row)
+        return kept

@@ -1,0 +1,232 @@
+"""The campaigns area: the list, a new campaign, its page (offer, approval, schedule, progress)
+and its results. The audience and template editors live in :mod:`abm.web.campaign_editor`.
+
+Marketing creates and edits campaigns; managers approve them (in the approvals
+inbox) and may schedule them; both read them. Sending runs in a worker: the
+campaign page shows the outbox filling up and refreshes itself while it sends.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from abm.campaigns.audience_form import resolve_accounts
+from abm.campaigns.audiences import AudienceError
+from abm.campaigns.jobs import enqueue_start
+from abm.campaigns.listing import campaign_detail, list_campaigns
+from abm.campaigns.models import CampaignKind
+from abm.campaigns.outcomes import delivery_progress
+from abm.campaigns.rendering import RenderError
+from abm.campaigns.results import campaign_results
+from abm.campaigns.services import (
+    EDITABLE,
+    CampaignError,
+    cancel_campaign,
+    create_campaign,
+    get_campaign,
+    preview_campaign,
+    preview_message,
+    request_approval,
+    schedule_campaign,
+    update_campaign,
+)
+from abm.db import get_session, utcnow
+from abm.web import labels
+from abm.web.auth import role_required
+from abm.web.campaign_forms import NewCampaignForm, OfferForm, ScheduleForm, iso_date
+from abm.web.forms import options
+from abm.web.i18n import moment
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+READERS = ("manager", "marketing")  # admins always pass role_required
+EDITORS = ("marketing",)
+SCHEDULERS = ("manager", "marketing")
+USER_ERRORS = (CampaignError, AudienceError, RenderError)
+LIVE = ("scheduled", "sending")
+
+
+def load_campaign(campaign_id: int):
+    try:
+        return get_campaign(get_session(), campaign_id)
+    except CampaignError:
+        abort(404)
+
+
+def refused(exc: Exception) -> None:
+    """Undo what the failed service call did and tell the user why."""
+    get_session().rollback()
+    flash(_("Not done: %(why)s", why=str(exc)), "error")
+
+
+def carried_out(campaign_id: int, action, done: str, **kwargs) -> bool:
+    """Call ``action(session, campaign_id, **kwargs)`` and commit, or say why it was refused."""
+    session = get_session()
+    try:
+        action(session, campaign_id, **kwargs)
+    except USER_ERRORS as exc:
+        refused(exc)
+        return False
+    session.commit()
+    flash(done, "info")
+    return True
+
+
+@bp.route("/")
+@role_required(*READERS)
+def index():
+    status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
+    rows = list_campaigns(get_session(), status=status if status in
+                          labels.LABELS["campaign_status"] else None,
+                          kind=kind if kind in labels.LABELS["campaign_kind"] else None)
+    return render_template("campaigns/pages/list.html", campaigns=rows, status=status, kind=kind)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new():
+    form = NewCampaignForm(kind=request.args.get("kind"))
+    form.kind.choices = options(labels.choices("campaign_kind"))
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            campaign = create_campaign(session, name=form.name.data, kind=form.kind.data,
+                                       language=form.language.data, user_id=current_user.id)
+        except USER_ERRORS as exc:
+            refused(exc)
+        else:
+            session.commit()
+            flash(_("Campaign created. Now choose its audience."), "info")
+            return redirect(url_for("campaign_editor.audience", campaign_id=campaign.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("campaigns/pages/new.html", form=form,
+                           kinds=[k.value for k in CampaignKind]), status
+
+
+def offer_form(campaign) -> OfferForm:
+    offer = campaign.offer or {}
+    return OfferForm(name=campaign.name, default_language=campaign.default_language,
+                     holdout_percent=round(campaign.holdout_share * 100, 2),
+                     title=offer.get("title"), discount_percent=offer.get("discount_percent"),
+                     terms=offer.get("terms"), valid_until=iso_date(offer.get("valid_until")))
+
+
+def render_campaign(campaign_id: int, form: OfferForm | None = None,
+                    schedule: ScheduleForm | None = None, status: int = 200):
+    session = get_session()
+    campaign = load_campaign(campaign_id)
+    detail = campaign_detail(session, campaign_id)
+    try:
+        audience = preview_campaign(session, campaign_id, sample=10)
+    except USER_ERRORS as exc:
+        audience = {"error": str(exc)}
+    preview = account_preview(campaign_id, audience)
+    live = detail["status"] in LIVE and (campaign.scheduled_at is None or campaign.scheduled_at
+                                         <= utcnow() + timedelta(minutes=1))
+    return render_template(
+        "campaigns/pages/show.html", c=detail, audience=audience, preview=preview,
+        progress=delivery_progress(session, campaign_id), live=live,
+        editable=campaign.status in EDITABLE, offer_form=form or offer_form(campaign),
+        schedule_form=schedule or ScheduleForm(), account_ref=request.args.get("account", ""),
+    ), status
+
+
+def account_preview(campaign_id: int, audience: dict) -> dict | None:
+    """The message of the account asked for (or the first of the audience), or its error."""
+    session = get_session()
+    ref = request.args.get("account", "").strip()
+    try:
+        if ref:
+            account_id = resolve_accounts(session, ref)[0]
+        elif audience.get("sample"):
+            account_id = audience["sample"][0]["id"]
+        else:
+            return None
+        return {**preview_message(session, campaign_id, account_id), "account_id": account_id}
+    except USER_ERRORS as exc:
+        return {"error": str(exc)}
+
+
+@bp.route("/<int:campaign_id>")
+@role_required(*READERS)
+def show(campaign_id: int):
+    return render_campaign(campaign_id)
+
+
+@bp.route("/<int:campaign_id>/offer", methods=["POST"])
+@role_required(*EDITORS)
+def save_offer(campaign_id: int):
+    load_campaign(campaign_id)
+    form = OfferForm()
+    if not form.validate_on_submit():
+        return render_campaign(campaign_id, form=form, status=422)
+    offer = {k: v for k, v in {
+        "title": (form.title.data or "").strip(),
+        "discount_percent": None if form.discount_percent.data is None
+        else float(form.discount_percent.data),
+        "terms": (form.terms.data or "").strip(),
+        "valid_until": form.valid_until.data.isoformat() if form.valid_until.data else None,
+    }.items() if v not in (None, "")}
+    carried_out(campaign_id, update_campaign, _("Saved."), name=form.name.data.strip(),
+                default_language=form.default_language.data, offer=offer,
+                holdout_share=float(form.holdout_percent.data) / 100)
+    return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+@bp.route("/<int:campaign_id>/submit", methods=["POST"])
+@role_required(*EDITORS)
+def submit(campaign_id: int):
+    load_campaign(campaign_id)
+    carried_out(campaign_id, request_approval,
+                _("Sent for approval: it waits in the managers' approvals inbox."))
+    return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+@bp.route("/<int:campaign_id>/schedule", methods=["POST"])
+@role_required(*SCHEDULERS)
+def schedule(campaign_id: int):
+    load_campaign(campaign_id)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        return render_campaign(campaign_id, schedule=form, status=422)
+    if form.mode.data == "at" and form.at.data is None:
+        form.at.errors = [_("Choose the time to send at.")]
+        return render_campaign(campaign_id, schedule=form, status=422)
+    at = form.at.data.replace(tzinfo=UTC) if form.mode.data == "at" else None
+    if carried_out(campaign_id, schedule_campaign, _("Scheduled: a worker sends it."),
+                   mode=form.mode.data, at=at, user_id=current_user.id):
+        enqueue_start(campaign_id, user_id=current_user.id)
+    return redirect(url_for(".show", campaign_id=campaign_id) + "#progress")
+
+
+@bp.route("/<int:campaign_id>/cancel", methods=["POST"])
+@role_required(*SCHEDULERS)
+def cancel(campaign_id: int):
+    load_campaign(campaign_id)
+    carried_out(campaign_id, cancel_campaign,
+                _("Cancelled: messages not sent yet will not be sent."))
+    return redirect(url_for(".show", campaign_id=campaign_id))
+
+
+@bp.route("/<int:campaign_id>/results")
+@role_required(*READERS)
+def results(campaign_id: int):
+    campaign = load_campaign(campaign_id)
+    return render_template("campaigns/pages/results.html", c=campaign,
+                           r=campaign_results(get_session(), campaign_id))
+
+
+@bp.app_template_global("label_choices")
+def label_choices(group: str) -> list[tuple[str, str]]:
+    return labels.choices(group)
+
+
+@bp.app_template_filter("iso_moment")
+def iso_moment(value: str | None, form: str = "short") -> str:
+    """A stored ISO time (as the campaign services return them) in the user's locale."""
+    return moment(datetime.fromisoformat(value) if value else None, form)

@@ -1,0 +1,78 @@
+// Live audience counts and live template previews for the campaign editors.
+// The pages work without this script: their buttons post the whole form.
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  // Posts the form to `url`; `show` gets the JSON answer. Only the latest answer is shown.
+  function live(form, url, show) {
+    let asked = 0;
+    const ask = debounce(function () {
+      const mine = ++asked;
+      fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                   headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { if (mine === asked) { show(data); } })
+        .catch(function () { /* offline or logged out: the buttons still work */ });
+    }, 350);
+    form.addEventListener("input", ask);
+    form.addEventListener("change", ask);
+    return ask;
+  }
+
+  function text(id, value) {
+    const el = document.getElementById(id);
+    if (el) { el.textContent = value; }
+  }
+
+  function number(n) {
+    return new Intl.NumberFormat(document.documentElement.lang || "en").format(n);
+  }
+
+  function audience(form) {
+    live(form, form.dataset.countUrl, function (data) {
+      const error = document.getElementById("audience-error");
+      error.hidden = !data.error;
+      error.textContent = data.error || "";
+      if (data.error) { return; }
+      text("live-accounts", number(data.accounts));
+      text("live-with-recipients", number(data.accounts_with_recipients));
+      text("live-contacts", number(data.contacts));
+      const list = document.getElementById("live-sample");
+      list.replaceChildren();
+      data.sample.forEach(function (s) {
+        const item = document.createElement("li");
+        item.textContent = s.name + " (" + s.contacts + ")";
+        list.appendChild(item);
+      });
+    });
+  }
+
+  function preview(form) {
+    live(form, form.dataset.previewUrl, function (data) {
+      const error = document.getElementById("preview-error");
+      const message = document.getElementById("preview-message");
+      error.hidden = !data.error;
+      error.textContent = data.error || "";
+      message.hidden = Boolean(data.error);
+      if (data.error) { return; }
+      text("preview-subject", data.subject);
+      text("preview-text", data.text);
+      document.getElementById("preview-html").srcdoc = data.html;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const audienceForm = document.getElementById("audience-form");
+    if (audienceForm) { audience(audienceForm); }
+    const templateForm = document.getElementById("template-form");
+    if (templateForm) { preview(templateForm); }
+  });
+})();

@@ -1,0 +1,71 @@
+"""The workspace settings page: every declared setting, changed with validation, by admins."""
+
+from __future__ import annotations
+
+import pytest
+
+from abm.workspace.models import WorkspaceSetting
+from abm.workspace.services import SETTINGS, declare_all, get_settings
+
+
+def _form(**changes) -> dict:
+    """Every setting at its current default, as the page posts it, with ``changes``."""
+    declare_all()
+    data = {}
+    for key, s in SETTINGS.items():
+        if s.type is bool:
+            if s.default:
+                data[key] = "on"
+        else:
+            data[key] = str(s.default)
+    data.update(changes)
+    return data
+
+
+def test_the_page_lists_every_setting_with_its_description(client, login):
+    login("admin")
+    page = client.get("/admin/settings/").get_data(as_text=True)
+    declare_all()
+    for key, s in SETTINGS.items():
+        assert f'id="{key}"' in page
+        assert str(s.description).split("'")[0] in page.replace("&#39;", "'")
+
+
+def test_a_valid_change_is_stored_and_shown(client, login, session):
+    login("admin")
+    response = client.post("/admin/settings/", data=_form(**{
+        "analytics.key_share": "0,15", "campaigns.holdout_share": "0.2",
+        "analytics.measure": "margin"}))
+    assert response.status_code == 302
+    session.expire_all()
+    current = get_settings(session)
+    assert current["analytics.key_share"] == 0.15
+    assert current["campaigns.holdout_share"] == 0.2
+    assert current["analytics.measure"] == "margin"
+    page = client.get("/admin/settings/").get_data(as_text=True)
+    assert 'value="0.15"' in page
+
+
+@pytest.mark.parametrize(("key", "value", "message", "typed"), [
+    ("analytics.top_n", "2.5", "expected a whole number", 'value="2.5"'),
+    ("analytics.top_n", "many", "is not a whole number", 'value="many"'),
+    ("analytics.key_share", "1.5", "is above the maximum", 'value="1.5"'),
+    ("analytics.measure", "volume", "is not one of revenue, margin", "<select"),
+])
+def test_an_invalid_value_stores_nothing_and_says_why(client, login, session, key, value,
+                                                      message, typed):
+    login("admin")
+    response = client.post("/admin/settings/", data=_form(**{
+        key: value, "campaigns.holdout_share": "0.3"}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert message in page and "Nothing was saved" in page
+    assert typed in page  # what the user typed stays in its field
+    assert session.query(WorkspaceSetting).count() == 0
+
+
+@pytest.mark.parametrize("role", ["manager", "marketing", "sales"])
+def test_only_admins_open_or_change_the_settings(client, login, role):
+    login(role)
+    assert client.get("/admin/settings/").status_code == 403
+    assert client.post("/admin/settings/", data=_form()).status_code == 403
