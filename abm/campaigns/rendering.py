@@ -19,6 +19,7 @@ import re
 import threading
 import time
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,11 +209,12 @@ class CompiledTemplate:
     text: Any
     language: str = "en"
 
-    def render(self, context: dict) -> RenderedMessage:
+    def render(self, context: dict, between: Callable[[], None] | None = None) -> RenderedMessage:
         """Render the message for one recipient.
 
         Args:
             context: plain data only (see :mod:`abm.campaigns.context`).
+            between: called between the parts (a sender polls its SMTP connection there).
 
         Raises:
             RenderError: the template failed; the message names the part and the cause.
@@ -220,10 +222,20 @@ class CompiledTemplate:
         _limits.deadline = time.monotonic() + TIME_LIMIT
         try:
             subject = " ".join(_run("subject", self.subject, context).split())[:998]
-            return RenderedMessage(subject, _run("html", self.html, context),
-                                   _run("text", self.text, context))
+            _pause(between)
+            html = _run("html", self.html, context)
+            _pause(between)
+            return RenderedMessage(subject, html, _run("text", self.text, context))
         finally:
             _limits.deadline = None
+
+
+def _pause(between: Callable[[], None] | None) -> None:
+    """Call ``between``; the time it takes does not count against the template's limit."""
+    if between is not None:
+        started = time.monotonic()
+        between()
+        _limits.deadline += time.monotonic() - started
 
 
 def _run(part: str, template, context: dict) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate
 from urllib.parse import quote
@@ -78,6 +79,16 @@ def _header(value: str) -> str:
     return "\r\n ".join(words)
 
 
+_dated: list = [None, ""]  # (second, its Date header), as messages go out many a second
+
+
+def _date() -> str:
+    now = int(time.time())
+    if now != _dated[0]:
+        _dated[:] = [now, formatdate(now, usegmt=True)]
+    return _dated[1]
+
+
 def _b64(text: str) -> str:
     return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
 
@@ -99,7 +110,7 @@ def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_em
         f"From: {envelope.mail_from}",
         f"To: {formataddr((' '.join(to_name.split()), to_email)) if to_name else to_email}",
         f"Subject: {_header(rendered.subject)}",
-        f"Date: {formatdate(usegmt=True)}",
+        f"Date: {_date()}",
         f"Message-ID: {message_id}",
         "MIME-Version: 1.0",
         f"List-Unsubscribe: <{unsubscribe_url}>, <{mailto}>",

@@ -169,6 +169,44 @@ def mark(session: Session, outbox_id: int, token: str, state: OutboxState, *,
     return result.rowcount == 1
 
 
+# The mark of a message the server accepted, the one write per message sent: its SET
+# columns fixed, so that it compiles once to the driver's SQL (:class:`_DriverStatement`).
+_MARK_SENT = update(_OUTBOX).where(
+    _OUTBOX.c.id == bindparam("mark_id"), _OUTBOX.c.claim_token == bindparam("mark_token"),
+    _OUTBOX.c.state == OutboxState.CLAIMED,
+).values(state=OutboxState.SENT, last_error=None, sent_at=bindparam("sent_at"),
+         message_id=bindparam("message_id"))
+
+
+class _DriverStatement:
+    """A statement compiled once for a dialect and run on the driver's own cursor.
+
+    SQLAlchemy's execution path costs about as much as SQLite's write itself
+    per statement (cache key, execution context, result); for a statement run
+    once per message that halves the mark. The values still go through each
+    column type's bind processor, as SQLAlchemy would send them.
+    """
+
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self._positional = compiled.positional
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positional else list(binds)
+        self._plan = [(name, binds[name].value,
+                       binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                      for name in names]
+
+    def parameters(self, values: dict):
+        converted = []
+        for name, default, process in self._plan:
+            value = values.get(name, default)
+            converted.append(process(value) if process is not None else value)
+        if self._positional:
+            return tuple(converted)
+        return dict(zip((name for name, _, _ in self._plan), converted, strict=True))
+
+
 class Marker:
     """Marks claimed rows, each committed at once, over one connection held throughout.
 
@@ -199,6 +237,8 @@ class Marker:
             self._connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
             if self._postgresql:
                 self._connection.exec_driver_sql("SET synchronous_commit TO off")
+            self._sent = _DriverStatement(_MARK_SENT, bind.dialect)
+            self._cursor = self._connection.connection.driver_connection.cursor()
 
     def mark(self, outbox_id: int, token: str, state: OutboxState, *,
              error: str | None = None, message_id: str | None = None,
@@ -207,6 +247,12 @@ class Marker:
         if self._connection is None:
             return mark(self._session, outbox_id, token, state, error=error,
                         message_id=message_id, next_attempt_at=next_attempt_at)
+        if state == OutboxState.SENT and error is None:  # the one per message: the short path
+            cursor = self._cursor
+            cursor.execute(self._sent.sql, self._sent.parameters({
+                "mark_id": outbox_id, "mark_token": token, "sent_at": utcnow(),
+                "message_id": message_id}))
+            return cursor.rowcount == 1
         # AUTOCOMMIT: the row is committed when execute returns.
         result = self._connection.execute(_MARK, _mark_values(
             outbox_id, token, state, error, message_id, next_attempt_at))
@@ -217,6 +263,7 @@ class Marker:
         if connection is None:
             return
         try:
+            self._cursor.close()
             if self._postgresql:
                 connection.exec_driver_sql("RESET synchronous_commit")
         except DBAPIError:

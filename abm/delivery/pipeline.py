@@ -1,53 +1,47 @@
-"""Overlapping the SMTP conversation of messages with the bookkeeping of the ones before.
+"""Overlapping the SMTP conversation of a message with the bookkeeping around it, in one thread.
 
 A message costs four round trips to the SMTP server (MAIL, RCPT, DATA, the
 body) and a database commit to record its outcome. Done one after the other,
-the worker waits on each in turn. Here a thread holds the connection and is
-given messages up to :data:`AHEAD` at a time: while the caller commits the
-outcome of message *i* and renders the next ones, the thread sends the
-envelope of message *i + 1* as soon as the body of *i* is answered, and then
-holds the body of *i + 1* back until the commit of *i* is done. So the server
-never accepts a message while the acceptance of another one is still
-unrecorded: a worker killed at any moment leaves at most one accepted message
-unmarked, as without the overlap.
+the worker idles through each round trip. Here the conversation advances a
+command at a time (:class:`~abm.delivery.transport.SMTPTransaction`): the
+caller writes a command and goes on with its own work (recording the message
+before, rendering the next one); between pieces of that work it looks whether
+the server has answered, and if so reads the reply and writes the next
+command (:meth:`Pipeline.poll`), without ever waiting for it.
+
+The order keeps the delivery guarantee: message *i* starts (its MAIL command
+goes out) only once the reply to the body of *i - 1* is in, and the outcome of
+*i - 1* is recorded right then, before :meth:`Pipeline.send` returns; the body
+of *i* goes only after that. So the server never accepts a message while the
+acceptance of another one is still unrecorded: a worker killed at any moment
+leaves at most one accepted message unmarked.
+
+Threads were tried first: a thread holding the connection spent most of its
+time waiting for the interpreter lock while the worker rendered, and every
+hand-over between the two threads cost a wake-up; one thread that polls at
+chosen points pays neither.
 """
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from abm.delivery.transport import Outcome, SendAborted
-
-# Messages handed to the connection's thread before the oldest one is recorded:
-# with two, the envelope of the next message is already queued when the body of
-# the one before is answered, whatever the caller is busy with at that moment.
-AHEAD = 2
-# While a pipeline runs, the thread holding the GIL (rendering, say) is asked to
-# hand it over this soon (seconds) when the connection's thread has a reply to
-# read; the interpreter's default of 5 ms would leave the server idle that long.
-SWITCH_INTERVAL = 1e-4
-
-
-@dataclass
-class _InFlight:
-    item: Any
-    outcome: Future
-    go: threading.Event
+from abm.delivery.transport import Outcome
 
 
 class Pipeline:
-    """Sends messages ahead of their bookkeeping; use as a context manager.
+    """Sends one message at a time, interleaving its round trips with the caller's work.
+
+    Use as a context manager; leaving it on an exception gives up the message
+    in flight (the connection is closed, so the server discards it).
 
     Args:
-        transport: an object with ``send(mail_from, to, data, *, name, before_body)``.
-        on_outcome: ``(item, outcome)``, called in the caller's thread once a
-            message is accepted or refused; it must commit what it records.
+        transport: an object with ``start(mail_from, to, data, *, name)``
+            returning a transaction (``advance()``, ``reply_ready()``, ``body_sent``)
+            and ``abort()``.
+        on_outcome: ``(item, outcome)``, called once a message is accepted or
+            refused; it must commit what it records.
     """
 
     def __init__(self, transport, mail_from: str,
@@ -55,59 +49,55 @@ class Pipeline:
         self._transport = transport
         self._mail_from = mail_from
         self._on_outcome = on_outcome
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp")
-        self._in_flight: deque[_InFlight] = deque()
-        self._aborted = False
-        self._switch_interval = sys.getswitchinterval()
+        self._item: Any = None
+        self._transaction = None
+        self._outcome: Outcome | None = None
 
     def send(self, item: Any, to: str, data: bytes, name: str = "") -> None:
-        """Start sending ``item``; records the oldest message in flight first if there are many.
+        """Finish the message in flight, start this one, then record the one finished.
 
         Raises:
-            TransportError: the server cannot be reached (raised for an earlier message).
+            TransportError: the server cannot be reached.
         """
-        go = threading.Event()
+        finished = self._finish()
+        self._item, self._outcome = item, None
+        self._transaction = self._transport.start(self._mail_from, to, data, name=name)
+        if finished is not None:
+            self._on_outcome(*finished)  # while the server answers the MAIL command
+            self.poll()
 
-        def before_body() -> None:
-            go.wait()
-            if self._aborted:
-                raise SendAborted("the send was given up")
+    def poll(self) -> None:
+        """Move the message in flight on if the server has answered, short of its body's reply.
 
-        if not self._in_flight:
-            go.set()  # every message before it is recorded
-        self._in_flight.append(_InFlight(item, self._thread.submit(
-            self._transport.send, self._mail_from, to, data, name=name,
-            before_body=before_body), go))
-        if len(self._in_flight) > AHEAD:
-            self._record_oldest()
+        Never waits: call it between pieces of work, the more often the
+        sooner the next command goes out (a call costs a few microseconds).
+        """
+        transaction = self._transaction
+        if (transaction is not None and not transaction.body_sent and self._outcome is None
+                and transaction.reply_ready()):
+            self._outcome = transaction.advance()
 
     def drain(self) -> None:
-        """Wait for the messages in flight and record their outcomes."""
-        while self._in_flight:
-            self._record_oldest()
+        """Finish the message in flight and record its outcome."""
+        finished = self._finish()
+        if finished is not None:
+            self._on_outcome(*finished)
 
-    def _record_oldest(self) -> None:
-        """Record the oldest message in flight, then let the body of the next one go."""
-        sent = self._in_flight.popleft()
-        self._on_outcome(sent.item, sent.outcome.result())
-        if self._in_flight:
-            self._in_flight[0].go.set()
+    def _finish(self) -> tuple[Any, Outcome] | None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is None:
+            return None
+        outcome = self._outcome
+        while outcome is None:
+            outcome = transaction.advance()
+        return self._item, outcome
 
     def __enter__(self) -> Pipeline:
-        sys.setswitchinterval(SWITCH_INTERVAL)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.drain()
-        finally:
-            self._abort()
-            sys.setswitchinterval(self._switch_interval)
-
-    def _abort(self) -> None:
-        """Give up whatever is still queued or held back, and stop the thread."""
-        self._aborted = True
-        for sent in self._in_flight:
-            sent.go.set()
-        self._thread.shutdown(wait=True, cancel_futures=True)
+        if exc_type is None:
+            self.drain()
+        elif self._transaction is not None:
+            self._transaction = None
+            self._transport.abort()

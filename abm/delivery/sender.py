@@ -164,6 +164,7 @@ class _Batch:
         with outbox.Marker(s) as self.marker, Pipeline(
                 self.transport, self.envelope.mail_from, partial(self._record, token)) as pipeline:
             for r, reachable in self._rechecked(rows):
+                pipeline.poll()
                 if not reachable:
                     self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
                                "unsubscribed, bounced, no consent or no address")
@@ -192,7 +193,11 @@ class _Batch:
             yield r, r.reachable and r.contact_id not in unreachable
 
     def _dispatch(self, pipeline: Pipeline, r, token: str) -> None:
-        """Render and build the message of ``r`` and hand it to the pipeline (or mark invalid)."""
+        """Render and build the message of ``r`` and hand it to the pipeline (or mark invalid).
+
+        The pipeline is polled between the steps, so that the message in flight
+        moves on as soon as the server answers while this one is prepared.
+        """
         link = links(self.envelope, r.id)
         contact = {"id": r.contact_id, "name": r.name, "first_name": (r.name or "").split(" ")[0],
                    "email": r.email, "role": r.role.value, "position": r.position or "",
@@ -205,10 +210,11 @@ class _Batch:
             offer = {**offer, "occasion": name} if name else offer
         try:
             rendered = self.templates[lang].render(message_context(
-                account_ctx, contact, offer, link["unsubscribe_url"]))
+                account_ctx, contact, offer, link["unsubscribe_url"]), between=pipeline.poll)
         except RenderError as exc:
             self._mark(r.id, token, OutboxState.INVALID, "invalid", str(exc))
             return
+        pipeline.poll()
         try:
             message_id, data = build_message(
                 self.envelope, outbox_id=r.id, campaign_id=self.campaign_id, to_email=r.email,
@@ -217,6 +223,7 @@ class _Batch:
             self._mark(r.id, token, OutboxState.INVALID, "invalid",
                        f"cannot build the message: {exc}")
             return
+        pipeline.poll()
         # The caps count the message now, so that the next ones see it while it is in flight.
         self.per_contact[r.contact_id] += 1
         self.per_account[r.account_id] += 1

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
+import select
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,35 +32,13 @@ class TransportError(RuntimeError):
     """The server cannot be reached at all; nothing was sent."""
 
 
-class SendAborted(RuntimeError):
-    """Raised by a ``before_body`` hook: the message must not be sent after all."""
-
-
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
+# The sender is the same for every message: its parse is done once.
+_quoted = functools.lru_cache(maxsize=64)(smtplib.quoteaddr)
 
-class _BodyHook:
-    """smtplib's DATA command, calling ``before_body`` between the server's 354 and the body."""
-
-    before_body: Callable[[], None] | None = None
-
-    def data(self, msg: bytes) -> tuple[int, bytes]:
-        code, reply = self.docmd("data")
-        if code != 354:
-            raise smtplib.SMTPDataError(code, reply)
-        if self.before_body is not None:
-            self.before_body()
-        body = _LEADING_DOT.sub(b"..", msg)  # dot-stuffing, as smtplib does
-        self.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
-        return self.getreply()
-
-
-class _SMTP(_BodyHook, smtplib.SMTP):
-    pass
-
-
-class _SMTPSSL(_BodyHook, smtplib.SMTP_SSL):
-    pass
+# The steps of an SMTP transaction, by the command whose reply is awaited.
+_MAIL, _RCPT, _DATA, _BODY = range(4)
 
 
 class SMTPTransport:
@@ -79,19 +58,20 @@ class SMTPTransport:
         self.user = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
-        self._smtp: _SMTP | _SMTPSSL | None = None
+        self._smtp: smtplib.SMTP | None = None
 
-    def _connect(self) -> _SMTP | _SMTPSSL:
+    def _connect(self) -> smtplib.SMTP:
         try:
             if self.tls:
-                smtp = _SMTPSSL(self.host, self.port, timeout=self.timeout,
-                                context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
             else:
-                smtp = _SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 smtp.ehlo()
                 if smtp.has_extn("starttls"):
                     smtp.starttls(context=ssl.create_default_context())
                     smtp.ehlo()
+            smtp.ehlo_or_helo_if_needed()
             # Commands are small writes each awaiting a reply: do not let Nagle hold them.
             with contextlib.suppress(OSError):
                 smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -102,42 +82,27 @@ class SMTPTransport:
                                  f"{exc}") from exc
         return smtp
 
-    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "",
-             before_body: Callable[[], None] | None = None) -> Outcome:
-        """Send one message; a dropped connection is reopened once.
+    def start(self, mail_from: str, to: str, message: bytes, *,
+              name: str = "") -> SMTPTransaction:
+        """Begin sending one message: its MAIL command is on the wire when this returns.
 
-        Args:
-            before_body: called once the server is ready for the body, the last
-                moment before it can accept the message; it may wait, or raise
-                :class:`SendAborted` to give the message up (the connection is
-                then closed, which discards the transaction).
+        Raises:
+            TransportError: the server cannot be reached.
         """
-        for attempt in (1, 2):
-            if self._smtp is None:
-                self._smtp = self._connect()
-            self._smtp.before_body = before_body
-            try:
-                self._smtp.sendmail(mail_from, [to], message)
-                return ACCEPTED
-            except SendAborted:
-                self._drop()
-                raise
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, detail = next(iter(exc.recipients.values()))
-                return _outcome(code, detail)
-            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                return _outcome(exc.smtp_code, exc.smtp_error)
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:
-                self._drop()
-                if attempt == 2:
-                    raise TransportError(f"the SMTP server dropped the connection: {exc}") \
-                        from exc
-            except smtplib.SMTPResponseException as exc:
-                self._drop()
-                return _outcome(exc.smtp_code, exc.smtp_error)
-            except smtplib.SMTPException as exc:  # e.g. the server lacks SMTPUTF8
-                return Outcome(False, permanent=True, detail=str(exc))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return SMTPTransaction(self, mail_from, to, message)
+
+    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "") -> Outcome:
+        """Send one message, waiting for each reply; a dropped connection is reopened once."""
+        return self.start(mail_from, to, message, name=name).finish()
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        return self._smtp
+
+    def abort(self) -> None:
+        """Give up the transaction in progress: closing the connection discards it."""
+        self._drop()
 
     def _drop(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -152,6 +117,122 @@ class SMTPTransport:
         self._drop()
 
 
+class SMTPTransaction:
+    """One message's SMTP transaction, advanced one command at a time.
+
+    Each :meth:`advance` reads the reply to the command on the wire and writes
+    the next one (MAIL, RCPT, DATA, then the body), so the caller can do other
+    work while the server answers, in one thread: the caller is never
+    preempted in the middle of a reply, and nothing waits on another thread.
+    smtplib's ``sendmail`` does the same commands waiting for each reply; its
+    handling of refusals is kept: a 421 closes the connection, any other
+    refusal resets the transaction.
+    """
+
+    def __init__(self, transport: SMTPTransport, mail_from: str, to: str,
+                 message: bytes) -> None:
+        self._transport = transport
+        self._mail_from = mail_from
+        self._to = to
+        self._message = message
+        self._attempt = 1
+        self.body_sent = False
+        self._begin()
+
+    def _begin(self) -> None:
+        smtp = self._smtp = self._transport._connection()
+        size = f" SIZE={len(self._message)}" if smtp.has_extn("size") else ""
+        try:
+            smtp.putcmd("mail", f"FROM:{_quoted(self._mail_from)}{size}")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._reconnect(exc)
+            return
+        self._step = _MAIL
+
+    def reply_ready(self) -> bool:
+        """Whether the awaited reply is in (or the connection closed): advance() won't wait."""
+        sock = self._smtp.sock
+        if sock is None or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+            return True
+        # smtplib reads each reply whole and the server says nothing unasked, so
+        # no reply waits in smtplib's own buffer: the socket tells.
+        return bool(select.select((sock,), (), (), 0)[0])
+
+    def advance(self) -> Outcome | None:
+        """Read the awaited reply and write the next command; the outcome once there is one.
+
+        Raises:
+            TransportError: the server dropped the connection twice, or cannot be reached.
+        """
+        smtp = self._smtp
+        try:
+            code, reply = smtp.getreply()
+            step = self._step
+            if step == _MAIL:
+                if code != 250:
+                    return self._refused(code, reply)
+                try:
+                    smtp.putcmd("rcpt", f"TO:{smtplib.quoteaddr(self._to)}")
+                except UnicodeEncodeError:
+                    self._reset()
+                    return Outcome(False, permanent=True,
+                                   detail=f"the address {self._to!r} needs SMTPUTF8")
+                self._step = _RCPT
+            elif step == _RCPT:
+                if code not in (250, 251):
+                    return self._refused(code, reply)
+                smtp.putcmd("data")
+                self._step = _DATA
+            elif step == _DATA:
+                if code != 354:
+                    return self._refused(code, reply)
+                body = _LEADING_DOT.sub(b"..", self._message)  # dot-stuffing, as smtplib does
+                smtp.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
+                self.body_sent = True
+                self._step = _BODY
+            else:
+                return ACCEPTED if code == 250 else self._refused(code, reply)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._reconnect(exc)
+        except smtplib.SMTPResponseException as exc:  # a reply smtplib cannot read
+            self._transport._drop()
+            return _outcome(exc.smtp_code, exc.smtp_error)
+        return None
+
+    def finish(self) -> Outcome:
+        """Advance to the end of the transaction."""
+        outcome = None
+        while outcome is None:
+            outcome = self.advance()
+        return outcome
+
+    def _reconnect(self, exc: Exception) -> None:
+        """Start again on a fresh connection, once.
+
+        A drop while the reply to the body is awaited leaves unknown whether the
+        server kept the message; it is sent again, as a retrying sendmail would.
+        """
+        self._transport._drop()
+        if self._attempt == 2:
+            raise TransportError(f"the SMTP server dropped the connection: {exc}") from exc
+        self._attempt = 2
+        self.body_sent = False
+        self._begin()
+
+    def _refused(self, code: int, reply: bytes) -> Outcome:
+        if code == 421:  # the server is closing the connection
+            self._transport._drop()
+        else:
+            self._reset()
+        return _outcome(code, reply)
+
+    def _reset(self) -> None:
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._transport._drop()
+
+
 def _outcome(code: int, detail) -> Outcome:
     text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
     return Outcome(False, permanent=code >= 500, code=code, detail=f"{code} {text}")
@@ -163,20 +244,43 @@ class FolderTransport:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "",
-             before_body: Callable[[], None] | None = None) -> Outcome:
-        if before_body is not None:
-            before_body()
-        folder = self.folder / (name.rpartition("/")[0] or ".")
-        folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"{name or os.urandom(8).hex()}.eml"
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(message)
-        os.replace(tmp, target)  # a reader never sees half a message
-        return ACCEPTED
+    def start(self, mail_from: str, to: str, message: bytes, *,
+              name: str = "") -> FolderTransaction:
+        return FolderTransaction(self.folder, message, name)
+
+    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "") -> Outcome:
+        return self.start(mail_from, to, message, name=name).finish()
+
+    def abort(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
+
+
+@dataclass
+class FolderTransaction:
+    """A message written on its one :meth:`advance`, as the SMTP transaction's body would go."""
+
+    folder: Path
+    message: bytes
+    name: str
+    body_sent: bool = False
+
+    def advance(self) -> Outcome:
+        folder = self.folder / (self.name.rpartition("/")[0] or ".")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{self.name or os.urandom(8).hex()}.eml"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(self.message)
+        os.replace(tmp, target)  # a reader never sees half a message
+        self.body_sent = True
+        return ACCEPTED
+
+    finish = advance
+
+    def reply_ready(self) -> bool:
+        return True
 
 
 def make_transport(smtp_url: str, outbox_path: str | Path):

@@ -1,7 +1,9 @@
+import time
+
 import pytest
 
 from abm.campaigns.models import CampaignKind
-from abm.campaigns.rendering import RenderError, compile_template
+from abm.campaigns.rendering import TIME_LIMIT, RenderError, compile_template
 from abm.campaigns.services import LANGUAGES, default_template
 
 CONTEXT = {
@@ -73,6 +75,24 @@ def test_html_is_autoescaped_and_text_is_not():
                                "{{ account.name }}").render(CONTEXT)
     assert message.html == "Acme &lt;b&gt;&amp;&lt;/b&gt;"
     assert message.text == "Acme <b>&</b>"
+
+
+def test_the_time_spent_between_parts_does_not_count_against_the_limit():
+    calls = []
+
+    def between() -> None:  # a sender polling its SMTP connection, slowly
+        calls.append(time.monotonic())
+        time.sleep(TIME_LIMIT * 0.6)
+
+    message = compile_template("{{ account.name }}", "<p>{{ account.name }}</p>",
+                               "{{ account.name }}").render(CONTEXT, between=between)
+    assert len(calls) == 2
+    assert message.html == "<p>Acme &lt;b&gt;&amp;&lt;/b&gt;</p>"
+    # ... while the template's own time still counts.
+    slow = compile_template("s", "{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}"
+                            "{% endfor %}", "t")
+    with pytest.raises(RenderError, match="took longer than"):
+        slow.render(CONTEXT, between=between)
 
 
 def test_replace_keeps_escaping_in_html():

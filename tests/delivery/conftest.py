@@ -25,10 +25,20 @@ class Recorder:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, bytes]] = []
-        self.replies: dict[str, list[str]] = {}  # recipient -> replies to give, in order
+        self.replies: dict[str, list[str]] = {}  # sender or recipient -> replies, in order
         self.on_message = None  # called with the number of messages accepted so far
-        self.events: list[tuple[str, str]] = []  # ("rcpt" or "data", recipient), in order
+        # ("mail", sender), ("rcpt", recipient) or ("data", recipient), in order.
+        self.events: list[tuple[str, str]] = []
         self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        self.events.append(("mail", address))
+        script = self.replies.get(address)
+        if script:
+            return script.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         self.events.append(("rcpt", address))
