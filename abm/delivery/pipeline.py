@@ -60,11 +60,13 @@ class Pipeline:
             TransportError: the server cannot be reached.
         """
         finished = self._finish()
-        self._item, self._outcome = item, None
-        self._transaction = self._transport.start(self._mail_from, to, data, name=name)
-        if finished is not None:
-            self._on_outcome(*finished)  # while the server answers the MAIL command
-            self.poll()
+        try:
+            self._item, self._outcome = item, None
+            self._transaction = self._transport.start(self._mail_from, to, data, name=name)
+        finally:  # recorded even when the server is gone now: it did accept that one
+            if finished is not None:
+                self._on_outcome(*finished)  # while the server answers the MAIL command
+        self.poll()
 
     def poll(self) -> None:
         """Move the message in flight on if the server has answered, short of its body's reply.

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 
 from abm import create_app
 from abm.db import get_db, upgrade
+from abm.delivery.transport import SMTPTransport
 from abm.queue import worker_env
 from tests.campaigns.conftest import make_accounts, sales, users  # noqa: F401 - shared fixtures
 
@@ -75,6 +76,14 @@ def smtp_server():
     recorder.url = f"smtp://127.0.0.1:{controller.port}"
     yield recorder
     controller.stop()
+
+
+@pytest.fixture
+def transport(smtp_server):
+    """An SMTP transport to the loopback server."""
+    transport = SMTPTransport(smtp_server.url)
+    yield transport
+    transport.close()
 
 
 @pytest.fixture

@@ -5,16 +5,8 @@ import time
 import pytest
 
 from abm.delivery.pipeline import Pipeline
-from abm.delivery.transport import SMTPTransport
 
 MESSAGE = b"From: shop@abm.test\r\nSubject: Offer\r\n\r\n.a line with a leading dot\r\nHello\r\n"
-
-
-@pytest.fixture
-def transport(smtp_server):
-    transport = SMTPTransport(smtp_server.url)
-    yield transport
-    transport.close()
 
 
 def test_a_body_goes_only_after_the_outcome_before_it_is_recorded(smtp_server, transport):

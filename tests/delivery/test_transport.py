@@ -9,13 +9,6 @@ from abm.delivery.transport import FolderTransport, SMTPTransport, TransportErro
 MESSAGE = b"From: shop@abm.test\r\nSubject: Offer\r\n\r\nHello\r\n"
 
 
-@pytest.fixture
-def transport(smtp_server):
-    transport = SMTPTransport(smtp_server.url)
-    yield transport
-    transport.close()
-
-
 def test_a_transaction_advances_one_command_per_step(smtp_server, transport):
     transaction = transport.start("shop@abm.test", "a@client.test", MESSAGE)
     assert [kind for kind, _ in smtp_server.events] in ([], ["mail"])  # MAIL is on the wire
