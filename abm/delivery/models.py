@@ -40,7 +40,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id", "step",
                          name="uq_outbox_campaign_contact_step"),
-        Index("ix_outbox_campaign_state_next", "campaign_id", "state", "next_attempt_at"),
+        # Claims walk it in order: earliest due first, then by id (migration 0010).
+        Index("ix_outbox_campaign_state_next", "campaign_id", "state", "next_attempt_at", "id"),
         Index("ix_outbox_contact_sent", "contact_id", "sent_at"),
         Index("ix_outbox_account_sent", "account_id", "sent_at"),
         Index("ix_outbox_claim_token", "claim_token"),

@@ -103,7 +103,8 @@ def claim_batch(session: Session, campaign_id: int, size: int,
     due = (select(inner.id)
            .where(inner.campaign_id == campaign_id, inner.state == OutboxState.PENDING,
                   inner.next_attempt_at <= now)
-           .order_by(inner.id).limit(size)
+           # Earliest due first, in the index's order (no sort of the pending rows).
+           .order_by(inner.next_attempt_at, inner.id).limit(size)
            .with_for_update(skip_locked=True))
     if session.get_bind().dialect.name == "postgresql":
         # Lock first, then update: PostgreSQL may re-run a LIMIT ... SKIP LOCKED
@@ -112,13 +113,16 @@ def claim_batch(session: Session, campaign_id: int, size: int,
         if not ids:
             session.commit()
             return None
-        chosen = OutboxMessage.id.in_(ids)
+        # The rows are locked as pending by this transaction: the ids say it all (a
+        # condition on the state as well let the planner pick the state's index).
+        chosen = [OutboxMessage.id.in_(ids)]
     else:
         # SQLite: one statement, so the transaction starts with its write.
-        chosen = OutboxMessage.id.in_(due.scalar_subquery())
+        chosen = [OutboxMessage.id.in_(due.scalar_subquery()),
+                  OutboxMessage.state == OutboxState.PENDING]
     result = session.execute(
         update(OutboxMessage)
-        .where(chosen, OutboxMessage.state == OutboxState.PENDING)
+        .where(*chosen)
         .values(state=OutboxState.CLAIMED, claim_token=token, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False))
