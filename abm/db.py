@@ -157,3 +157,21 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+def compared_on(dialect_name: str):
+    """Alembic's ``include_object`` for a database of ``dialect_name``.
+
+    A model constraint that is created on some databases only (``ddl_if(dialect=...)``,
+    such as the order lines' foreign keys, which PostgreSQL replaces by triggers) is
+    compared only on those, so that its absence elsewhere is not taken for drift.
+    """
+
+    def include_object(obj, _name, _type, reflected, _compare_to) -> bool:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        if reflected or ddl_if is None or ddl_if.dialect is None:
+            return True
+        dialects = (ddl_if.dialect,) if isinstance(ddl_if.dialect, str) else ddl_if.dialect
+        return dialect_name in dialects
+
+    return include_object

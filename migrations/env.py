@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.types import TypeDecorator
 
 from abm.config import Settings
+from abm.db import compared_on
 from abm.models import Base
 
 config = context.config
@@ -61,6 +62,7 @@ def _run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=compared_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from abm.db import alembic_config, upgrade
+from abm.db import alembic_config, compared_on, upgrade
 from abm.models import Base
 
 
@@ -31,7 +31,8 @@ def test_models_and_migrated_schema_do_not_drift(database_url):
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "include_object": compared_on(conn.dialect.name)})
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -19,11 +21,17 @@ class Directory:
         session: the import's session.
         create: create an account or product that a row names with a name but
             that does not exist yet (False in a dry run, which only validates).
+        before_query: called before the directory uses the session again after
+            loading (to create a row or load the names): an import that writes a
+            batch in another thread while it reads the next waits there for that
+            write, so that one thread at a time uses the session.
     """
 
-    def __init__(self, session: Session, *, create: bool = True) -> None:
+    def __init__(self, session: Session, *, create: bool = True,
+                 before_query: Callable[[], None] | None = None) -> None:
         self.session = session
         self.create = create
+        self.before_query = before_query or (lambda: None)
         self.accounts: dict[str, int] = dict(session.execute(
             select(Account.external_id, Account.id).where(Account.external_id.is_not(None))
         ).all())
@@ -57,6 +65,7 @@ class Directory:
             raise RowProblem("account", code or name, "too long")
         new_id = PLACEHOLDER_ID
         if self.create:
+            self.before_query()
             new_id = self.session.execute(insert(Account).values(
                 name=name, external_id=code or None, kind=AccountKind.CUSTOMER
             )).inserted_primary_key[0]
@@ -89,6 +98,7 @@ class Directory:
             raise RowProblem("sku", sku or name, "too long")
         new_id = PLACEHOLDER_ID
         if self.create:
+            self.before_query()
             # A product known only by name gets its name as SKU: the SKU is its natural key.
             new_id = self.session.execute(insert(Product).values(
                 sku=sku or name[:100], name=name, top_assortment=False
@@ -102,6 +112,7 @@ class Directory:
     def accounts_by_name(self) -> dict[str, int]:
         # Loaded on first need: files with account codes never pay for it.
         if self._accounts_by_name is None:
+            self.before_query()
             self._accounts_by_name = {}
             for account_id, name in self.session.execute(
                 select(Account.id, Account.name).order_by(Account.id)
@@ -112,6 +123,7 @@ class Directory:
     @property
     def products_by_name(self) -> dict[str, int]:
         if self._products_by_name is None:
+            self.before_query()
             self._products_by_name = {}
             for product_id, name in self.session.execute(
                 select(Product.id, Product.name).order_by(Product.id)

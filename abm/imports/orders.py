@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
-from abm.imports.directory import Directory
 from abm.imports.keys import SeenKeys
 from abm.imports.parsing import MAX_AMOUNT, ValueProblem, parse_date, parse_int, parse_number
 from abm.imports.readers import Table
 from abm.imports.results import ImportResult, RowProblem
+
+if TYPE_CHECKING:  # the process that reads a big file (abm.imports.reading) has no database
+    from abm.imports.directory import Directory
 
 BATCH = 50_000
 FIELDS = ("document", "line_no", "date", "account", "account_name", "sku", "product_name",

@@ -13,6 +13,7 @@ anything refreshes every account its file names, over the months its lines span)
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -28,6 +29,7 @@ from abm.imports.directory import Directory
 from abm.imports.models import ImportMapping
 from abm.imports.orders import COLUMNS, order_batches, updatable_columns
 from abm.imports.readers import Table, open_table
+from abm.imports.reading import order_batches_from_child, reads_in_child
 from abm.imports.records import record_batches, write_records
 from abm.imports.results import ImportFileError, ImportResult
 from abm.sales.services import refresh_monthly_aggregates
@@ -76,50 +78,129 @@ def import_file(
     result = ImportResult(kind=kind, strict=strict)
     with open_table(path, sheet) as table:
         _run(session, table, kind, mapping, result, currency=currency, write=True,
-             on_batch=on_batch)
+             on_batch=on_batch, source=(path, sheet))
     return result
 
 
 def _run(session: Session, table: Table, kind: str, mapping, result: ImportResult, *,
-         currency: str, write: bool, on_batch: OnBatch | None = None) -> None:
+         currency: str, write: bool, on_batch: OnBatch | None = None,
+         source: tuple[str | Path, str | None] | None = None) -> None:
     columns = detect_mapping(kind, table.headers, mapping)
+    if kind == "orders" and write:
+        _write_orders(session, table, columns, result, currency=currency, on_batch=on_batch,
+                      source=source)
+        return
     directory = Directory(session, create=write)
     if kind == "orders":
         batches = order_batches(table, columns, result, directory, currency=currency)
-        writer = order_writer(session, updatable_columns(columns)) if write else None
     else:
         batches = record_batches(table, columns, kind, result, directory)
-        writer = None
+    first = True
+    for batch in batches:
+        if not write:
+            continue
+        if not first and on_batch is not None:
+            on_batch(table.position(), table.total, result.rows)
+        first = False
+        write_records(session, kind, batch, result)
+    if result.rows == 0:
+        raise ImportFileError("the file has a header but no rows")
+    result.accounts_created = directory.accounts_created
+    result.products_created = directory.products_created
+
+
+def _write_orders(session: Session, table: Table, columns: dict[str, int],
+                  result: ImportResult, *, currency: str, on_batch: OnBatch | None,
+                  source: tuple[str | Path, str | None] | None) -> None:
+    """Write the batches of order lines, reading the next batch while one is written.
+
+    Reading and converting a line costs about as much as writing it; done one after the
+    other, the two add up. So:
+
+    - a big file (``source``: its path and sheet) is read in a child process
+      (:mod:`abm.imports.reading`) while this process writes;
+    - on PostgreSQL, each batch is written from a second thread: psycopg lets go of the
+      interpreter while the server takes a COPY or runs the upsert, so that this thread
+      takes in (or reads) the next batch meanwhile. SQLite's driver takes the
+      interpreter back for every row and then waits its turn for it: measured, that
+      thread gained nothing and held one batch more, so SQLite writes in this thread.
+
+    One thread at a time uses the session: this one waits for the write in flight
+    before it commits (``on_batch``), before the directory creates an account or a
+    product, and before the refresh of the aggregates. A failed write raises at the
+    next of those waits; nothing leaves this function while a write still runs, or
+    with the child still reading.
+    """
+    writer = order_writer(session, updatable_columns(columns))
+    overlap = session.get_bind().dialect.name == "postgresql"
+    in_flight: list[Future] = []
+
+    def settle() -> None:
+        if in_flight:
+            created, updated, size = in_flight.pop().result()
+            result.created += created
+            result.updated += updated
+            result.unchanged += size - created - updated
+
+    directory = Directory(session, before_query=settle)
+    if source is not None and reads_in_child(table):
+        batches = order_batches_from_child(*source, columns, result, directory,
+                                           currency=currency)
+    else:
+        batches = ((batch, table.position()) for batch in
+                   order_batches(table, columns, result, directory, currency=currency))
     accounts: set[int] = set()
     months: list[str] = []  # the first and last month of the lines written
     first = True
-    try:
-        for batch in batches:
-            if not write:
-                continue
-            if not first and on_batch is not None:
-                on_batch(table.position(), table.total, result.rows)
-            first = False
-            if writer is not None:
-                created, updated = writer.write(batch)
-                result.created += created
-                result.updated += updated
-                result.unchanged += len(batch) - created - updated
+    pool = (ThreadPoolExecutor(1, thread_name_prefix="abm-import-writer") if overlap
+            else _InThisThread())
+    with pool:
+        try:
+            for batch, position in batches:
+                settle()
+                if not first and on_batch is not None:
+                    on_batch(position, table.total, result.rows)
+                first = False
+                in_flight.append(pool.submit(_write_batch, writer, batch))
                 accounts.update(map(itemgetter(0), batch))
                 _widen(months, batch)
-            else:
-                write_records(session, kind, batch, result)
-        if result.rows == 0:
-            raise ImportFileError("the file has a header but no rows")
-        result.accounts_created = directory.accounts_created
-        result.products_created = directory.products_created
-        if writer is not None and (result.created or result.updated):
-            refresh_monthly_aggregates(session, accounts | writer.moved,
-                                       (date.fromisoformat(months[0]),
-                                        date.fromisoformat(months[1])))
-    finally:
-        if writer is not None:
+            settle()
+            if result.rows == 0:
+                raise ImportFileError("the file has a header but no rows")
+            result.accounts_created = directory.accounts_created
+            result.products_created = directory.products_created
+            if result.created or result.updated:
+                refresh_monthly_aggregates(session, accounts | writer.moved,
+                                           (date.fromisoformat(months[0]),
+                                            date.fromisoformat(months[1])))
+        finally:
+            if in_flight:
+                wait(in_flight)  # its error, if any, gives way to the one leaving now
+            batches.close()  # stops a child reader that is not done
             writer.close()
+
+
+class _InThisThread:
+    """An executor that runs each task at once, in the caller's thread."""
+
+    def __enter__(self) -> _InThisThread:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        return None
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # handed over as a thread's would be, at result()
+            future.set_exception(exc)
+        return future
+
+
+def _write_batch(writer, batch: list[tuple]) -> tuple[int, int, int]:
+    created, updated = writer.write(batch)
+    return created, updated, len(batch)
 
 
 def _widen(months: list[str], batch: list[tuple]) -> None:

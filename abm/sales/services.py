@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import delete, distinct, func, insert, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, distinct, func, insert, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account
@@ -37,23 +37,33 @@ def refresh_monthly_aggregates(session: Session, account_ids: Iterable[int] | No
         _refresh(session, None, months)
         return
     ids = sorted(set(account_ids))
-    for start in range(0, len(ids), _CHUNK):
-        _refresh(session, ids[start : start + _CHUNK], months)
+    # PostgreSQL takes the ids as one array parameter: one pass over the order lines and
+    # one sort for every account, where chunks would each pay their own.
+    chunk = (len(ids) or 1) if session.get_bind().dialect.name == "postgresql" else _CHUNK
+    for start in range(0, len(ids), chunk):
+        _refresh(session, ids[start : start + chunk], months)
+
+
+def _in(column, ids: list[int], postgres: bool):
+    if postgres:
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def _refresh(session: Session, ids: list[int] | None, months: tuple[date, date] | None) -> None:
     ol = OrderLine
-    where = [] if ids is None else [ol.account_id.in_(ids)]
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    where = [] if ids is None else [_in(ol.account_id, ids, postgres)]
+    if postgres:
         locked = select(Account.id).with_for_update(read=True, key_share=True)
-        session.execute(locked if ids is None else locked.where(Account.id.in_(ids)))
+        session.execute(locked if ids is None else locked.where(_in(Account.id, ids, postgres)))
     if months is not None:
         # On the date, so that the (account_id, date) index serves the range.
         where += [ol.date >= months[0], ol.date < add_months(months[1], 1)]
     for table in (MonthlyAccountSales, MonthlyAccountProductSales):
         stmt = delete(table)
         if ids is not None:
-            stmt = stmt.where(table.account_id.in_(ids))
+            stmt = stmt.where(_in(table.account_id, ids, postgres))
         if months is not None:
             stmt = stmt.where(table.month >= months[0], table.month <= months[1])
         session.execute(stmt)
