@@ -8,13 +8,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountKind
-from abm.imports.results import RowProblem
+from abm.imports.lookup import Lookup
 from abm.sales.models import Product
 
 PLACEHOLDER_ID = -1  # what a dry run (strict validation) resolves a new name to
 
 
-class Directory:
+class Directory(Lookup):
     """Id maps loaded once per import, so that a line costs a dict lookup, not a query.
 
     Args:
@@ -41,28 +41,10 @@ class Directory:
         self.accounts_created = 0
         self.products_created = 0
 
-    def account(self, code: str, name: str) -> int:
-        """The id of the account with this code (external id), else this name.
+    def _account_named(self, name: str) -> int | None:
+        return self.accounts_by_name.get(name)
 
-        Raises:
-            RowProblem: unknown and unnamed, or a code or name too long.
-        """
-        code, name = code.strip(), name.strip()
-        if code:
-            found = self.accounts.get(code)
-            if found is not None:
-                return found
-            if not name:
-                raise RowProblem("account", code, "unknown account and no account name to "
-                                 "create it")
-        elif not name:
-            raise RowProblem("account", "", "missing value")
-        else:
-            found = self.accounts_by_name.get(name)
-            if found is not None:
-                return found
-        if len(code) > 100 or len(name) > 300:
-            raise RowProblem("account", code or name, "too long")
+    def _new_account(self, code: str, name: str) -> int:
         new_id = PLACEHOLDER_ID
         if self.create:
             self.before_query()
@@ -75,27 +57,10 @@ class Directory:
         self.accounts_by_name.setdefault(name, new_id)
         return new_id
 
-    def product(self, sku: str, name: str) -> int | None:
-        """The id of the product with this SKU, else this name; None when the row has neither.
+    def _product_named(self, name: str) -> int | None:
+        return self.products_by_name.get(name)
 
-        Raises:
-            RowProblem: a SKU that is unknown and comes without a product name.
-        """
-        sku, name = sku.strip(), name.strip()
-        if sku:
-            found = self.products.get(sku)
-            if found is not None:
-                return found
-            if not name:
-                raise RowProblem("sku", sku, "unknown product and no product name to create it")
-        elif not name:
-            return None
-        else:
-            found = self.products_by_name.get(name)
-            if found is not None:
-                return found
-        if len(sku) > 100 or len(name) > 300:
-            raise RowProblem("sku", sku or name, "too long")
+    def _new_product(self, sku: str, name: str) -> int:
         new_id = PLACEHOLDER_ID
         if self.create:
             self.before_query()

@@ -34,9 +34,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from abm.imports import orders
+from abm.imports.lookup import Lookup
 from abm.imports.orders import order_batches
 from abm.imports.readers import open_table
-from abm.imports.results import ImportFileError, ImportResult, RowProblem
+from abm.imports.results import ImportFileError, ImportResult
 
 # Files from this size up are read in a child process: below it, starting the
 # child's interpreter (about half a second) costs more than the overlap gains.
@@ -142,11 +143,11 @@ def _with_ids(batch: list[tuple], ids: dict[int, int | None]) -> list[tuple]:
             for row in batch]
 
 
-class _Names:
+class _Names(Lookup):
     """What :func:`order_batches` needs of a directory, without a database.
 
-    The same answers and row problems as :class:`~abm.imports.directory.Directory`
-    for the codes it knows; a placeholder, noted in :attr:`new`, for the others.
+    The same rules as :class:`~abm.imports.directory.Directory` (:class:`Lookup`) for
+    the codes it knows; a placeholder, noted in :attr:`new`, for the others.
     """
 
     def __init__(self, accounts: dict[str, int], products: dict[str, int]) -> None:
@@ -162,23 +163,10 @@ class _Names:
         self.new.append((what, placeholder, code, name))
         return placeholder
 
-    def account(self, code: str, name: str) -> int:
-        code, name = code.strip(), name.strip()
-        if code:
-            found = self.accounts.get(code)
-            if found is not None:
-                return found
-            if not name:
-                raise RowProblem("account", code, "unknown account and no account name to "
-                                 "create it")
-        elif not name:
-            raise RowProblem("account", "", "missing value")
-        else:
-            found = self._account_names.get(name)
-            if found is not None:
-                return found
-        if len(code) > 100 or len(name) > 300:
-            raise RowProblem("account", code or name, "too long")
+    def _account_named(self, name: str) -> int | None:
+        return self._account_names.get(name)
+
+    def _new_account(self, code: str, name: str) -> int:
         placeholder = self._placeholder("account", code, name)
         if code:
             self.accounts[code] = placeholder
@@ -186,22 +174,10 @@ class _Names:
             self._account_names[name] = placeholder
         return placeholder
 
-    def product(self, sku: str, name: str) -> int | None:
-        sku, name = sku.strip(), name.strip()
-        if sku:
-            found = self.products.get(sku)
-            if found is not None:
-                return found
-            if not name:
-                raise RowProblem("sku", sku, "unknown product and no product name to create it")
-        elif not name:
-            return None
-        else:
-            found = self._product_names.get(name)
-            if found is not None:
-                return found
-        if len(sku) > 100 or len(name) > 300:
-            raise RowProblem("sku", sku or name, "too long")
+    def _product_named(self, name: str) -> int | None:
+        return self._product_names.get(name)
+
+    def _new_product(self, sku: str, name: str) -> int:
         placeholder = self._placeholder("product", sku, name)
         self.products[sku or name[:100]] = placeholder
         if not sku:
