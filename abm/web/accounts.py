@@ -84,6 +84,14 @@ def load_account(account_id: int):
     return account
 
 
+def load_editable_account(account_id: int):
+    """The account the current user may edit: 404 if they cannot see it, 403 if only see it."""
+    account = load_account(account_id)
+    if not can_edit_account(account, current_viewer()):
+        abort(403)
+    return account
+
+
 @bp.route("/<int:account_id>")
 @reads_only
 @role_required(*EVERY_ROLE)

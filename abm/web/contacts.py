@@ -10,11 +10,10 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from abm.accounts import work
-from abm.accounts.services import can_edit_account
 from abm.db import get_session
 from abm.web import LANGUAGES, labels
-from abm.web.accounts import load_account
-from abm.web.auth import current_viewer, role_required
+from abm.web.accounts import load_editable_account
+from abm.web.auth import role_required
 from abm.web.forms import options
 
 bp = Blueprint("contacts", __name__, url_prefix="/accounts")
@@ -38,9 +37,7 @@ class ContactForm(FlaskForm):
 @role_required("manager", "sales")
 def edit(account_id: int, contact_id: int | None = None):
     session = get_session()
-    account = load_account(account_id)
-    if not can_edit_account(account, current_viewer()):
-        abort(403)
+    account = load_editable_account(account_id)
     contact = None
     if contact_id is not None:
         contact = work.get_contact(session, account.id, contact_id)

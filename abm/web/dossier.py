@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from abm.accounts import work
-from abm.accounts.services import can_edit_account, can_reassign_account
+from abm.accounts.services import can_reassign_account
 from abm.db import get_session
 from abm.users.services import list_users
 from abm.web import labels
-from abm.web.accounts import load_account
+from abm.web.accounts import load_editable_account
 from abm.web.auth import current_viewer, role_required
 from abm.web.forms import DossierForm, TenderForm, options
 
@@ -22,9 +22,7 @@ bp = Blueprint("dossier", __name__, url_prefix="/accounts")
 def edit(account_id: int):
     session = get_session()
     viewer = current_viewer()
-    account = load_account(account_id)
-    if not can_edit_account(account, viewer):
-        abort(403)
+    account = load_editable_account(account_id)
     form = DossierForm(obj=account)
     form.categories.choices = options(labels.choices("category"))
     reassign = can_reassign_account(viewer)
@@ -57,9 +55,7 @@ def edit(account_id: int):
 def tender(account_id: int, tender_id: int | None):
     """Record a tender of the account (won, lost and why), or edit one."""
     session = get_session()
-    account = load_account(account_id)
-    if not can_edit_account(account, current_viewer()):
-        abort(403)
+    account = load_editable_account(account_id)
     found = None
     if tender_id is not None:
         found = work.get_tender(session, account.id, tender_id)

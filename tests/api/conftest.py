@@ -99,3 +99,13 @@ def book(session, users):
     return {"own": own, "own2": own2, "rival": rival, "prospect": prospect, "contact": contact,
             "rival_contact": rival_contact, "product": product, "shared_task": shared_task,
             "rival_task": rival_task}
+
+
+@pytest.fixture
+def reachable(session, book):
+    """Book's own account with a contact that may receive marketing mail."""
+    contact = Contact(account_id=book["own"].id, name="Mia <b>Mail</b>", email="mia@own.test",
+                      marketing_consent=True)
+    session.add(contact)
+    session.commit()
+    return contact

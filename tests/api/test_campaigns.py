@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from abm.accounts.models import Contact
 from abm.audit.models import AuditEvent
 from abm.campaigns.models import Campaign
 from abm.delivery.models import OutboxMessage, OutboxState
 
 TEMPLATE = {"subject": "Hello {{ account.name }}", "html": "<p>Dear {{ contact.name }}</p>",
             "text": "Dear {{ contact.name }}"}
-
-
-@pytest.fixture
-def reachable(session, book):
-    """Book's own account with a contact that may receive marketing mail."""
-    contact = Contact(account_id=book["own"].id, name="Mia <b>Mail</b>", email="mia@own.test",
-                      marketing_consent=True)
-    session.add(contact)
-    session.commit()
-    return contact
 
 
 def _create(api, who="marketing", **fields):

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from abm.accounts.models import Contact
 from abm.campaigns.models import Campaign, CampaignTemplate
 from abm.delivery.models import OutboxMessage, OutboxState
 from tests.campaigns.test_rendering import HOSTILE as RENDERER_CORPUS
@@ -42,15 +41,6 @@ LATENT = {name: "{% if account.id %}" + CORPUS[name] + "{% endif %}" for name in
 
 def _template(html: str) -> dict:
     return {"subject": "Offer", "html": html, "text": "plain"}
-
-
-@pytest.fixture
-def reachable(session, book):
-    contact = Contact(account_id=book["own"].id, name="Mia Mail", email="mia@own.test",
-                      marketing_consent=True)
-    session.add(contact)
-    session.commit()
-    return contact
 
 
 def _create(api, book, html: str):
