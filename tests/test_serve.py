@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from abm import create_app
 from abm.accounts.models import Account
-from abm.db import get_db, get_session
+from abm.db import get_db
 from abm.demo import DEMO_PASSWORD
 from abm.sales.models import MonthlyAccountSales
-from abm.serve import prepare
+from abm.serve import prepare, public_url
 from abm.users.models import User
 
 
@@ -85,16 +85,29 @@ def test_prepare_migrates_loads_the_demo_and_creates_the_demo_users(fresh_databa
     url = fresh_database()
     app = create_app({"database_url": url, "redis_url": redis_url,
                       "instance_path": str(tmp_path)})
+    database = get_db(app)
+
+    def count(model) -> int:
+        with database.unit_of_work(read_only=True) as session:
+            return session.scalar(select(func.count()).select_from(model))
+
     try:
         with app.app_context():
             logins = prepare(app, echo=lambda _m: None)
-            session = get_session()
-            assert session.scalar(select(func.count()).select_from(Account)) == 460
+            assert database.engine.pool.checkedout() == 0  # every step ended its transaction
+            assert count(Account) == 460
             assert {role for _e, _p, role in logins} == {"admin", "manager", "marketing", "sales"}
             assert all(password == DEMO_PASSWORD for _e, password, _r in logins)
-            assert session.scalar(select(func.count()).select_from(User)) == 4
+            assert count(User) == 4
             # A second start changes nothing and still shows the logins.
             assert prepare(app, echo=lambda _m: None) == logins
-            assert session.scalar(select(func.count()).select_from(Account)) == 460
+            assert count(Account) == 460
     finally:
-        get_db(app).dispose()
+        database.dispose()
+
+
+def test_links_point_at_the_served_address_when_no_public_url_is_set():
+    assert public_url("127.0.0.1", 5123) == "http://127.0.0.1:5123"
+    assert public_url("::1", 8000) == "http://[::1]:8000"
+    assert public_url("0.0.0.0", 80).endswith(":80")  # noqa: S104 - the machine's name
+    assert "0.0.0.0" not in public_url("0.0.0.0", 80)  # noqa: S104

@@ -26,8 +26,10 @@ from abm.api.schemas import MAX_INT, Error, ErrorDetail
 from abm.db import get_session
 from abm.users.models import User
 from abm.users.tokens import user_for_token
+from abm.web.reading import writes
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Every call, reading ones included, records its token's use.
+bp = writes(Blueprint("api", __name__, url_prefix="/api/v1"))
 
 EVERY_ROLE = frozenset({"admin", "manager", "marketing", "sales"})
 MAX_BODY = 10 * 1024 * 1024  # JSON bodies; big files go through the importer

@@ -20,7 +20,6 @@ from abm.web.auth import current_viewer, role_required
 from abm.web.charts import bar_chart
 from abm.web.csv_export import csv_response
 from abm.web.forms import CommentForm, InteractionForm, TaskForm, options
-from abm.web.reading import reads_only
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -40,7 +39,6 @@ def filters_from_request() -> AccountFilters:
 
 
 @bp.route("/")
-@reads_only
 @role_required(*EVERY_ROLE)
 def index():
     session = get_session()
@@ -63,16 +61,16 @@ def index():
 @bp.route("/export.csv")
 @role_required(*EVERY_ROLE)
 def export():
-    session = get_session()
-    rows = iter_accounts(session, current_viewer(), filters_from_request())
+    viewer, filters = current_viewer(), filters_from_request()
     header = ["id", "external_id", "name", "kind", "region", "city", "industry", "owner",
               "categories", "revenue_12m"]
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return csv_response(
         f"accounts-{stamp}.csv", header,
-        ([r["id"], r["external_id"] or "", r["name"], r["kind"], r["region"] or "",
-          r["city"] or "", r["industry"] or "", r["owner"] or "", " ".join(r["categories"]),
-          round(r["revenue_12m"], 2)] for r in rows),
+        lambda session: ([r["id"], r["external_id"] or "", r["name"], r["kind"],
+                          r["region"] or "", r["city"] or "", r["industry"] or "",
+                          r["owner"] or "", " ".join(r["categories"]), round(r["revenue_12m"], 2)]
+                         for r in iter_accounts(session, viewer, filters)),
     )
 
 
@@ -93,7 +91,6 @@ def load_editable_account(account_id: int):
 
 
 @bp.route("/<int:account_id>")
-@reads_only
 @role_required(*EVERY_ROLE)
 def show(account_id: int):
     session = get_session()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from flask import Response, request, stream_with_context
+from flask import Response, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from abm.audit import services as audit
-from abm.db import get_session
+from abm.db import get_db
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,23 +44,46 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterat
         yield buffer.getvalue()
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]):
-    """A streamed CSV download (rows are read while the response is written).
+Rows = Iterable[Sequence[object]]
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Callable[[Session], Rows] | Rows):
+    """A streamed CSV download: rows are read while the response is written.
+
+    The rows are read in a read-only unit of work of their own that begins when
+    the first row is wanted and ends with the stream, whether the client reads
+    it to the end or goes away: the request's own session has ended by then.
 
     Every export is written to the audit log first: who took which data, from where.
+
+    Args:
+        filename: the name the browser saves the file under.
+        header: the first line.
+        rows: a function of a session that returns the rows (read from the
+            database), or rows already in memory.
     """
     audit_export(filename)
+    database = get_db()
+
+    def lines() -> Iterator[str]:
+        if not callable(rows):
+            yield from csv_lines(header, rows)
+            return
+        with database.unit_of_work(read_only=True) as session:
+            yield from csv_lines(header, rows(session))
+
     return Response(
-        stream_with_context(csv_lines(header, rows)),
+        lines(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 def audit_export(filename: str) -> None:
-    """Record (and commit) an export by the logged-in user of the current request."""
-    session = get_session()
-    audit.record(session, current_user.id, audit.EXPORT, f"file:{filename}",
-                 {"path": request.path, "query": request.query_string.decode("utf-8", "replace")
-                  [:500]}, address=request.remote_addr)
-    session.commit()
+    """Record an export by the logged-in user of the current request, in a unit of its own
+    (the download is a GET: the request itself only reads)."""
+    with get_db().unit_of_work() as session:
+        audit.record(session, current_user.id, audit.EXPORT, f"file:{filename}",
+                     {"path": request.path,
+                      "query": request.query_string.decode("utf-8", "replace")[:500]},
+                     address=request.remote_addr)

@@ -10,13 +10,11 @@ from abm.db import get_session
 from abm.web.auth import current_viewer
 from abm.web.charts import bar_chart
 from abm.web.dashboard_panels import build_panels
-from abm.web.reading import reads_only
 
 bp = Blueprint("dashboard", __name__)
 
 
 @bp.route("/")
-@reads_only
 @login_required
 def index():
     session = get_session()

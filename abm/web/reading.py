@@ -1,29 +1,46 @@
-"""Pages that only read: their database transactions need not take the write lock.
+"""Requests that only read: their database transactions do not take SQLite's write lock.
 
-On SQLite every transaction otherwise begins IMMEDIATE (see :mod:`abm.db`),
-which makes concurrent page views queue for the single write lock while they
-only read. A view marked with :func:`reads_only` runs its GET requests in
-deferred transactions, so that gunicorn's workers serve them side by side.
+On SQLite a transaction that may write begins IMMEDIATE (see :mod:`abm.db`), so
+that it waits its turn for the single write lock instead of failing half-way.
+A GET or HEAD request only reads, so its transactions begin deferred and run
+side by side with each other and with a writer. The few GET views that do
+write (a tracked click, an API call that records its token's use) say so with
+:func:`writes`, on the view or on its blueprint; a page that writes one audit
+row beside its reading writes it in a unit of work of its own instead
+(:func:`abm.db.unit_of_work`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 
 from abm.db import end_read_only, read_only
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def reads_only(view: Callable) -> Callable:
-    """Mark ``view`` as one whose GET requests never write to the database."""
-    view.reads_only = True
-    return view
+T = TypeVar("T", Callable, Blueprint)
+
+
+def writes(target: T) -> T:
+    """Mark a view, or every view of a blueprint, as writing even on GET."""
+    target.writes = True  # type: ignore[union-attr]
+    return target
+
+
+def request_reads_only() -> bool:
+    """Whether the current request's transactions only read."""
+    if request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    return not (getattr(view, "writes", False) or getattr(blueprint, "writes", False))
 
 
 def _begin() -> None:
-    view = current_app.view_functions.get(request.endpoint or "")
-    if request.method in ("GET", "HEAD") and getattr(view, "reads_only", False):
+    if request_reads_only():
         g.read_only_token = read_only()
 
 

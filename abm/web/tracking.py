@@ -16,8 +16,10 @@ from abm.delivery.models import EventKind
 from abm.delivery.tokens import BadToken, Tokens
 from abm.delivery.tracking import message_contact_email, record_event, unsubscribe
 from abm.web import csrf
+from abm.web.reading import writes
 
-bp = Blueprint("tracking", __name__)
+# Every link a recipient follows records what they did (opened, clicked).
+bp = writes(Blueprint("tracking", __name__))
 
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 

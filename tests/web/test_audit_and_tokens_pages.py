@@ -97,6 +97,7 @@ def test_each_role_creates_a_token_shown_once_that_works(client, login, session,
     secret = response.get_data(as_text=True).split("<code>abm_", 1)[1].split("</code>")[0]
     found = user_for_token(session, "abm_" + secret)
     assert found is not None and found[0].id == user.id
+    session.commit()  # the token's use, before the next request
     assert ("abm_" + secret) not in client.get("/tokens/").get_data(as_text=True)
 
 

@@ -1,9 +1,9 @@
-"""Pages that only read run in transactions that do not take SQLite's write lock."""
+"""GET requests run in transactions that do not take SQLite's write lock; the rest keep it."""
 
 from __future__ import annotations
 
 from flask import template_rendered
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from abm import db
@@ -21,16 +21,37 @@ def _read_only_while_rendering(app, client, path: str) -> list[bool]:
     return seen
 
 
-def test_the_pages_that_only_read_say_so(app, client, login, book):
+def test_pages_read_without_the_write_lock(app, client, login, book):
     login("manager")
-    for path in ("/", "/accounts/", f"/accounts/{book['own'].id}"):
+    for path in ("/", "/accounts/", f"/accounts/{book['own'].id}",
+                 f"/accounts/{book['own'].id}/edit"):
         assert _read_only_while_rendering(app, client, path) == [True], path
-
-
-def test_other_pages_keep_the_write_lock(app, client, login, book):
-    login("manager")
-    assert _read_only_while_rendering(app, client, f"/accounts/{book['own'].id}/edit") == [False]
     assert db._READ_ONLY.get() is False  # and nothing leaks past the request
+
+
+def test_a_form_post_writes_with_the_write_lock(app, client, login, book, session):
+    login("manager")
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.startswith("UPDATE accounts"):
+            seen.append(db._READ_ONLY.get())
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        client.post(f"/accounts/{book['own'].id}/edit", data={"name": "Renamed"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert seen == [False]
+
+
+def test_views_that_write_on_get_say_so(app):
+    from abm.web.reading import writes
+
+    assert getattr(app.blueprints["tracking"], "writes", False)
+    assert getattr(app.blueprints["api"], "writes", False)
+    assert writes(lambda: None).writes
 
 
 def test_a_read_only_transaction_reads_while_another_connection_writes(tmp_path):
