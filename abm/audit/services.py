@@ -18,6 +18,7 @@ from abm.audit.models import AuditEvent
 # filters on, so reuse them rather than inventing near-synonyms.
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
+LOGIN_THROTTLED = "login_throttled"
 LOGOUT = "logout"
 ROLE_CHANGED = "user_role_changed"
 USER_CREATED = "user_created"
@@ -29,8 +30,8 @@ TEMPLATE_EDITED = "template_edited"
 EXPORT = "export"
 SEND = "campaign_send"
 IMPORT = "import"
-ACTIONS = (LOGIN, LOGIN_FAILED, LOGOUT, ROLE_CHANGED, USER_CREATED, USER_UPDATED, TOKEN_CREATED,
-           TOKEN_REVOKED, APPROVAL, TEMPLATE_EDITED, EXPORT, SEND, IMPORT)
+ACTIONS = (LOGIN, LOGIN_FAILED, LOGIN_THROTTLED, LOGOUT, ROLE_CHANGED, USER_CREATED, USER_UPDATED,
+           TOKEN_CREATED, TOKEN_REVOKED, APPROVAL, TEMPLATE_EDITED, EXPORT, SEND, IMPORT)
 
 MAX_TARGET = 200
 

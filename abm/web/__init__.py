@@ -82,6 +82,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
+        from flask_login import current_user
+
+        if current_user.is_authenticated:
+            # A page behind the login is nobody else's: no cache keeps it, and the
+            # back button after a logout does not show it again.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import functools
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -15,7 +27,9 @@ from wtforms.validators import DataRequired
 from abm.accounts.services import Viewer
 from abm.audit import services as audit
 from abm.db import get_session
+from abm.queue import get_redis
 from abm.users.services import authenticate
+from abm.users.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
 
@@ -43,9 +57,17 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(get_session(), form.email.data, form.password.data)
-        _audit_login(user, form.email.data)
-        if user is not None:
+        throttle = LoginThrottle(get_redis().connection, current_app.config.get("LOGIN_THROTTLE"))
+        email, address = form.email.data, request.remote_addr or ""
+        wait = throttle.wait_seconds(email, address)
+        if wait:
+            return _throttled(form, email, wait)
+        user = authenticate(get_session(), email, form.password.data)
+        _audit_login(user, email)
+        if user is None:
+            throttle.failed(email, address)
+        else:
+            throttle.succeeded(email, address)
             lang = session.get("lang")
             session.clear()  # a new session on login, keeping only the chosen language
             if lang:
@@ -65,6 +87,18 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+def _throttled(form: LoginForm, email: str, wait: float):
+    """Refuse an attempt that came before its delay was over, and say when to try again."""
+    seconds = math.ceil(wait)
+    audit.record(get_session(), None, audit.LOGIN_THROTTLED, f"email:{email.strip().lower()}",
+                 {"wait_seconds": seconds}, address=request.remote_addr)
+    get_session().commit()
+    flash(ngettext("Too many failed attempts from your address: try again in %(num)s second.",
+                   "Too many failed attempts from your address: try again in %(num)s seconds.",
+                   seconds), "error")
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
 
 
 def _audit_login(user, email: str) -> None:

@@ -3,7 +3,9 @@
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
 read by spreadsheet programs as a formula; an account name like
 ``=HYPERLINK(...)`` imported from a client's file would then run on the
-reader's machine. Such text cells get a leading apostrophe, which spreadsheets
+reader's machine. Spreadsheets also skip leading spaces and line breaks before
+such a sign, and some read the full-width forms (``＝``, ``＋``, ``－``, ``＠``)
+as the ASCII ones. Such text cells get a leading apostrophe, which spreadsheets
 show as plain text.
 """
 
@@ -20,12 +22,15 @@ from sqlalchemy.orm import Session
 from abm.audit import services as audit
 from abm.db import get_db
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# What a spreadsheet skips before it looks for a formula sign.
+IGNORED_LEAD = " \u00a0\u3000\t\r\n\v\f"
 
 
 def safe_cell(value: object) -> object:
     """``value`` unchanged, except text that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (value.startswith(FORMULA_STARTS)
+                                   or value.lstrip(IGNORED_LEAD).startswith(FORMULA_STARTS)):
         return "'" + value
     return value
 

@@ -1,14 +1,16 @@
 """Security settings of the web app: cookies, proxies and the login rate limit.
 
-The login form is limited twice, with Flask-Limiter on the application's
-Redis: by client address (one machine guessing many accounts) and by account
-(many machines guessing one password). Only failed attempts count, so a user
-who types their password right is never slowed down by the limit.
+The login form is limited by client address with Flask-Limiter on the
+application's Redis (one machine guessing many accounts). Guessing one
+account's password is slowed per account and address together, with a growing
+delay (:mod:`abm.users.throttle`): a limit per account alone would let any
+stranger lock the owner out. Only failed attempts count, so a user who types
+their password right is never slowed down.
 """
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import RedisStorage, Storage
@@ -18,7 +20,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 LOGIN_ENDPOINT = "auth.login"
 DEFAULTS = {
     "LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
-    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
 }
 
 
@@ -69,12 +70,6 @@ class AppRedisStorage(Storage):
         self.inner.clear(key)
 
 
-def login_account_key() -> str:
-    """The account a login attempt is for (the address when no email was sent)."""
-    email = request.form.get("email", "").strip().lower()[:254]
-    return f"account:{email}" if email else f"address:{get_remote_address()}"
-
-
 def _failed(response) -> bool:
     return response.status_code != 302  # a successful login redirects
 
@@ -113,7 +108,4 @@ def init_app(app: Flask, settings) -> None:
     view = limiter.limit(lambda: app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                          key_func=get_remote_address, deduct_when=_failed,
                          scope="login-address")(view)
-    view = limiter.limit(lambda: app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-                         key_func=login_account_key, deduct_when=_failed,
-                         scope="login-account")(view)
     app.view_functions[LOGIN_ENDPOINT] = view

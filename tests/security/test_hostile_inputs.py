@@ -14,8 +14,8 @@ from .conftest import PASSWORD
 
 MARKUP = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+SUM(1;2)", "-1+2", "@cmd", "\tTAB",
-            "\rCR"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+            "\rCR", ' =HYPERLINK("http://evil.example")', "\n=1+1", "＝1+1"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "＝")
 
 
 @pytest.fixture

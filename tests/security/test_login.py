@@ -1,17 +1,21 @@
-"""The login rate limit (by address and by account) and the audit of logins."""
+"""The login limits (by address; by account and address together) and the audit of logins."""
+
+import time
 
 import pytest
 from sqlalchemy import select
 
 from abm.audit.models import AuditEvent
+from abm.queue import get_redis
+from abm.users.throttle import LoginThrottle, ThrottlePolicy
 
 from .conftest import PASSWORD
 
 
 @pytest.fixture
 def limits(app):
-    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per minute"
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "5 per minute"
+    app.config["LOGIN_THROTTLE"] = ThrottlePolicy(free_attempts=3, first_delay=60)
 
 
 def _login(client, email, password, addr="198.51.100.1"):
@@ -19,17 +23,43 @@ def _login(client, email, password, addr="198.51.100.1"):
                        environ_base={"REMOTE_ADDR": addr})
 
 
-def test_failed_logins_for_one_account_are_limited_from_any_address(client, users, limits):
-    for i in range(3):
-        assert _login(client, "sales@test.local", "wrong", f"198.51.100.{i}").status_code == 401
-    response = _login(client, "sales@test.local", PASSWORD, "198.51.100.99")
-    assert response.status_code == 429
+def test_a_strangers_failed_attempts_never_lock_the_owner_out(client, users, limits):
+    for _ in range(3):
+        assert _login(client, "sales@test.local", "wrong", "203.0.113.66").status_code == 401
+    assert _login(client, "sales@test.local", "wrong", "203.0.113.66").status_code == 429
+    # The owner, from their own address, is not slowed down at all.
+    assert _login(client, "sales@test.local", PASSWORD, "198.51.100.7").status_code == 302
 
 
-def test_the_account_limit_leaves_other_accounts_alone(client, users, limits):
-    for i in range(3):
-        _login(client, "sales@test.local", "wrong", f"198.51.100.{i}")
-    assert _login(client, "manager@test.local", PASSWORD, "198.51.100.50").status_code == 302
+def test_failed_attempts_from_one_address_for_one_account_wait_longer_each_time(
+        app, client, users):
+    app.config["LOGIN_THROTTLE"] = policy = ThrottlePolicy(free_attempts=2, first_delay=2)
+    assert [policy.delay(n) for n in range(2, 6)] == [2, 4, 8, 16]
+    for _ in range(2):
+        assert _login(client, "sales@test.local", "wrong").status_code == 401
+    response = _login(client, "sales@test.local", PASSWORD)
+    assert response.status_code == 429  # even the right password waits its turn
+    assert response.headers["Retry-After"] in ("1", "2")
+    assert "try again in" in response.get_data(as_text=True)
+
+
+def test_a_success_clears_the_count(app, client, users):
+    app.config["LOGIN_THROTTLE"] = ThrottlePolicy(free_attempts=2, first_delay=0.01)
+    for _ in range(2):
+        _login(client, "sales@test.local", "wrong")
+    time.sleep(0.05)
+    assert _login(client, "sales@test.local", PASSWORD).status_code == 302
+    client.post("/logout")
+    throttle = LoginThrottle(get_redis().connection)
+    assert throttle.wait_seconds("sales@test.local", "198.51.100.1") == 0
+
+
+def test_a_throttled_attempt_is_audited(client, session, users, limits):
+    for _ in range(4):
+        _login(client, "sales@test.local", "wrong", "203.0.113.66")
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "login_throttled"))
+    assert (event.target, event.address) == ("email:sales@test.local", "203.0.113.66")
+    assert event.details["wait_seconds"] == 60
 
 
 def test_failed_logins_from_one_address_are_limited_across_accounts(client, users, limits):
@@ -45,10 +75,13 @@ def test_successful_logins_do_not_count_against_the_limit(client, users, limits)
         client.post("/logout")
 
 
-def test_the_limit_counts_in_the_apps_redis(app, client, users, limits):
+def test_the_counters_live_in_the_apps_redis_without_email_addresses(app, client, users,
+                                                                     limits):
     _login(client, "sales@test.local", "wrong")
-    keys = app.extensions["abm.redis"].connection.keys("*abm-limits*")
-    assert len(keys) == 2  # one counter by address, one by account
+    keys = app.extensions["abm.redis"].connection.keys("*")
+    assert any(b"abm-limits" in k for k in keys)  # by address
+    assert any(k.startswith(b"abm:login-failures:") for k in keys)  # by account and address
+    assert not any(b"sales@test.local" in k for k in keys)
 
 
 def test_a_login_is_audited_with_the_address(client, session, users):

@@ -109,3 +109,10 @@ def test_every_form_refuses_a_post_without_its_csrf_token(app, client, users):
         assert response.status_code == 400, endpoint
         checked += 1
     assert checked >= 5
+
+
+def test_pages_behind_the_login_are_never_cached(client, users):
+    assert client.get("/login").headers.get("Cache-Control") != "no-store"  # nobody's page
+    client.post("/login", data={"email": "sales@test.local", "password": PASSWORD})
+    for path in ("/", "/accounts/", "/tasks"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path

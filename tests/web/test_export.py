@@ -14,9 +14,15 @@ def _rows(response):
     return list(csv.reader(io.StringIO(text[1:])))
 
 
-@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\n=1+1",
+                                       " =1+1", "  \n @SUM(A1)", "\u00a0=1", "＝1+1",
+                                       "＋1", "－1", "＠SUM(A1)", " ＝1"])
 def test_formula_like_text_gets_a_leading_quote(dangerous):
     assert safe_cell(dangerous) == "'" + dangerous
+
+
+def test_text_that_only_starts_with_spaces_is_kept():
+    assert safe_cell("  Acme") == "  Acme"
 
 
 def test_plain_text_and_numbers_are_kept():
