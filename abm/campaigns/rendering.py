@@ -10,7 +10,14 @@ Beyond Jinja's ImmutableSandboxedEnvironment this module:
 - refuses ``str.format``/``format_map`` and every call except an allowlist;
 - keeps only an allowlist of filters (no ``attr``, ``format``, ``center``...);
 - caps ``range``, the repetition and power operators, string joins and the
-  output size, and checks a time limit wherever the template does work.
+  output size, and checks a time limit wherever the template does work;
+- caps what any operation builds, before it builds it where it can: texts, lists
+  (``+`` and ``*``) and whole numbers (``*`` and ``**``), so that no template,
+  however it recurses, grows memory without bound;
+- checks the time limit on every few rounds of every loop, not only between
+  operations (a loop with an empty body is still a loop);
+- refuses to print a method or any other callable (``{{ account.items }}``
+  would otherwise show an object's memory address): a template calls it.
 """
 
 from __future__ import annotations
@@ -32,8 +39,10 @@ from markupsafe import escape
 MAX_SOURCE = 100_000  # characters of template source per part
 MAX_OUTPUT = 256 * 1024  # characters of output per part, and of any string built
 MAX_RANGE = 10_000
-MAX_ITEMS = 10_000  # items of a list or tuple built by repetition
+MAX_ITEMS = 10_000  # items of any list, tuple or dict a template builds
+MAX_INT_BITS = 1024  # whole numbers a template computes (about 308 digits)
 TIME_LIMIT = 0.5  # seconds per message (all parts)
+LOOP_CHECK_EVERY = 128  # rounds of a loop between two looks at the clock
 
 SAFE_FILTERS = (
     "abs", "batch", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first",
@@ -71,9 +80,45 @@ def _check_time() -> None:
 
 
 def _check_size(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_OUTPUT:
-        raise RenderError(f"the template built a text longer than {MAX_OUTPUT} characters")
+    if isinstance(value, str):
+        if len(value) > MAX_OUTPUT:
+            raise RenderError(f"the template built a text longer than {MAX_OUTPUT} characters")
+    elif isinstance(value, list | tuple | dict | set | frozenset):
+        if len(value) > MAX_ITEMS:
+            raise RenderError(f"the template built a list of more than {MAX_ITEMS} items")
+    elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise RenderError("the template computed a number too large to show")
     return value
+
+
+def _guarded_iter(iterable: Any):
+    """The items of a loop, with a look at the clock every few rounds."""
+    for n, item in enumerate(iterable):
+        if n % LOOP_CHECK_EVERY == 0:
+            _check_time()
+        yield item
+
+
+def _printable(value: Any) -> Any:
+    """What ``{{ ... }}`` prints: plain data only, never a method or other callable."""
+    _refuse_callables(value, [MAX_ITEMS])
+    return value
+
+
+def _refuse_callables(value: Any, budget: list[int]) -> None:
+    if isinstance(value, str | int | float | Undefined) or value is None:
+        return
+    if callable(value):
+        name = getattr(value, "__name__", type(value).__name__)
+        raise RenderError(f"{name!r} is a method, not a value: call it, as in {name}()")
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            return  # the size limits bound the rest
+        for item in value:
+            _refuse_callables(item, budget)
 
 
 def _safe_range(*args: int) -> range:
@@ -111,7 +156,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, *, autoescape: bool) -> None:
         super().__init__(autoescape=autoescape, undefined=StrictUndefined, auto_reload=False,
-                         cache_size=0, keep_trailing_newline=True)
+                         cache_size=0, keep_trailing_newline=True, finalize=_printable)
         self.globals = {"range": _safe_range, "dict": dict}
         self.filters = {name: self._guarded(self.filters[name]) for name in SAFE_FILTERS}
         self.filters["replace"] = _pass_eval_context(_safe_replace)
@@ -120,6 +165,9 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def _guarded(func):
         def guarded(*args, **kwargs):
             _check_time()
+            for arg in args:  # a method's text (its repr) shows a memory address
+                if callable(arg) and not isinstance(arg, Undefined):
+                    _printable(arg)
             return _check_size(func(*args, **kwargs))
 
         for marker in ("jinja_pass_arg",):
@@ -130,6 +178,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def checked_size(self, value: Any) -> Any:
         _check_time()
         return _check_size(value)
+
+    guarded_iter = staticmethod(_guarded_iter)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # Every loop iterates through guarded_iter, which looks at the clock.
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.EnvironmentAttribute("guarded_iter"), [loop.iter], [],
+                                   None, None, lineno=loop.lineno)
+        return tree
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         _check_time()
@@ -162,6 +220,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             __obj._fail_with_undefined_error()
         allowed = (
             __obj is _safe_range
+            or __obj is _guarded_iter
             or __obj is dict
             or isinstance(__obj, Macro)
             or (isinstance(__obj, types.BuiltinMethodType)
@@ -176,7 +235,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         _check_time()
         if operator == "**" and isinstance(right, int | float) and (
-            abs(right) > 64 or (isinstance(left, int) and left.bit_length() * abs(right) > 4096)
+            abs(right) > 64
+            or (isinstance(left, int) and left.bit_length() * abs(right) > MAX_INT_BITS)
         ):
             raise RenderError("the power is too large for a template")
         if operator == "*":
@@ -185,9 +245,19 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                     limit = MAX_OUTPUT if isinstance(seq, str) else MAX_ITEMS
                     if len(seq) * times > limit:
                         raise RenderError(f"repetition is limited to {limit} items")
+            if (_whole(left) and _whole(right)
+                    and left.bit_length() + right.bit_length() > MAX_INT_BITS):
+                raise RenderError("the template computed a number too large to show")
+        if (operator == "+" and isinstance(left, list | tuple) and isinstance(right, list | tuple)
+                and len(left) + len(right) > MAX_ITEMS):
+            raise RenderError(f"the template built a list of more than {MAX_ITEMS} items")
         if operator == "%" and isinstance(left, str) and _BIG_FORMAT_WIDTH.search(left):
             raise RenderError("%-formatting widths are limited to 3 digits")
         return _check_size(super().call_binop(context, operator, left, right))
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _pass_eval_context(func):

@@ -1,4 +1,5 @@
 import time
+import tracemalloc
 
 import pytest
 
@@ -50,6 +51,16 @@ HOSTILE = {
     "undefined attribute": "{{ account.nope }}",
     "syntax error": "{% if %}",
     "unknown filter": "{{ account.name|center(100000000) }}",
+    "list doubling macro": "{% macro m(l, n) %}{% if n %}{{ m(l + l, n - 1) }}{% endif %}"
+                           "{% endmacro %}{{ m([1], 40) }}",
+    "number squaring macro": "{% macro sq(x, n) %}{% if n %}{{ sq(x * x, n - 1) }}{% else %}"
+                             "{{ x|string|length }}{% endif %}{% endmacro %}{{ sq(7, 30) }}",
+    "list sum": "{% set l = [1] * 9999 %}{{ (l + l + l)|length }}",
+    "empty loops over a list": "{% set l = [1] * 9999 %}{% for a in l %}{% for b in l %}"
+                               "{% endfor %}{% endfor %}",
+    "method shown": "{{ account.items }}",
+    "method in a list": "{{ [1, [account.keys]] }}",
+    "method as text": "{{ account.items|string }}",
 }
 
 
@@ -58,6 +69,21 @@ def test_hostile_templates_raise_one_clear_error(source):
     with pytest.raises(RenderError) as info:
         render(source)
     assert str(info.value)
+
+
+@pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_templates_fail_within_bounded_memory_and_time(source, record_property):
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(RenderError):
+            render(source)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    took = time.monotonic() - started
+    record_property("peak_mib", round(peak / 2**20, 1))
+    assert peak < 300 * 2**20 and took < 2, (peak, took)
 
 
 def test_the_error_names_the_part_and_the_line():
