@@ -21,6 +21,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
             Without it, settings come from ``ABM_*`` environment variables.
     """
     from abm import api, db, queue, web
+    from abm.users import passwords
     from abm.web import security
 
     app = Flask(
@@ -32,6 +33,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     )
     settings, flask_overrides = _settings(config)
     settings.resolve(app.instance_path)
+    passwords.configure(settings.password_hash)
     app.instance_path = settings.instance_path
 
     app.config.update(

@@ -29,6 +29,8 @@ class Settings:
         default_language: the UI language when the user has not chosen one.
         trusted_proxies: how many reverse proxies in front of abm set X-Forwarded-*
             headers (0: none; their headers are then ignored, as a client could forge them).
+        password_hash: how new passwords are hashed (werkzeug's method string); scrypt
+            unless a test suite lowers the cost.
     """
 
     instance_path: str = ""
@@ -40,6 +42,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"
     default_language: str = "en"
     trusted_proxies: str = "0"
+    password_hash: str = "scrypt"  # noqa: S105 - a method name, not a password
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -32,6 +32,7 @@ from abm.analytics.company import refresh_company_figures
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
 from abm.users.models import User
+from abm.users.passwords import password_matches
 from abm.users.services import create_user
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose: demo logins
@@ -106,13 +107,11 @@ def ensure_demo_users(session: Session) -> dict[str, User]:
 
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:
     """The demo users whose password is still the published demo password."""
-    from werkzeug.security import check_password_hash
-
     users = {u.email: u for u in session.scalars(select(User).where(
         User.email.in_([email for email, *_ in DEMO_USERS]), User.active))}
     return [
         (email, DEMO_PASSWORD, role) for email, _name, role in DEMO_USERS
-        if email in users and check_password_hash(users[email].password_hash, DEMO_PASSWORD)
+        if email in users and password_matches(users[email].password_hash, DEMO_PASSWORD)
     ]
 
 

@@ -28,6 +28,10 @@ from abm import create_app, db
 from abm.db import get_db, upgrade
 from abm.queue import EmbeddedRedis
 
+# Users are made by the thousand here: hash their passwords cheaply (the servers the
+# end-to-end suite starts inherit it too). Deployments keep scrypt.
+os.environ.setdefault("ABM_PASSWORD_HASH", "pbkdf2:sha256:1000")
+
 # In CI property tests replay the same examples every run, so that a submission
 # never passes or fails by luck; run locally, they explore new ones each time.
 settings.register_profile("ci", derandomize=True, print_blob=True)

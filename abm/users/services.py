@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from abm.users.models import Role, User
+from abm.users.passwords import hash_password, password_matches
 
 
 def create_user(
     session: Session, *, email: str, name: str, role: Role | str, password: str
 ) -> User:
-    """Add a user with a hashed password (scrypt). The caller commits."""
+    """Add a user with a hashed password (see :mod:`abm.users.passwords`). The caller commits."""
     user = User(
         email=email.strip().lower(),
         name=name,
         role=Role(role),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
     )
     session.add(user)
     session.flush()
@@ -27,7 +27,7 @@ def create_user(
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None or not user.active or not password_matches(user.password_hash, password):
         return None
     return user
 
@@ -61,7 +61,7 @@ def update_user(
     if name:
         user.name = name
     if password:
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
     session.flush()
 
 
