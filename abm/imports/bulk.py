@@ -167,7 +167,9 @@ class PostgresOrderWriter:
                 "CREATE TEMP TABLE _abm_order_lines_stage ("
                 "account_id integer, product_id integer, document varchar(100), "
                 "line_no integer, date date, month date, quantity numeric(18, 3), "
-                "revenue numeric(18, 2), margin numeric(18, 2), currency varchar(3))"
+                "revenue numeric(18, 2), margin numeric(18, 2), currency varchar(3), "
+                "original_currency varchar(3), original_revenue numeric(18, 2), "
+                "original_margin numeric(18, 2))"
             )
             with cursor.copy(self.copy_sql) as copy:
                 write_row = copy.write_row
