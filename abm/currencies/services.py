@@ -100,6 +100,20 @@ def save_rate(session: Session, *, currency: str, rate: float, valid_from: date,
     return row
 
 
+def change_rate(session: Session, rate_id: int, *, rate: float, valid_from: date,
+                user_id: int | None, address: str | None = None) -> ExchangeRate:
+    """Change the value or the first day of a rate (its currencies stay), audited.
+
+    Raises:
+        RateError: as :func:`save_rate`.
+    """
+    row = session.get(ExchangeRate, rate_id)
+    if row is None:
+        raise RateError("missing", "no such exchange rate")
+    return save_rate(session, currency=row.currency, rate=rate, valid_from=valid_from,
+                     user_id=user_id, rate_id=rate_id, address=address)
+
+
 def delete_rate(session: Session, rate_id: int, *, user_id: int | None,
                 address: str | None = None) -> None:
     """Delete a rate, audited; lines already converted at it keep their amounts.

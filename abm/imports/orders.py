@@ -221,7 +221,7 @@ def _no_rate(currency: str, base: str, day: str, revenue_text: str | None) -> Ro
     cell, or on its amount when the currency is the one chosen for the whole file."""
     field, value = ("currency", currency) if revenue_text is None else ("revenue", revenue_text)
     return RowProblem(field, value, f"no exchange rate {currency}→{base} on {day}; add one on "
-                      "the Rates page", code="no_rate",
+                      "the Exchange rates page", code="no_rate",
                       params={"from": currency, "to": base, "day": day})
 
 

@@ -67,10 +67,10 @@ def test_a_line_without_a_rate_is_refused_naming_its_line_column_and_the_missing
     assert result.created == 1
     assert result.errors == [
         {"line": 2, "column": "currency", "value": "RUB",
-         "reason": "no exchange rate RUB→EUR on 2026-03-01; add one on the Rates page",
+         "reason": "no exchange rate RUB→EUR on 2026-03-01; add one on the Exchange rates page",
          "code": "no_rate", "params": {"from": "RUB", "to": "EUR", "day": "2026-03-01"}},
         {"line": 3, "column": "currency", "value": "USD",
-         "reason": "no exchange rate USD→EUR on 2025-12-31; add one on the Rates page",
+         "reason": "no exchange rate USD→EUR on 2025-12-31; add one on the Exchange rates page",
          "code": "no_rate", "params": {"from": "USD", "to": "EUR", "day": "2025-12-31"}},
     ]
 
@@ -82,7 +82,7 @@ def test_without_a_currency_column_the_missing_rate_is_reported_on_the_amount(
     assert result.created == 0
     assert [(e["line"], e["column"], e["value"], e["reason"]) for e in result.errors] == [
         (2, "Сумма", "12,50",
-         "no exchange rate RUB→EUR on 2026-03-01; add one on the Rates page")]
+         "no exchange rate RUB→EUR on 2026-03-01; add one on the Exchange rates page")]
 
 
 def test_a_strict_import_with_a_missing_rate_imports_nothing(session, accounts, write_file,
