@@ -26,10 +26,14 @@ if TYPE_CHECKING:  # the process that reads a big file (abm.imports.reading) has
 BATCH = 50_000
 FIELDS = ("document", "line_no", "date", "account", "account_name", "sku", "product_name",
           "quantity", "revenue", "margin", "currency")
-# The order of the values handed to the database writers.
+# The order of the values handed to the database writers. A line in the workspace currency
+# is a tuple of the first ten (PLAIN_COLUMNS); a converted one has all of them. Three
+# values fewer for nearly every line: binding them cost a fifth of SQLite's insert.
 COLUMNS = ("account_id", "product_id", "document", "line_no", "date", "month", "quantity",
            "revenue", "margin", "currency", "original_currency", "original_revenue",
            "original_margin")
+PLAIN_COLUMNS = COLUMNS[:10]
+ORIGINALS = COLUMNS[10:]
 
 
 def updatable_columns(columns: dict[str, int]) -> list[str]:
@@ -124,12 +128,12 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
             else:
                 cur = currency
             if cur == base:
-                original_cur = original_rev = original_mar = None
+                converted = None
             else:
                 rate = rate_on(cur, day[0])
                 if rate is None:
                     raise _no_rate(cur, base, day[0], None if row[currency_cell] else rev)
-                original_cur, original_rev, original_mar = cur, revenue, margin
+                converted = (cur, revenue, margin)
                 revenue = _converted("revenue", rev, revenue, rate)
                 if margin is not None:
                     margin = _converted("margin", mar, margin, rate)
@@ -167,8 +171,12 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
         batch_hashes.add(key)
         hashes.append(key)
         lines.append(source.line_num)
-        batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin, base,
-                      original_cur, original_rev, original_mar))
+        if converted is None:
+            batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin,
+                          base))
+        else:
+            batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin,
+                          base, *converted))
         if len(batch) >= BATCH:
             yield _drop_seen(batch, hashes, lines, seen, result, header_of)
             batch, hashes, lines = [], [], []

@@ -138,3 +138,24 @@ def test_a_big_file_read_in_a_child_process_converts_the_same_way(
     assert result.errors[0]["code"] == "no_rate"
     assert [row[1:6] for row in _lines(session)] == [(90.0, 9.0, "EUR", "USD", 100.0),
                                                      (50.0, 5.0, "EUR", None, None)]
+
+
+def test_a_line_given_again_in_the_workspace_currency_loses_its_originals(
+        session, accounts, usd_rates, write_file, do_import):
+    do_import(write_file(HEADER + "D1;2026-03-05;C1;100;10;USD\nD2;2026-03-05;C1;7;;\n"))
+    result = do_import(write_file(HEADER + "D1;2026-03-05;C1;70;7;EUR\nD2;2026-03-05;C1;7;;\n"))
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert _lines(session) == [("D1", 70.0, 7.0, "EUR", None, None, None),
+                               ("D2", 7.0, None, "EUR", None, None, None)]
+
+
+def test_receivables_without_a_currency_take_the_file_currency(session, accounts, write_file,
+                                                               do_import):
+    from abm.sales.models import Receivable
+
+    do_import(write_file("account code;document;due date;amount;currency\n"
+                         "C1;INV-1;31.03.2026;100;\nC1;INV-2;31.03.2026;5;usd\n"),
+              kind="receivables", currency="RUB")
+    assert session.execute(select(Receivable.document, Receivable.currency)
+                           .order_by(Receivable.document)).all() == [("INV-1", "RUB"),
+                                                                     ("INV-2", "USD")]
