@@ -33,7 +33,6 @@ COLUMNS = ("account_id", "product_id", "document", "line_no", "date", "month", "
            "revenue", "margin", "currency", "original_currency", "original_revenue",
            "original_margin")
 PLAIN_COLUMNS = COLUMNS[:10]
-ORIGINALS = COLUMNS[10:]
 
 
 def updatable_columns(columns: dict[str, int]) -> list[str]:
