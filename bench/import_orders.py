@@ -99,7 +99,8 @@ def sqlite_floor_seconds(url: str, path: Path) -> float:
     """
     import sqlite3
 
-    from abm.imports.orders import BATCH, COLUMNS
+    from abm.imports.orders import BATCH
+    from abm.imports.orders import PLAIN_COLUMNS as COLUMNS
 
     prepare(url)
     rows = converted_rows(url, path)
@@ -108,7 +109,8 @@ def sqlite_floor_seconds(url: str, path: Path) -> float:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA cache_size=-65536")
-    sql = (f"INSERT INTO order_lines ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 10)}) "
+    sql = (f"INSERT INTO order_lines ({', '.join(COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(COLUMNS))}) "
            "ON CONFLICT DO NOTHING")
     start = time.perf_counter()
     for first in range(0, len(rows), BATCH):
@@ -129,7 +131,8 @@ def postgres_floor_seconds(url: str, path: Path, *, checks: bool) -> float:
     import psycopg
     from sqlalchemy import make_url
 
-    from abm.imports.orders import BATCH, COLUMNS
+    from abm.imports.orders import BATCH
+    from abm.imports.orders import PLAIN_COLUMNS as COLUMNS
 
     rows = converted_rows(url, path)
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

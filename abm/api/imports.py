@@ -14,7 +14,7 @@ from flask import current_app, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from abm.api.core import ApiError, client_address, current_user, operation
-from abm.api.schemas import Output, string
+from abm.api.schemas import CurrencyCode, Output, string
 from abm.audit import services as audit
 from abm.db import get_session
 from abm.imports.columns import KINDS
@@ -30,8 +30,10 @@ class ImportOptions(BaseModel):
 
     strict: bool = Field(False, description="Import nothing if any row is bad.")
     sheet: string(100) | None = Field(None, description="XLSX sheet (default: the first).")
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$",
-                          description="Currency of order lines without a currency column.")
+    currency: CurrencyCode | None = Field(
+        None, description="Currency of the file's amounts when it has no currency column "
+        "(default: the workspace's). Lines in another currency than the workspace's are "
+        "converted at the exchange rates (`/rates`), or reported as bad rows.")
 
 
 class ImportStarted(Output):

@@ -21,6 +21,8 @@ from pydantic import (
     ValidationInfo,
 )
 
+from abm.currencies.codes import currency_codes
+
 MAX_INT = 2**31 - 1
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
@@ -83,6 +85,17 @@ Name = string(300, min_length=1)
 ShortText = string(100)
 LongText = string(20_000)
 Money = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False), JsonNumber]
+
+
+def _known_currency(value: str) -> str:
+    if value not in currency_codes():
+        raise ValueError("must be an ISO 4217 currency code in capitals, such as EUR")
+    return value
+
+
+# An ISO 4217 code that Babel knows, as the document's enum lists them.
+CurrencyCode = Annotated[str, Field(json_schema_extra={"enum": sorted(currency_codes())}),
+                         AfterValidator(_known_currency)]
 
 
 def number(ge: int, le: int):

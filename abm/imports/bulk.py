@@ -21,7 +21,7 @@ import contextlib
 
 from sqlalchemy.orm import Session
 
-from abm.imports.orders import COLUMNS
+from abm.imports.orders import COLUMNS, PLAIN_COLUMNS
 
 _KEY = ("document", "date", "line_no")
 CACHE_SIZE = -65536  # SQLite page cache while importing: 64 MB (negative: in KiB)
@@ -43,6 +43,35 @@ def _driver(session: Session):
     return session.connection().connection.driver_connection
 
 
+def _split(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The lines in the workspace currency (ten values) and the converted ones (all)."""
+    converted = [row for row in rows if len(row) > len(PLAIN_COLUMNS)]
+    if not converted:
+        return rows, converted
+    return [row for row in rows if len(row) == len(PLAIN_COLUMNS)], converted
+
+
+def _sqlite_statements(columns: tuple[str, ...], updatable: list[str]) -> tuple[str, str]:
+    """The insert and the update of rows of ``columns``; an updatable column the rows lack
+    (an original of a line that needs no conversion) is set to NULL."""
+    # ?N parameters name tuple positions, so one row tuple serves both statements.
+    pos = {c: i + 1 for i, c in enumerate(columns)}
+    insert_sql = (
+        f"INSERT INTO order_lines ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
+    )
+    sets = ", ".join(f"{c} = ?{pos[c]}" if c in pos else f"{c} = NULL" for c in updatable)
+    changed = " OR ".join(f"{c} IS NOT ?{pos[c]}" if c in pos else f"{c} IS NOT NULL"
+                          for c in updatable)
+    update_sql = (
+        f"UPDATE order_lines SET {sets} WHERE document = ?{pos['document']} "
+        f"AND date = ?{pos['date']} AND line_no = ?{pos['line_no']} AND ({changed}) "
+        # SQLite wants every tuple position used; this one is true for any value.
+        f"AND ?{len(columns)} IS ?{len(columns)}"
+    )
+    return insert_sql, update_sql
+
+
 class SqliteOrderWriter:
     """Insert new keys first (``DO NOTHING``), then update changed lines only if some existed.
 
@@ -56,20 +85,8 @@ class SqliteOrderWriter:
         self.moved: set[int] = set()
         self.cache_size: int | None = None
         self.mmap_size = 0
-        # ?N parameters name tuple positions, so one row tuple serves both statements.
-        pos = {c: i + 1 for i, c in enumerate(COLUMNS)}
-        self.insert_sql = (
-            f"INSERT INTO order_lines ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT DO NOTHING"
-        )
-        sets = ", ".join(f"{c} = ?{pos[c]}" for c in updatable)
-        changed = " OR ".join(f"{c} IS NOT ?{pos[c]}" for c in updatable)
-        self.update_sql = (
-            f"UPDATE order_lines SET {sets} WHERE document = ?{pos['document']} "
-            f"AND date = ?{pos['date']} AND line_no = ?{pos['line_no']} AND ({changed}) "
-            # SQLite wants every tuple position used; this one is true for any value.
-            f"AND ?{len(COLUMNS)} IS ?{len(COLUMNS)}"
-        )
+        self.statements = (_sqlite_statements(PLAIN_COLUMNS, updatable),
+                           _sqlite_statements(COLUMNS, updatable))
 
     def write(self, rows: list[tuple]) -> tuple[int, int]:
         """Upsert a batch; returns (created, updated)."""
@@ -83,11 +100,15 @@ class SqliteOrderWriter:
         # :meth:`close` gives the pooled connection its usual settings back.
         cursor.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
         cursor.execute("PRAGMA mmap_size = 0")
-        cursor.executemany(self.insert_sql, rows)
-        created = cursor.rowcount  # summed over the batch: lines inserted
-        updated = 0
-        if created < len(rows):
-            updated = self._update(cursor, rows)
+        created = updated = 0
+        for part, (insert_sql, update_sql) in zip(_split(rows), self.statements, strict=True):
+            if not part:
+                continue
+            cursor.executemany(insert_sql, part)
+            inserted = cursor.rowcount  # summed over the batch: lines inserted
+            created += inserted
+            if inserted < len(part):
+                updated += self._update(cursor, update_sql, part)
         return created, updated
 
     def close(self) -> None:
@@ -98,7 +119,7 @@ class SqliteOrderWriter:
                 driver.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
                 driver.execute(f"PRAGMA mmap_size = {int(self.mmap_size)}")
 
-    def _update(self, cursor, rows: list[tuple]) -> int:
+    def _update(self, cursor, update_sql: str, rows: list[tuple]) -> int:
         # A temporary trigger notes the accounts that lose a line to another account.
         cursor.execute("CREATE TEMP TABLE _abm_moved_accounts (account_id INTEGER)")
         cursor.execute(
@@ -108,7 +129,7 @@ class SqliteOrderWriter:
             "BEGIN INSERT INTO _abm_moved_accounts VALUES (old.account_id); END"
         )
         try:
-            cursor.executemany(self.update_sql, rows)
+            cursor.executemany(update_sql, rows)
             updated = cursor.rowcount
             self.moved.update(
                 r[0] for r in cursor.execute("SELECT account_id FROM _abm_moved_accounts")
@@ -130,11 +151,15 @@ class PostgresOrderWriter:
             "SELECT EXISTS (SELECT 1 FROM order_lines)"
         ).scalar()
         cols = ", ".join(COLUMNS)
-        self.direct_copy_sql = f"COPY order_lines ({cols}) FROM STDIN"
+        # Lines in the workspace currency and converted ones are COPYed apart: their
+        # tuples differ in length; the originals of the first stay NULL.
+        self.direct_copy_sql = tuple(f"COPY order_lines ({', '.join(c)}) FROM STDIN"
+                                     for c in (PLAIN_COLUMNS, COLUMNS))
         sets = ", ".join(f"{c} = excluded.{c}" for c in updatable)
         old = ", ".join(f"order_lines.{c}" for c in updatable)
         new = ", ".join(f"excluded.{c}" for c in updatable)
-        self.copy_sql = f"COPY _abm_order_lines_stage ({cols}) FROM STDIN"
+        self.copy_sql = tuple(f"COPY _abm_order_lines_stage ({', '.join(c)}) FROM STDIN"
+                              for c in (PLAIN_COLUMNS, COLUMNS))
         self.upsert_sql = (
             f"WITH up AS (INSERT INTO order_lines ({cols}) SELECT {cols} "
             f"FROM _abm_order_lines_stage "
@@ -156,26 +181,32 @@ class PostgresOrderWriter:
     def write(self, rows: list[tuple]) -> tuple[int, int]:
         """Upsert a batch; returns (created, updated)."""
         if self.first_load:
-            with _driver(self.session).cursor() as cursor, \
-                    cursor.copy(self.direct_copy_sql) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
+            with _driver(self.session).cursor() as cursor:
+                _copy(cursor, self.direct_copy_sql, rows)
             return len(rows), 0
         with _driver(self.session).cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE _abm_order_lines_stage ("
                 "account_id integer, product_id integer, document varchar(100), "
                 "line_no integer, date date, month date, quantity numeric(18, 3), "
-                "revenue numeric(18, 2), margin numeric(18, 2), currency varchar(3))"
+                "revenue numeric(18, 2), margin numeric(18, 2), currency varchar(3), "
+                "original_currency varchar(3), original_revenue numeric(18, 2), "
+                "original_margin numeric(18, 2))"
             )
-            with cursor.copy(self.copy_sql) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
+            _copy(cursor, self.copy_sql, rows)
             cursor.execute(self.moved_sql)
             self.moved.update(r[0] for r in cursor.fetchall())
             cursor.execute(self.upsert_sql)
             created, updated = cursor.fetchone()
             cursor.execute("DROP TABLE _abm_order_lines_stage")
         return created, updated
+
+
+def _copy(cursor, statements: tuple[str, str], rows: list[tuple]) -> None:
+    """COPY the plain lines with the first statement, the converted ones with the second."""
+    for part, statement in zip(_split(rows), statements, strict=True):
+        if part:
+            with cursor.copy(statement) as copy:
+                write_row = copy.write_row
+                for row in part:
+                    write_row(row)

@@ -20,8 +20,10 @@ from abm.imports.columns import KINDS
 @click.option("--save-map", metavar="NAME", help="Save the --map options as mapping NAME.")
 @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
 @click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first).")
-@click.option("--currency", default="EUR", show_default=True,
-              help="Currency of order lines when the file has no currency column.")
+@click.option("--currency", metavar="CODE",
+              help="Currency of the file's amounts when it has no currency column (ISO 4217, "
+                   "default: the workspace's). Lines in another currency than the "
+                   "workspace's are converted at the exchange rates, or reported.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @with_appcontext
@@ -51,7 +53,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt
         if save_map:
             services.save_mapping(session, kind, save_map, mapping)
         result = services.import_file(session, file, kind, mapping=mapping, strict=strict,
-                                      sheet=sheet, currency=currency.upper(),
+                                      sheet=sheet, currency=currency,
                                       on_batch=on_batch)
     except ImportFileError as exc:
         session.rollback()

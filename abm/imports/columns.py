@@ -32,8 +32,13 @@ _ACCOUNT_CODE = ("account", "account id", "account code", "account external id",
                  "инн", "код контрагента", "код клиента", "код покупателя", "контрагент код",
                  "ид контрагента")
 _ACCOUNT_NAME = ("account name", "customer", "customer name", "client", "client name", "company",
-                 "контрагент", "клиент", "покупатель", "наименование контрагента",
-                 "контрагент наименование", "организация")
+                 "buyer", "counterparty", "контрагент", "клиент", "покупатель", "заказчик",
+                 "наименование контрагента", "контрагент наименование", "организация")
+# Headers that may hold an account's code as well as its name ("Контрагент: ООО Ромашка").
+# When such a column is a file's only account column, its value is both: see detect_mapping.
+IDENTIFIER_HEADERS = ("account", "accounts", "customer", "customers", "client", "clients",
+                      "buyer", "counterparty", "company", "контрагент", "контрагенты", "клиент",
+                      "клиенты", "покупатель", "покупатели", "заказчик", "организация")
 _CURRENCY = ("currency", "валюта")
 
 FIELDS: dict[str, tuple[Field, ...]] = {
@@ -53,7 +58,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "contacts": (
         Field("external_id", aliases=("contact id", "contact code", "external id", "id",
                                       "код контакта", "код")),
-        Field("account", required=True, aliases=_ACCOUNT_CODE),
+        Field("account", aliases=_ACCOUNT_CODE),
+        Field("account_name", aliases=_ACCOUNT_NAME),
         Field("name", required=True, aliases=("name", "contact", "contact name", "full name",
                                               "person", "фио", "контакт", "контактное лицо",
                                               "имя")),
@@ -120,8 +126,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     ),
 }
 
-# Order lines and receivables name their account by code, by name or both.
-ONE_OF = {"orders": ("account", "account_name"), "receivables": ("account", "account_name")}
+# Order lines, contacts and receivables name their account by code, by name or both.
+ONE_OF = {"orders": ("account", "account_name"), "contacts": ("account", "account_name"),
+          "receivables": ("account", "account_name")}
 
 _SEPARATORS = re.compile(r"[\s_\-./:,()\"]+")
 
@@ -130,6 +137,9 @@ def normalise(header: str) -> str:
     """A header compared by meaning: case, ё, punctuation and spacing ignored."""
     s = header.strip().casefold().replace("ё", "е")
     return _SEPARATORS.sub(" ", s).strip() or header.strip()
+
+
+_IDENTIFIERS = frozenset(normalise(h) for h in IDENTIFIER_HEADERS)
 
 
 def fields_of(kind: str) -> dict[str, Field]:
@@ -185,6 +195,7 @@ def detect_mapping(kind: str, headers: list[str], explicit: dict[str, str] | Non
                 found[field.name] = index
                 taken.add(index)
                 break
+    _identifier_serves_as_both(kind, headers, found)
     missing = missing_fields(kind, found)
     if missing and require:
         raise ImportFileError(
@@ -193,6 +204,22 @@ def detect_mapping(kind: str, headers: list[str], explicit: dict[str, str] | Non
             f"--map FIELD=HEADER"
         )
     return found
+
+
+def _identifier_serves_as_both(kind: str, headers: list[str], found: dict[str, int]) -> None:
+    """A file whose only account column is an identifier (``Контрагент``, ``customer``...):
+    its value is the account's code and its name, so the column fills both fields.
+
+    The importer then finds an account by that value as a code, else as a name, and
+    creates a missing one with the value as both (:meth:`abm.imports.lookup.Lookup.account`).
+    """
+    pair = ONE_OF.get(kind)
+    if not pair:
+        return
+    present = [name for name in pair if name in found]
+    if len(present) == 1 and normalise(headers[found[present[0]]]) in _IDENTIFIERS:
+        for name in pair:
+            found[name] = found[present[0]]
 
 
 def missing_fields(kind: str, found: dict[str, int]) -> list[str]:

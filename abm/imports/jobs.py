@@ -17,7 +17,7 @@ def import_file(
     mapping: dict[str, str] | None = None,
     strict: bool = False,
     sheet: str | None = None,
-    currency: str = "EUR",
+    currency: str | None = None,
     progress: Progress,
 ) -> dict:
     """Import a file in a worker; the run row shows bytes (CSV) or rows (XLSX) done."""

@@ -22,28 +22,38 @@ class Lookup:
     products: dict[str, int]  # by SKU (a product known only by name: by its name)
 
     def account(self, code: str, name: str) -> int:
-        """The id of the account with this code (external id), else this name.
+        """The id of the account with this code (external id), else this name; a new one
+        when neither finds it.
 
         Raises:
             RowProblem: unknown and unnamed, or a code or name too long.
         """
         code, name = code.strip(), name.strip()
-        if code:
-            found = self.accounts.get(code)
-            if found is not None:
-                return found
-            if not name:
-                raise RowProblem("account", code, "unknown account and no account name to "
-                                 "create it")
-        elif not name:
+        if not code and not name:
             raise RowProblem("account", "", "missing value")
-        else:
-            found = self._account_named(name)
-            if found is not None:
-                return found
+        found = self.find_account(code, name)
+        if found is not None:
+            return found
+        if code and not name:
+            raise RowProblem("account", code, "unknown account and no account name to "
+                             "create it")
         if len(code) > 100 or len(name) > 300:
             raise RowProblem("account", code or name, "too long")
         return self._new_account(code, name)
+
+    def find_account(self, code: str, name: str) -> int | None:
+        """The id of the account with this code; else, when the row has no code or its code
+        is also its name (one identifier column), of the account with this name."""
+        if code:
+            found = self.accounts.get(code)
+            if found is not None or name != code:
+                return found
+        if not name:
+            return None
+        found = self._account_named(name)
+        if found is not None and code:
+            self.accounts[code] = found  # the next line of this account costs one lookup
+        return found
 
     def product(self, sku: str, name: str) -> int | None:
         """The id of the product with this SKU, else this name; None when the row has neither.

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from abm.currencies.conversion import Rates
 from abm.imports import orders
 from abm.imports.lookup import Lookup
 from abm.imports.orders import order_batches
@@ -58,8 +59,8 @@ def reads_in_child(table) -> bool:
 
 
 def order_batches_from_child(path: str | Path, sheet: str | None, columns: dict[str, int],
-                             result: ImportResult, directory, *,
-                             currency: str) -> Iterator[tuple[list[tuple], int]]:
+                             result: ImportResult, directory, *, currency: str,
+                             rates: Rates | None = None) -> Iterator[tuple[list[tuple], int]]:
     """The batches of :func:`~abm.imports.orders.order_batches`, read in a child process.
 
     Yields (batch, position): the lines with real account and product ids, and how far
@@ -71,7 +72,7 @@ def order_batches_from_child(path: str | Path, sheet: str | None, columns: dict[
             one process).
         ReaderFailed: the child failed otherwise, or stopped without a word.
     """
-    child, receiver = _start((str(path), sheet, columns, currency, directory.accounts,
+    child, receiver = _start((str(path), sheet, columns, currency, rates, directory.accounts,
                               directory.products, orders.BATCH))
     ids: dict[int, int | None] = {}  # placeholder -> real id
     try:
@@ -186,7 +187,8 @@ class _Names(Lookup):
 
 
 def _read(sender, path: str, sheet: str | None, columns: dict[str, int], currency: str,
-          accounts: dict[str, int], products: dict[str, int], batch_size: int) -> None:
+          rates: Rates | None, accounts: dict[str, int], products: dict[str, int],
+          batch_size: int) -> None:
     """The child: read the file and send its batches, then ("done", ...), or what failed."""
     orders.BATCH = batch_size  # the importer's, which a fresh interpreter does not have
     result = ImportResult(kind="orders")
@@ -194,7 +196,8 @@ def _read(sender, path: str, sheet: str | None, columns: dict[str, int], currenc
     sent = 0  # errors already sent
     try:
         with open_table(path, sheet) as table:
-            for batch in order_batches(table, columns, result, names, currency=currency):
+            for batch in order_batches(table, columns, result, names, currency=currency,
+                                       rates=rates):
                 new, names.new = names.new, []
                 sender.send(("batch", batch, new, result.rows, result.error_count,
                              result.errors[sent:], table.position()))

@@ -35,8 +35,12 @@ _MONEY = {"price", "amount", "paid_amount"}
 
 
 def record_batches(table: Table, columns: dict[str, int], kind: str, result: ImportResult,
-                   directory: Directory) -> Iterator[list[tuple[int, dict]]]:
-    """Parse rows into (line, record) batches of model column values, reporting bad rows."""
+                   directory: Directory, *,
+                   currency: str = "EUR") -> Iterator[list[tuple[int, dict]]]:
+    """Parse rows into (line, record) batches of model column values, reporting bad rows.
+
+    ``currency`` is the currency of a receivable whose row names none.
+    """
     fields = fields_of(kind)
     model = _MODELS[kind]
     finish = _FINISH[kind]
@@ -55,12 +59,14 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
                 text = row[index].strip() if index < len(row) else ""
                 record[name] = _value(fields[name], model, text)
             record = finish(record, directory)
+            if kind == "receivables":
+                record.setdefault("currency", currency)
             key = _key(kind, record)
             if key in keys:
                 raise RowProblem(_KEY_FIELD[kind], str(key[-1]), "duplicate key in the file")
         except RowProblem as problem:
             result.add_error(line, header_of.get(problem.field, problem.field), problem.value,
-                             problem.reason)
+                             problem.reason, problem.code, problem.params)
             continue
         keys.add(key)
         batch.append((line, record))
@@ -106,10 +112,14 @@ def _finish_account(record: dict, _directory: Directory) -> dict:
 
 
 def _finish_contact(record: dict, directory: Directory) -> dict:
-    code = record.pop("account")
-    found = directory.accounts.get(code)
+    code, name = record.pop("account", None) or "", record.pop("account_name", None) or ""
+    if not code and not name:
+        raise RowProblem("account", "", "missing value")
+    # A contacts file names accounts that exist: a typo must not create one.
+    found = directory.find_account(code, name)
     if found is None:
-        raise RowProblem("account", code, "unknown account")
+        raise RowProblem("account" if code else "account_name", code or name,
+                         "unknown account")
     record["account_id"] = found
     email = record.get("email")
     if email is not None:

@@ -15,13 +15,20 @@ class ImportFileError(Exception):
 
 
 class RowProblem(Exception):
-    """One value of one row is unusable; the row is reported and skipped."""
+    """One value of one row is unusable; the row is reported and skipped.
 
-    def __init__(self, field: str, value: str, reason: str) -> None:
+    ``reason`` is English, for the command line and the API; a problem the pages
+    translate also has a ``code`` and the ``params`` of its message.
+    """
+
+    def __init__(self, field: str, value: str, reason: str, *, code: str | None = None,
+                 params: dict | None = None) -> None:
         super().__init__(reason)
         self.field = field
         self.value = value
         self.reason = reason
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -47,12 +54,16 @@ class ImportResult:
     products_created: int = 0
     strict: bool = False
 
-    def add_error(self, line: int, column: str, value: str, reason: str) -> None:
+    def add_error(self, line: int, column: str, value: str, reason: str,
+                  code: str | None = None, params: dict | None = None) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             if len(value) > 200:
                 value = value[:200] + "…"
-            self.errors.append({"line": line, "column": column, "value": value, "reason": reason})
+            error = {"line": line, "column": column, "value": value, "reason": reason}
+            if code is not None:
+                error |= {"code": code, "params": params or {}}
+            self.errors.append(error)
 
     def to_dict(self) -> dict:
         return {

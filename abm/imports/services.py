@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session
 
 from abm.analytics.company import refresh_company_figures
 from abm.audit import services as audit
+from abm.currencies.codes import UnknownCurrency, currency_code
+from abm.currencies.conversion import Rates
+from abm.currencies.services import load_rates
 from abm.imports.bulk import order_writer
 from abm.imports.columns import detect_mapping, fields_of, missing_fields
 from abm.imports.directory import Directory
@@ -46,7 +49,7 @@ def import_file(
     mapping: dict[str, str] | None = None,
     strict: bool = False,
     sheet: str | None = None,
-    currency: str = "EUR",
+    currency: str | None = None,
     on_batch: OnBatch | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file of ``kind`` (accounts, contacts, products, orders, receivables).
@@ -58,7 +61,9 @@ def import_file(
         mapping: field -> header, over the built-in header aliases.
         strict: import nothing if any row is bad (the file is read twice).
         sheet: the XLSX sheet to read (default: the first).
-        currency: the currency of order lines when the file has no currency column.
+        currency: the currency of the file's amounts when it has no currency column
+            (default: the workspace's). Order lines in another currency than the
+            workspace's are converted at the exchange rate of their day, or reported.
         on_batch: called with (done, total, rows) after each batch but the last;
             commit there.
 
@@ -69,32 +74,39 @@ def import_file(
         ImportFileError: the file cannot be imported at all (one message for the user).
     """
     fields_of(kind)
+    rates = load_rates(session)
+    try:
+        currency = currency_code(currency) if currency else rates.base
+    except UnknownCurrency as exc:
+        raise ImportFileError(str(exc)) from None
     if strict:
         dry = ImportResult(kind=kind, strict=True)
         with open_table(path, sheet) as table:
-            _run(session, table, kind, mapping, dry, currency=currency, write=False)
+            _run(session, table, kind, mapping, dry, currency=currency, rates=rates,
+                 write=False)
         if dry.error_count:
             return dry
     result = ImportResult(kind=kind, strict=strict)
     with open_table(path, sheet) as table:
-        _run(session, table, kind, mapping, result, currency=currency, write=True,
+        _run(session, table, kind, mapping, result, currency=currency, rates=rates, write=True,
              on_batch=on_batch, source=(path, sheet))
     return result
 
 
 def _run(session: Session, table: Table, kind: str, mapping, result: ImportResult, *,
-         currency: str, write: bool, on_batch: OnBatch | None = None,
+         currency: str, rates: Rates, write: bool, on_batch: OnBatch | None = None,
          source: tuple[str | Path, str | None] | None = None) -> None:
     columns = detect_mapping(kind, table.headers, mapping)
     if kind == "orders" and write:
-        _write_orders(session, table, columns, result, currency=currency, on_batch=on_batch,
-                      source=source)
+        _write_orders(session, table, columns, result, currency=currency, rates=rates,
+                      on_batch=on_batch, source=source)
         return
     directory = Directory(session, create=write)
     if kind == "orders":
-        batches = order_batches(table, columns, result, directory, currency=currency)
+        batches = order_batches(table, columns, result, directory, currency=currency,
+                                rates=rates)
     else:
-        batches = record_batches(table, columns, kind, result, directory)
+        batches = record_batches(table, columns, kind, result, directory, currency=currency)
     first = True
     for batch in batches:
         if not write:
@@ -110,7 +122,8 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
 
 
 def _write_orders(session: Session, table: Table, columns: dict[str, int],
-                  result: ImportResult, *, currency: str, on_batch: OnBatch | None,
+                  result: ImportResult, *, currency: str, rates: Rates,
+                  on_batch: OnBatch | None,
                   source: tuple[str | Path, str | None] | None) -> None:
     """Write the batches of order lines, reading the next batch while one is written.
 
@@ -145,10 +158,11 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
     directory = Directory(session, before_query=settle)
     if source is not None and reads_in_child(table):
         batches = order_batches_from_child(*source, columns, result, directory,
-                                           currency=currency)
+                                           currency=currency, rates=rates)
     else:
         batches = ((batch, table.position()) for batch in
-                   order_batches(table, columns, result, directory, currency=currency))
+                   order_batches(table, columns, result, directory, currency=currency,
+                                 rates=rates))
     accounts: set[int] = set()
     months: list[str] = []  # the first and last month of the lines written
     first = True

@@ -79,7 +79,13 @@ class OrderLine(Base):
     quantity: Mapped[float] = mapped_column(Quantity, default=0)
     revenue: Mapped[float] = mapped_column(Money)
     margin: Mapped[float | None] = mapped_column(Money)
+    # The currency of revenue and margin: the workspace's when the line was imported.
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # A line the file gave in another currency keeps that currency and its amounts here;
+    # revenue and margin hold them converted at the rate of the line's day.
+    original_currency: Mapped[str | None] = mapped_column(String(3))
+    original_revenue: Mapped[float | None] = mapped_column(Money)
+    original_margin: Mapped[float | None] = mapped_column(Money)
 
     account = relationship("Account")
     product: Mapped[Product | None] = relationship()

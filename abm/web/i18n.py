@@ -8,7 +8,7 @@ from datetime import date, datetime
 import flask_babel
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_babel import (
     format_currency,
     format_date,
@@ -20,6 +20,7 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from abm.currencies.services import workspace_currency
 from abm.db import get_session
 from abm.users.services import set_language
 from abm.web import LANGUAGES
@@ -44,11 +45,23 @@ def choose_language():
     return redirect(back)
 
 
+def current_currency() -> str:
+    """The workspace currency, read once per request (a list page formats hundreds of amounts)."""
+    if "abm_currency" not in g:
+        g.abm_currency = workspace_currency(get_session())
+    return g.abm_currency
+
+
+def _forget_currency() -> None:
+    # Requests may share an application context (the test client's do), and with it ``g``.
+    g.pop("abm_currency", None)
+
+
 def money(value: float | None, currency: str | None = None, cents: bool = False) -> str:
     """An amount in the workspace currency, in the user's locale (whole units unless ``cents``)."""
     if value is None:
         return "—"
-    code = currency or current_app.config.get("ABM_CURRENCY", "EUR")
+    code = currency or current_currency()
     if cents:
         return format_currency(value, code)
     locale = get_locale()
@@ -64,6 +77,12 @@ def _whole_units(locale: str, currency: str) -> NumberPattern:
     parsed = Locale.parse(locale)
     symbol = parsed.currency_symbols.get(currency, currency).replace("'", "''")
     pattern = parsed.currency_formats["standard"].pattern.replace(".00", "")
+    # CLDR's currency spacing: a symbol of letters (RUB, not ₽) is kept apart from the digits.
+    before = pattern.index("¤") < pattern.index("0")
+    if before and symbol[-1].isalpha() and not pattern.startswith(("¤ ", "¤\u00a0")):
+        symbol += "\u00a0"
+    elif not before and symbol[0].isalpha() and pattern[pattern.index("¤") - 1].isdigit():
+        symbol = "\u00a0" + symbol
     return parse_pattern(pattern.replace("¤", f"'{symbol}'"))
 
 
@@ -76,6 +95,18 @@ def number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "—"
     return _decimal_pattern(digits).apply(value, get_locale())
+
+
+def decimal(value: float | None) -> str:
+    """A number with as many decimals as it has (up to ten), such as an exchange rate."""
+    if value is None:
+        return "—"
+    return _decimal_pattern_up_to(10).apply(value, get_locale())
+
+
+@functools.lru_cache(maxsize=4)
+def _decimal_pattern_up_to(digits: int) -> NumberPattern:
+    return parse_pattern("#,##0." + "#" * digits)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -113,9 +144,11 @@ def init_app(app: Flask) -> None:
     # The locale is chosen afresh for every request, even when requests share an
     # application context (as the test client's do).
     app.before_request(flask_babel.refresh)
-    app.jinja_env.filters.update(money=money, number=number, percent=percent, day=day,
-                                 moment=moment, month=month,
+    app.before_request(_forget_currency)
+    app.jinja_env.filters.update(money=money, number=number, decimal=decimal, percent=percent,
+                                 day=day, moment=moment, month=month,
                                  accounts_count=accounts_count)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, label=label, hhi_level=hhi_level,
                                  current_language=lambda: str(get_locale() or "en"),
+                                 workspace_currency=current_currency,
                                  role_label=lambda value: label("role", value))

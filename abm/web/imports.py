@@ -19,10 +19,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
+from abm.currencies.codes import currency_codes
 from abm.db import get_session
 from abm.web.auth import role_required
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
+from abm.web.i18n import current_currency
+from abm.web.rates import currency_choices, currency_pairs
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -38,6 +41,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 class UploadForm(FlaskForm):
     kind = SelectField(_l("What the file holds"))
+    currency = SelectField(_l("Currency of the amounts"))
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
 
 
@@ -61,8 +65,9 @@ def stored_upload(token: str) -> Path:
 @bp.route("/", methods=["GET", "POST"])
 @role_required("manager")
 def upload():
-    form = UploadForm()
+    form = UploadForm(currency=current_currency())
     form.kind.choices = options(kind_choices())
+    form.currency.choices = currency_choices(current_currency())
     if form.validate_on_submit():
         ext = Path(form.file.data.filename or "").suffix.lower()
         if ext not in EXTENSIONS:
@@ -70,7 +75,8 @@ def upload():
         else:
             token = uuid.uuid4().hex
             form.file.data.save(upload_folder() / f"{token}{ext}")
-            return redirect(url_for(".preview", token=token, kind=form.kind.data))
+            return redirect(url_for(".preview", token=token, kind=form.kind.data,
+                                    currency=form.currency.data))
     status = 422 if form.is_submitted() else 200
     return render_template("imports/upload.html", form=form), status
 
@@ -84,7 +90,10 @@ def preview(token: str):
 
     path = stored_upload(token)
     kind = request.values.get("kind", "orders")
-    if kind not in dict(kind_choices()):
+    # The form's choice over the one the upload page put in the address.
+    currency = (request.form.get("currency") or request.args.get("currency")
+                or current_currency())
+    if kind not in dict(kind_choices()) or currency not in currency_codes():
         abort(400)
     mapping = None
     if request.method == "POST":
@@ -101,12 +110,26 @@ def preview(token: str):
                   "error")
         else:
             run_id = start_import(str(path), kind, user_id=current_user.id,
-                                  mapping=shown["mapping"])
+                                  mapping=shown["mapping"], currency=currency)
             return redirect(url_for(".run", run_id=run_id))
     if shown is None and request.method == "GET":
         return redirect(url_for(".upload"))
     return render_template("imports/preview.html", token=token, kind=kind, preview=shown,
-                           kinds=dict(kind_choices()))
+                           kinds=dict(kind_choices()), currency=currency,
+                           currencies=currency_pairs(currency))
+
+
+SHOWN_ERRORS = 20  # on the run page; the report has them all
+
+
+def row_reason(error: dict) -> str:
+    """The reason of a row error in the user's language, where the importer gave its code."""
+    if error.get("code") == "no_rate":
+        params = error.get("params") or {}
+        return _("no exchange rate %(source)s→%(target)s on %(day)s; add one on the Exchange "
+                 "rates page", source=params.get("from", ""), target=params.get("to", ""),
+                 day=params.get("day", ""))
+    return error.get("reason", "")
 
 
 def _run_or_404(run_id: str):
@@ -127,14 +150,17 @@ def _run_or_404(run_id: str):
 def run(run_id: str):
     job = _run_or_404(run_id)
     finished = job.status.value in ("finished", "failed")
-    return render_template("imports/run.html", run=job, finished=finished)
+    shown = [e | {"reason": row_reason(e)}
+             for e in (job.result or {}).get("errors", [])[:SHOWN_ERRORS]]
+    return render_template("imports/run.html", run=job, finished=finished, errors=shown)
 
 
 @bp.route("/runs/<run_id>/errors.csv")
 @role_required("manager")
 def errors(run_id: str):
     job = _run_or_404(run_id)
-    rows = (job.result or {}).get("errors", [])
+    # Translated now, in the request: the rows are written while the response streams.
+    rows = [[e.get("line"), e.get("column"), e.get("value"), row_reason(e)]
+            for e in (job.result or {}).get("errors", [])]
     return csv_response(f"import-errors-{run_id[:8]}.csv", ["line", "column", "value", "reason"],
-                        ([e.get("line"), e.get("column"), e.get("value"), e.get("reason")]
-                         for e in rows))
+                        rows)

@@ -13,7 +13,7 @@ Other domains declare their keys in :data:`SETTINGS` under their own prefix
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -39,6 +39,10 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    # Converts a value of the right type or refuses it (raising SettingError).
+    check: Callable[[Any], Any] | None = None
+    # Called as guard(session, current, new) before a change is stored; may refuse it.
+    guard: Callable[[Session, Any, Any], None] | None = None
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` converted to the setting's type.
@@ -66,7 +70,7 @@ class Setting:
             raise SettingError(f"{self.key}: expected {self.type.__name__}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise SettingError(f"{self.key}: {value!r} is not one of {', '.join(self.choices)}")
-        return value
+        return self.check(value) if self.check is not None else value
 
 
 SETTINGS: dict[str, Setting] = {}
@@ -81,11 +85,13 @@ def register_setting(
     minimum: float | None = None,
     maximum: float | None = None,
     choices: tuple[str, ...] | None = None,
+    check: Callable[[Any], Any] | None = None,
+    guard: Callable[[Session, Any, Any], None] | None = None,
 ) -> Setting:
     """Declare a setting. Declaring the same key twice is a programming error."""
     if key in SETTINGS:
         raise SettingError(f"setting {key} is declared twice")
-    setting = Setting(key, type_, default, description, minimum, maximum, choices)
+    setting = Setting(key, type_, default, description, minimum, maximum, choices, check, guard)
     setting.validate(default)
     SETTINGS[key] = setting
     return setting
@@ -150,7 +156,8 @@ del _R
 
 # Domains that declare their own settings in a module of theirs; imported on
 # first use so that every reader sees every setting, whatever was imported.
-DOMAIN_SETTINGS = ("abm.segments.settings", "abm.campaigns.settings")
+DOMAIN_SETTINGS = ("abm.segments.settings", "abm.campaigns.settings",
+                   "abm.currencies.settings")
 
 
 def declare_all() -> None:
@@ -193,7 +200,8 @@ def set_settings(
         The merged settings after the change.
 
     Raises:
-        SettingError: an unknown key or an invalid value; nothing is stored then.
+        SettingError: an unknown key, an invalid value or a change a setting's guard
+            refuses; nothing is stored then.
     """
     declare_all()
     checked = {}
@@ -202,6 +210,11 @@ def set_settings(
         if setting is None:
             raise SettingError(f"unknown setting {key}")
         checked[key] = setting.validate(value)
+    current = get_settings(session)
+    for key, value in checked.items():
+        guard = SETTINGS[key].guard
+        if guard is not None and value != current[key]:
+            guard(session, current[key], value)
     for key, value in checked.items():
         row = session.get(WorkspaceSetting, key)
         if value == SETTINGS[key].default:

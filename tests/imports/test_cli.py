@@ -97,3 +97,22 @@ def test_a_wrong_xlsx_sheet_exits_2_naming_the_sheets(runner, tmp_path):
     result = _invoke(runner, "orders", path, "--sheet", "Sales")
     assert result.exit_code == 2
     assert "no sheet named 'Sales'; the sheets are: Продажи" in result.stderr
+
+
+def test_the_currency_option_converts_at_the_exchange_rates(runner, session, write_file):
+    from datetime import date
+
+    from abm.currencies.services import save_rate
+
+    save_rate(session, currency="USD", rate=0.5, valid_from=date(2026, 1, 1), user_id=None)
+    session.commit()
+    result = _invoke(runner, "orders", write_file(ORDERS), "--currency", "usd")
+    assert result.exit_code == 0, result.output
+    assert session.execute(select(OrderLine.revenue, OrderLine.original_currency,
+                                  OrderLine.original_revenue)).one() == (5.0, "USD", 10.0)
+
+
+def test_an_unknown_currency_option_exits_two_with_a_message(runner, write_file):
+    result = _invoke(runner, "orders", write_file(ORDERS), "--currency", "EURO")
+    assert result.exit_code == 2
+    assert "'EURO' is not an ISO 4217 currency code" in result.stderr

@@ -93,10 +93,11 @@ def test_accounts_named_only_by_name_are_found_again(session, write_file, do_imp
     assert session.scalar(select(func.count()).select_from(OrderLine)) == 2
 
 
-def test_an_unknown_account_without_a_name_is_reported(session, accounts, write_file, do_import):
-    result = do_import(write_file(HEADER + "D1;1;2026-10-31;C9;P1;1;10;\n"))
+def test_an_unknown_account_code_without_a_name_is_reported(session, accounts, write_file,
+                                                           do_import):
+    result = do_import(write_file("document;date;account code;revenue\nD1;2026-10-31;C9;10\n"))
     assert result.created == 0
-    assert result.errors == [{"line": 2, "column": "account", "value": "C9",
+    assert result.errors == [{"line": 2, "column": "account code", "value": "C9",
                               "reason": "unknown account and no account name to create it"}]
 
 
@@ -176,10 +177,12 @@ def test_a_file_with_a_header_but_no_rows_is_refused(session, write_file, do_imp
         do_import(write_file(HEADER))
 
 
-def test_currency_comes_from_the_file_or_the_default(session, accounts, write_file, do_import):
-    do_import(write_file("document;date;account;revenue;currency\nD1;2026-10-31;C1;1;rub\n"
-                         "D2;2026-10-31;C1;1;\n"), currency="USD")
-    assert [r[9] for r in order_lines(session)] == ["RUB", "USD"]
+def test_lines_in_the_workspace_currency_are_stored_as_they_are(session, accounts, write_file,
+                                                               do_import):
+    do_import(write_file("document;date;account;revenue;currency\nD1;2026-10-31;C1;1;eur\n"
+                         "D2;2026-10-31;C1;2;\n"))
+    assert [r[7:10] for r in order_lines(session)] == [(1.0, None, "EUR"), (2.0, None, "EUR")]
+    assert session.scalars(select(OrderLine.original_currency)).all() == [None, None]
 
 
 def test_a_windows_1251_export_with_decimal_commas_is_imported(session, write_file, do_import):

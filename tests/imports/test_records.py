@@ -97,12 +97,14 @@ def test_receivables_are_upserted_on_account_and_document(session, accounts, wri
 @pytest.mark.parametrize(("row", "column", "reason"), [
     ("C1;INV-2;;31.10.2026;-5;", "amount", "negative value not allowed"),
     ("C1;INV-2;;;5;", "due date", "missing value"),
-    ("C9;INV-2;;31.10.2026;5;", "account", "unknown account and no account name to create it"),
+    ("C9;INV-2;;31.10.2026;5;", "account code",
+     "unknown account and no account name to create it"),
     ("C1;;;31.10.2026;5;", "document", "missing value"),
 ])
 def test_bad_receivables_are_reported(session, accounts, write_file, do_import, row, column,
                                       reason):
-    result = do_import(write_file("account;document;issued;due date;amount;paid\n" + row + "\n"),
-                       kind="receivables")
+    result = do_import(write_file("account code;document;issued;due date;amount;paid\n" + row
+                                  + "\n"), kind="receivables")
     assert result.errors == [{"line": 2, "column": column, "value": row.split(";")[
-        {"amount": 4, "due date": 3, "account": 0, "document": 1}[column]], "reason": reason}]
+        {"amount": 4, "due date": 3, "account code": 0, "document": 1}[column]],
+        "reason": reason}]

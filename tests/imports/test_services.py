@@ -12,7 +12,7 @@ def test_the_preview_shows_the_first_rows_and_the_detected_mapping(write_file):
                            "orders", rows=5)
     assert preview["format"] == "csv"
     assert (preview["encoding"], preview["delimiter"]) == ("cp1251", ";")
-    assert preview["mapping"] == {"document": "Документ", "date": "Дата",
+    assert preview["mapping"] == {"document": "Документ", "date": "Дата", "account": "Клиент",
                                   "account_name": "Клиент", "revenue": "Сумма"}
     assert preview["missing"] == []
     assert preview["rows"] == [[f"D{i}", "31.10.2026", "Ромашка", f"{i},5"] for i in range(5)]

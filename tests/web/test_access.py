@@ -20,6 +20,7 @@ PAGES = {
     "/accounts/{own}/plan": {"admin", "manager", "marketing", "sales"},
     "/accounts/{own}/tenders/new": {"admin", "manager", "sales"},
     "/admin/settings/": {"admin"},
+    "/admin/rates/": {"admin"},
 }
 CASES = [(page, role, role in allowed) for page, allowed in PAGES.items()
          for role in ("admin", "manager", "marketing", "sales")]

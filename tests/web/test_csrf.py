@@ -61,6 +61,8 @@ def _log_in(client, email: str) -> None:
     ("sales@test.local", "/accounts/{own}/plan", {"objectives": "Grow"}),
     ("sales@test.local", "/accounts/{own}/tenders/new", {"title": "T", "outcome": "won"}),
     ("admin@test.local", "/admin/settings/", {}),
+    ("admin@test.local", "/admin/rates/", {"currency": "USD", "rate": "0.9",
+                                           "valid_from": "2026-01-01"}),
 ])
 def test_the_new_forms_refuse_a_post_without_a_token(csrf_client, book, email, url, data):
     _log_in(csrf_client, email)

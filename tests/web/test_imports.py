@@ -77,3 +77,44 @@ def test_a_token_is_never_a_path(client, login, book):
 def test_sales_and_marketing_cannot_import(client, login, book):
     login("sales")
     assert client.get("/imports/").status_code == 403
+
+
+def test_the_upload_page_offers_the_workspace_currency_first(client, login, session, book):
+    from abm.workspace.services import set_settings
+
+    set_settings(session, {"workspace.currency": "RUB"})
+    session.commit()
+    login("manager")
+    page = client.get("/imports/").get_data(as_text=True)
+    options = re.findall(r'<option (?:selected )?value="([A-Z]{3})"', page)
+    assert options[0] == "RUB" and {"EUR", "USD"} <= set(options)
+    assert re.search(r'<option selected value="RUB"', page)
+
+
+def test_a_file_in_another_currency_is_converted_or_its_lines_reported_in_russian(
+        client, session, login, book, run_jobs):
+    from datetime import date
+
+    from abm.currencies.services import save_rate
+
+    save_rate(session, currency="USD", rate=0.5, valid_from=date(2026, 10, 3), user_id=None)
+    session.commit()
+    login("manager")
+    client.post("/language", data={"lang": "ru"})
+    response = client.post("/imports/", data={
+        "kind": "orders", "currency": "USD",
+        "file": (io.BytesIO(ORDERS.encode()), "orders.csv")}, content_type="multipart/form-data")
+    assert "currency=USD" in response.location
+    preview = client.get(response.location).get_data(as_text=True)
+    assert '<option value="USD" selected>' in preview
+    token = re.search(r"/imports/(\w+)\?", response.location).group(1)
+    run = client.post(f"/imports/{token}", data={
+        "kind": "orders", "currency": "USD", "map-date": "Дата", "map-revenue": "Сумма",
+        "map-account": "Клиент код", "map-document": "Документ"}).location
+    run_jobs(["imports"])
+    assert session.execute(select(OrderLine.revenue, OrderLine.original_revenue).where(
+        OrderLine.document == "D2")).one() == (100.0, 200.0)
+    page = client.get(run).get_data(as_text=True)
+    assert "нет курса USD→EUR на 2026-10-02; добавьте его на странице «Курсы валют»" in page
+    report = client.get(run + "/errors.csv").get_data(as_text=True)
+    assert "2,Сумма,\"100,50\",нет курса USD→EUR на 2026-10-02" in report

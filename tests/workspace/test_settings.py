@@ -105,3 +105,40 @@ def test_the_campaign_approval_threshold_has_a_default(session):
 def test_a_setting_cannot_be_declared_twice():
     with pytest.raises(SettingError, match="declared twice"):
         register_setting("analytics.top_n", int, 20, "again")
+
+
+def test_the_workspace_currency_is_euro_until_changed(session):
+    assert get_settings(session)["workspace.currency"] == "EUR"
+
+
+@pytest.mark.parametrize(("value", "stored"), [("RUB", "RUB"), ("usd", "USD"), (" kzt ", "KZT")])
+def test_the_workspace_currency_is_any_iso_4217_code(session, value, stored):
+    assert set_settings(session, {"workspace.currency": value})["workspace.currency"] == stored
+
+
+@pytest.mark.parametrize("value", ["XYZ", "EURO", "", "₽", 978])
+def test_the_workspace_currency_refuses_what_babel_does_not_know(session, value):
+    with pytest.raises(SettingError):
+        set_settings(session, {"workspace.currency": value})
+    assert get_settings(session)["workspace.currency"] == "EUR"
+
+
+def test_the_workspace_currency_cannot_change_while_order_lines_are_stored(session):
+    from datetime import date
+
+    from abm.accounts.models import Account
+    from abm.currencies.settings import CurrencyInUse
+    from abm.sales.models import OrderLine
+
+    account = Account(name="Alpha")
+    session.add(account)
+    session.flush()
+    session.add(OrderLine(account_id=account.id, document="D1", date=date(2026, 3, 1),
+                          month=date(2026, 3, 1), revenue=10, currency="EUR"))
+    session.flush()
+    with pytest.raises(CurrencyInUse) as refused:
+        set_settings(session, {"workspace.currency": "RUB", "analytics.top_n": 10})
+    assert (refused.value.current, refused.value.new, refused.value.lines) == ("EUR", "RUB", 1)
+    assert get_settings(session)["analytics.top_n"] == 20  # nothing stored
+    set_settings(session, {"workspace.currency": "eur", "analytics.top_n": 10})  # unchanged
+    assert get_settings(session)["analytics.top_n"] == 10

@@ -1,0 +1,1 @@
+"""Currencies: the workspace currency, the exchange rates the admin keeps, and conversion."""
