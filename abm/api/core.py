@@ -242,18 +242,22 @@ def _limit_body() -> None:
 
 
 def init_routing_errors(app) -> None:
-    """Answer "no such path" and "wrong method" under the API prefix as JSON.
+    """Answer HTTP errors under the API prefix as JSON.
 
-    Routing errors happen before a blueprint is chosen, so only application
-    handlers see them. Every other path keeps the handler it had before.
+    Routing errors ("no such path", "wrong method") happen before a blueprint is
+    chosen, and the application's handlers for a status code come before the
+    blueprint's generic one; so every status the application has a page for is
+    wrapped here. Every other path keeps the handler it had before.
     """
-    for code in (404, 405):
-        previous = app.error_handler_spec.get(None, {}).get(code, {})
+    pages = app.error_handler_spec.get(None, {})
+    for code in sorted({c for c in pages if c is not None} | {404, 405}):
+        previous = pages.get(code, {})
         fallback = next(iter(previous.values()), None)
         app.register_error_handler(code, functools.partial(_routing_error, fallback))
 
 
 def _routing_error(fallback, exc: HTTPException):
     if is_api_request():
+        get_session().rollback()
         return _http_error(exc)
     return fallback(exc) if fallback is not None else exc

@@ -1,8 +1,9 @@
-"""The audience editor's side of audiences: what each rule field takes, and text input to rules.
+"""The audience editor's side of audiences: what each rule field offers, and form input to rules.
 
-A form sends every rule as two strings, an operator and a value; this module
-turns them into the audience JSON that :mod:`abm.campaigns.audiences` evaluates
-(and back), with messages a user can act on.
+A form sends every rule as an operator and its values: text (lists comma-separated)
+for open fields, the picked options for fields with a closed set. This module turns
+them into the audience JSON that :mod:`abm.campaigns.audiences` evaluates (and back),
+and checks it with the same validator as the API and the CLI.
 """
 
 from __future__ import annotations
@@ -13,57 +14,81 @@ from collections.abc import Mapping
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+import abm.campaigns.audience_fields  # noqa: F401 - the fields the editor offers
 from abm.accounts.models import Account
 from abm.campaigns.audiences import (
     FIELDS,
+    LIST_OPS,
+    MAX_ID,
     AudienceError,
     Field,
-    account_condition,
-    contact_condition,
+    check_audience,
     describe_fields,
+    field_options,
 )
 
-LIST_OPS = ("in", "not_in")
-INT_FIELDS = frozenset({"owner", "account", "segment"})
 MAX_PICKED = 1000
+
+Raw = str | list[str]
 
 
 def value_kind(field: Field) -> str:
-    """What a field's value is: "bool", "int", "float" or "text"."""
-    if field.ops == ("eq",):
+    """How the editor takes a field's value: "bool", "choice" (a closed set), "int",
+    "float" or "text"."""
+    if field.kind == "bool":
         return "bool"
-    if field.name in INT_FIELDS:
-        return "int"
-    if set(field.ops) <= {"lt", "lte", "gt", "gte"}:
-        return "float"
-    return "text"
+    if field.choices or field.options is not None:
+        return "choice"
+    return field.kind
 
 
-def editor_fields() -> list[dict]:
-    """The rule fields the editor offers: name, description, ops and the kind of value."""
-    return [{**f, "kind": value_kind(FIELDS[f["name"]])} for f in describe_fields()]
+def editor_fields(session: Session) -> list[dict]:
+    """The rule fields the editor offers: name, description, ops, the kind of value, whether
+    it takes several values, and for a closed set its options as (value, stored name)."""
+    fields = []
+    for described in describe_fields():
+        field = FIELDS[described["name"]]
+        kind = value_kind(field)
+        fields.append({**described, "kind": kind,
+                       "many": any(op in LIST_OPS for op in field.ops),
+                       "options": field_options(session, field.name) if kind == "choice"
+                       else None})
+    return fields
 
 
-def parse_value(field: Field, op: str, raw: str) -> object:
-    """The typed value of a rule from its text (lists are comma-separated).
+def parse_value(field: Field, op: str, raw: Raw, rule: int) -> object:
+    """The typed value of a rule from the form: text (lists are comma-separated) or the
+    options picked. Values are checked against their set by the validator.
 
     Raises:
         AudienceError: empty, or not a number where one is needed.
     """
-    raw = raw.strip()
-    if not raw:
-        raise AudienceError(f"{field.name}: a value is needed")
-    kind = value_kind(field)
-    if kind == "bool":
-        return raw.lower() in ("yes", "true", "1")
-    items = [p.strip() for p in raw.split(",") if p.strip()] if op in LIST_OPS else [raw]
-    convert = {"int": int, "float": float, "text": str}[kind]
-    try:
-        values = [convert(item) for item in items]
-    except ValueError:
-        what = "whole numbers" if kind == "int" else "numbers"
-        raise AudienceError(f"{field.name}: {raw!r} is not made of {what}") from None
-    return values if op in LIST_OPS else values[0]
+    where = {"rule": rule, "field": field.name}
+    if isinstance(raw, str):
+        raw = raw.strip()
+        items = [p.strip() for p in raw.split(",")] if op in LIST_OPS else [raw]
+    else:
+        items = [p.strip() for p in raw]
+    items = list(dict.fromkeys(item for item in items if item))
+    if not items:
+        raise AudienceError("no_value", **where)
+    if field.kind == "bool":
+        return items[0].lower() in ("yes", "true", "1")
+    convert = {"int": int, "float": float, "text": str}[field.kind]
+    values = []
+    for item in items:
+        try:
+            values.append(convert(item))
+        except ValueError:
+            code = "not_int" if field.kind == "int" else "not_number"
+            raise AudienceError(code, value=item, **where) from None
+    return values if op in LIST_OPS or len(values) > 1 else values[0]
+
+
+def countries_in_data(session: Session) -> list[str]:
+    """The country codes the accounts have, for the editor to offer first."""
+    return list(session.scalars(select(Account.country).distinct()
+                                .where(Account.country.is_not(None)).order_by(Account.country)))
 
 
 def resolve_accounts(session: Session, text: str) -> list[int]:
@@ -76,8 +101,8 @@ def resolve_accounts(session: Session, text: str) -> list[int]:
     if not refs:
         return []
     if len(refs) > MAX_PICKED:
-        raise AudienceError(f"at most {MAX_PICKED} hand-picked accounts")
-    numbers = [int(r) for r in refs if r.isdigit()]
+        raise AudienceError("too_many_picked", max=MAX_PICKED)
+    numbers = [int(r) for r in refs if r.isdigit() and len(r) < 10]
     found = session.execute(select(Account.id, Account.external_id).where(
         or_(Account.external_id.in_(refs), Account.id.in_(numbers))))
     by_ref: dict[str, int] = {}
@@ -87,54 +112,75 @@ def resolve_accounts(session: Session, text: str) -> list[int]:
             by_ref[external_id] = account_id  # an external id wins over an equal number
     unknown = [r for r in refs if r not in by_ref]
     if unknown:
-        raise AudienceError(f"no account with the id or external id {', '.join(unknown[:10])}")
+        raise AudienceError("unknown_picked", value=unknown[:10])
     return sorted({by_ref[r] for r in refs})
 
 
-def audience_from_form(session: Session, *, match: str, rules: Mapping[str, tuple[str, str]],
+def audience_from_form(session: Session, *, match: str, rules: Mapping[str, tuple[str, Raw]],
                        picked: str, roles: list[str], reachable_only: bool) -> dict:
     """The audience JSON of the editor's input, checked as the campaign would use it.
 
     Args:
-        rules: {field name: (operator, value text)}; an empty operator leaves the field out.
+        rules: {field name: (operator, value text or options picked)}; an empty operator
+            leaves the field out.
         picked: hand-picked accounts, see :func:`resolve_accounts`.
 
     Raises:
-        AudienceError: what is wrong, naming the field.
+        AudienceError: what is wrong, naming the rule's field.
     """
     built = []
     for name, (op, raw) in rules.items():
-        if not op:
-            continue
         field = FIELDS.get(name)
         if field is None:
-            raise AudienceError(f"unknown audience field {name!r}")
+            raise AudienceError("unknown_field", rule=len(built) + 1, value=name)
+        if not op:
+            # A yes/no always has a value; any other value without an operator is a slip.
+            if field.kind != "bool" and (raw.strip() if isinstance(raw, str) else any(raw)):
+                raise AudienceError("no_op", rule=len(built) + 1, field=name)
+            continue
         if op not in field.ops:
-            raise AudienceError(f"{name}: operator {op!r} is not one of {', '.join(field.ops)}")
-        built.append({"field": name, "op": op, "value": parse_value(field, op, raw)})
+            raise AudienceError("bad_op", rule=len(built) + 1, field=name, value=op,
+                                allowed=list(field.ops))
+        built.append({"field": name, "op": op,
+                      "value": parse_value(field, op, raw, len(built) + 1)})
     audience = {"match": match, "rules": built, "account_ids": resolve_accounts(session, picked),
                 "contact_roles": roles, "reachable_only": reachable_only}
-    account_condition(session, audience)
-    contact_condition(audience)
-    return audience
+    return check_audience(session, audience)
 
 
-def audience_to_form(session: Session, audience: dict) -> dict:
-    """The editor's input for a stored audience (the inverse of :func:`audience_from_form`)."""
-    rules = {}
-    for rule in audience.get("rules") or []:
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def audience_to_form(session: Session, audience: object) -> dict:
+    """The editor's input for a stored audience (the inverse of :func:`audience_from_form`).
+
+    A stored audience that no longer holds is shown as far as it goes, so that the
+    user can see and mend it: rules on unknown fields are left out.
+    """
+    audience = audience if isinstance(audience, dict) else {}
+    rules: dict[str, tuple[str, Raw]] = {}
+    for rule in audience.get("rules") if isinstance(audience.get("rules"), list) else []:
+        field = FIELDS.get(rule.get("field")) if isinstance(rule, dict) else None
+        if field is None:
+            continue
         value = rule.get("value")
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif isinstance(value, list | tuple):
-            text = ", ".join(str(v) for v in value)
+        if value_kind(field) == "choice":
+            text = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
         else:
-            text = "" if value is None else str(value)
-        rules[rule.get("field")] = (rule.get("op", "eq"), text)
-    ids = [int(i) for i in audience.get("account_ids") or []]
+            text = _as_text(value)
+        rules[field.name] = (str(rule.get("op", "eq")), text)
+    stored = audience.get("account_ids")
+    ids = [i for i in stored if isinstance(i, int) and 0 < i <= MAX_ID] \
+        if isinstance(stored, list) else []
     refs = dict(session.execute(select(Account.id, Account.external_id)
                                 .where(Account.id.in_(ids))).all()) if ids else {}
+    roles = audience.get("contact_roles")
     return {"match": audience.get("match", "all"), "rules": rules,
             "picked": ", ".join(refs.get(i) or str(i) for i in ids),
-            "roles": list(audience.get("contact_roles") or []),
-            "reachable_only": audience.get("reachable_only", True)}
+            "roles": [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else [],
+            "reachable_only": audience.get("reachable_only", True) is not False}

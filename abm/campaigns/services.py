@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from abm import ROOT
 from abm.accounts.models import Account, Contact
 from abm.audit import services as audit
-from abm.campaigns.audiences import account_condition, contact_condition, preview_audience
+from abm.campaigns.audiences import check_audience, contact_condition, preview_audience
 from abm.campaigns.context import account_contexts, contact_context, message_context
 from abm.campaigns.models import (
     Campaign,
@@ -83,10 +83,9 @@ def create_campaign(session: Session, *, name: str, kind: str, audience: dict | 
     except ValueError:
         raise CampaignError(f"unknown kind {kind!r}; kinds: "
                             f"{', '.join(k.value for k in CampaignKind)}") from None
-    audience, offer = audience or {}, offer or {}
+    offer = offer or {}
     _check_offer(offer)
-    account_condition(session, audience)
-    contact_condition(audience)
+    audience = check_audience(session, audience or {})
     if holdout_share is None:
         holdout_share = campaign_settings(session)["campaigns.holdout_share"]
     if not 0 <= holdout_share < 1:
@@ -130,8 +129,7 @@ def update_campaign(session: Session, campaign_id: int, **changes: Any) -> Campa
     if "offer" in changes:
         _check_offer(changes["offer"])
     if "audience" in changes:
-        account_condition(session, changes["audience"])
-        contact_condition(changes["audience"])
+        changes["audience"] = check_audience(session, changes["audience"])
     for key, value in changes.items():
         setattr(campaign, key, value)
     if {"offer", "audience"} & set(changes) and campaign.status != CampaignStatus.DRAFT:
@@ -256,10 +254,12 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
 
     Raises:
         CampaignError: it needs an approval it does not have, or the schedule is invalid.
+        AudienceError: its audience no longer holds (a segment has gone, say).
     """
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.APPROVED):
         raise CampaignError(f"a {campaign.status} campaign cannot be scheduled")
+    check_audience(session, campaign.audience)
     reasons = approval_reasons(session, campaign)
     if reasons and campaign.status != CampaignStatus.APPROVED:
         raise CampaignError("needs a manager's approval first: " + "; ".join(reasons))

@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         contacts,
         dashboard,
         dossier,
+        errors,
         i18n,
         imports,
         reading,
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(settings.bp)
     app.register_blueprint(rates.bp)
     i18n.init_app(app)
+    errors.init_app(app)
 
     @app.after_request
     def _security_headers(response):

@@ -17,10 +17,12 @@ from abm.accounts.models import ContactRole
 from abm.campaigns.audience_form import (
     audience_from_form,
     audience_to_form,
+    countries_in_data,
     editor_fields,
     resolve_accounts,
+    value_kind,
 )
-from abm.campaigns.audiences import preview_audience
+from abm.campaigns.audiences import FIELDS, describe_fields, preview_audience
 from abm.campaigns.services import (
     EDITABLE,
     LANGUAGES,
@@ -31,6 +33,7 @@ from abm.campaigns.services import (
 )
 from abm.db import get_session
 from abm.web import labels
+from abm.web.audience_text import editor_options, error_text
 from abm.web.auth import role_required
 from abm.web.campaign_forms import TemplateForm
 from abm.web.campaigns import EDITORS, USER_ERRORS, carried_out, load_campaign
@@ -39,10 +42,17 @@ bp = Blueprint("campaign_editor", __name__, url_prefix="/campaigns")
 
 
 def audience_input() -> dict:
-    """The audience editor's fields from the posted form, as ``audience_from_form`` takes them."""
+    """The audience editor's fields from the posted form, as ``audience_from_form`` takes them:
+    text for open fields, the options picked for fields with a closed set."""
     form = request.form
-    rules = {f["name"]: (form.get(f"op-{f['name']}", ""), form.get(f"value-{f['name']}", ""))
-             for f in editor_fields()}
+
+    def value(name: str):
+        if value_kind(FIELDS[name]) == "choice":
+            return form.getlist(f"value-{name}")
+        return form.get(f"value-{name}", "")
+
+    rules = {f["name"]: (form.get(f"op-{f['name']}", ""), value(f["name"]))
+             for f in describe_fields()}
     return {"match": form.get("match", "all"), "rules": rules, "picked": form.get("picked", ""),
             "roles": form.getlist("roles"), "reachable_only": form.get("reachable_only") == "on"}
 
@@ -50,9 +60,11 @@ def audience_input() -> dict:
 @bp.route("/<int:campaign_id>/audience", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def audience(campaign_id: int):
+    """The audience editor. A stored audience that no longer holds (its segment has gone,
+    say) is shown with what is wrong, for the user to mend."""
     session = get_session()
     campaign = load_campaign(campaign_id)
-    error, status = None, 200
+    error, status, counts = None, 200, None
     if request.method == "POST":
         values = audience_input()
         try:
@@ -60,16 +72,22 @@ def audience(campaign_id: int):
             update_campaign(session, campaign_id, audience=chosen)
         except USER_ERRORS as exc:
             session.rollback()
-            error, status = str(exc), 422
+            error, status = error_text(exc), 422
         else:
             session.commit()
             flash(_("Audience saved."), "info")
             return redirect(url_for("campaigns.show", campaign_id=campaign_id))
     else:
-        values = audience_to_form(session, campaign.audience or {})
-    counts = None if error else preview_audience(session, campaign.audience or {}, sample=10)
+        values = audience_to_form(session, campaign.audience)
+        try:
+            counts = preview_audience(session, campaign.audience or {}, sample=10)
+        except USER_ERRORS as exc:
+            error = error_text(exc)
+    fields = editor_fields(session)
+    in_data = countries_in_data(session)
+    options = {f["name"]: editor_options(f, in_data) for f in fields if f["options"] is not None}
     return render_template("campaigns/pages/audience.html", c=campaign, values=values,
-                           fields=editor_fields(), roles=[r.value for r in ContactRole],
+                           fields=fields, options=options, roles=[r.value for r in ContactRole],
                            counts=counts, error=error,
                            editable=campaign.status in EDITABLE), status
 
@@ -85,7 +103,7 @@ def audience_count(campaign_id: int):
                                   sample=10)
     except USER_ERRORS as exc:
         session.rollback()
-        return jsonify(error=str(exc))
+        return jsonify(error=error_text(exc))
     return jsonify(counts)
 
 
@@ -113,7 +131,7 @@ def template(campaign_id: int):
     try:
         account_id, sample = preview_target(campaign)
     except USER_ERRORS as exc:
-        account_id, preview = None, {"error": str(exc)}
+        account_id, preview = None, {"error": error_text(exc)}
     saving = request.form.get("action") == "save"
     if saving and frozen(campaign):
         return redirect(url_for("campaigns.show", campaign_id=campaign_id))
@@ -123,7 +141,7 @@ def template(campaign_id: int):
                           form.text.data, user_id=current_user.id)
         except USER_ERRORS as exc:
             session.rollback()
-            form.html.errors = [str(exc)]
+            form.html.errors = [error_text(exc)]
             status = 422
         else:
             session.commit()
@@ -155,7 +173,7 @@ def draft_preview(campaign_id: int, account_id: int, lang: str, form: TemplateFo
         return preview_message(get_session(), campaign_id, account_id, language=lang,
                                draft=draft)
     except USER_ERRORS as exc:
-        return {"error": str(exc)}
+        return {"error": error_text(exc)}
 
 
 @bp.route("/<int:campaign_id>/template/preview", methods=["POST"])
@@ -169,7 +187,7 @@ def template_preview(campaign_id: int):
     try:
         account_id, _sample = preview_target(campaign)
     except USER_ERRORS as exc:
-        return jsonify(error=str(exc))
+        return jsonify(error=error_text(exc))
     if account_id is None:
         return jsonify(error=_("The audience has no account to preview yet: name one."))
     return jsonify(draft_preview(campaign_id, account_id, lang, TemplateForm()))

@@ -36,6 +36,7 @@ from abm.campaigns.services import (
 )
 from abm.db import get_session, utcnow
 from abm.web import labels
+from abm.web.audience_text import error_text
 from abm.web.auth import role_required
 from abm.web.campaign_forms import NewCampaignForm, OfferForm, ScheduleForm, iso_date
 from abm.web.forms import options
@@ -60,7 +61,7 @@ def load_campaign(campaign_id: int):
 def refused(exc: Exception) -> None:
     """Undo what the failed service call did and tell the user why."""
     get_session().rollback()
-    flash(_("Not done: %(why)s", why=str(exc)), "error")
+    flash(_("Not done: %(why)s", why=error_text(exc)), "error")
 
 
 def carried_out(campaign_id: int, action, done: str, **kwargs) -> bool:
@@ -124,7 +125,7 @@ def render_campaign(campaign_id: int, form: OfferForm | None = None,
     try:
         audience = preview_campaign(session, campaign_id, sample=10)
     except USER_ERRORS as exc:
-        audience = {"error": str(exc)}
+        audience = {"error": error_text(exc)}
     preview = account_preview(campaign_id, audience)
     live = detail["status"] in LIVE and (campaign.scheduled_at is None or campaign.scheduled_at
                                          <= utcnow() + timedelta(minutes=1))
@@ -149,7 +150,7 @@ def account_preview(campaign_id: int, audience: dict) -> dict | None:
             return None
         return {**preview_message(session, campaign_id, account_id), "account_id": account_id}
     except USER_ERRORS as exc:
-        return {"error": str(exc)}
+        return {"error": error_text(exc)}
 
 
 @bp.route("/<int:campaign_id>")

@@ -56,14 +56,17 @@ def test_an_unknown_audience_field_is_refused_with_its_name(api, book):
     response = _create(api, audience={"rules": [{"field": "planet", "op": "eq",
                                                  "value": "Mars"}]})
     assert response.status_code == 422
-    assert "planet" in response.get_json()["message"]
+    [detail] = response.get_json()["details"]
+    assert detail["field"] == "audience.rules.0" and "'planet'" in detail["message"]
 
 
 def test_an_audience_value_of_the_wrong_type_is_refused_not_a_crash(api, book):
     response = _create(api, audience={"rules": [{"field": "p_alive", "op": "gt",
                                                  "value": "very"}]})
     assert response.status_code == 422
-    assert "audience" in response.get_json()["message"]
+    [detail] = response.get_json()["details"]
+    assert detail == {"field": "audience.rules.0.p_alive.value",
+                      "message": "Value error, must be a JSON number"}
 
 
 def test_editing_a_template_is_audited(api, session, book, users):
@@ -188,3 +191,78 @@ def test_cancel_stops_a_campaign(api, session, book):
     assert session.get(Campaign, campaign_id).status.value == "cancelled"
     assert session.scalar(select(OutboxMessage).where(
         OutboxMessage.state == OutboxState.SENT)) is None
+
+
+def _segmentation(session, segments: dict[str, list]) -> dict[str, int]:
+    """A new segmentation run with named segments holding accounts: {name: segment id}."""
+    from datetime import date
+
+    from abm.segments.models import AccountSegment, RunSegment, Segment, SegmentationRun
+
+    run = SegmentationRun(as_of=date(2026, 10, 1), k=len(segments), k_chosen_by="fixed",
+                          n_accounts=1, settings={}, metrics={}, feature_names=[])
+    session.add(run)
+    session.flush()
+    ids = {}
+    for label, (name, accounts) in enumerate(segments.items()):
+        segment = Segment(name=name, first_run_id=run.id, last_run_id=run.id)
+        session.add(segment)
+        session.flush()
+        session.add(RunSegment(run_id=run.id, segment_id=segment.id, label=label, name=name,
+                               size=len(accounts), centroid={}, scaled_centroid=[],
+                               explanation={}))
+        session.add_all(AccountSegment(run_id=run.id, account_id=a.id, segment_id=segment.id,
+                                       distance=0.1) for a in accounts)
+        ids[name] = segment.id
+    session.commit()
+    return ids
+
+
+def test_an_unknown_segment_is_refused_at_save_and_nothing_is_stored(api, session, book):
+    steady = _segmentation(session, {"Steady": [book["own"]]})["Steady"]
+    response = _create(api, audience={"rules": [{"field": "segment", "op": "in",
+                                                 "value": [steady, steady + 1]}]})
+    assert response.status_code == 422
+    assert response.get_json()["message"] == (
+        f"the audience is not valid: rule 1 (segment): segment {steady + 1} is not in the "
+        "latest segmentation; choose the segment again")
+    assert session.scalars(select(Campaign)).all() == []
+
+
+def test_a_campaign_whose_segment_left_says_why_at_preview_and_scheduling(api, session, book,
+                                                                         reachable):
+    steady = _segmentation(session, {"Steady": [book["own"]]})["Steady"]
+    campaign_id = _create(api, audience={"rules": [{"field": "segment", "op": "eq",
+                                                    "value": steady}]}).get_json()["id"]
+    _segmentation(session, {"Sleepers": [book["own"]]})
+    why = (f"the audience is not valid: rule 1 (segment): segment {steady} is not in the "
+           "latest segmentation; choose the segment again")
+    assert api.as_("marketing").get(f"/campaigns/{campaign_id}").status_code == 200
+    preview = api.as_("marketing").get(f"/campaigns/{campaign_id}/audience")
+    assert (preview.status_code, preview.get_json()["message"]) == (422, why)
+    scheduled = api.as_("marketing").post(f"/campaigns/{campaign_id}/schedule", json={})
+    assert (scheduled.status_code, scheduled.get_json()["message"]) == (422, why)
+    assert session.get(Campaign, campaign_id).status.value == "draft"
+
+
+def test_a_trigger_schedule_needs_its_trigger(api, book):
+    campaign_id = _create(api, account_id=book["own"].id).get_json()["id"]
+    response = api.as_("marketing").post(f"/campaigns/{campaign_id}/schedule",
+                                         json={"mode": "trigger"})
+    assert response.status_code == 422
+    assert response.get_json()["details"] == [
+        {"field": "body", "message": "Value error, mode 'trigger' needs the trigger in 'trigger'"}]
+
+
+def test_the_document_states_the_rule_fields_operators_and_the_trigger_it_requires(api):
+    schemas = api.get("/openapi.json").get_json()["components"]["schemas"]
+    rules = schemas["Audience"]["properties"]["rules"]["items"]
+    assert set(rules["discriminator"]["mapping"]) >= {"churn_state", "segment", "country",
+                                                     "kind", "category", "p_alive"}
+    churn = schemas["ChurnStateRule"]["properties"]
+    assert churn["op"]["enum"] == ["eq", "in", "not_in"]
+    assert churn["value"]["anyOf"][0]["enum"] == ["active", "at_risk", "lost"]
+    assert schemas["PAliveRule"]["properties"]["value"]["maximum"] == 1.0
+    needs = {c["if"]["properties"]["mode"]["const"]: c["then"]["required"]
+             for c in schemas["ScheduleRequest"]["allOf"]}
+    assert needs == {"at": ["at"], "trigger": ["trigger"]}

@@ -1,5 +1,7 @@
 import json
 
+from sqlalchemy import select
+
 from abm.campaigns.models import Campaign, CampaignStatus
 from abm.cli import cli
 
@@ -83,3 +85,28 @@ def test_send_then_results(runner, app, make_accounts):
                                              "--format", "json"]).output)
     assert results["states"]["sent"] == 3
     assert (results["uplift"]["treated_accounts"], results["uplift"]["held_out_accounts"]) == (3, 1)
+
+
+def test_an_audience_with_an_unknown_value_is_refused_and_nothing_is_stored(runner, session):
+    result = runner.invoke(cli, args=["campaign", "create", "--kind", "win_back", "--audience",
+                                      '{"rules": [{"field": "churn_state", "op": "in", '
+                                      '"value": ["lost2"]}]}'])
+    assert result.exit_code == 2
+    assert 'rule 1 (churn_state): "lost2" is not one of active, at_risk, lost' in result.output
+    assert "Traceback" not in result.output
+    assert session.scalars(select(Campaign)).all() == []
+
+
+def test_scheduling_a_campaign_whose_segment_left_is_refused_with_the_reason(
+        runner, session, resegmented):
+    steady = resegmented["steady"].id
+    campaign_id = _create(runner, "--kind", "promotion", "--audience", json.dumps(
+        {"rules": [{"field": "segment", "op": "eq", "value": steady}]}))
+    resegmented["resegment"]()
+    session.commit()
+    result = runner.invoke(cli, args=["campaign", "schedule", str(campaign_id)])
+    assert result.exit_code == 2
+    assert f"rule 1 (segment): segment {steady} is not in the latest segmentation" in \
+        result.output
+    session.expire_all()
+    assert session.get(Campaign, campaign_id).status == CampaignStatus.DRAFT

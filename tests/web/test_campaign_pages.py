@@ -100,10 +100,20 @@ def test_live_counts_follow_the_rules_without_saving_them(client, login, session
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"op-p_alive": "lt", "value-p_alive": "half"}, "p_alive"),
-    ({"op-region": "in", "value-region": ""}, "region: a value is needed"),
-    ({"picked": "NOPE-1"}, "NOPE-1"),
-    ({"op-kind": "gt", "value-kind": "x"}, "operator"),
+    ({"op-p_alive": "lt", "value-p_alive": "half"},
+     'Probability of being active, latest fit (segmentation): "half" is not a number'),
+    ({"op-region": "in", "value-region": ""}, "Region: a value is needed"),
+    ({"picked": "NOPE-1"}, "no account with the id or external id NOPE-1"),
+    ({"op-kind": "gt", "value-kind": "customer"},
+     'Customer or prospect: the operator "above" does not apply; it takes is, is not, '
+     "is one of, is none of"),
+    ({"op-churn_state": "in", "value-churn_state": "lost2"},
+     'Churn state (analytics): "lost2" is not one of Active, At risk, Lost'),
+    ({"op-segment": "eq", "value-segment": "77"},
+     "Segment in the latest run (segmentation): segment 77 is not in the latest segmentation"),
+    ({"op-country": "in", "value-country": ["DE", "QQ"]},
+     'Country: "QQ" is not a country code'),
+    ({"value-city": "Reykjavik"}, "City: choose an operator, or leave the value empty"),
 ])
 def test_a_wrong_rule_is_answered_with_a_message_not_an_error(client, login, campaign, book,
                                                               data, message):
@@ -113,7 +123,7 @@ def test_a_wrong_rule_is_answered_with_a_message_not_an_error(client, login, cam
     assert message in response.get_json()["error"]
     saved = client.post(f"/campaigns/{campaign.id}/audience", data=data)
     assert saved.status_code == 422
-    assert message in saved.get_data(as_text=True)
+    assert escape(message) in saved.get_data(as_text=True)
 
 
 def test_the_template_preview_renders_the_unsaved_template_for_the_chosen_account(
@@ -319,3 +329,113 @@ def test_the_dashboard_shows_a_sending_campaigns_progress(client, login, session
     section = page[page.index('id="campaigns"'):]
     assert "Win them back" in section and "sent 3" in section
     assert '<progress max="100" value="75">' in section
+
+
+def test_the_audience_editor_offers_closed_sets_by_name(client, login, session, campaign, book,
+                                                        segmented):
+    book["own"].country = "IS"
+    session.commit()
+    login("marketing")
+    client.post("/language", data={"lang": "ru"})
+    page = _page(client, f"/campaigns/{campaign.id}/audience")
+    assert f'value="{segmented.id}" > Steady buyers' in page
+    for value, name in (("at_risk", "Под угрозой"), ("prospect", "Потенциальный клиент"),
+                        ("loyal", "Понимающий / лояльный")):
+        assert f'value="{value}" > {name}' in page
+    ours = page.index('<optgroup label="У ваших клиентов">')
+    others = page.index('<optgroup label="Другие страны">')
+    assert ours < page.index('value="IS" >Исландия') < others < page.index(
+        'value="DE" >Германия')
+    assert page.count('value="IS" ') == 1  # offered once, among the accounts' countries
+
+
+def test_picked_options_are_saved_and_shown_picked(client, login, session, campaign, book,
+                                                   segmented):
+    login("marketing")
+    response = client.post(f"/campaigns/{campaign.id}/audience", data={
+        "match": "all", "op-churn_state": "in", "value-churn_state": ["at_risk", "lost"],
+        "op-segment": "eq", "value-segment": str(segmented.id),
+        "op-country": "in", "value-country": ["IS", "NO"], "reachable_only": "on"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.refresh(campaign)
+    assert campaign.audience["rules"] == [
+        {"field": "churn_state", "op": "in", "value": ["at_risk", "lost"]},
+        {"field": "country", "op": "in", "value": ["IS", "NO"]},
+        {"field": "segment", "op": "eq", "value": segmented.id}]
+    page = _page(client, f"/campaigns/{campaign.id}/audience")
+    assert 'value="lost" checked' in page and 'value="active" >' in page
+    assert f'value="{segmented.id}" checked' in page
+    assert 'value="NO" selected' in page
+
+
+def test_a_wrong_value_is_refused_at_save_in_russian(client, login, session, campaign):
+    login("marketing")
+    client.post("/language", data={"lang": "ru"})
+    response = client.post(f"/campaigns/{campaign.id}/audience", data={
+        "op-churn_state": "in", "value-churn_state": ["lost", "lost2"]})
+    assert response.status_code == 422
+    assert escape("Состояние оттока (аналитика): «lost2» — нет среди допустимых значений: "
+                  "Активен, Под угрозой, Ушёл") in response.get_data(as_text=True)
+    session.refresh(campaign)
+    assert campaign.audience == {}
+
+
+def _resegment(session, book, segment) -> None:
+    """A later segmentation in which the segment no longer exists."""
+    from datetime import date
+
+    from abm.segments.models import AccountSegment, RunSegment, Segment, SegmentationRun
+
+    run = SegmentationRun(as_of=date(2026, 11, 1), k=1, k_chosen_by="fixed", n_accounts=1,
+                          settings={}, metrics={}, feature_names=[])
+    session.add(run)
+    session.flush()
+    other = Segment(name="Sleepers", first_run_id=run.id, last_run_id=run.id)
+    session.add(other)
+    session.flush()
+    session.add(RunSegment(run_id=run.id, segment_id=other.id, label=0, name="Sleepers", size=1,
+                           centroid={}, scaled_centroid=[], explanation={}))
+    session.add(AccountSegment(run_id=run.id, account_id=book["own"].id, segment_id=other.id,
+                               distance=0.1))
+    session.commit()
+
+
+@pytest.mark.parametrize(("lang", "why"), [
+    ("en", "Segment in the latest run (segmentation): segment {id} is not in the latest "
+           "segmentation; choose the segment again"),
+    ("ru", "Сегмент в последнем расчёте (сегментация): сегмента {id} нет в последнем расчёте "
+           "сегментов; выберите сегмент заново"),
+])
+def test_a_campaign_whose_segment_left_shows_why_and_cannot_be_scheduled(
+        client, login, session, campaign, book, segmented, lang, why):
+    login("marketing")
+    client.post("/language", data={"lang": lang})
+    client.post(f"/campaigns/{campaign.id}/audience", data={
+        "op-segment": "eq", "value-segment": str(segmented.id)})
+    _resegment(session, book, segmented)
+    why = str(escape(why.format(id=segmented.id)))
+    assert why in _page(client, f"/campaigns/{campaign.id}")
+    assert why in _page(client, f"/campaigns/{campaign.id}/audience")
+    scheduled = client.post(f"/campaigns/{campaign.id}/schedule", data={"mode": "now"},
+                            follow_redirects=True)
+    assert scheduled.status_code == 200 and why in scheduled.get_data(as_text=True)
+    session.refresh(campaign)
+    assert campaign.status == CampaignStatus.DRAFT
+
+
+@pytest.mark.parametrize("stored", [
+    {"rules": [{"field": "churn_state", "op": "in", "value": ["lost2"]}]},
+    {"rules": [{"field": "p_alive", "op": "gt", "value": "very"}]},
+    {"rules": [{"field": "planet", "op": "eq", "value": "Mars"}], "contact_roles": "owner"},
+    {"rules": "everyone", "account_ids": [None]},
+    ["not", "an", "object"],
+])
+def test_a_stored_audience_that_does_not_hold_is_shown_not_a_server_error(
+        client, login, session, campaign, stored):
+    campaign.audience = stored
+    session.commit()
+    login("marketing")
+    for url in (f"/campaigns/{campaign.id}", f"/campaigns/{campaign.id}/audience",
+                f"/campaigns/{campaign.id}/template"):
+        page = _page(client, url)
+        assert 'class="error"' in page, url

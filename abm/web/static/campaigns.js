@@ -36,7 +36,23 @@
     return new Intl.NumberFormat(document.documentElement.lang || "en").format(n);
   }
 
+  // Picking or typing a value of an unused rule puts the rule to use with its usual operator.
+  function defaultOperators(form) {
+    form.querySelectorAll("tr[data-default-op]").forEach(function (row) {
+      const op = row.querySelector("select[name^='op-']");
+      row.querySelectorAll("[name^='value-']").forEach(function (input) {
+        function use() {
+          const given = input.type === "checkbox" ? input.checked : input.value !== "";
+          if (op && !op.value && given) { op.value = row.dataset.defaultOp; }
+        }
+        input.addEventListener("input", use);
+        input.addEventListener("change", use);
+      });
+    });
+  }
+
   function audience(form) {
+    defaultOperators(form);
     live(form, form.dataset.countUrl, function (data) {
       const error = document.getElementById("audience-error");
       error.hidden = !data.error;
