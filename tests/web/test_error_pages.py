@@ -77,7 +77,7 @@ def _trigger(code: int, client, app, lang: str) -> object:
         return client.post("/language", data={"lang": lang, "next": "x" * 4096},
                            headers=referrer)
     if code == 429:
-        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "1 per minute"
+        app.config["LOGIN_LIMIT_PER_ADDRESS"] = "1 per minute"
         client.post("/logout")
         _in_language(client, lang)
         for _ in range(2):
