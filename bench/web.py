@@ -157,10 +157,7 @@ def build(url: str, n_accounts: int, n_lines: int) -> dict:
 
     from abm import create_app
     from abm.accounts.models import Account, AccountKind
-    from abm.analytics.company import refresh_company_figures
-    from abm.analytics.periods import add_months
     from abm.analytics.refresh import refresh_analytics
-    from abm.analytics.topn import build_key_account_report
     from abm.db import get_session, upgrade
     from abm.sales.services import refresh_monthly_aggregates
     from abm.segments.potential import fit_potential
@@ -200,10 +197,8 @@ def build(url: str, n_accounts: int, n_lines: int) -> dict:
         timings["aggregates_s"] = round(time.perf_counter() - started, 1)
 
         started = time.perf_counter()
+        # Labels, churn, alerts, the last two months' reports and the company figures.
         refresh_analytics(session, today=TODAY)
-        last = add_months(MONTHS[-1], 0)
-        build_key_account_report(session, month=add_months(last, -1))
-        build_key_account_report(session, month=last)
         session.commit()
         timings["analytics_s"] = round(time.perf_counter() - started, 1)
 
@@ -213,11 +208,6 @@ def build(url: str, n_accounts: int, n_lines: int) -> dict:
         run_segmentation(session)
         session.commit()
         timings["segmentation_s"] = round(time.perf_counter() - started, 1)
-
-        started = time.perf_counter()
-        refresh_company_figures(session)
-        session.commit()
-        timings["company_figures_s"] = round(time.perf_counter() - started, 1)
 
         owned = {u.email: session.scalars(select(Account.id).where(Account.owner_id == u.id)
                                           .limit(50)).all() for u in sales}

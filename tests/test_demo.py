@@ -9,9 +9,13 @@ from sqlalchemy.orm import Session
 
 from abm import create_app
 from abm.accounts.models import Account, AccountKind, Contact, Interaction, Task
+from abm.analytics.company import company_figures
+from abm.analytics.models import Alert, ChurnState, KeyAccountReport
 from abm.db import get_db, get_session, upgrade
 from abm.demo import DEMO_USERS, DemoNotEmpty, last_full_month, load_demo
 from abm.sales.models import MonthlyAccountSales, OrderLine, Product, Receivable
+from abm.segments.models import AccountSegment
+from abm.segments.potential import potential_count
 from abm.users.models import User
 
 TODAY = date(2026, 11, 23)
@@ -144,3 +148,17 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(demo, ses
 def test_the_demo_refuses_a_database_that_has_accounts(demo, session):
     with pytest.raises(DemoNotEmpty):
         load_demo(session, seed=1, today=TODAY)
+
+
+def test_the_demo_leaves_every_figure_of_the_first_page_computed(demo, session):
+    figures = company_figures(session)
+    assert figures["snapshot"]["period_end"] == date(2026, 10, 1)
+    assert figures["flag_counts"]["dependency"] == 1
+    assert figures["top_n"]["month"] == "2026-10" and figures["top_n"]["previous_stored"]
+    assert figures["win_back"]
+    months = session.scalars(select(KeyAccountReport.month).order_by(KeyAccountReport.month))
+    assert list(months) == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert session.scalar(select(func.count()).select_from(Alert)) > 0
+    assert session.scalar(select(func.count()).select_from(ChurnState)) >= 400
+    assert session.scalar(select(func.count()).select_from(AccountSegment)) >= 300
+    assert potential_count(session) >= 400

@@ -12,10 +12,9 @@ from rq import cron
 # (dotted path of the job function, queue, cron expression, kwargs)
 PERIODIC: list[tuple[str, str, str, dict]] = [
     ("abm.runs.jobs.prune_runs", "default", "30 3 * * *", {"keep_days": 90}),
-    ("abm.analytics.jobs.build_monthly_report", "analytics", "15 2 1 * *", {}),
-    ("abm.analytics.jobs.refresh_account_labels", "analytics", "0 4 * * *", {}),
-    ("abm.analytics.jobs.update_churn_states", "analytics", "15 4 * * *", {}),
-    ("abm.analytics.jobs.raise_alerts", "analytics", "30 4 * * *", {}),
+    # Nightly, as after an import: churn silences grow and alerts fall due with
+    # the days alone, and on the 1st it stores the new month's key-account report.
+    ("abm.analytics.jobs.refresh_analytics", "analytics", "0 4 * * *", {}),
     ("abm.segments.jobs.segment_accounts", "analytics", "0 5 1 * *", {}),
     ("abm.campaigns.jobs.sweep_outbox", "campaigns", "*/5 * * * *", {}),
     ("abm.campaigns.jobs.scan_win_back", "campaigns", "0 6 * * *", {}),

@@ -8,6 +8,7 @@ person resolves them: someone has to find the cause.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -40,11 +41,34 @@ def refresh_alerts(
         counts: monitored, raised, resolved, open (after the run), and
         ``near_key`` (the near-key accounts found, with their reasons).
     """
-    today = today or date.today()
+    return store_alerts(session, scan_alerts(session, today=today or date.today(), conc=conc))
+
+
+@dataclass
+class AlertScan:
+    """The monitored accounts and the conditions found on them (see :func:`scan_alerts`)."""
+
+    monitored: dict
+    findings: list
+
+
+def scan_alerts(session: Session, *, today: date, conc: dict | None = None) -> AlertScan:
+    """Find the monitored accounts and the alert conditions that hold on them; writes nothing."""
     settings = get_settings(session)
     monitored = monitored_accounts(session, today=today, settings=settings, conc=conc)
+    findings = find_conditions(session, sorted(monitored["key"]), today=today,
+                               settings=settings)
+    return AlertScan(monitored=monitored, findings=findings)
+
+
+def store_alerts(session: Session, scan: AlertScan) -> dict:
+    """Raise and resolve alerts by what :func:`scan_alerts` found; the caller commits.
+
+    Returns:
+        The counts of :func:`refresh_alerts`.
+    """
+    monitored, findings = scan.monitored, scan.findings
     ids = sorted(monitored["key"])
-    findings = find_conditions(session, ids, today=today, settings=settings)
     existing = {(a.account_id, a.kind, a.cause): a for a in session.scalars(
         select(Alert).where(Alert.account_id.in_(ids))
     )} if ids else {}

@@ -164,7 +164,17 @@ def refresh_churn_states(session: Session, *, today: date | None = None) -> dict
         Counts per state and how many accounts changed state.
     """
     today = today or date.today()
-    signals = churn_signals(session, today=today)
+    return store_churn_states(session, churn_signals(session, today=today), today=today)
+
+
+def store_churn_states(session: Session, signals: list[dict], *, today: date) -> dict:
+    """Store the states judged by :func:`churn_signals` in place of the previous ones.
+
+    The caller commits.
+
+    Returns:
+        Counts per state and how many accounts changed state.
+    """
     old = {a: (st, since) for a, st, since in session.execute(
         select(ChurnState.account_id, ChurnState.state, ChurnState.since))}
     now = utcnow()

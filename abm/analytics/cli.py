@@ -102,13 +102,13 @@ def concentration_cmd(end, months, by, limit, fmt, today) -> None:
 @with_appcontext
 def key_accounts_cmd(month, top, fmt, today) -> None:
     """Top-N accounts by average monthly shipments, and what changed since last month."""
-    from abm.analytics.company import refresh_company_figures
     from abm.analytics.topn import key_account_report
     from abm.db import get_session
 
     session = get_session()
+    # A missing report is stored; the dashboard shows the reports of the last
+    # analytics refresh, which keeps the last full month's.
     result = key_account_report(session, month=month, today=_today(today), top_n=top)
-    refresh_company_figures(session)
     session.commit()
     if fmt == "json":
         _json(result)
@@ -197,17 +197,15 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
 @TODAY
 @with_appcontext
 def churn_cmd(limit, fmt, today) -> None:
-    """Store churn states by each account's own rhythm and print the win-back list."""
-    from abm.analytics.churn import refresh_churn_states, win_back_list
-    from abm.analytics.company import refresh_company_figures
+    """Refresh the analytics (churn states among them) and print the win-back list."""
+    from abm.analytics.churn import win_back_list
     from abm.db import get_session
 
     session = get_session()
     day = _today(today)
-    counts = refresh_churn_states(session, today=day)
-    refresh_company_figures(session)
-    session.commit()
+    counts = refresh_here(session, today=day)["churn"]
     result = {"states": counts, "win_back": win_back_list(session, today=day, limit=limit)}
+    session.commit()
     if fmt == "json":
         _json(result)
         return
@@ -221,15 +219,44 @@ def churn_cmd(limit, fmt, today) -> None:
 
 @analytics.command("refresh")
 @TODAY
+@click.option("--quiet", is_flag=True, help="Do not print the steps (on standard error).")
 @with_appcontext
-def refresh_cmd(today) -> None:
-    """The full refresh: every account's labels, churn states and alerts."""
-    from abm.analytics.company import refresh_company_figures
-    from abm.analytics.refresh import refresh_analytics
+def refresh_cmd(today, quiet) -> None:
+    """Bring every figure derived from the sales data up to date, as after an import.
+
+    Labels (shares, flags, Pareto, ABC-XYZ), churn states, alerts, the key-account
+    reports of the last two full months and the dashboard's figures; prints a
+    summary as JSON.
+    """
     from abm.db import get_session
 
-    session = get_session()
-    result = refresh_analytics(session, today=_today(today))
-    refresh_company_figures(session)
+    echo = None if quiet else (lambda line: click.echo(line, err=True))
+    _json(refresh_here(get_session(), today=_today(today), echo=echo))
+
+
+STEP_TEXT = {"labels": "shares, flags and ABC-XYZ", "churn": "churn states",
+             "alerts": "alert conditions", "storing": "storing the figures"}
+
+
+def refresh_here(session, *, today: date | None = None, echo=None) -> dict:
+    """Run the analytics refresh in this process and commit, printing each step to ``echo``.
+
+    For the commands, which cannot count on a worker running. Returns the
+    refresh's summary (see :func:`abm.analytics.refresh.refresh_analytics`).
+    """
+    import time
+
+    from abm.analytics.refresh import refresh_analytics
+
+    started = time.perf_counter()
+
+    def step(done: int, total: int, message: str) -> None:
+        session.commit()  # ends the reads of the step before; nothing is written yet
+        if echo is not None:
+            echo(f"  analytics {done + 1}/{total}: {STEP_TEXT.get(message, message)}")
+
+    result = refresh_analytics(session, today=today, progress=step)
     session.commit()
-    _json(result)
+    if echo is not None:
+        echo(f"  analytics refreshed in {time.perf_counter() - started:.1f} s")
+    return result

@@ -2,10 +2,12 @@
 
 Revenue by month, account counts, the concentration summary, the Pareto curve,
 the ABC-XYZ matrix, the top-N report and the lists seen by everyone who sees
-every account are the same for all those users and change only with an import
-or an analytics job; computing them reads every account's monthly sales. The
-jobs that change them call :func:`refresh_company_figures`; the dashboard
-reads the stored row with :func:`company_figures`.
+every account are the same for all those users and change only with the data;
+computing them reads every account's monthly sales. The analytics refresh
+(:func:`abm.analytics.refresh.refresh_analytics`, after every import and
+nightly) stores them with :func:`refresh_company_figures` in the same
+transaction as the labels they show; the dashboard reads the stored row with
+:func:`company_figures`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Analytics jobs: thin wrappers that call the services and commit.
+"""The analytics refresh as an RQ job: after every import, on the button, and nightly.
 
 ``today`` is an ISO date string (RQ arguments stay plain data); None means
 the real date when the job runs.
@@ -6,15 +6,14 @@ the real date when the job runs.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from abm.analytics.alerts import refresh_alerts
-from abm.analytics.churn import refresh_churn_states
-from abm.analytics.company import refresh_company_figures
-from abm.analytics.refresh import refresh_analytics, refresh_labels
-from abm.analytics.topn import build_key_account_report
-from abm.db import get_session
-from abm.runs.services import tracked
+from abm.analytics import refresh
+from abm.db import end_read_only, get_session, read_only, utcnow
+from abm.runs.models import RunStatus
+from abm.runs.services import tracked, unfinished_runs
+
+QUEUE = "analytics"
 
 
 def _day(today: str | None) -> date:
@@ -22,50 +21,63 @@ def _day(today: str | None) -> date:
 
 
 @tracked
-def build_monthly_report(today: str | None = None, *, progress) -> dict:
-    """Store the key-account report of the last full month (run on the 1st)."""
+def refresh_analytics(today: str | None = None, *, progress) -> dict:
+    """Bring every figure derived from the sales data up to date (one commit at the end).
+
+    The run row moves before each step: the steps before the last only read,
+    in transactions that do not take SQLite's write lock, so the pages' own
+    writes go on meanwhile; the last step stores everything in one transaction.
+    """
     session = get_session()
-    report = build_key_account_report(session, today=_day(today))
-    refresh_company_figures(session)
-    session.commit()
-    return {"report_id": report.id, "month": report.month.isoformat(), "rows": len(report.rows)}
+    reading = read_only()
 
+    def step(done: int, total: int, message: str) -> None:
+        nonlocal reading
+        session.commit()  # ends the step's reads; nothing is pending in them
+        if message == refresh.STEPS[-1] and reading is not None:
+            end_read_only(reading)  # what follows writes: it waits its turn for the lock
+            reading = None
+        progress(done, total, message)
+        session.commit()
 
-@tracked
-def raise_alerts(today: str | None = None, *, progress) -> dict:
-    """Raise and resolve the monitoring alerts of the key accounts (daily)."""
-    session = get_session()
-    result = refresh_alerts(session, today=_day(today))
-    session.commit()
-    return {k: v for k, v in result.items() if k != "near_key"} | {
-        "near_key": [a["account_id"] for a in result["near_key"]]}
-
-
-@tracked
-def update_churn_states(today: str | None = None, *, progress) -> dict:
-    """Store every account's churn state (daily)."""
-    session = get_session()
-    result = refresh_churn_states(session, today=_day(today))
-    refresh_company_figures(session)
-    session.commit()
-    return result
-
-
-@tracked
-def refresh_account_labels(today: str | None = None, *, progress) -> dict:
-    """Recompute and store every account's shares, flags and ABC-XYZ classes (daily)."""
-    session = get_session()
-    summary, _ = refresh_labels(session, today=_day(today))
-    refresh_company_figures(session)
-    session.commit()
-    return summary
-
-
-@tracked
-def refresh_all(today: str | None = None, *, progress) -> dict:
-    """The full refresh: labels, churn states and alerts (after an import, on demand)."""
-    session = get_session()
-    result = refresh_analytics(session, today=_day(today), progress=progress)
-    refresh_company_figures(session)
+    try:
+        result = refresh.refresh_analytics(session, today=_day(today), progress=step)
+    finally:
+        if reading is not None:
+            end_read_only(reading)
+    progress(len(refresh.STEPS), len(refresh.STEPS), refresh.DONE)
     session.commit()
     return result
+
+
+def start_refresh(*, user_id: int | None = None, today: str | None = None) -> str:
+    """Enqueue the refresh unless one is waiting for a worker already; returns its run id.
+
+    Call it after the change of data has been committed. A refresh still
+    waiting in the queue has read nothing yet, so it will see the change: a
+    second one would only do the same work again. A refresh already running may
+    have read the data before the change, so then a new one is queued.
+    """
+    from abm.queue import enqueue
+
+    session = get_session()
+    since = utcnow() - timedelta(seconds=refresh.REFRESH_TIMEOUT)
+    for run in unfinished_runs(session, refresh.REFRESH_KIND, since=since):
+        if run.status == RunStatus.QUEUED and _waiting(run.id, today):
+            return run.id
+    return enqueue(refresh_analytics, today, queue=QUEUE, kind=refresh.REFRESH_KIND,
+                   user_id=user_id, job_timeout=refresh.REFRESH_TIMEOUT)
+
+
+def _waiting(job_id: str, today: str | None) -> bool:
+    """Whether the job is in its queue, not yet taken by a worker, for the same day."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    from abm.queue import get_redis
+
+    try:
+        job = Job.fetch(job_id, connection=get_redis().connection)
+    except NoSuchJobError:  # lost with a Redis that was not saved: its row is stale
+        return False
+    return job.get_status() == JobStatus.QUEUED and tuple(job.args) == (today,)

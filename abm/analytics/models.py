@@ -36,8 +36,8 @@ class CompanyFigures(Base):
     """The dashboard's company-wide figures, stored when the data behind them changes.
 
     Reading them is one query; computing them reads every account's monthly
-    sales (seconds at 100k accounts), so the imports and the analytics jobs
-    store them and pages never compute them.
+    sales (seconds at 100k accounts), so the analytics refresh stores them
+    with the labels they show and pages never compute them.
     """
 
     __tablename__ = "company_figures"

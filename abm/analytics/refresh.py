@@ -1,24 +1,28 @@
-"""The full refresh (every account's labels stored at once) and one account's analytics.
+"""The one analytics refresh after any change of sales data, and one account's analytics.
 
-Labels that depend on every other account (its share, its ABC class) cannot be
-computed for one account alone in a few milliseconds, so the full refresh
-stores them per account; an account page then reads one row.
+Everything derived from the sales data is brought up to date by
+:func:`refresh_analytics`: the labels of every account (shares, flags, Pareto,
+ABC-XYZ), the churn states, the monitoring alerts, the key-account reports of
+the last two full months and the dashboard's company figures. Imports, the
+API, the demo, the "Refresh analytics" button and the nightly job all end with
+it, so that no page shows figures of two different days.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from abm.analytics.abcxyz import RECOMMENDATIONS, abc_xyz
-from abm.analytics.alerts import list_alerts, refresh_alerts
-from abm.analytics.bulk import insert_rows
-from abm.analytics.churn import refresh_churn_states
-from abm.analytics.concentration import concentration
+from abm.analytics.abcxyz import RECOMMENDATIONS
+from abm.analytics.alerts import list_alerts, scan_alerts, store_alerts
+from abm.analytics.churn import churn_signals, store_churn_states
+from abm.analytics.company import refresh_company_figures
+from abm.analytics.labels import compute_labels, store_labels
 from abm.analytics.models import (
     AccountAnalytics,
     AnalyticsSnapshot,
@@ -26,92 +30,81 @@ from abm.analytics.models import (
     KeyAccountReport,
     KeyAccountReportRow,
 )
-from abm.analytics.periods import add_months, last_full_month, month_label, month_span
-from abm.analytics.stats import account_figures
+from abm.analytics.periods import add_months, month_label
+from abm.analytics.topn import store_recent_reports
+from abm.db import utcnow
+from abm.runs.models import JobRun
+from abm.runs.services import unfinished_runs
 from abm.sales.models import MonthlyAccountSales
-from abm.workspace.services import get_settings
+
+# The steps the refresh reports, in order: codes the pages translate.
+STEPS = ("labels", "churn", "alerts", "storing")
+DONE = "done"  # the code of a finished refresh
+
+OnStep = Callable[[int, int, str], None]
+REFRESH_KIND = "analytics.refresh"  # the kind of its job runs
+REFRESH_TIMEOUT = 3600  # seconds a refresh job may run; an older unfinished run is stale
 
 
-def refresh_labels(
-    session: Session, *, today: date | None = None
-) -> tuple[dict, dict]:
-    """Recompute and store every account's labels (shares, flags, Pareto, ABC-XYZ).
+def refresh_analytics(
+    session: Session, *, today: date | None = None, progress: OnStep | None = None
+) -> dict:
+    """Bring every figure derived from the sales data up to date, as of ``today``.
 
-    The caller commits.
-
-    Returns:
-        (summary, concentration): the summary has snapshot_id, accounts, total,
-        hhi, core_accounts and seconds; the concentration result is handed on
-        so that the alerts need not compute it again.
-    """
-    today = today or date.today()
-    s = get_settings(session)
-    end = last_full_month(today)
-    months, measure = s["analytics.period_months"], s["analytics.measure"]
-    started = time.perf_counter()
-    figures = account_figures(session, end=end, months=months, measure=measure,
-                              xyz_months=s["analytics.xyz_months"], with_names=False)
-    conc = concentration(session, end=end, settings=s, figures=figures, explain=False)
-    classes = {a["account_id"]: a for a in
-               abc_xyz(session, end=end, settings=s, figures=figures, explain=False)["accounts"]}
-    classified = time.perf_counter() - started
-
-    started = time.perf_counter()
-    start, _ = month_span(end, months)
-    snapshot = AnalyticsSnapshot(
-        today=today, period_start=start, period_end=end, measure=measure, total=conc["total"],
-        accounts=conc["accounts_with_sales"], hhi=conc["hhi"],
-        core_accounts=conc["pareto"]["core_accounts"],
-        settings={k: v for k, v in s.items() if k.startswith("analytics.")},
-    )
-    session.add(snapshot)
-    session.flush()
-    session.execute(delete(AccountAnalytics))
-    rows = []
-    for a in conc["accounts"]:
-        c = classes[a["account_id"]]
-        rows.append({
-            "account_id": a["account_id"], "snapshot_id": snapshot.id, "value": a["value"],
-            "share": a["share"], "rank": a["rank"], "cumulative_share": a["cumulative_share"],
-            "is_key": a["key"], "dependency": a["dependency"], "mono_client": a["mono_client"],
-            "pareto_core": a["pareto_core"], "near_key": a["near_key"], "growth": a["growth"],
-            "abc": c["abc"], "xyz": c["xyz"], "cv": c["cv"], "mean_monthly": c["mean_monthly"],
-        })
-    insert_rows(session, AccountAnalytics, rows)
-    summary = {
-        "snapshot_id": snapshot.id, "accounts": len(rows), "total": conc["total"],
-        "hhi": conc["hhi"], "core_accounts": conc["pareto"]["core_accounts"],
-        "seconds": {"classify": round(classified, 3),
-                    "store": round(time.perf_counter() - started, 3)},
-    }
-    return summary, conc
-
-
-def refresh_analytics(session: Session, *, today: date | None = None, progress=None) -> dict:
-    """The full refresh: every account's labels, the churn states and the alerts.
-
-    The caller commits. ``progress(done, total, message)`` is called between steps.
+    Reads first: the labels, the churn signals and the alert conditions are
+    computed without writing anything, and ``progress(done, total, step)`` is
+    called before each step (``step`` is one of :data:`STEPS`). The caller may
+    commit in ``progress`` (the job does, so that its run row moves): nothing is
+    written before the last call. Then everything is stored together, labels,
+    churn states, alerts, the key-account reports of the last two full months
+    (:func:`~abm.analytics.topn.store_recent_reports`) and the company figures,
+    for the caller's one commit, so that a page never shows half of a refresh.
 
     Returns:
-        The labels summary of :func:`refresh_labels` plus ``churn`` (counts),
-        ``alerts`` (counts), ``near_key`` (how many) and seconds per step.
+        snapshot_id, accounts, total, hhi, core_accounts (the labels),
+        ``churn`` and ``alerts`` (counts), ``near_key`` (how many), ``reports``
+        (month, previous_month, rows) and ``seconds`` per step.
     """
-    progress = progress or (lambda *_a, **_k: None)
+    report = progress or (lambda *_a: None)
     today = today or date.today()
-    summary, conc = refresh_labels(session, today=today)
-    progress(1, 3, "labels stored")
+    total = len(STEPS)
+    report(0, total, "labels")
+    labels = compute_labels(session, today=today)
+    report(1, total, "churn")
     started = time.perf_counter()
-    churn = refresh_churn_states(session, today=today)
-    summary["seconds"]["churn"] = round(time.perf_counter() - started, 3)
-    progress(2, 3, "churn states stored")
+    signals = churn_signals(session, today=today)
+    churn_read = time.perf_counter() - started
+    report(2, total, "alerts")
     started = time.perf_counter()
-    alerts = refresh_alerts(session, today=today, conc=conc)
-    summary["seconds"]["alerts"] = round(time.perf_counter() - started, 3)
-    progress(3, 3, "alerts refreshed")
+    scan = scan_alerts(session, today=today, conc=labels.conc)
+    alerts_read = time.perf_counter() - started
+    report(3, total, "storing")
+
+    summary = store_labels(session, labels)
+    seconds = summary["seconds"]
+    started = time.perf_counter()
+    churn = store_churn_states(session, signals, today=today)
+    seconds["churn"] = round(churn_read + time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    alerts = store_alerts(session, scan)
+    seconds["alerts"] = round(alerts_read + time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    reports = store_recent_reports(session, today=today)
+    seconds["reports"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    refresh_company_figures(session)
+    seconds["company_figures"] = round(time.perf_counter() - started, 3)
     return summary | {
         "churn": churn, "alerts": {k: v for k, v in alerts.items() if k != "near_key"},
-        "near_key": len(alerts["near_key"]),
+        "near_key": len(alerts["near_key"]), "reports": reports,
     }
+
+
+def running_refresh(session: Session) -> JobRun | None:
+    """The newest refresh job waiting for a worker or running (None when there is none)."""
+    since = utcnow() - timedelta(seconds=REFRESH_TIMEOUT)
+    runs = unfinished_runs(session, REFRESH_KIND, since=since)
+    return runs[0] if runs else None
 
 
 def account_analytics(session: Session, account_id: int, *, months: int = 24) -> dict[str, Any]:

@@ -98,6 +98,24 @@ def build_key_account_report(
     return report
 
 
+def store_recent_reports(session: Session, *, today: date) -> dict:
+    """Store the report of the last full month anew, and the month before's when it is missing.
+
+    The last full month's report follows the data (a late import changes it);
+    the month before's is kept as it was stored, so that "what changed" compares
+    with what was reported then, and is built only when there is none (a first
+    import), so that the comparison is there from the start. The caller commits.
+
+    Returns:
+        month, previous_month (ISO dates) and rows (of the last full month's report).
+    """
+    month = last_full_month(today)
+    build_key_account_report(session, month=add_months(month, -1))
+    report = build_key_account_report(session, month=month, replace=True)
+    return {"month": month.isoformat(), "previous_month": add_months(month, -1).isoformat(),
+            "rows": len(report.rows)}
+
+
 def diff_reports(previous: list[dict], current: list[dict]) -> dict:
     """What changed between two rankings (lists of dicts with account_id and rank).
 

@@ -26,6 +26,7 @@ from abm.analytics.topn import key_account_report
 from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, current_viewer, operation
+from abm.api.runs import RunStarted, run_started
 from abm.api.schemas import Id, Input, Output, PageQuery, string
 from abm.db import get_session
 
@@ -357,3 +358,13 @@ def win_back(query: PageQuery) -> WinBackPage:
         rows = [r for r in rows if r["owner_id"] == viewer.user_id]
     page, cursor = lists.offset_page(rows, query.after, query.limit)
     return WinBackPage(items=[WinBackRow.model_validate(r) for r in page], next_cursor=cursor)
+
+
+@operation("POST", "/analytics/refresh", summary="Refresh the analytics (in the background)",
+           tag="analytics", roles={"manager"}, response=RunStarted, status=202)
+def refresh() -> RunStarted:
+    """Labels, churn, alerts, the key-account reports and the dashboard's figures, as after an
+    import. A refresh still waiting for a worker takes the request in: its run is answered."""
+    from abm.analytics.jobs import start_refresh
+
+    return run_started(start_refresh(user_id=current_user().id))

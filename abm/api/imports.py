@@ -48,7 +48,9 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
     """``kind`` is accounts, contacts, products, orders (order lines, in bulk) or receivables.
 
     Rows are matched on their natural keys, as with every import, so sending the
-    same file twice changes nothing.
+    same file twice changes nothing. An import that changed data starts the
+    analytics refresh when it commits: the finished run's ``result.refresh_run_id``
+    is that refresh's run, to follow at ``/api/v1/runs/{run_id}`` like this one.
     """
     if kind not in KINDS:
         raise ApiError(404, f"no such import kind; the kinds are {', '.join(KINDS)}")

@@ -26,15 +26,22 @@ from abm.imports.columns import KINDS
                    "workspace's are converted at the exchange rates, or reported.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@click.option("--no-refresh", is_flag=True,
+              help="Do not refresh the analytics afterwards (run: abm analytics refresh).")
 @with_appcontext
-def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt) -> None:
+def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt,
+               no_refresh) -> None:
     """Import KIND (accounts, contacts, products, orders, receivables) from a CSV or XLSX FILE.
 
     Rows already imported are matched on their natural keys and updated only when
-    they changed. Exit code: 0 when every row was imported, 1 when some rows were
-    reported (with --strict, then nothing was imported), 2 when the file could not
-    be imported at all.
+    they changed. When the import changed anything, the analytics are refreshed
+    right after it, in this process (no worker needed): shares, flags, ABC-XYZ,
+    churn, alerts, the key-account report and the dashboard's figures. Exit
+    code: 0 when every row was imported, 1 when some rows were reported (with
+    --strict, then nothing was imported), 2 when the file could not be imported
+    at all.
     """
+    from abm.analytics.cli import refresh_here
     from abm.db import get_session
     from abm.imports import services
     from abm.imports.columns import parse_map_options
@@ -61,14 +68,19 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt
         sys.exit(2)
     services.finish_import(session, file, result)
     session.commit()
+    refresh = not no_refresh and result.changed_data
     if fmt == "json":
         data = result.to_dict()
+        analytics = refresh_here(session) if refresh else None
         click.echo(json.dumps({k: data[k] for k in ("created", "updated", "unchanged", "errors")}
                               | {k: data[k] for k in data
-                                 if k not in ("created", "updated", "unchanged", "errors")},
-                              ensure_ascii=False))
+                                 if k not in ("created", "updated", "unchanged", "errors")}
+                              | {"analytics": analytics},
+                              ensure_ascii=False, default=str))
     else:
         _print_text(result, strict)
+        if refresh:
+            refresh_here(session, echo=lambda line: click.echo(line, err=True))
     if result.error_count:
         sys.exit(1)
 

@@ -1,7 +1,12 @@
-"""RQ jobs of the import: thin wrappers that commit per batch and report progress."""
+"""RQ jobs of the import: thin wrappers that commit per batch and report progress.
+
+An import that changed data enqueues the analytics refresh when it commits; its
+run id is in the import's result (``refresh_run_id``), for the pages to follow.
+"""
 
 from __future__ import annotations
 
+from abm.analytics.jobs import start_refresh
 from abm.db import get_session
 from abm.imports import services
 from abm.runs.services import Progress, tracked
@@ -34,10 +39,12 @@ def import_file(
     total = totals[0] or result.rows  # same unit as the batches reported, when there were any
     progress(total, total, f"{result.rows:,} rows read")
     run = progress.run
-    services.finish_import(session, path, result, user_id=run.created_by_id if run else None,
-                           run_id=run.id if run else None)
+    user_id = run.created_by_id if run else None
+    services.finish_import(session, path, result, user_id=user_id, run_id=run.id if run else None)
     session.commit()
-    return result.to_dict()
+    # Enqueued once the import is committed, so that the refresh reads it.
+    refresh_run_id = start_refresh(user_id=user_id) if result.changed_data else None
+    return result.to_dict() | {"refresh_run_id": refresh_run_id}
 
 
 def start_import(path: str, kind: str, *, user_id: int | None = None, **options) -> str:

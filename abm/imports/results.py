@@ -54,6 +54,12 @@ class ImportResult:
     products_created: int = 0
     strict: bool = False
 
+    @property
+    def changed_data(self) -> bool:
+        """Whether the import wrote anything (then the analytics need a refresh)."""
+        return bool(self.created or self.updated or self.accounts_created
+                    or self.products_created)
+
     def add_error(self, line: int, column: str, value: str, reason: str,
                   code: str | None = None, params: dict | None = None) -> None:
         self.error_count += 1

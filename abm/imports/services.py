@@ -21,7 +21,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from abm.analytics.company import refresh_company_figures
 from abm.audit import services as audit
 from abm.currencies.codes import UnknownCurrency, currency_code
 from abm.currencies.conversion import Rates
@@ -311,9 +310,14 @@ def list_mappings(session: Session, kind: str | None = None) -> list[dict]:
 def finish_import(session: Session, path: str | Path, result: ImportResult, *,
                   user_id: int | None = None, run_id: str | None = None) -> None:
     """What every finished import does besides writing rows, in the transaction of its
-    last batch: the audit event (file, counts, who asked) and the dashboard's totals."""
+    last batch: the audit event (file, counts, who asked).
+
+    The figures derived from the data are not touched here: once this
+    transaction is committed, the caller has the analytics refreshed
+    (:func:`abm.analytics.jobs.start_refresh`), which stores them all together.
+    Until then the pages show the previous refresh's figures, all of one day.
+    """
     counts = {k: v for k, v in result.to_dict().items()
               if k in ("kind", "rows", "created", "updated", "unchanged", "error_count")}
     audit.record(session, user_id, audit.IMPORT, f"file:{Path(path).name}",
                  {"event": "finished", "run": run_id, **counts})
-    refresh_company_figures(session)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.db import get_session, utcnow
@@ -87,3 +89,13 @@ def tracked(func: Callable) -> Callable:
         return result
 
     return wrapper
+
+
+def unfinished_runs(session: Session, kind: str, *, since: datetime) -> list[JobRun]:
+    """Runs of ``kind`` created since ``since`` that are queued or running, newest first."""
+    return list(session.scalars(
+        select(JobRun)
+        .where(JobRun.kind == kind, JobRun.created_at >= since,
+               JobRun.status.in_([RunStatus.QUEUED, RunStatus.STARTED]))
+        .order_by(JobRun.created_at.desc())
+    ))

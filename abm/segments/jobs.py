@@ -7,8 +7,8 @@ from datetime import date
 from abm.db import get_session
 from abm.queue import enqueue
 from abm.runs.services import tracked
-from abm.segments.potential import PotentialError, fit_potential
-from abm.segments.services import run_segmentation
+from abm.segments.potential import fit_potential
+from abm.segments.services import segment_and_fit_potential
 from abm.segments.settings import segmentation_settings
 
 
@@ -19,28 +19,10 @@ def segment_accounts(k: int | None = None, refit_potential: bool = True, *, prog
     Also the monthly periodic job (see ``workers/cron.py``).
     """
     session = get_session()
-    options = segmentation_settings(session)
-    note = None
-    if refit_potential:
-        progress(0, 6, "fitting potential")
-        try:
-            fit_potential(session, unit=options["unit"],
-                          horizon_months=options["horizon_months"])
-            session.commit()
-        except PotentialError as exc:  # segments still stand on sales alone
-            session.rollback()
-            note = f"potential not refitted: {exc}"
-
-    def step(done: int, total: int, message: str) -> None:
-        progress(done + 1, total + 1, message)
-
-    summary = run_segmentation(session, k=k, k_range=options["k_range"],
-                               max_distance=options["max_distance"], progress=step)
+    result = segment_and_fit_potential(session, k=k, refit_potential=refit_potential,
+                                       progress=progress)
     session.commit()
-    return {"run_id": summary["run_id"], "k": summary["k"], "accounts": summary["accounts"],
-            "note": note,
-            "segments": [{"id": s["id"], "name": s["name"], "size": s["size"]}
-                         for s in summary["segments"]]}
+    return result
 
 
 @tracked

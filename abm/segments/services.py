@@ -27,7 +27,7 @@ from abm.segments.models import (
 )
 from abm.segments.potential import PotentialError, fit_potential, latest_fit
 from abm.segments.queries import bulk_insert, segment_columns
-from abm.segments.settings import segmentation_settings  # noqa: F401 - declares the settings
+from abm.segments.settings import segmentation_settings
 
 MIN_MONTHS = 3  # with fewer months recency, tenure and trend say nothing
 
@@ -113,6 +113,48 @@ def run_segmentation(
     session.flush()
     report(5, 5, "done")
     return run_summary(session, run.id)
+
+
+def segment_and_fit_potential(
+    session: Session,
+    *,
+    k: int | None = None,
+    refit_potential: bool = True,
+    progress: Callable[..., None] | None = None,
+) -> dict:
+    """Fit potential with the workspace's settings (unless told not to), then segment.
+
+    A fit that fails (too short a history, no repeat purchases) is undone
+    alone and noted: the segments then stand on sales alone. The caller commits.
+
+    Returns:
+        run_id, k, accounts, note (why potential was not refitted, or None) and
+        segments (id, name, size).
+
+    Raises:
+        SegmentationError: see :func:`run_segmentation`.
+    """
+    report = progress or (lambda *a, **kw: None)
+    options = segmentation_settings(session)
+    note = None
+    if refit_potential:
+        report(0, 6, "fitting potential")
+        try:
+            with session.begin_nested():
+                fit_potential(session, unit=options["unit"],
+                              horizon_months=options["horizon_months"])
+        except PotentialError as exc:
+            note = f"potential not refitted: {exc}"
+
+    def step(done: int, total: int, message: str) -> None:
+        report(done + 1, total + 1, message)
+
+    summary = run_segmentation(session, k=k, k_range=options["k_range"],
+                               max_distance=options["max_distance"], progress=step)
+    return {"run_id": summary["run_id"], "k": summary["k"], "accounts": summary["accounts"],
+            "note": note,
+            "segments": [{"id": s["id"], "name": s["name"], "size": s["size"]}
+                         for s in summary["segments"]]}
 
 
 def _potential_columns(session, fit, ids) -> dict[str, np.ndarray]:

@@ -2,7 +2,8 @@
 
 The upload is stored under the instance folder and imported by a worker (a
 web request never waits on an import); the progress page reads the job's run
-row and refreshes itself while the job is running, so it needs no script.
+row and refreshes itself while the job is running, so it needs no script. Then
+it follows the analytics refresh the import started, until that one is done.
 """
 
 from __future__ import annotations
@@ -148,11 +149,17 @@ def _run_or_404(run_id: str):
 @bp.route("/runs/<run_id>")
 @role_required("manager")
 def run(run_id: str):
+    from abm.runs.services import get_run
+
     job = _run_or_404(run_id)
-    finished = job.status.value in ("finished", "failed")
+    # After the import, the page follows the analytics refresh it started.
+    refresh_id = (job.result or {}).get("refresh_run_id")
+    refresh = get_run(get_session(), refresh_id) if refresh_id else None
+    finished = all(r.status.value in ("finished", "failed") for r in (job, refresh) if r)
     shown = [e | {"reason": row_reason(e)}
              for e in (job.result or {}).get("errors", [])[:SHOWN_ERRORS]]
-    return render_template("imports/run.html", run=job, finished=finished, errors=shown)
+    return render_template("imports/run.html", run=job, refresh=refresh, finished=finished,
+                           errors=shown)
 
 
 @bp.route("/runs/<run_id>/errors.csv")

@@ -76,6 +76,10 @@ LABELS: dict[str, dict[str, object]] = {
                     "terms": _l("Terms"), "valid_until": _l("Valid until")},
     "run_status": {"queued": _l("Waiting for a worker"), "started": _l("Running"),
                    "finished": _l("Finished"), "failed": _l("Failed")},
+    "refresh_step": {"labels": _l("Computing shares, flags and ABC-XYZ"),
+                     "churn": _l("Judging churn"), "alerts": _l("Checking alert conditions"),
+                     "storing": _l("Storing the figures"),
+                     "done": _l("Analytics are up to date")},
     "task_status": {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
                     "cancelled": _l("Cancelled")},
 }

@@ -72,7 +72,11 @@ def test_a_malformed_month_is_a_usage_error(runner, sales):
     assert "is not a month in the form YYYY-MM" in result.output
 
 
-def test_the_full_refresh_prints_its_figures(runner, sales):
-    data = json.loads(_run(runner, "analytics", "refresh").output)
+def test_the_full_refresh_prints_its_figures_and_its_steps(runner, sales):
+    result = _run(runner, "analytics", "refresh")
+    data = json.loads(result.stdout)
     assert data["accounts"] == 2
-    assert set(data["seconds"]) == {"classify", "store", "churn", "alerts"}
+    assert data["reports"]["month"] == "2026-10-01"
+    assert set(data["seconds"]) == {"classify", "store", "churn", "alerts", "reports",
+                                    "company_figures"}
+    assert "analytics 4/4: storing the figures" in result.stderr

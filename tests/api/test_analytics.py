@@ -136,6 +136,21 @@ def test_a_segmentation_starts_in_the_background(api, session, users):
     assert api.as_("sales").post("/segments/runs", json={}).status_code == 403
 
 
+def test_management_refreshes_the_analytics_in_the_background(api, session, users, run_jobs):
+    response = api.as_("manager").post("/analytics/refresh")
+    assert response.status_code == 202
+    run_id = response.get_json()["run_id"]
+    assert session.get(JobRun, run_id).created_by_id == users["manager"].id
+    assert api.as_("admin").post("/analytics/refresh").get_json()["run_id"] == run_id  # waiting
+    run_jobs(["analytics"])
+    assert api.as_("manager").get(f"/runs/{run_id}").get_json()["status"] == "finished"
+
+
+def test_sales_and_marketing_cannot_refresh_the_analytics(api, users):
+    for role in ("sales", "marketing"):
+        assert api.as_(role).post("/analytics/refresh").status_code == 403
+
+
 def test_potential_of_an_account_not_scored_is_not_found(api, book):
     response = api.as_("sales").get(f"/accounts/{book['own'].id}/potential")
     assert response.status_code == 404

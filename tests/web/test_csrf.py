@@ -84,3 +84,11 @@ def test_the_live_audience_count_needs_the_token_too(csrf_client, session, users
     token = _token(csrf_client, f"/campaigns/{campaign.id}/audience")
     answer = csrf_client.post(url, data={"match": "all", "csrf_token": token})
     assert answer.status_code == 200 and answer.get_json()["accounts"] == 4
+
+
+def test_the_analytics_refresh_button_needs_the_token(csrf_client, book):
+    _log_in(csrf_client, "manager@test.local")
+    assert csrf_client.post("/analytics/refresh").status_code == 400
+    token = _token(csrf_client, "/")
+    response = csrf_client.post("/analytics/refresh", data={"csrf_token": token})
+    assert response.status_code == 302 and "/analytics/refresh/" in response.location

@@ -7,11 +7,13 @@ from sqlalchemy import func, select
 
 from abm.analytics import jobs as analytics_jobs
 from abm.analytics.company import refresh_company_figures
+from abm.analytics.jobs import start_refresh
 from abm.analytics.models import AccountAnalytics, CompanyFigures
 from abm.analytics.refresh import refresh_analytics
 from abm.analytics.topn import build_key_account_report
 from abm.imports.jobs import start_import
 from abm.queue import enqueue
+from abm.runs.models import JobRun
 from abm.sales.models import MonthlyAccountSales
 from abm.web import dashboard_panels
 
@@ -125,7 +127,7 @@ def test_an_analytics_refresh_stores_new_company_figures(client, session, login,
     assert 'id="no-analytics"' in client.get("/").get_data(as_text=True)
     session.get(MonthlyAccountSales, (book["own"].id, date(2026, 10, 1))).revenue = 12_345.0
     session.commit()
-    enqueue(analytics_jobs.refresh_all, TODAY.isoformat(), queue="analytics")
+    enqueue(analytics_jobs.refresh_analytics, TODAY.isoformat(), queue="analytics")
     run_jobs()
     page = client.get("/").get_data(as_text=True)
     assert 'id="concentration"' in page and 'id="no-analytics"' not in page
@@ -136,3 +138,61 @@ def test_without_stored_figures_the_page_sums_them_up_itself(client, session, lo
     login("manager")
     assert session.scalar(select(func.count()).select_from(CompanyFigures)) == 0
     assert "Oct 2026: €10,000" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager"])
+def test_management_refreshes_the_analytics_with_a_button(client, session, login, book,
+                                                          run_jobs, role):
+    login(role)
+    assert 'id="refresh-analytics"' in client.get("/").get_data(as_text=True)
+    response = client.post("/analytics/refresh")
+    assert response.status_code == 302 and "/analytics/refresh/" in response.location
+    waiting = client.get(response.location).get_data(as_text=True)
+    assert 'data-status="queued"' in waiting and 'http-equiv="refresh"' in waiting
+    run_jobs(["analytics"])
+    done = client.get(response.location).get_data(as_text=True)
+    assert 'data-status="finished"' in done and 'http-equiv="refresh"' not in done
+    assert "Analytics are up to date" in done
+    assert 'id="concentration"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["sales", "marketing"])
+def test_sales_and_marketing_cannot_refresh_the_analytics(client, session, login, book, role):
+    login(role)
+    assert 'id="refresh-analytics"' not in client.get("/").get_data(as_text=True)
+    assert client.post("/analytics/refresh").status_code == 403
+    assert session.scalar(select(func.count()).select_from(JobRun)) == 0
+
+
+def test_a_second_click_while_the_refresh_waits_follows_the_same_one(client, login, book):
+    login("manager")
+    first = client.post("/analytics/refresh").location
+    assert client.post("/analytics/refresh").location == first
+
+
+def test_the_refresh_page_shows_only_refresh_runs(client, login, book):
+    login("manager")
+    run_id = start_import("orders.csv", "orders")
+    assert client.get(f"/analytics/refresh/{run_id}").status_code == 404
+    assert client.get("/analytics/refresh/nothing").status_code == 404
+
+
+def test_everyone_is_told_while_the_analytics_are_being_refreshed(client, login, book,
+                                                                  run_jobs):
+    run_id = start_refresh(today=TODAY.isoformat())
+    login("sales")
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="refreshing"' in page and "figures update when it finishes" in page
+    assert f"/analytics/refresh/{run_id}" not in page  # the progress page is management's
+    client.post("/logout")
+    login("manager")
+    assert f"/analytics/refresh/{run_id}" in client.get("/").get_data(as_text=True)
+    run_jobs(["analytics"])
+    assert 'id="refreshing"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_notice_speaks_russian(client, login, book):
+    start_refresh(today=TODAY.isoformat())
+    login("manager")
+    page = client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Аналитика пересчитывается" in page and "Пересчитать аналитику" in page

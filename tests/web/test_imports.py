@@ -59,7 +59,7 @@ def test_confirming_imports_in_a_worker_and_reports_the_bad_rows(client, session
     assert response.status_code == 302 and "/imports/runs/" in response.location
     waiting = client.get(response.location).get_data(as_text=True)
     assert 'http-equiv="refresh"' in waiting
-    run_jobs(["imports"])
+    run_jobs()
     page = client.get(response.location).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and 'data-status="finished"' in page
     assert session.scalar(select(OrderLine.revenue).where(OrderLine.document == "D1")) == 100.5
@@ -67,6 +67,40 @@ def test_confirming_imports_in_a_worker_and_reports_the_bad_rows(client, session
     rows = list(csv.reader(io.StringIO(report.lstrip("\ufeff"))))
     assert rows[0] == ["line", "column", "value", "reason"]
     assert rows[1][:3] == ["4", "Дата", "not a date"]
+
+
+def _confirm(client):
+    location = _upload(client).location
+    token = re.search(r"/imports/(\w+)\?", location).group(1)
+    return client.post(f"/imports/{token}", data={
+        "kind": "orders", "map-date": "Дата", "map-revenue": "Сумма", "map-account": "Клиент код",
+        "map-document": "Документ"}).location
+
+
+def test_the_import_page_follows_the_analytics_refresh_until_it_is_done(client, login, book,
+                                                                        run_jobs):
+    login("manager")
+    location = _confirm(client)
+    run_jobs(["imports"])
+    page = client.get(location).get_data(as_text=True)
+    assert 'id="import-run" data-status="finished"' in page
+    assert 'id="analytics-refresh" data-status="queued"' in page
+    assert 'http-equiv="refresh"' in page  # still watching
+    run_jobs(["analytics"])
+    page = client.get(location).get_data(as_text=True)
+    assert 'id="analytics-refresh" data-status="finished"' in page
+    assert "Analytics are up to date" in page and 'http-equiv="refresh"' not in page
+
+
+def test_an_import_that_changes_nothing_starts_no_refresh(client, login, book, run_jobs):
+    login("manager")
+    _confirm(client)
+    run_jobs()
+    location = _confirm(client)  # the same file again: every line is unchanged
+    run_jobs(["imports"])
+    page = client.get(location).get_data(as_text=True)
+    assert 'id="import-run" data-status="finished"' in page
+    assert 'id="analytics-refresh"' not in page and 'http-equiv="refresh"' not in page
 
 
 def test_a_token_is_never_a_path(client, login, book):
