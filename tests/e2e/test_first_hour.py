@@ -6,6 +6,7 @@ import re
 import signal
 import socket
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,58 @@ def _terminate(server) -> float:
     if server.drop_database is not None:
         server.drop_database()
     return took
+
+
+def _one_c_export(path: Path, day: date, *, broken: bool) -> Path:
+    """What 1C writes: Windows-1251, semicolons, decimal commas, a counterparty column."""
+    stamp = day.strftime("%d.%m.%Y")
+    rows = ["Документ;Дата;Контрагент;Номенклатура;Количество;Сумма",
+            f"РН-901;{stamp};ООО Ромашка;Плёнка стрейч;120;48 000 000,00",
+            f"РН-902;{stamp};ООО Ромашка;Скотч упаковочный;40;2 500 000,50"]
+    if broken:
+        rows.append(f"РН-903;{stamp};ООО Ромашка;Скотч;1;двадцать")
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1251"))
+    return path
+
+
+def _upload(page, base: str, source: Path) -> dict[str, str]:
+    page.goto(base + "/imports/")
+    page.select_option("#kind", "orders")
+    page.set_input_files("#file", str(source))
+    page.click("#upload-form button[type=submit]")
+    assert "РН-901" in page.locator("#preview-rows").inner_text()
+    assert page.locator("#map-revenue").input_value() == "Сумма"
+    page.click("#mapping-form button[type=submit]")
+    page.wait_for_url("**/imports/runs/**")
+    # The import runs in the server's worker, then the analytics refresh it started.
+    page.wait_for_selector("#import-run[data-status=finished]", timeout=60_000)
+    if page.locator("#analytics-refresh").count():
+        page.wait_for_selector("#analytics-refresh[data-status=finished]", timeout=90_000)
+    facts = page.locator("#import-result dt").all_inner_texts()
+    values = page.locator("#import-result dd").all_inner_texts()
+    return dict(zip(facts, values, strict=True))
+
+
+def test_a_1c_export_is_imported_reported_reimported_and_the_dashboard_follows(
+        served, visit, tmp_path):
+    visitor = visit("manager")
+    page = visitor.page
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=15)
+    first = _upload(page, served.url, _one_c_export(tmp_path / "1c.csv", last_month, broken=True))
+    assert (first["Created"], first["Rows with errors"]) == ("2", "1")
+    assert "двадцать" in page.locator("#row-errors").inner_text()
+    visitor.shot("import-done")
+    with page.expect_download() as download:
+        page.click("text=Download the error report (CSV)")
+    report = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "двадцать" in report and "4" in report.splitlines()[1]  # the line of the file
+
+    # The same file again: nothing new, nothing doubled.
+    again = _upload(page, served.url, _one_c_export(tmp_path / "1c.csv", last_month, broken=True))
+    assert (again["Created"], again["Unchanged"]) == ("0", "2")
+
+    # The dashboard shows the new account among the key accounts, its share current.
+    page.goto(served.url + "/")
+    assert page.locator("#refreshing").count() == 0
+    assert "ООО Ромашка" in page.locator("#concentration").inner_text()
+    visitor.shot("dashboard-after-import")
