@@ -160,6 +160,16 @@ def end_read_only(token: Token) -> None:
     _READ_ONLY.reset(token)
 
 
+@contextmanager
+def reading(only: bool = True) -> Iterator[None]:
+    """Transactions begun inside the block only read (``only``) or may write (not ``only``)."""
+    token = _READ_ONLY.set(only)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
+
+
 def get_db(app=None) -> Database:
     return (app or current_app).extensions["abm.db"]
 

@@ -6,10 +6,11 @@ the real date when the job runs.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date, timedelta
 
 from abm.analytics import refresh
-from abm.db import end_read_only, get_session, read_only, utcnow
+from abm.db import get_session, reading, utcnow
 from abm.runs.models import RunStatus
 from abm.runs.services import tracked, unfinished_runs
 
@@ -29,22 +30,21 @@ def refresh_analytics(today: str | None = None, *, progress) -> dict:
     writes go on meanwhile; the last step stores everything in one transaction.
     """
     session = get_session()
-    reading = read_only()
+    mode = ExitStack()
+    mode.enter_context(reading())
 
     def step(done: int, total: int, message: str) -> None:
-        nonlocal reading
         session.commit()  # ends the step's reads; nothing is pending in them
-        if message == refresh.STEPS[-1] and reading is not None:
-            end_read_only(reading)  # what follows writes: it waits its turn for the lock
-            reading = None
-        progress(done, total, message)
-        session.commit()
+        if message == refresh.STEPS[-1]:
+            mode.close()  # what follows writes: it waits its turn for the lock
+        with reading(False):  # the run row is written in a short transaction of its own
+            progress(done, total, message)
+            session.commit()
 
     try:
         result = refresh.refresh_analytics(session, today=_day(today), progress=step)
     finally:
-        if reading is not None:
-            end_read_only(reading)
+        mode.close()
     progress(len(refresh.STEPS), len(refresh.STEPS), refresh.DONE)
     session.commit()
     return result

@@ -28,12 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, _create_postgres_database
+from tests.conftest import CHROMIUM, ROOT, _create_postgres_database
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
 SCREENSHOTS = Path(os.environ.get("ABM_SCREENSHOTS") or ROOT / "build" / "screenshots")
 START_SECONDS = 180  # the first run migrates and loads the demo data
 
@@ -161,16 +157,6 @@ def served(tmp_path_factory) -> Iterator[Served]:
     yield server
     took = finish(server)
     assert took < 10, f"Ctrl-C took {took:.1f} s"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Visitor:

@@ -21,11 +21,8 @@ from abm.campaigns.services import create_campaign, request_approval
 from abm.db import get_db, upgrade
 from abm.sales.models import MonthlyAccountSales
 from abm.users.services import create_user
+from tests.conftest import CHROMIUM
 from tests.delivery.conftest import smtp_server  # noqa: F401 - a real SMTP server on loopback
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,15 +71,10 @@ def live_server(tmp_path, redis_url):
 
 
 @pytest.fixture
-def page(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
