@@ -210,7 +210,7 @@ def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
     """(segment id, name) of the latest segmentation run, by label; empty before any run."""
     if not segments_available():
         return []
-    from abm.segments.services import latest_segments
+    from abm.segments.reads import latest_segments
 
     latest = latest_segments(session)
     return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []
