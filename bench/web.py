@@ -79,15 +79,18 @@ def _insert(connection, table: str, columns: list[str], rows: list[tuple]) -> No
 
 
 def _accounts(connection, n: int, sales_ids: list[int], rng: random.Random) -> None:
+    from abm.accounts.folding import fold
+
     rows = []
     for i in range(n):
         owner = sales_ids[(i // 10) % len(sales_ids)] if i % 10 == 0 else None
         kind = "prospect" if i % 20 == 19 else "customer"
-        rows.append((kind, f"Company {rng.randrange(10**6):06d} {i}", f"B{i:06d}",
-                     rng.choice(REGIONS), rng.choice(INDUSTRIES), owner, False, STAMP, STAMP))
-    _insert(connection, "accounts", ["kind", "name", "external_id", "region", "industry",
-                                     "owner_id", "loyalty_member", "created_at", "updated_at"],
-            rows)
+        name = f"Company {rng.randrange(10**6):06d} {i}"
+        rows.append((kind, name, fold(name), f"B{i:06d}", rng.choice(REGIONS),
+                     rng.choice(INDUSTRIES), owner, False, STAMP, STAMP))
+    _insert(connection, "accounts", ["kind", "name", "name_folded", "external_id", "region",
+                                     "industry", "owner_id", "loyalty_member", "created_at",
+                                     "updated_at"], rows)
 
 
 def _people(connection, customers: np.ndarray) -> None:

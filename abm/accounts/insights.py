@@ -60,6 +60,30 @@ def latest_snapshot(session: Session) -> dict | None:
             "settings": dict(snap.settings or {})}
 
 
+def list_figures(session: Session, account_ids: list[int]) -> dict[int, dict]:
+    """The accounts list's stored figures of these accounts, by id (absent: none stored).
+
+    Returns:
+        ``{"revenue", "share", "growth", "cell", "churn"}`` per account; ``cell``
+        is "AX".."CZ" or None, ``churn`` a churn state value or None.
+    """
+    if not available() or not account_ids:
+        return {}
+    aa = AccountAnalytics
+    empty = {"revenue": None, "share": None, "growth": None, "cell": None, "churn": None}
+    out: dict[int, dict] = {}
+    for account_id, revenue, share, growth, abc, xyz in session.execute(
+            select(aa.account_id, aa.revenue, aa.share, aa.growth, aa.abc, aa.xyz)
+            .where(aa.account_id.in_(account_ids))):
+        out[account_id] = empty | {"revenue": revenue, "share": share, "growth": growth,
+                                   "cell": abc + xyz if abc and xyz else None}
+    for account_id, state in session.execute(
+            select(ChurnState.account_id, ChurnState.state)
+            .where(ChurnState.account_id.in_(account_ids))):
+        out.setdefault(account_id, dict(empty))["churn"] = state.value
+    return out
+
+
 def flagged_accounts(session: Session, viewer: Viewer, limit: int = 20) -> dict[str, list[dict]]:
     """Accounts with the risk and key flags, largest share first, that ``viewer`` may see."""
     if not available():

@@ -67,11 +67,13 @@ def refresh_labels(
     session.add(snapshot)
     session.flush()
     session.execute(delete(AccountAnalytics))
+    revenue = {f.account_id: f.revenue for f in figures}
     rows = []
     for a in conc["accounts"]:
         c = classes[a["account_id"]]
         rows.append({
             "account_id": a["account_id"], "snapshot_id": snapshot.id, "value": a["value"],
+            "revenue": revenue[a["account_id"]],
             "share": a["share"], "rank": a["rank"], "cumulative_share": a["cumulative_share"],
             "is_key": a["key"], "dependency": a["dependency"], "mono_client": a["mono_client"],
             "pareto_core": a["pareto_core"], "near_key": a["near_key"], "growth": a["growth"],
