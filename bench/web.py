@@ -8,7 +8,8 @@ the dashboard's company figures. It starts gunicorn, logs in one session per
 user (a manager and ten of the 50 sales users: one request in four is a sales
 user's, on an account of their own) and lets wrk, with C connections, request
 each page for a fixed time: the dashboard, the accounts list (plain, searched,
-filtered by ABC-XYZ cell, a later page) and account pages (random accounts).
+filtered by ABC-XYZ cell, sorted by share, a later page) and account pages
+(random accounts).
 
 wrk is a native load generator (https://github.com/wg/wrk): a Python client
 would compete with the server for the same cores. On Debian or Ubuntu:
@@ -336,6 +337,7 @@ def page_requests(built: dict, cookies: dict[str, str], rng: random.Random) -> d
     for name, path in (("dashboard", "/"), ("accounts", "/accounts/"),
                        ("accounts_search", "/accounts/?q=12345"),
                        ("accounts_cell", "/accounts/?cell=AX"),
+                       ("accounts_by_share", "/accounts/?sort=-share"),
                        ("accounts_later_page", f"/accounts/?sort=-created&after={someone}"),
                        ("account", None)):
         pairs = []

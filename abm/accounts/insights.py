@@ -69,19 +69,25 @@ def list_figures(session: Session, account_ids: list[int]) -> dict[int, dict]:
     """
     if not available() or not account_ids:
         return {}
-    aa = AccountAnalytics
-    empty = {"revenue": None, "share": None, "growth": None, "cell": None, "churn": None}
-    out: dict[int, dict] = {}
-    for account_id, revenue, share, growth, abc, xyz in session.execute(
-            select(aa.account_id, aa.revenue, aa.share, aa.growth, aa.abc, aa.xyz)
-            .where(aa.account_id.in_(account_ids))):
-        out[account_id] = empty | {"revenue": revenue, "share": share, "growth": growth,
-                                   "cell": abc + xyz if abc and xyz else None}
-    for account_id, state in session.execute(
-            select(ChurnState.account_id, ChurnState.state)
-            .where(ChurnState.account_id.in_(account_ids))):
-        out.setdefault(account_id, dict(empty))["churn"] = state.value
-    return out
+    aa, cs = AccountAnalytics, ChurnState
+    rows = session.execute(
+        select(Account.id, aa.revenue, aa.share, aa.growth, aa.abc, aa.xyz, cs.state)
+        .outerjoin(aa, aa.account_id == Account.id).outerjoin(cs, cs.account_id == Account.id)
+        .where(Account.id.in_(account_ids)))
+    return {account_id: {"revenue": revenue, "share": share, "growth": growth,
+                         "cell": abc + xyz if abc and xyz else None,
+                         "churn": state.value if state else None}
+            for account_id, revenue, share, growth, abc, xyz, state in rows}
+
+
+def latest_period(session: Session) -> dict | None:
+    """Period, measure and time of the latest full refresh (None before the first)."""
+    if not available():
+        return None
+    s = AnalyticsSnapshot
+    row = session.execute(select(s.period_start, s.period_end, s.measure, s.computed_at)
+                          .order_by(s.id.desc()).limit(1)).first()
+    return None if row is None else row._asdict()
 
 
 def flagged_accounts(session: Session, viewer: Viewer, limit: int = 20) -> dict[str, list[dict]]:

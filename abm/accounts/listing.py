@@ -83,7 +83,7 @@ class AccountPage:
     period: dict | None = None
 
 
-def _search(session: Session, q: str) -> ColumnElement[bool]:
+def _search(session: Session, viewer: Viewer, q: str) -> ColumnElement[bool]:
     """Accounts whose folded name contains ``q`` folded, or whose code is ``q``.
 
     A part of a name cannot be looked up in an index: the folded names are read
@@ -96,7 +96,8 @@ def _search(session: Session, q: str) -> ColumnElement[bool]:
     in_name = Account.name_folded.contains(fold(q), autoescape=True)
     # The code as a subquery, so that the name is searched in the name index alone.
     by_code = Account.id.in_(select(Account.id).where(Account.external_id == q))
-    found = session.scalars(select(Account.id).where(in_name).limit(SEARCH_IDS_CAP + 1)).all()
+    found = session.scalars(select(Account.id).where(visibility_clause(viewer), in_name)
+                            .limit(SEARCH_IDS_CAP + 1)).all()
     if len(found) <= SEARCH_IDS_CAP:
         return or_(Account.id.in_(found), by_code)
     return or_(in_name, by_code)
@@ -105,7 +106,7 @@ def _search(session: Session, q: str) -> ColumnElement[bool]:
 def _where(session: Session, viewer: Viewer, f: AccountFilters) -> list[ColumnElement[bool]]:
     where = [visibility_clause(viewer)]
     if f.q:
-        where.append(_search(session, f.q))
+        where.append(_search(session, viewer, f.q))
     if f.kind:
         where.append(Account.kind == AccountKind(f.kind))
     if f.owner_id == 0:
@@ -146,12 +147,10 @@ def list_accounts(
         total, capped = len(ids), False
     else:
         total, capped = _count(session, viewer, filters, where)
-    snapshot = insights.latest_snapshot(session)
-    return AccountPage(rows=_rows(session, ids, stored=snapshot is not None),
+    period = insights.latest_period(session)
+    return AccountPage(rows=_rows(session, ids, stored=period is not None),
                        next_after=ids[-1] if more else None, total=total,
-                       total_capped=capped, period=snapshot and {
-                           k: snapshot[k] for k in ("period_start", "period_end",
-                                                    "computed_at", "measure")})
+                       total_capped=capped, period=period)
 
 
 def count_accounts(
