@@ -108,6 +108,7 @@ def _tables(accounts: int, data: dict, mas: pd.DataFrame, maps: pd.DataFrame):
     ids = np.arange(1, accounts + 1)
     yield "accounts", [pd.DataFrame({
         "id": ids, "kind": "customer", "name": [f"Account {i}" for i in ids],
+        "name_folded": [f"account {i}" for i in ids],
         "external_id": [f"B{i:06d}" for i in ids], "loyalty_member": False,
         "terms_reviewed_on": (TODAY - timedelta(days=40)).isoformat(),
         "created_at": now, "updated_at": now})]

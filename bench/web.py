@@ -8,7 +8,8 @@ the dashboard's company figures. It starts gunicorn, logs in one session per
 user (a manager and ten of the 50 sales users: one request in four is a sales
 user's, on an account of their own) and lets wrk, with C connections, request
 each page for a fixed time: the dashboard, the accounts list (plain, searched,
-filtered by ABC-XYZ cell, a later page) and account pages (random accounts).
+filtered by ABC-XYZ cell, sorted by share, a later page) and account pages
+(random accounts).
 
 wrk is a native load generator (https://github.com/wg/wrk): a Python client
 would compete with the server for the same cores. On Debian or Ubuntu:
@@ -79,15 +80,18 @@ def _insert(connection, table: str, columns: list[str], rows: list[tuple]) -> No
 
 
 def _accounts(connection, n: int, sales_ids: list[int], rng: random.Random) -> None:
+    from abm.accounts.folding import fold
+
     rows = []
     for i in range(n):
         owner = sales_ids[(i // 10) % len(sales_ids)] if i % 10 == 0 else None
         kind = "prospect" if i % 20 == 19 else "customer"
-        rows.append((kind, f"Company {rng.randrange(10**6):06d} {i}", f"B{i:06d}",
-                     rng.choice(REGIONS), rng.choice(INDUSTRIES), owner, False, STAMP, STAMP))
-    _insert(connection, "accounts", ["kind", "name", "external_id", "region", "industry",
-                                     "owner_id", "loyalty_member", "created_at", "updated_at"],
-            rows)
+        name = f"Company {rng.randrange(10**6):06d} {i}"
+        rows.append((kind, name, fold(name), f"B{i:06d}", rng.choice(REGIONS),
+                     rng.choice(INDUSTRIES), owner, False, STAMP, STAMP))
+    _insert(connection, "accounts", ["kind", "name", "name_folded", "external_id", "region",
+                                     "industry", "owner_id", "loyalty_member", "created_at",
+                                     "updated_at"], rows)
 
 
 def _people(connection, customers: np.ndarray) -> None:
@@ -323,6 +327,7 @@ def page_requests(built: dict, cookies: dict[str, str], rng: random.Random) -> d
     for name, path in (("dashboard", "/"), ("accounts", "/accounts/"),
                        ("accounts_search", "/accounts/?q=12345"),
                        ("accounts_cell", "/accounts/?cell=AX"),
+                       ("accounts_by_share", "/accounts/?sort=-share"),
                        ("accounts_later_page", f"/accounts/?sort=-created&after={someone}"),
                        ("account", None)):
         pairs = []

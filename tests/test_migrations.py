@@ -50,3 +50,24 @@ def test_downgrade_to_base_and_up_again(fresh_database):
     finally:
         engine.dispose()
     command.upgrade(cfg, "head")
+
+
+def test_the_accounts_list_migration_folds_existing_names(fresh_database):
+    from sqlalchemy import text
+
+    url = fresh_database()
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision("0012").down_revision
+    upgrade(url, before)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO accounts (kind, name, loyalty_member, created_at, updated_at) "
+                "VALUES ('customer', :name, false, '2026-01-01', '2026-01-01')"),
+                [{"name": "ООО Ромашка"}, {"name": "Hauptstraße GmbH"}])
+        upgrade(url)
+        with engine.connect() as conn:
+            folded = conn.execute(text("SELECT name_folded FROM accounts ORDER BY id")).scalars()
+            assert list(folded) == ["ооо ромашка", "hauptstrasse gmbh"]
+    finally:
+        engine.dispose()

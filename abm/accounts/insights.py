@@ -60,6 +60,36 @@ def latest_snapshot(session: Session) -> dict | None:
             "settings": dict(snap.settings or {})}
 
 
+def list_figures(session: Session, account_ids: list[int]) -> dict[int, dict]:
+    """The accounts list's stored figures of these accounts, by id (absent: none stored).
+
+    Returns:
+        ``{"revenue", "share", "growth", "cell", "churn"}`` per account; ``cell``
+        is "AX".."CZ" or None, ``churn`` a churn state value or None.
+    """
+    if not available() or not account_ids:
+        return {}
+    aa, cs = AccountAnalytics, ChurnState
+    rows = session.execute(
+        select(Account.id, aa.revenue, aa.share, aa.growth, aa.abc, aa.xyz, cs.state)
+        .outerjoin(aa, aa.account_id == Account.id).outerjoin(cs, cs.account_id == Account.id)
+        .where(Account.id.in_(account_ids)))
+    return {account_id: {"revenue": revenue, "share": share, "growth": growth,
+                         "cell": abc + xyz if abc and xyz else None,
+                         "churn": state.value if state else None}
+            for account_id, revenue, share, growth, abc, xyz, state in rows}
+
+
+def latest_period(session: Session) -> dict | None:
+    """Period, measure and time of the latest full refresh (None before the first)."""
+    if not available():
+        return None
+    s = AnalyticsSnapshot
+    row = session.execute(select(s.period_start, s.period_end, s.measure, s.computed_at)
+                          .order_by(s.id.desc()).limit(1)).first()
+    return None if row is None else row._asdict()
+
+
 def flagged_accounts(session: Session, viewer: Viewer, limit: int = 20) -> dict[str, list[dict]]:
     """Accounts with the risk and key flags, largest share first, that ``viewer`` may see."""
     if not available():
@@ -210,7 +240,7 @@ def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
     """(segment id, name) of the latest segmentation run, by label; empty before any run."""
     if not segments_available():
         return []
-    from abm.segments.services import latest_segments
+    from abm.segments.reads import latest_segments
 
     latest = latest_segments(session)
     return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []

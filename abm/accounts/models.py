@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from abm.accounts.folding import fold
 from abm.db import Base, utcnow
 from abm.enums import StrEnum, enum_column
 
@@ -61,12 +62,18 @@ class TenderOutcome(StrEnum):
     LOST = "lost"
 
 
+def _folded_name(context) -> str:
+    """The default of ``name_folded`` in a Core or bulk INSERT that names only ``name``."""
+    return fold(context.get_current_parameters()["name"])
+
+
 class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint("employees IS NULL OR employees >= 0", name="employees_non_negative"),
         Index("ix_accounts_kind_name", "kind", "name"),
-        Index("ix_accounts_name", "name"),
+        # The folded name rides along so that a search in name order reads this index alone.
+        Index("ix_accounts_name", "name", "name_folded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +81,8 @@ class Account(Base):
         enum_column(AccountKind, "account_kind"), default=AccountKind.CUSTOMER
     )
     name: Mapped[str] = mapped_column(String(300))
+    # What the search compares (see abm.accounts.folding); kept in step with ``name``.
+    name_folded: Mapped[str] = mapped_column(Text, default=_folded_name)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     industry: Mapped[str | None] = mapped_column(String(100), index=True)
     country: Mapped[str | None] = mapped_column(String(2))
@@ -115,6 +124,11 @@ class Account(Base):
     tenders: Mapped[list[Tender]] = relationship(
         back_populates="account", cascade="all, delete-orphan", order_by="Tender.held_on.desc()"
     )
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.name_folded = fold(name) if name is not None else None
+        return name
 
     @property
     def qualified(self) -> bool:

@@ -35,6 +35,7 @@ class Labels:
         settings: the workspace settings used.
         conc: the concentration result (shares, flags, Pareto); the alerts reuse it.
         classes: the ABC-XYZ class of each account, by account id.
+        revenue: each account's revenue in the period (also when shares are on margin).
         seconds: time spent reading and classifying.
     """
 
@@ -42,6 +43,7 @@ class Labels:
     settings: dict
     conc: dict
     classes: dict[int, dict]
+    revenue: dict[int, float]
     seconds: float
 
 
@@ -57,6 +59,7 @@ def compute_labels(session: Session, *, today: date) -> Labels:
     classes = {a["account_id"]: a for a in
                abc_xyz(session, end=end, settings=s, figures=figures, explain=False)["accounts"]}
     return Labels(today=today, settings=s, conc=conc, classes=classes,
+                  revenue={f.account_id: f.revenue for f in figures},
                   seconds=time.perf_counter() - started)
 
 
@@ -86,7 +89,7 @@ def store_labels(session: Session, labels: Labels) -> dict:
         c = labels.classes[a["account_id"]]
         rows.append({
             "account_id": a["account_id"], "snapshot_id": snapshot.id, "value": a["value"],
-            "share": a["share"], "rank": a["rank"], "cumulative_share": a["cumulative_share"],
+            "revenue": labels.revenue[a["account_id"]], "share": a["share"], "rank": a["rank"], "cumulative_share": a["cumulative_share"],
             "is_key": a["key"], "dependency": a["dependency"], "mono_client": a["mono_client"],
             "pareto_core": a["pareto_core"], "near_key": a["near_key"], "growth": a["growth"],
             "abc": c["abc"], "xyz": c["xyz"], "cv": c["cv"], "mean_monthly": c["mean_monthly"],

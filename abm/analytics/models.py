@@ -51,7 +51,13 @@ class AccountAnalytics(Base):
     """The latest labels of one account and the numbers behind them ("why is it key?")."""
 
     __tablename__ = "account_analytics"
-    __table_args__ = (Index("ix_account_analytics_abc_xyz", "abc", "xyz"),)
+    __table_args__ = (
+        Index("ix_account_analytics_abc_xyz", "abc", "xyz"),
+        # The accounts list's sorts: each is read in index order, a page at a time.
+        Index("ix_account_analytics_revenue", "revenue", "account_id"),
+        Index("ix_account_analytics_share", "share", "account_id"),
+        Index("ix_account_analytics_growth", "growth", "account_id"),
+    )
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
@@ -60,6 +66,7 @@ class AccountAnalytics(Base):
         ForeignKey("analytics_snapshots.id", ondelete="CASCADE"), index=True
     )
     value: Mapped[float] = mapped_column(Money)
+    revenue: Mapped[float | None] = mapped_column(Money)  # over the period, whatever the measure
     share: Mapped[float] = mapped_column(Float)
     rank: Mapped[int]
     cumulative_share: Mapped[float] = mapped_column(Float)
@@ -187,7 +194,10 @@ class ChurnState(Base):
     """An account's churn state by its own rhythm, and since when it holds."""
 
     __tablename__ = "churn_states"
-    __table_args__ = (Index("ix_churn_states_state_stake", "state", "revenue_at_stake"),)
+    # Also the accounts list's churn-risk order: the states sort lost > at_risk > active.
+    __table_args__ = (
+        Index("ix_churn_states_state_stake", "state", "revenue_at_stake", "account_id"),
+    )
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True

@@ -29,6 +29,7 @@ class AccountFigures:
     external_id: str | None
     name: str
     value: float  # revenue or margin over the period
+    revenue: float  # revenue over the period (``value`` when the measure is revenue)
     early: float  # the first half of the period (the same measure)
     late: float  # the last half of the period
     xyz_sum: float  # revenue over the regularity window
@@ -102,6 +103,7 @@ def account_figures(
         select(
             m.account_id.label("account_id"),
             func.sum(case((in_period, col), else_=zero)).label("value"),
+            func.sum(case((in_period, m.revenue), else_=zero)).label("revenue"),
             func.sum(case((and_(m.month >= early_start, m.month < late_start), col),
                           else_=zero)).label("early"),
             func.sum(case((and_(m.month >= late_start, m.month <= end), col),
@@ -127,6 +129,7 @@ def account_figures(
             external_id=row.external_id if with_names else None,
             name=row.name if with_names else "",
             value=_cents(row.value),
+            revenue=_cents(row.revenue),
             early=_cents(row.early),
             late=_cents(row.late),
             xyz_sum=_cents(row.xyz_sum),

@@ -50,6 +50,14 @@ class AccountSummary(Output):
     owner: str | None = Field(description="The owner's name.")
     categories: list[Category]
     revenue_12m: float = Field(description="Revenue over the last 12 months with sales.")
+    share: float | None = Field(None, description="Share of the analytics period's total "
+                                "(latest refresh); null without sales in the period.")
+    growth: float | None = Field(None, description="Growth of the period's last half against "
+                                 "its first half; null without a base.")
+    abc_xyz: str | None = Field(None, validation_alias="cell",
+                                description="The ABC-XYZ cell, AX to CZ.")
+    churn: Literal["active", "at_risk", "lost"] | None = Field(
+        None, description="The churn state by the account's own rhythm.")
 
 
 class AccountOut(Output):
@@ -88,7 +96,10 @@ class AccountQuery(PageQuery):
                                  description="An owner's user id; 0: accounts without owner.")
     region: ShortText = ""
     category: Category | None = None
-    sort: Literal["name", "-name", "region", "-region", "created", "-created"] = "name"
+    sort: Literal["name", "-name", "region", "-region", "created", "-created", "revenue",
+                  "-revenue", "share", "-share", "growth", "-growth", "churn", "-churn"] = Field(
+        "name", description="A figure sort (revenue, share, growth, churn risk) lists the "
+        "accounts without the figure last, by name.")
 
 
 class AccountFields(Input):

@@ -80,7 +80,7 @@ class PotentialOut(Output):
 @operation("GET", "/segments", summary="The latest segmentation and its segments",
            tag="segments", roles=SEGMENT_ROLES, response=Segmentation, errors=(404,))
 def latest() -> Segmentation:
-    from abm.segments.services import latest_segments
+    from abm.segments.reads import latest_segments
 
     found = latest_segments(get_session())
     if found is None:
@@ -92,7 +92,7 @@ def latest() -> Segmentation:
            tag="segments", roles=SEGMENT_ROLES, query=PageQuery, response=Page[SegmentMember])
 def members(segment_id: int, query: PageQuery) -> Page[SegmentMember]:
     """Members at the latest segmentation, by account id."""
-    from abm.segments.services import latest_segments
+    from abm.segments.reads import latest_segments
 
     session = get_session()
     found = latest_segments(session)
@@ -127,7 +127,7 @@ def fit() -> RunStarted:
            tag="segments", response=PotentialOut)
 def potential(account_id: int) -> PotentialOut:
     """404 when the account is not visible or was not scored by the latest fit."""
-    from abm.segments.potential import account_potential
+    from abm.segments.reads import account_potential
 
     account = visible_account(account_id)
     figures = account_potential(get_session(), account.id)

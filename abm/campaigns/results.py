@@ -31,8 +31,6 @@ from abm.sales.models import OrderLine
 
 def uplift(treated: list[float], held: list[float], confidence: float = 0.95) -> dict:
     """Difference of means with a Welch confidence interval (None where undefined)."""
-    from scipy import stats
-
     def mean_var(xs):
         n = len(xs)
         mean = sum(xs) / n if n else None
@@ -55,8 +53,12 @@ def uplift(treated: list[float], held: list[float], confidence: float = 0.95) ->
     if se2 == 0:
         result["ci_low"] = result["ci_high"] = _r(diff)
         return result
+    # Student's t quantile from scipy.special: scipy.stats costs a web process 0.6 s of
+    # CPU to import on its first results page, scipy.special a quarter of that.
+    from scipy.special import stdtrit
+
     dof = se2**2 / ((vt / nt) ** 2 / (nt - 1) + (vh / nh) ** 2 / (nh - 1))
-    half = stats.t.ppf(0.5 + confidence / 2, dof) * math.sqrt(se2)
+    half = stdtrit(dof, 0.5 + confidence / 2) * math.sqrt(se2)
     result["ci_low"], result["ci_high"] = _r(diff - half), _r(diff + half)
     return result
 

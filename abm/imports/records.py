@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from abm.accounts.folding import fold
 from abm.accounts.models import Account, AccountKind, Contact
 from abm.imports.columns import fields_of
 from abm.imports.directory import Directory
@@ -108,6 +109,8 @@ def _finish_account(record: dict, _directory: Directory) -> dict:
         if len(record["country"]) != 2:
             raise RowProblem("country", record["country"], "not a two-letter country code")
         record["country"] = record["country"].upper()
+    if record.get("name") is not None:  # the bulk UPDATE bypasses the model, which folds it
+        record["name_folded"] = fold(record["name"])
     return _drop_defaulted(record, Account)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountKind
@@ -15,6 +15,13 @@ from abm.segmentation.gammagamma import expected_spend, fit_gamma_gamma
 from abm.segmentation.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
 from abm.segments.models import AccountPotential, PotentialFit
 from abm.segments.queries import add_months, bulk_insert, purchase_histories, sales_span
+from abm.segments.reads import (  # noqa: F401 - the reads, importable from here as before
+    account_potential,
+    account_potentials,
+    latest_fit,
+    potential_count,
+    probability_alive,
+)
 
 UNITS = {"days": 1.0, "weeks": 7.0}
 _CUSTOMER_COLUMNS = ("fit_id", "account_id", "kind", "frequency", "recency", "age", "mean_spend",
@@ -165,52 +172,3 @@ def _score_prospects(session, fit_id, customer_ids, h, key_account_ids) -> int:
         for p, lk, n, s in zip(prospects, look, ps, score, strict=True)
     ])
     return len(prospects)
-
-
-def latest_fit(session: Session) -> PotentialFit | None:
-    return session.scalar(select(PotentialFit).order_by(PotentialFit.id.desc()).limit(1))
-
-
-def _figures(row: AccountPotential, fit: PotentialFit) -> dict:
-    return {
-        "fit_id": fit.id, "calibration_end": fit.calibration_end.isoformat(), "unit": fit.unit,
-        "horizon_months": fit.settings.get("horizon_months", 12), "kind": row.kind,
-        "frequency": row.frequency, "recency": row.recency, "age": row.age,
-        "mean_spend": row.mean_spend, "expected_purchases": row.expected_purchases,
-        "p_alive": row.p_alive, "expected_spend": row.expected_spend, "clv": row.clv,
-        "lookalike": row.lookalike, "qualified_ps": row.qualified_ps, "score": row.score,
-    }
-
-
-def account_potentials(session: Session, account_ids: list[int]) -> dict[int, dict]:
-    """The latest potential figures of these accounts, by account id (absent: not scored)."""
-    fit = latest_fit(session)
-    if fit is None or not account_ids:
-        return {}
-    out: dict[int, dict] = {}
-    ids = sorted(set(account_ids))
-    for start in range(0, len(ids), 500):
-        rows = session.scalars(select(AccountPotential).where(
-            AccountPotential.fit_id == fit.id,
-            AccountPotential.account_id.in_(ids[start:start + 500])))
-        out.update({r.account_id: _figures(r, fit) for r in rows})
-    return out
-
-
-def account_potential(session: Session, account_id: int) -> dict | None:
-    """The latest potential figures of one account, or None when it was not scored."""
-    return account_potentials(session, [account_id]).get(account_id)
-
-
-def probability_alive(session: Session, account_id: int) -> float | None:
-    """P(alive) of a customer in the latest fit; None for prospects and unscored accounts."""
-    figures = account_potential(session, account_id)
-    return None if figures is None else figures["p_alive"]
-
-
-def potential_count(session: Session) -> int:
-    fit = latest_fit(session)
-    if fit is None:
-        return 0
-    return session.scalar(select(func.count()).select_from(AccountPotential)
-                          .where(AccountPotential.fit_id == fit.id)) or 0

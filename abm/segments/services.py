@@ -1,8 +1,8 @@
-"""Segmentation runs: features from the database, clustering, stable segment ids, reads.
+"""Segmentation runs: features from the database, clustering, stable segment ids.
 
-The public reads (:func:`account_segment`, :func:`latest_segments`,
-:func:`segment_account_ids`) return plain dicts and lists for the web UI and
-campaign audiences.
+The reads of stored runs (:func:`account_segment`, :func:`latest_segments`,
+:func:`segment_account_ids`) live in :mod:`abm.segments.reads`, which pages
+import without loading scikit-learn; they are importable from here too.
 """
 
 from __future__ import annotations
@@ -25,9 +25,17 @@ from abm.segments.models import (
     Segment,
     SegmentationRun,
 )
-from abm.segments.potential import PotentialError, fit_potential, latest_fit
+from abm.segments.potential import PotentialError, fit_potential
 from abm.segments.queries import bulk_insert, segment_columns
-from abm.segments.settings import segmentation_settings
+from abm.segments.reads import (  # noqa: F401 - the reads, importable from here as before
+    account_segment,
+    latest_fit,
+    latest_run_id,
+    latest_segments,
+    run_summary,
+    segment_account_ids,
+)
+from abm.segments.settings import segmentation_settings  # noqa: F401 - declares the settings
 
 MIN_MONTHS = 3  # with fewer months recency, tenure and trend say nothing
 
@@ -204,67 +212,3 @@ def _assign_ids(session, run, previous, result, described, max_distance) -> list
         ids.append(seg_id)
     session.flush()
     return ids
-
-
-def run_summary(session: Session, run_id: int) -> dict:
-    """A run as plain data: settings, metrics and its segments with names and figures."""
-    run = session.get(SegmentationRun, run_id)
-    total = max(run.n_accounts, 1)
-    return {
-        "run_id": run.id, "created_at": run.created_at.isoformat(),
-        "as_of": run.as_of.isoformat(), "k": run.k, "k_chosen_by": run.k_chosen_by,
-        "accounts": run.n_accounts, "settings": run.settings, "metrics": run.metrics,
-        "potential_fit_id": run.potential_fit_id,
-        "segments": [
-            {"id": s.segment_id, "label": s.label, "name": s.name, "size": s.size,
-             "share": round(s.size / total, 4), "centroid": s.centroid,
-             "explanation": s.explanation}
-            for s in sorted(run.segments, key=lambda s: s.label)
-        ],
-    }
-
-
-def latest_run_id(session: Session) -> int | None:
-    return session.scalar(select(func.max(SegmentationRun.id)))
-
-
-def latest_segments(session: Session) -> dict | None:
-    """The latest run as :func:`run_summary`, or None before the first run."""
-    run_id = latest_run_id(session)
-    return None if run_id is None else run_summary(session, run_id)
-
-
-def account_segment(session: Session, account_id: int) -> dict | None:
-    """The segment of an account in the latest run, with the figures behind its name.
-
-    Returns:
-        ``{"segment_id", "name", "run_id", "as_of", "distance", "explanation"}``,
-        or None when there is no run or the account had no sales at that run.
-    """
-    run_id = latest_run_id(session)
-    if run_id is None:
-        return None
-    row = session.execute(
-        select(AccountSegment.segment_id, AccountSegment.distance, RunSegment.name,
-               RunSegment.explanation, SegmentationRun.as_of)
-        .join(RunSegment, (RunSegment.run_id == AccountSegment.run_id)
-              & (RunSegment.segment_id == AccountSegment.segment_id))
-        .join(SegmentationRun, SegmentationRun.id == AccountSegment.run_id)
-        .where(AccountSegment.run_id == run_id, AccountSegment.account_id == account_id)
-    ).one_or_none()
-    if row is None:
-        return None
-    return {"segment_id": row.segment_id, "name": row.name, "run_id": run_id,
-            "as_of": row.as_of.isoformat(), "distance": row.distance,
-            "explanation": row.explanation}
-
-
-def segment_account_ids(session: Session, segment_id: int) -> list[int]:
-    """The accounts in a segment at the latest run (a campaign audience), sorted by id."""
-    run_id = latest_run_id(session)
-    if run_id is None:
-        return []
-    return list(session.scalars(
-        select(AccountSegment.account_id)
-        .where(AccountSegment.run_id == run_id, AccountSegment.segment_id == segment_id)
-        .order_by(AccountSegment.account_id)))

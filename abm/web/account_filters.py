@@ -74,8 +74,7 @@ def account_panels(session: Session, account_id: int) -> dict:
             log.exception("analytics panel of account %s failed", account_id)
     if insights.segments_available():
         try:
-            from abm.segments.potential import account_potential
-            from abm.segments.services import account_segment
+            from abm.segments.reads import account_potential, account_segment
 
             panels["segment"] = account_segment(session, account_id)
             panels["potential"] = account_potential(session, account_id)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from abm.accounts import work
 from abm.accounts.listing import AccountFilters, filter_choices, iter_accounts, list_accounts
 from abm.accounts.models import Category
+from abm.accounts.ordering import ORDERS
 from abm.accounts.services import can_edit_account, get_visible_account
 from abm.campaigns.outcomes import account_campaigns
 from abm.campaigns.plans import can_edit_plan
@@ -24,6 +25,9 @@ from abm.web.forms import CommentForm, InteractionForm, TaskForm, options
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 EVERY_ROLE = ("manager", "marketing", "sales")  # admins always pass role_required
+# The columns a click sorts by, and the direction of the first click: figures largest first.
+SORTABLE = {"name": "name", "revenue": "-revenue", "share": "-share", "growth": "-growth",
+            "churn": "-churn"}
 
 
 def filters_from_request() -> AccountFilters:
@@ -55,7 +59,40 @@ def index():
         next_url=url_for(".index", **kept, after=page.next_after) if page.next_after else None,
         first_url=url_for(".index", **kept) if after else None,
         export_url=url_for(".export", **kept),
+        sort_options=sort_options(), sort_links=sort_links(kept, filters.sort),
     )
+
+
+def sort_options() -> list[tuple[str, str]]:
+    """The orders the "Sort by" field offers, (value, label); those analytics provides last."""
+    options = [("name", _("Name, A to Z")), ("-name", _("Name, Z to A")), ("region", _("Region")),
+               ("-revenue", _("Revenue, largest first")),
+               ("revenue", _("Revenue, smallest first")),
+               ("-share", _("Share, largest first")), ("share", _("Share, smallest first")),
+               ("-growth", _("Growth, fastest first")), ("growth", _("Growth, slowest first")),
+               ("-churn", _("Churn risk, highest first")),
+               ("churn", _("Churn risk, lowest first")),
+               ("-created", _("Newest first")), ("created", _("Oldest first"))]
+    return [(value, text) for value, text in options if value in ORDERS]
+
+
+def sort_links(kept: dict[str, str], current: str) -> dict[str, dict]:
+    """Per sortable column: the URL a click on its heading opens, and its aria-sort state.
+
+    The first click sorts in the column's natural direction; a click on the
+    column already sorted reverses it. The cursor is dropped: a new order starts
+    on its first page.
+    """
+    links = {}
+    for column, first in SORTABLE.items():
+        if first not in ORDERS:
+            continue
+        reverse = first[1:] if first.startswith("-") else f"-{first}"
+        target = reverse if current == first else first
+        state = ("descending" if current.startswith("-") else "ascending") \
+            if current.lstrip("-") == column else None
+        links[column] = {"url": url_for(".index", **(kept | {"sort": target})), "state": state}
+    return links
 
 
 @bp.route("/export.csv")
@@ -63,15 +100,21 @@ def index():
 def export():
     viewer, filters = current_viewer(), filters_from_request()
     header = ["id", "external_id", "name", "kind", "region", "city", "industry", "owner",
-              "categories", "revenue_12m"]
+              "categories", "revenue_12m", "share", "growth", "abc_xyz", "churn"]
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return csv_response(
         f"accounts-{stamp}.csv", header,
         lambda session: ([r["id"], r["external_id"] or "", r["name"], r["kind"],
                           r["region"] or "", r["city"] or "", r["industry"] or "",
-                          r["owner"] or "", " ".join(r["categories"]), round(r["revenue_12m"], 2)]
+                          r["owner"] or "", " ".join(r["categories"]), round(r["revenue_12m"], 2),
+                          _blank(r["share"]), _blank(r["growth"]), r["cell"] or "",
+                          r["churn"] or ""]
                          for r in iter_accounts(session, viewer, filters)),
     )
+
+
+def _blank(value: float | None) -> float | str:
+    return "" if value is None else value
 
 
 def load_account(account_id: int):

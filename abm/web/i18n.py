@@ -14,7 +14,6 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
-    format_percent,
     get_locale,
     get_translations,
 )
@@ -109,11 +108,17 @@ def _decimal_pattern_up_to(digits: int) -> NumberPattern:
     return parse_pattern("#,##0." + "#" * digits)
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    """A share (0.25) as a percentage in the user's locale (25.0 %)."""
+def percent(value: float | None, digits: int = 1, signed: bool = False) -> str:
+    """A share (0.25) as a percentage in the user's locale (25.0 %); ``signed``: +25.0 %."""
     if value is None:
         return "—"
-    return format_percent(value, format="#,##0." + "0" * digits + "%" if digits else "#,##0%")
+    return _percent_pattern(digits, signed).apply(value, get_locale())
+
+
+@functools.lru_cache(maxsize=16)
+def _percent_pattern(digits: int, signed: bool) -> NumberPattern:
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return parse_pattern(f"+{pattern};-{pattern}" if signed else pattern)
 
 
 def day(value: date | datetime | None, form: str = "medium") -> str:

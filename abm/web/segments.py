@@ -19,7 +19,7 @@ bp = Blueprint("segments", __name__, url_prefix="/segments")
 @role_required("manager", "marketing")
 def index():
     # Imported here: the segmentation domain is optional to the rest of the web UI.
-    from abm.segments.services import latest_segments
+    from abm.segments.reads import latest_segments
 
     latest = latest_segments(get_session())
     chart = bar_chart([s["size"] for s in latest["segments"]]) if latest else None

@@ -113,3 +113,188 @@ def test_a_list_of_given_ids_counts_them_with_or_without_other_filters(session, 
     assert count_accounts(session, EVERYONE, AccountFilters(ids=ids), cap=10) == (10, True)
     narrowed = list_accounts(session, EVERYONE, AccountFilters(ids=ids, kind="prospect"), limit=1)
     assert narrowed.total == 3  # the northern prospects: F, P and Z
+
+
+# -- sorting by stored figures ----------------------------------------------------------------
+
+# name: (revenue, share, growth, churn state, revenue at stake); None: no row of that kind.
+FIGURES = {
+    "Alfa": ((500.0, 0.50, 0.10), ("active", 6000.0)),
+    "Bravo": ((200.0, 0.20, None), ("at_risk", 2400.0)),
+    "Charlie": ((100.0, 0.10, -0.40), ("lost", 1200.0)),
+    "Delta": ((100.0, 0.10, 0.30), ("at_risk", 2400.0)),  # ties Charlie, then Bravo's stake
+    "Echo": ((50.0, 0.05, -0.10), None),
+    "Foxtrot": ((50.0, 0.05, 0.0), ("lost", 9000.0)),
+    "Golf": (None, ("active", 100.0)),
+    "Hotel": (None, None),
+    "India": (None, None),
+}
+
+
+@pytest.fixture
+def figured(session):
+    """Accounts with stored analytics and churn states, some without (see FIGURES)."""
+    from abm.analytics.models import AccountAnalytics, AnalyticsSnapshot, ChurnState
+
+    snapshot = AnalyticsSnapshot(today=date(2026, 11, 15), period_start=date(2025, 11, 1),
+                                 period_end=date(2026, 10, 1), measure="revenue", total=1000.0,
+                                 accounts=6, hhi=0.0, core_accounts=2, settings={})
+    # Inserted in an order unlike any sort, so that ids do not give the answer away.
+    accounts = {name: Account(name=name) for name in ("Golf", "Delta", "Alfa", "India",
+                                                       "Foxtrot", "Bravo", "Hotel", "Echo",
+                                                       "Charlie")}
+    session.add_all([snapshot, *accounts.values()])
+    session.flush()
+    for name, (labels, churn) in FIGURES.items():
+        account_id = accounts[name].id
+        if labels:
+            revenue, share, growth = labels
+            session.add(AccountAnalytics(
+                account_id=account_id, snapshot_id=snapshot.id, value=revenue, revenue=revenue,
+                share=share, rank=1, cumulative_share=share, is_key=False, dependency=False,
+                mono_client=False, pareto_core=False, near_key=False, growth=growth,
+                abc="A", xyz="X", cv=0.0, mean_monthly=revenue / 12))
+        if churn:
+            state, stake = churn
+            session.add(ChurnState(account_id=account_id, state=state, since=date(2026, 1, 1),
+                                   last_purchase_on=date(2026, 1, 1), rhythm_days=30.0,
+                                   silence_days=10, revenue_at_stake=stake, reasons=[]))
+    session.flush()
+    return {name: a.id for name, a in accounts.items()}
+
+
+def _expected(ids: dict[str, int], sort: str) -> list[str]:
+    """The order a sort must give: figures in order (ties by id), then the rest by name."""
+    column = sort.lstrip("-")
+    descending = sort.startswith("-")
+    risk = {"active": 0, "at_risk": 1, "lost": 2}
+
+    def key(name):
+        labels, churn = FIGURES[name]
+        if column == "churn":
+            return None if churn is None else (risk[churn[0]], churn[1])
+        value = None if labels is None else labels[("revenue", "share", "growth").index(column)]
+        return None if value is None else (value,)
+
+    with_key = sorted((n for n in FIGURES if key(n) is not None),
+                      key=lambda n: (key(n), ids[n]), reverse=descending)
+    return with_key + sorted(n for n in FIGURES if key(n) is None)
+
+
+def _all_pages(session, filters, limit):
+    seen, after = [], None
+    while True:
+        page = list_accounts(session, EVERYONE, filters, after=after, limit=limit)
+        seen += [r["name"] for r in page.rows]
+        if page.next_after is None:
+            return seen
+        after = page.next_after
+
+
+@pytest.mark.parametrize("sort", ["revenue", "-revenue", "share", "-share", "growth", "-growth",
+                                  "churn", "-churn"])
+@pytest.mark.parametrize("limit", [1, 2, 4, 50])
+def test_sorting_by_a_figure_pages_through_every_account_in_order(session, figured, sort, limit):
+    assert _all_pages(session, AccountFilters(sort=sort), limit) == _expected(figured, sort)
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "created", "-created", "region", "-region"])
+def test_sorting_by_an_account_column_pages_in_both_directions(session, many, sort):
+    rows = list(iter_accounts(session, EVERYONE, AccountFilters(sort=sort)))
+    expected = [r["name"] for r in rows]
+    assert _all_pages(session, AccountFilters(sort=sort), 4) == expected
+    assert len(set(expected)) == 26
+
+
+def test_accounts_without_the_figure_come_last_by_name_in_either_direction(session, figured):
+    largest = _all_pages(session, AccountFilters(sort="-growth"), 3)
+    smallest = _all_pages(session, AccountFilters(sort="growth"), 3)
+    assert largest[-4:] == smallest[-4:] == ["Bravo", "Golf", "Hotel", "India"]
+
+
+def test_churn_risk_puts_lost_before_at_risk_before_active(session, figured):
+    page = list_accounts(session, EVERYONE, AccountFilters(sort="-churn"))
+    assert [r["churn"] for r in page.rows[:6]] == ["lost", "lost", "at_risk", "at_risk",
+                                                   "active", "active"]
+    assert [r["name"] for r in page.rows[:2]] == ["Foxtrot", "Charlie"]  # most at stake first
+
+
+def test_a_figure_sort_combines_with_filters_and_search(session, figured):
+    from abm.accounts import insights
+
+    at_risk = insights.account_ids_in_churn_state("at_risk")
+    page = list_accounts(session, EVERYONE, AccountFilters(sort="-share", ids=at_risk))
+    assert [r["name"] for r in page.rows] == ["Bravo", "Delta"]
+    searched = list_accounts(session, EVERYONE, AccountFilters(sort="-share", q="A"))
+    assert [r["name"] for r in searched.rows] == ["Alfa", "Bravo", "Charlie", "Delta", "India"]
+
+
+def test_rows_carry_the_stored_figures(session, figured):
+    page = list_accounts(session, EVERYONE, AccountFilters(q="Delta"))
+    row = page.rows[0]
+    assert (row["revenue"], row["share"], row["growth"], row["cell"], row["churn"]) == (
+        100.0, 0.10, 0.30, "AX", "at_risk")
+    assert page.period["period_end"] == date(2026, 10, 1)
+
+
+def test_before_any_analytics_the_revenue_is_read_from_the_last_twelve_months(session, many):
+    session.add(MonthlyAccountSales(account_id=many[0].id, month=date(2025, 6, 1), revenue=7.0))
+    session.flush()
+    page = list_accounts(session, EVERYONE, AccountFilters(q="A company"))
+    assert page.period is None
+    assert (page.rows[0]["revenue"], page.rows[0]["share"], page.rows[0]["cell"]) == (
+        7.0, None, None)
+
+
+# -- search in every script -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "query"), [
+    ("ООО Ромашка", "ромашка"),
+    ("ООО Ромашка", "РОМАШКА"),
+    ("ооо ромашка", "Ромашка"),
+    ("Þórsmörk ehf.", "ÞÓRSMÖRK"),
+    ("ÆGIR SJÁVARFANG", "ægir sjávar"),
+    ("Hauptstraße GmbH", "STRASSE"),
+    ("HAUPTSTRASSE GMBH", "straße"),
+    ("Öl & Bier KG", "öl &"),
+    ("ΣΟΦΟΣ Α.Ε.", "σοφος"),
+])
+def test_search_ignores_case_in_every_script(session, name, query):
+    session.add_all([Account(name=name), Account(name="Someone else")])
+    session.flush()
+    assert [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q=query)).rows] \
+        == [name]
+
+
+def test_search_folds_composed_and_decomposed_letters_alike(session):
+    session.add(Account(name="Jo\u0301nsson ehf."))  # o + combining acute accent
+    session.flush()
+    assert [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q="jónsson")).rows] \
+        == ["Jo\u0301nsson ehf."]
+
+
+def test_a_renamed_account_is_found_by_its_new_name_only(session):
+    account = Account(name="Old Name")
+    session.add(account)
+    session.flush()
+    account.name = "Ромашка Север"
+    session.flush()
+    assert list_accounts(session, EVERYONE, AccountFilters(q="север")).total == 1
+    assert list_accounts(session, EVERYONE, AccountFilters(q="old")).total == 0
+
+
+def test_accounts_inserted_in_bulk_are_searchable(session):
+    from sqlalchemy import insert
+
+    session.execute(insert(Account), [{"name": "ЗАО Василёк"}, {"name": "Straße AG"}])
+    assert [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q="ВАСИЛЁК")).rows] \
+        == ["ЗАО Василёк"]
+
+
+def test_a_broad_search_pages_like_a_narrow_one(session, many, monkeypatch):
+    from abm.accounts import listing
+
+    narrow = _all_pages(session, AccountFilters(q="company", sort="-name"), 5)
+    monkeypatch.setattr(listing, "SEARCH_IDS_CAP", 3)  # more matches than ids to read first
+    broad = _all_pages(session, AccountFilters(q="company", sort="-name"), 5)
+    assert narrow == broad and len(broad) == 26

@@ -103,3 +103,19 @@ def test_only_management_moves_an_account_to_another_owner(api, book, users):
     assert api.as_("sales").patch(f"/accounts/{book['own'].id}", json=moved).status_code == 403
     response = api.as_("manager").patch(f"/accounts/{book['own'].id}", json=moved)
     assert response.get_json()["owner_id"] == users["rival"].id
+
+
+def test_an_account_list_sorted_by_share_pages_with_the_figures(api, book, session):
+    from tests.figures import store_figures
+
+    store_figures(session, {book["own"].id: (54_000.0, "AY", 0.125, "at_risk"),
+                            book["rival"].id: (6_000.0, "BZ", None, "lost")})
+    admin = api.as_("admin")
+    first = admin.get("/accounts?limit=1&sort=-share").get_json()
+    rest = admin.get(f"/accounts?limit=3&sort=-share&cursor={first['next_cursor']}").get_json()
+    rows = first["items"] + rest["items"]
+    assert [r["name"] for r in rows] == ["Own Customer", "Rival Customer", "Another Own",
+                                         "Free Prospect"]
+    assert {k: rows[0][k] for k in ("share", "growth", "abc_xyz", "churn")} == {
+        "share": 0.9, "growth": 0.125, "abc_xyz": "AY", "churn": "at_risk"}
+    assert rows[2]["share"] is None and rows[2]["churn"] is None

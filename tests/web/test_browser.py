@@ -77,6 +77,30 @@ def page(browser):
     context.close()
 
 
+# What a page must fit: a common laptop and a small one (or a tablet held sideways).
+WINDOW_WIDTHS = (1366, 1024)
+
+# The elements of a page that hold what they show in full, not behind a scroll bar of
+# their own (a table or card that overflows with ``overflow: auto`` hides its columns).
+_CLIPPED = """(selectors) => selectors.flatMap(s => [...document.querySelectorAll(s)])
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${e.tagName.toLowerCase()}#${e.id}: ${e.scrollWidth} px in ${e.clientWidth}`)"""
+
+
+def assert_fits_the_window(page, *unclipped: str) -> None:
+    """The page is no wider than its window, and the elements matching the CSS selectors
+    ``unclipped`` show their whole content (nothing scrolls sideways inside them).
+
+    Call it on a Playwright page after navigation, at each window width and language
+    worth checking (see :data:`WINDOW_WIDTHS`).
+    """
+    window = page.viewport_size["width"]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= window, f"{page.url} is {width} px wide in a {window} px window"
+    clipped = page.evaluate(_CLIPPED, list(unclipped))
+    assert clipped == [], f"{page.url} at {window} px clips {clipped}"
+
+
 @pytest.fixture
 def shots(tmp_path):
     folder = tmp_path / "screenshots"
@@ -283,3 +307,45 @@ def test_a_win_back_campaign_from_creation_to_results(live_server, page, shots,
     assert sorted(p.name for p in shots.iterdir()) == [
         "campaign-audience.png", "campaign-delivered.png", "campaign-results.png",
         "campaign-template.png", "campaign.png"]
+
+
+def _add_admin_and_people(app) -> None:
+    """An admin (the longest menu) and a decision-making unit of several people."""
+    with app.app_context():
+        session = get_db(app).session()
+        create_user(session, email="admin@test.local", name="Anna Administrator", role="admin",
+                    password="browser-password")
+        nordic = session.query(Account).filter_by(external_id="C100").one()
+        for first, role in (("Sigurður", ContactRole.OWNER), ("Þórunn", ContactRole.TECHNICAL),
+                            ("Kristján", ContactRole.LOGISTICS)):
+            session.add(Contact(account_id=nordic.id, name=f"{first} Guðmundsson", role=role,
+                                position="Head of purchasing and logistics",
+                                email=f"{first.lower()}.gudmundsson@nordic-tools.example.is",
+                                phone="+354 555 1234", birthday=date(1980, 3, 8)))
+        session.commit()
+        get_db(app).session.remove()
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_no_page_is_wider_than_the_window(live_server, browser, language):
+    _add_admin_and_people(live_server.app)
+    base = live_server.url
+    with live_server.app.app_context():
+        account_id = get_db(live_server.app).session().query(Account).filter_by(
+            external_id="C100").one().id
+        get_db(live_server.app).session.remove()
+    pages = {"/": (), "/accounts/": ("#accounts",), "/accounts/?sort=-share": ("#accounts",),
+             f"/accounts/{account_id}": ("#contacts",), "/approvals/": (), "/imports/": (),
+             "/campaigns/": (), "/tasks": (), "/admin/users": ()}
+    for width in WINDOW_WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        if language == "ru":
+            page.click("button[lang=ru]")
+        _log_in(page, base, "admin@test.local")
+        for path, unclipped in pages.items():
+            page.goto(base + path)
+            assert page.locator("html").get_attribute("lang") == language
+            assert_fits_the_window(page, *unclipped)
+        context.close()
