@@ -34,6 +34,9 @@ MAX_OUTPUT = 256 * 1024  # characters of output per part, and of any string buil
 MAX_RANGE = 10_000
 MAX_ITEMS = 10_000  # items of a list or tuple built by repetition
 TIME_LIMIT = 0.5  # seconds per message (all parts)
+# Characters of a rendered subject a template may produce (checked when it is saved).
+# Mail clients show far fewer, and past this length some servers and filters cut it.
+MAX_SUBJECT = 255
 
 SAFE_FILTERS = (
     "abs", "batch", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first",
@@ -59,6 +62,25 @@ class RenderedMessage:
     subject: str
     html: str
     text: str
+
+
+class SubjectTooLong(RenderError):
+    """A subject that renders longer than :data:`MAX_SUBJECT` characters."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"subject: the subject is {length} characters long; "
+                         f"at most {MAX_SUBJECT} are allowed")
+        self.length = length
+
+
+def check_subject(rendered: RenderedMessage) -> None:
+    """Refuse a subject longer than :data:`MAX_SUBJECT` (what a template editor saves).
+
+    Raises:
+        SubjectTooLong: with the length found.
+    """
+    if len(rendered.subject) > MAX_SUBJECT:
+        raise SubjectTooLong(len(rendered.subject))
 
 
 _limits = threading.local()

@@ -21,6 +21,7 @@ from abm.campaigns.audience_form import (
     resolve_accounts,
 )
 from abm.campaigns.audiences import preview_audience
+from abm.campaigns.rendering import MAX_SUBJECT, SubjectTooLong
 from abm.campaigns.services import (
     EDITABLE,
     LANGUAGES,
@@ -36,6 +37,12 @@ from abm.web.campaign_forms import TemplateForm
 from abm.web.campaigns import EDITORS, USER_ERRORS, carried_out, load_campaign
 
 bp = Blueprint("campaign_editor", __name__, url_prefix="/campaigns")
+
+
+def subject_too_long(exc: SubjectTooLong) -> str:
+    return _("The subject is %(n)s characters long with the sample data; at most %(max)s are "
+             "allowed, as mail programs and servers cut longer ones.", n=exc.length,
+             max=MAX_SUBJECT)
 
 
 def audience_input() -> dict:
@@ -121,6 +128,10 @@ def template(campaign_id: int):
         try:
             save_template(session, campaign_id, lang, form.subject.data, form.html.data,
                           form.text.data, user_id=current_user.id)
+        except SubjectTooLong as exc:
+            session.rollback()
+            form.subject.errors = [subject_too_long(exc)]
+            status = 422
         except USER_ERRORS as exc:
             session.rollback()
             form.html.errors = [str(exc)]
