@@ -45,8 +45,7 @@ Language = Literal["en", "ru"]
 Scalar = (string(300) | Annotated[int, Field(ge=-(2**31), le=2**31 - 1), JsonNumber]
           | Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False), JsonNumber])
 Share = Annotated[float, Field(ge=0, lt=1), JsonNumber]
-FINAL = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BOUNCED, OutboxState.SUPPRESSED,
-         OutboxState.CAPPED, OutboxState.INVALID)
+FINAL = tuple(s for s in OutboxState if s not in (OutboxState.PENDING, OutboxState.CLAIMED))
 
 
 class Rule(Input):

@@ -253,7 +253,7 @@ class _Batch:
         """The address of ``r`` as SMTP takes it, or None: marked undeliverable, with why.
 
         An address with a UTF-8 local part goes only to a server that offers
-        SMTPUTF8; the server is asked once per batch, and only if such an
+        SMTPUTF8; the server is asked once per job, and only if such an
         address comes up.
         """
         try:
