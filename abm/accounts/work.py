@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from abm.accounts.emails import normalise_email
 from abm.accounts.listing import latest_month
 from abm.accounts.models import (
     Account,
@@ -83,7 +84,11 @@ def save_contact(session: Session, account: Account, values: dict,
                  contact: Contact | None = None) -> Contact:
     """Create a contact on the account, or update ``contact``, from ``values``.
 
-    Empty strings are stored as NULL; an email is kept in lower case.
+    Empty strings are stored as NULL; an email is validated and stored normalised
+    (:func:`~abm.accounts.emails.normalise_email`).
+
+    Raises:
+        InvalidEmail: the email is not a valid address.
     """
     if contact is None:
         contact = Contact(account_id=account.id)
@@ -92,7 +97,7 @@ def save_contact(session: Session, account: Account, values: dict,
         if name in values:
             value = values[name]
             if name == "email" and value:
-                value = value.strip().lower()
+                value = normalise_email(value)
             setattr(contact, name, None if value == "" else value)
     session.flush()
     return contact

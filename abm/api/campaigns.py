@@ -44,8 +44,7 @@ from abm.delivery.models import OutboxState
 CAMPAIGN_ROLES = {"manager", "marketing"}
 Language = Literal["en", "ru"]
 Share = Annotated[float, Field(ge=0, lt=1), JsonNumber]
-FINAL = (OutboxState.SENT, OutboxState.FAILED, OutboxState.BOUNCED, OutboxState.SUPPRESSED,
-         OutboxState.CAPPED, OutboxState.INVALID)
+FINAL = tuple(s for s in OutboxState if s not in (OutboxState.PENDING, OutboxState.CLAIMED))
 
 
 def _rule_value(field: AudienceField):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
+from abm.accounts.emails import InvalidEmail, normalise_email
 from abm.accounts.models import Contact, ContactRole
 from abm.accounts.services import can_edit_account
 from abm.api import lists
@@ -18,7 +19,18 @@ from abm.db import get_session
 # Spelled out, not \s: the document's readers (ECMA-262) and the validator
 # (Rust regex) disagree on which Unicode characters \s matches.
 _LOCAL = r"[^@ \t\n\r\f\v\x00]+"
-Email = Annotated[str, Field(max_length=254, pattern=rf"^{_LOCAL}@{_LOCAL}$")]
+
+
+def _normalised_email(value: str) -> str:
+    try:
+        return normalise_email(value)
+    except InvalidEmail as exc:
+        raise ValueError(f"not a valid email address: {exc}") from None
+
+
+# The pattern tells the document's readers the shape; the validator is the contacts' own.
+Email = Annotated[str, Field(max_length=254, pattern=rf"^{_LOCAL}@{_LOCAL}$"),
+                  AfterValidator(_normalised_email)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")]
 
 

@@ -43,6 +43,9 @@ MAX_ITEMS = 10_000  # items of any list, tuple or dict a template builds
 MAX_INT_BITS = 1024  # whole numbers a template computes (about 308 digits)
 TIME_LIMIT = 0.5  # seconds per message (all parts)
 LOOP_CHECK_EVERY = 128  # rounds of a loop between two looks at the clock
+# Characters of a rendered subject a template may produce (checked when it is saved).
+# Mail clients show far fewer, and past this length some servers and filters cut it.
+MAX_SUBJECT = 255
 
 SAFE_FILTERS = (
     "abs", "batch", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first",
@@ -68,6 +71,25 @@ class RenderedMessage:
     subject: str
     html: str
     text: str
+
+
+class SubjectTooLong(RenderError):
+    """A subject that renders longer than :data:`MAX_SUBJECT` characters."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"subject: the subject is {length} characters long; "
+                         f"at most {MAX_SUBJECT} are allowed")
+        self.length = length
+
+
+def check_subject(rendered: RenderedMessage) -> None:
+    """Refuse a subject longer than :data:`MAX_SUBJECT` (what a template editor saves).
+
+    Raises:
+        SubjectTooLong: with the length found.
+    """
+    if len(rendered.subject) > MAX_SUBJECT:
+        raise SubjectTooLong(len(rendered.subject))
 
 
 _limits = threading.local()

@@ -29,7 +29,12 @@ from abm.campaigns.models import (
     ScheduleMode,
     Trigger,
 )
-from abm.campaigns.rendering import CompiledTemplate, RenderError, compile_template
+from abm.campaigns.rendering import (
+    CompiledTemplate,
+    RenderError,
+    check_subject,
+    compile_template,
+)
 from abm.campaigns.settings import APPROVAL_THRESHOLD, campaign_settings
 from abm.db import utcnow
 from abm.users.models import Role, User
@@ -147,12 +152,13 @@ def save_template(session: Session, campaign_id: int, language: str, subject: st
     Raises:
         CampaignError: the campaign is scheduled, sending or over.
         RenderError: it does not compile, or does not render for a sample context.
+        SubjectTooLong: its subject renders longer than the limit (a RenderError).
     """
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in EDITABLE:
         raise CampaignError(f"the templates of a {campaign.status} campaign cannot change")
     check = compile_template(subject, html, text, language)
-    check.render(sample_context(session, campaign_id))
+    check_subject(check.render(sample_context(session, campaign_id)))
     row = session.scalar(select(CampaignTemplate).where(
         CampaignTemplate.campaign_id == campaign_id, CampaignTemplate.language == language))
     if row is None:

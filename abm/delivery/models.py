@@ -12,14 +12,38 @@ from abm.enums import StrEnum, enum_column
 
 
 class OutboxState(StrEnum):
+    """Where a message stands; every final state but SENT has a :class:`OutboxReason`."""
+
     PENDING = "pending"
     CLAIMED = "claimed"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry of a temporary failure
-    BOUNCED = "bounced"  # permanent SMTP failure; the address is suppressed
+    BOUNCED = "bounced"  # the server refused the recipient (RCPT 5xx); the address is suppressed
+    REFUSED = "refused"  # the server refused the sender or the message itself (MAIL, DATA 5xx)
+    UNDELIVERABLE = "undeliverable"  # the address cannot be sent to (no SMTPUTF8, invalid)
     SUPPRESSED = "suppressed"  # unsubscribed, bounced or no consent at send time
     CAPPED = "capped"  # over a frequency cap at send time
     INVALID = "invalid"  # the template did not render; never sent
+    DUPLICATE = "duplicate"  # another contact of the campaign has the address: it gets the one
+
+
+class OutboxReason(StrEnum):
+    """Why a message was not sent: a code the campaign page translates (details in last_error)."""
+
+    TEMPLATE_ERROR = "template_error"  # last_error: the renderer's message
+    NEEDS_SMTPUTF8 = "needs_smtputf8"  # a UTF-8 local part; the server has no SMTPUTF8
+    INVALID_ADDRESS = "invalid_address"  # last_error: what is wrong with it
+    RECIPIENT_REFUSED = "recipient_refused"  # last_error: the server's reply
+    SENDER_REFUSED = "sender_refused"
+    MESSAGE_REFUSED = "message_refused"
+    TEMPORARY_FAILURE = "temporary_failure"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED_BEFORE = "bounced_before"
+    NO_CONSENT = "no_consent"
+    NO_ADDRESS = "no_address"
+    CONTACT_CAP = "contact_cap"
+    ACCOUNT_CAP = "account_cap"
+    DUPLICATE_ADDRESS = "duplicate_address"  # last_error: the id of the contact who gets it
 
 
 class EventKind(StrEnum):
@@ -63,6 +87,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(250))
     last_error: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[OutboxReason | None] = mapped_column(enum_column(OutboxReason, "outbox_reason"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -20,8 +20,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
+from abm.accounts.models import Contact
 from abm.db import utcnow
-from abm.delivery.models import HoldoutMember, OutboxMessage, OutboxState
+from abm.delivery.addresses import address_key
+from abm.delivery.models import HoldoutMember, OutboxMessage, OutboxReason, OutboxState
 
 _CHUNK = 500
 
@@ -60,13 +62,15 @@ def fill_outbox(session: Session, campaign_id: int, recipients: list[tuple[int, 
     The first fill of a campaign holds out exactly ``round(share * accounts)``;
     accounts that join later (trigger scans) are held out by the same stable
     rank, so membership never depends on the order of scans. Rows that exist
-    already are left alone, so filling twice adds nothing.
+    already are left alone, so filling twice adds nothing. Contacts who share an
+    address get one message between them (:func:`mark_duplicate_addresses`).
 
     Args:
         recipients: (account_id, contact_id) pairs.
 
     Returns:
-        {"accounts", "held_out", "rows": rows added}
+        {"accounts", "held_out", "rows": rows added, "duplicates": of them, left unsent
+         as their address gets the message of another contact}
     """
     accounts = {a for a, _ in recipients}
     existing = held_out(session, campaign_id)
@@ -85,13 +89,61 @@ def fill_outbox(session: Session, campaign_id: int, recipients: list[tuple[int, 
     now = utcnow()
     rows = [{"campaign_id": campaign_id, "account_id": a, "contact_id": c, "step": step,
              "state": OutboxState.PENDING, "attempts": 0, "next_attempt_at": now,
-             "created_at": now} for a, c in recipients if a not in hold]
+             "created_at": now, "reason": None, "last_error": None}
+            for a, c in recipients if a not in hold]
+    duplicates = mark_duplicate_addresses(session, campaign_id, step, rows)
     for start in range(0, len(rows), _CHUNK):
         session.execute(_insert_ignore(session, OutboxMessage), rows[start : start + _CHUNK])
     # Drivers disagree on the rowcount of a multi-row insert that skips conflicts: count.
     after = session.scalar(select(func.count()).select_from(OutboxMessage)
                            .where(OutboxMessage.campaign_id == campaign_id))
-    return {"accounts": len(accounts), "held_out": len(hold & accounts), "rows": after - already}
+    return {"accounts": len(accounts), "held_out": len(hold & accounts), "rows": after - already,
+            "duplicates": duplicates}
+
+
+def mark_duplicate_addresses(session: Session, campaign_id: int, step: int,
+                             rows: list[dict]) -> int:
+    """Make the rows of contacts whose address another contact gets duplicates, not messages.
+
+    One message per address per campaign step, whichever contacts share it
+    (a shared mailbox, a person entered twice): the contact already in the
+    outbox for that step gets it, else the one with the lowest id. The
+    others' rows are kept, as ``duplicate`` with the id of that contact in
+    ``last_error``, so that the campaign page can say who got it instead.
+    Addresses count the same whatever their case or the form of their domain.
+
+    Args:
+        rows: the rows about to be inserted (dicts), changed in place.
+
+    Returns:
+        How many rows were made duplicates.
+    """
+    emails: dict[int, str | None] = {}
+    ids = [r["contact_id"] for r in rows]
+    for start in range(0, len(ids), _CHUNK):
+        emails.update(session.execute(select(Contact.id, Contact.email).where(
+            Contact.id.in_(ids[start : start + _CHUNK]))).all())
+    taken: dict[str, int] = {}
+    for contact_id, email in session.execute(
+            select(OutboxMessage.contact_id, Contact.email)
+            .join(Contact, Contact.id == OutboxMessage.contact_id)
+            .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.step == step,
+                   OutboxMessage.state != OutboxState.DUPLICATE)
+            .order_by(OutboxMessage.contact_id)):
+        key = address_key(email)
+        if key is not None:
+            taken.setdefault(key, contact_id)
+    duplicates = 0
+    for row in sorted(rows, key=lambda r: r["contact_id"]):
+        key = address_key(emails.get(row["contact_id"]))
+        if key is None:
+            continue
+        first = taken.setdefault(key, row["contact_id"])
+        if first != row["contact_id"]:
+            row.update(state=OutboxState.DUPLICATE, reason=OutboxReason.DUPLICATE_ADDRESS,
+                       last_error=str(first))
+            duplicates += 1
+    return duplicates
 
 
 def claim_batch(session: Session, campaign_id: int, size: int,
@@ -152,9 +204,10 @@ _MARK = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("mark_id"),
 
 
 def _mark_values(outbox_id: int, token: str, state: OutboxState, error: str | None,
-                 message_id: str | None, next_attempt_at: datetime | None) -> dict:
+                 message_id: str | None, next_attempt_at: datetime | None,
+                 reason: OutboxReason | None = None) -> dict:
     values: dict = {"mark_id": outbox_id, "mark_token": token, "state": state,
-                    "last_error": error}
+                    "last_error": error, "reason": reason}
     if state == OutboxState.SENT:
         values.update(sent_at=utcnow(), message_id=message_id)
     if state == OutboxState.PENDING:
@@ -164,10 +217,15 @@ def _mark_values(outbox_id: int, token: str, state: OutboxState, error: str | No
 
 def mark(session: Session, outbox_id: int, token: str, state: OutboxState, *,
          error: str | None = None, message_id: str | None = None,
-         next_attempt_at: datetime | None = None, commit: bool = True) -> bool:
-    """Record the outcome of one claimed row (and commit); False if the claim was lost."""
+         next_attempt_at: datetime | None = None, reason: OutboxReason | None = None,
+         commit: bool = True) -> bool:
+    """Record the outcome of one claimed row (and commit); False if the claim was lost.
+
+    Args:
+        reason: why a message was not sent (see :class:`OutboxReason`); details in ``error``.
+    """
     result = session.connection().execute(_MARK, _mark_values(
-        outbox_id, token, state, error, message_id, next_attempt_at))
+        outbox_id, token, state, error, message_id, next_attempt_at, reason))
     if commit:
         session.commit()
     return result.rowcount == 1
@@ -178,8 +236,8 @@ def mark(session: Session, outbox_id: int, token: str, state: OutboxState, *,
 _MARK_SENT = update(_OUTBOX).where(
     _OUTBOX.c.id == bindparam("mark_id"), _OUTBOX.c.claim_token == bindparam("mark_token"),
     _OUTBOX.c.state == OutboxState.CLAIMED,
-).values(state=OutboxState.SENT, last_error=None, sent_at=bindparam("sent_at"),
-         message_id=bindparam("message_id"))
+).values(state=OutboxState.SENT, last_error=None, reason=None,
+         sent_at=bindparam("sent_at"), message_id=bindparam("message_id"))
 
 
 class _DriverStatement:
@@ -246,11 +304,12 @@ class Marker:
 
     def mark(self, outbox_id: int, token: str, state: OutboxState, *,
              error: str | None = None, message_id: str | None = None,
-             next_attempt_at: datetime | None = None) -> bool:
+             next_attempt_at: datetime | None = None,
+             reason: OutboxReason | None = None) -> bool:
         """Record the outcome of one claimed row, committed; False if the claim was lost."""
         if self._connection is None:
             return mark(self._session, outbox_id, token, state, error=error,
-                        message_id=message_id, next_attempt_at=next_attempt_at)
+                        message_id=message_id, next_attempt_at=next_attempt_at, reason=reason)
         if state == OutboxState.SENT and error is None:  # the one per message: the short path
             cursor = self._cursor
             cursor.execute(self._sent.sql, self._sent.parameters({
@@ -259,7 +318,7 @@ class Marker:
             return cursor.rowcount == 1
         # AUTOCOMMIT: the row is committed when execute returns.
         result = self._connection.execute(_MARK, _mark_values(
-            outbox_id, token, state, error, message_id, next_attempt_at))
+            outbox_id, token, state, error, message_id, next_attempt_at, reason))
         return result.rowcount == 1
 
     def close(self) -> None:

@@ -37,7 +37,7 @@ class Pipeline:
     in flight (the connection is closed, so the server discards it).
 
     Args:
-        transport: an object with ``start(mail_from, to, data, *, name)``
+        transport: an object with ``start(mail_from, to, data, *, name, utf8)``
             returning a transaction (``advance()``, ``reply_ready()``, ``body_sent``)
             and ``abort()``.
         on_outcome: ``(item, outcome)``, called once a message is accepted or
@@ -53,8 +53,10 @@ class Pipeline:
         self._transaction = None
         self._outcome: Outcome | None = None
 
-    def send(self, item: Any, to: str, data: bytes, name: str = "") -> None:
+    def send(self, item: Any, to: str, data: bytes, name: str = "", utf8: bool = False) -> None:
         """Finish the message in flight, start this one, then record the one finished.
+
+        ``utf8``: the message needs SMTPUTF8 (see the transport's ``start``).
 
         Raises:
             TransportError: the server cannot be reached.
@@ -62,7 +64,8 @@ class Pipeline:
         finished = self._finish()
         try:
             self._item, self._outcome = item, None
-            self._transaction = self._transport.start(self._mail_from, to, data, name=name)
+            self._transaction = self._transport.start(self._mail_from, to, data, name=name,
+                                                      utf8=utf8)
         finally:  # recorded even when the server is gone now: it did accept that one
             if finished is not None:
                 self._on_outcome(*finished)  # while the server answers the MAIL command

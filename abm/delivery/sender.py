@@ -30,10 +30,17 @@ from abm.campaigns.settings import campaign_settings
 from abm.campaigns.triggers import occasion
 from abm.db import utcnow
 from abm.delivery import outbox
+from abm.delivery.addresses import AddressError, Recipient, smtp_recipient
 from abm.delivery.messages import Envelope, build_message, links
-from abm.delivery.models import EventKind, OutboxMessage, OutboxState, TrackingEvent
+from abm.delivery.models import (
+    EventKind,
+    OutboxMessage,
+    OutboxReason,
+    OutboxState,
+    TrackingEvent,
+)
 from abm.delivery.pipeline import Pipeline
-from abm.delivery.transport import Outcome, TransportError
+from abm.delivery.transport import LOCAL, MAIL, RCPT, Outcome, TransportError
 
 OM = OutboxMessage
 # How stale the suppression state of a contact may be when its message goes out.
@@ -63,8 +70,9 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
     """Send every due message of a campaign; safe to run in any number of workers at once.
 
     Returns:
-        {"sent", "bounced", "deferred", "failed", "suppressed", "capped", "invalid",
-         "retry_at": ISO time of the next due retry when the job should come back, or None}
+        {"sent", "bounced", "refused", "undeliverable", "deferred", "failed", "suppressed",
+         "capped", "invalid", "retry_at": ISO time of the next due retry when the job should
+         come back, or None}
 
     Raises:
         TransportError: the SMTP server cannot be reached; the batch is given back.
@@ -115,8 +123,9 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
             outbox.release_claim(session, token,
                                  timedelta(seconds=settings["campaigns.retry_base_seconds"]))
             raise
-    return {**{k: stats[k] for k in ("sent", "bounced", "deferred", "failed", "suppressed",
-                                       "capped", "invalid")}, "retry_at": retry_at}
+    return {**{k: stats[k] for k in ("sent", "bounced", "refused", "undeliverable", "deferred",
+                                       "failed", "suppressed", "capped", "invalid")},
+            "retry_at": retry_at}
 
 
 def _finish(session: Session, campaign_id: int) -> None:
@@ -143,13 +152,14 @@ class _Batch:
     per_contact: Counter = field(default_factory=Counter)  # messages in the cap window
     per_account: Counter = field(default_factory=Counter)
     marker: outbox.Marker | None = None  # set while a batch is sent
+    smtputf8: bool | None = None  # whether the server takes UTF-8 addresses, once asked
 
     def run(self, token: str) -> None:
         s, cfg = self.session, self.settings
         rows = s.execute(
             select(OM.id, OM.account_id, OM.contact_id, OM.step, OM.attempts, Contact.email,
                    Contact.name, Contact.language, Contact.role, Contact.position,
-                   reachable_condition().label("reachable"))
+                   reachable_condition().label("reachable"), *_SUPPRESSION_COLUMNS)
             .join(Contact, Contact.id == OM.contact_id)
             .where(OM.claim_token == token).order_by(OM.id)).all()
         since = utcnow() - timedelta(days=cfg["campaigns.cap_window_days"])
@@ -163,19 +173,22 @@ class _Batch:
         s.commit()  # end the read transaction before the first write
         with outbox.Marker(s) as self.marker, Pipeline(
                 self.transport, self.envelope.mail_from, partial(self._record, token)) as pipeline:
-            for r, reachable in self._rechecked(rows):
+            for r, unreachable in self._rechecked(rows):
                 pipeline.poll()
-                if not reachable:
+                if unreachable is not None:
                     self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
-                               "unsubscribed, bounced, no consent or no address")
-                elif (self.per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]
-                        or self.per_account[r.account_id] >= cfg["campaigns.cap_account_max"]):
-                    self._mark(r.id, token, OutboxState.CAPPED, "capped", "over a frequency cap")
+                               reason=unreachable)
+                elif self.per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]:
+                    self._mark(r.id, token, OutboxState.CAPPED, "capped",
+                               reason=OutboxReason.CONTACT_CAP)
+                elif self.per_account[r.account_id] >= cfg["campaigns.cap_account_max"]:
+                    self._mark(r.id, token, OutboxState.CAPPED, "capped",
+                               reason=OutboxReason.ACCOUNT_CAP)
                 else:
                     self._dispatch(pipeline, r, token)
 
-    def _rechecked(self, rows: list) -> Iterator[tuple[Row, bool]]:
-        """Each row with whether its contact may be mailed, re-read every few messages.
+    def _rechecked(self, rows: list) -> Iterator[tuple[Row, OutboxReason | None]]:
+        """Each row with why its contact may not be mailed (None: it may), re-read every few.
 
         The claim read the contacts' state once; before each window of
         :data:`RECHECK_EVERY` rows (or after :data:`RECHECK_SECONDS`, for slow
@@ -183,14 +196,15 @@ class _Batch:
         unsubscribe or a bounce stops every message of its contact that goes
         out later than one window after it.
         """
-        unreachable: set[int] = set()
+        unreachable: dict[int, OutboxReason] = {}
         next_check, deadline = RECHECK_EVERY, time.monotonic() + RECHECK_SECONDS
         for n, r in enumerate(rows):
             if n >= next_check or time.monotonic() > deadline:
                 window = rows[n : n + RECHECK_EVERY]
                 unreachable = _unreachable(self.session, [x.contact_id for x in window])
                 next_check, deadline = n + RECHECK_EVERY, time.monotonic() + RECHECK_SECONDS
-            yield r, r.reachable and r.contact_id not in unreachable
+            yield r, (suppression_reason(r) if not r.reachable
+                      else unreachable.get(r.contact_id))
 
     def _dispatch(self, pipeline: Pipeline, r, token: str) -> None:
         """Render and build the message of ``r`` and hand it to the pipeline (or mark invalid).
@@ -198,6 +212,9 @@ class _Batch:
         The pipeline is polled between the steps, so that the message in flight
         moves on as soon as the server answers while this one is prepared.
         """
+        recipient = self._recipient(r, token)
+        if recipient is None:
+            return
         link = links(self.envelope, r.id)
         contact = {"id": r.contact_id, "name": r.name, "first_name": (r.name or "").split(" ")[0],
                    "email": r.email, "role": r.role.value, "position": r.position or "",
@@ -212,22 +229,47 @@ class _Batch:
             rendered = self.templates[lang].render(message_context(
                 account_ctx, contact, offer, link["unsubscribe_url"]), between=pipeline.poll)
         except RenderError as exc:
-            self._mark(r.id, token, OutboxState.INVALID, "invalid", str(exc))
+            self._mark(r.id, token, OutboxState.INVALID, "invalid", str(exc),
+                       reason=OutboxReason.TEMPLATE_ERROR)
             return
         pipeline.poll()
         try:
             message_id, data = build_message(
-                self.envelope, outbox_id=r.id, campaign_id=self.campaign_id, to_email=r.email,
-                to_name=r.name, rendered=rendered, unsubscribe_url=link["unsubscribe_url"])
-        except (UnicodeError, ValueError) as exc:  # e.g. an address that needs SMTPUTF8
-            self._mark(r.id, token, OutboxState.INVALID, "invalid",
-                       f"cannot build the message: {exc}")
+                self.envelope, outbox_id=r.id, campaign_id=self.campaign_id,
+                to_email=recipient.header, to_name=r.name, rendered=rendered,
+                unsubscribe_url=link["unsubscribe_url"], utf8=recipient.utf8)
+        except (UnicodeError, ValueError) as exc:  # a header that cannot be written
+            self._mark(r.id, token, OutboxState.UNDELIVERABLE, "undeliverable",
+                       f"cannot build the message: {exc}", reason=OutboxReason.INVALID_ADDRESS)
             return
         pipeline.poll()
         # The caps count the message now, so that the next ones see it while it is in flight.
         self.per_contact[r.contact_id] += 1
         self.per_account[r.account_id] += 1
-        pipeline.send((r, message_id), r.email, data, name=f"{self.campaign_id}/{r.id}")
+        pipeline.send((r, message_id), recipient.address, data, name=f"{self.campaign_id}/{r.id}",
+                      utf8=recipient.utf8)
+
+    def _recipient(self, r, token: str) -> Recipient | None:
+        """The address of ``r`` as SMTP takes it, or None: marked undeliverable, with why.
+
+        An address with a UTF-8 local part goes only to a server that offers
+        SMTPUTF8; the server is asked once per job, and only if such an
+        address comes up.
+        """
+        try:
+            recipient = smtp_recipient(r.email)
+        except AddressError as exc:
+            self._mark(r.id, token, OutboxState.UNDELIVERABLE, "undeliverable", str(exc),
+                       reason=OutboxReason.INVALID_ADDRESS)
+            return None
+        if recipient.utf8:
+            if self.smtputf8 is None:
+                self.smtputf8 = self.transport.offers_smtputf8()
+            if not self.smtputf8:
+                self._mark(r.id, token, OutboxState.UNDELIVERABLE, "undeliverable",
+                           reason=OutboxReason.NEEDS_SMTPUTF8)
+                return None
+        return recipient
 
     def _record(self, token: str, sent: tuple[Row, str], outcome: Outcome) -> None:
         r, message_id = sent
@@ -237,9 +279,10 @@ class _Batch:
         self.per_contact[r.contact_id] -= 1
         self.per_account[r.account_id] -= 1
         if outcome.permanent:
-            self._bounce(r, token, outcome.detail)
+            self._refused(r, token, outcome)
         elif r.attempts >= self.settings["campaigns.retry_max"]:
-            self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail)
+            self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail,
+                       reason=OutboxReason.TEMPORARY_FAILURE)
         else:
             delay = self.settings["campaigns.retry_base_seconds"] * 2 ** (r.attempts - 1)
             self._mark(r.id, token, OutboxState.PENDING, "deferred", outcome.detail,
@@ -249,9 +292,28 @@ class _Batch:
         if self.marker.mark(outbox_id, token, state, error=error, **kw):
             self.stats[stat] += 1
 
+    def _refused(self, r, token: str, outcome: Outcome) -> None:
+        """A permanent refusal: only the recipient's (RCPT) bounces the contact.
+
+        A refusal of the sender (MAIL) or of the message (DATA, the body: too
+        long a line, content) says nothing about the address: that message
+        fails with the server's reply and the contact stays reachable.
+        """
+        if outcome.stage == RCPT:
+            self._bounce(r, token, outcome.detail)
+        elif outcome.stage == LOCAL:  # the server (reconnected) has no SMTPUTF8
+            self._mark(r.id, token, OutboxState.UNDELIVERABLE, "undeliverable",
+                       reason=OutboxReason.NEEDS_SMTPUTF8)
+        else:
+            reason = (OutboxReason.SENDER_REFUSED if outcome.stage == MAIL
+                      else OutboxReason.MESSAGE_REFUSED)
+            self._mark(r.id, token, OutboxState.REFUSED, "refused", outcome.detail,
+                       reason=reason)
+
     def _bounce(self, r, token, detail: str) -> None:
         s = self.session
-        if not outbox.mark(s, r.id, token, OutboxState.BOUNCED, error=detail, commit=False):
+        if not outbox.mark(s, r.id, token, OutboxState.BOUNCED, error=detail,
+                           reason=OutboxReason.RECIPIENT_REFUSED, commit=False):
             s.rollback()
             return
         now = utcnow()
@@ -263,12 +325,26 @@ class _Batch:
         self.stats["bounced"] += 1
 
 
-_UNREACHABLE = select(Contact.id).where(Contact.id.in_(bindparam("ids", expanding=True)),
-                                        ~reachable_condition())
+# What tells why a contact is not reachable (with its email, which the claim reads anyway).
+_SUPPRESSION_COLUMNS = (Contact.marketing_consent, Contact.unsubscribed_at, Contact.bounced_at)
+_UNREACHABLE = select(Contact.id, Contact.email, *_SUPPRESSION_COLUMNS).where(
+    Contact.id.in_(bindparam("ids", expanding=True)), ~reachable_condition())
 
 
-def _unreachable(session: Session, contact_ids: list[int]) -> set[int]:
-    """The contacts among ``contact_ids`` that may no longer be mailed (one query)."""
-    found = set(session.scalars(_UNREACHABLE, {"ids": contact_ids}))
+def suppression_reason(contact) -> OutboxReason:
+    """Why a contact that is not reachable may not be mailed (the first reason that holds)."""
+    if contact.unsubscribed_at is not None:
+        return OutboxReason.UNSUBSCRIBED
+    if contact.bounced_at is not None:
+        return OutboxReason.BOUNCED_BEFORE
+    if not contact.email:
+        return OutboxReason.NO_ADDRESS
+    return OutboxReason.NO_CONSENT
+
+
+def _unreachable(session: Session, contact_ids: list[int]) -> dict[int, OutboxReason]:
+    """The contacts among ``contact_ids`` that may no longer be mailed, and why (one query)."""
+    found = {row.id: suppression_reason(row) for row in session.execute(
+        _UNREACHABLE, {"ids": contact_ids})}
     session.commit()
     return found

@@ -14,15 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# Where a transaction ended, so that a refusal can be told apart: a recipient
+# refused (RCPT) is a bounce; a sender or message refused (MAIL, DATA, the body)
+# fails that message only; LOCAL: nothing was sent, the server cannot take the
+# address (a UTF-8 local part, and the server does not offer SMTPUTF8).
+LOCAL, MAIL, RCPT, DATA, BODY = "local", "mail", "rcpt", "data", "body"
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the server said about one message: accepted, temporary or permanent failure."""
+    """What the server said about one message: accepted, temporary or permanent failure.
+
+    ``stage`` says at which command a refusal came (see :data:`RCPT` and the others).
+    """
 
     ok: bool
     permanent: bool = False
     code: int | None = None
     detail: str = ""
+    stage: str = ""
 
 
 ACCEPTED = Outcome(True)
@@ -38,7 +48,8 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 _quoted = functools.lru_cache(maxsize=64)(smtplib.quoteaddr)
 
 # The steps of an SMTP transaction, by the command whose reply is awaited.
-_MAIL, _RCPT, _DATA, _BODY = range(4)
+_MAIL, _RCPT, _DATA, _BODY, _LOCAL = range(5)
+_STAGES = {_MAIL: MAIL, _RCPT: RCPT, _DATA: DATA, _BODY: BODY, _LOCAL: LOCAL}
 
 
 class SMTPTransport:
@@ -82,18 +93,32 @@ class SMTPTransport:
                                  f"{exc}") from exc
         return smtp
 
-    def start(self, mail_from: str, to: str, message: bytes, *,
-              name: str = "") -> SMTPTransaction:
+    def start(self, mail_from: str, to: str, message: bytes, *, name: str = "",
+              utf8: bool = False) -> SMTPTransaction:
         """Begin sending one message: its MAIL command is on the wire when this returns.
+
+        Args:
+            utf8: the address or the headers are UTF-8: the message goes with
+                SMTPUTF8, or, if the server does not offer it, not at all (a
+                :data:`LOCAL` refusal).
 
         Raises:
             TransportError: the server cannot be reached.
         """
-        return SMTPTransaction(self, mail_from, to, message)
+        return SMTPTransaction(self, mail_from, to, message, utf8)
 
-    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "") -> Outcome:
+    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "",
+             utf8: bool = False) -> Outcome:
         """Send one message, waiting for each reply; a dropped connection is reopened once."""
-        return self.start(mail_from, to, message, name=name).finish()
+        return self.start(mail_from, to, message, name=name, utf8=utf8).finish()
+
+    def offers_smtputf8(self) -> bool:
+        """Whether the server takes UTF-8 addresses and headers (connects on first use).
+
+        Raises:
+            TransportError: the server cannot be reached.
+        """
+        return self._connection().has_extn("smtputf8")
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -130,11 +155,12 @@ class SMTPTransaction:
     """
 
     def __init__(self, transport: SMTPTransport, mail_from: str, to: str,
-                 message: bytes) -> None:
+                 message: bytes, utf8: bool = False) -> None:
         self._transport = transport
         self._mail_from = mail_from
         self._to = to
         self._message = message
+        self._utf8 = utf8
         self._attempt = 1
         self.body_sent = False
         self._begin()
@@ -142,15 +168,33 @@ class SMTPTransaction:
     def _begin(self) -> None:
         smtp = self._smtp = self._transport._connection()
         size = f" SIZE={len(self._message)}" if smtp.has_extn("size") else ""
+        options = self._utf8_options(smtp) if self._utf8 else ""
+        if options is None:
+            self._step = _LOCAL
+            return
         try:
-            smtp.putcmd("mail", f"FROM:{_quoted(self._mail_from)}{size}")
+            smtp.putcmd("mail", f"FROM:{_quoted(self._mail_from)}{size}{options}")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._reconnect(exc)
             return
         self._step = _MAIL
 
+    @staticmethod
+    def _utf8_options(smtp: smtplib.SMTP) -> str | None:
+        """The MAIL parameters of a UTF-8 message (RFC 6531), or None: the server has no SMTPUTF8.
+
+        As smtplib's ``send_message`` does: SMTPUTF8, and BODY=8BITMIME as the
+        headers are 8-bit; the commands of the connection go out in UTF-8.
+        """
+        if not smtp.has_extn("smtputf8"):
+            return None
+        smtp.command_encoding = "utf-8"
+        return " SMTPUTF8" + (" BODY=8BITMIME" if smtp.has_extn("8bitmime") else "")
+
     def reply_ready(self) -> bool:
         """Whether the awaited reply is in (or the connection closed): advance() won't wait."""
+        if self._step == _LOCAL:
+            return True
         sock = self._smtp.sock
         if sock is None or (isinstance(sock, ssl.SSLSocket) and sock.pending()):
             return True
@@ -165,6 +209,8 @@ class SMTPTransaction:
             TransportError: the server dropped the connection twice, or cannot be reached.
         """
         smtp = self._smtp
+        if self._step == _LOCAL:  # nothing was sent: the server cannot take the address
+            return Outcome(False, permanent=True, stage=LOCAL, detail="SMTPUTF8")
         try:
             code, reply = smtp.getreply()
             step = self._step
@@ -173,10 +219,9 @@ class SMTPTransaction:
                     return self._refused(code, reply)
                 try:
                     smtp.putcmd("rcpt", f"TO:{smtplib.quoteaddr(self._to)}")
-                except UnicodeEncodeError:
+                except UnicodeEncodeError:  # a UTF-8 address not announced as such
                     self._reset()
-                    return Outcome(False, permanent=True,
-                                   detail=f"the address {self._to!r} needs SMTPUTF8")
+                    return Outcome(False, permanent=True, stage=LOCAL, detail="SMTPUTF8")
                 self._step = _RCPT
             elif step == _RCPT:
                 if code not in (250, 251):
@@ -196,7 +241,7 @@ class SMTPTransaction:
             self._reconnect(exc)
         except smtplib.SMTPResponseException as exc:  # a reply smtplib cannot read
             self._transport._drop()
-            return _outcome(exc.smtp_code, exc.smtp_error)
+            return _outcome(exc.smtp_code, exc.smtp_error, _STAGES[self._step])
         return None
 
     def finish(self) -> Outcome:
@@ -224,7 +269,7 @@ class SMTPTransaction:
             self._transport._drop()
         else:
             self._reset()
-        return _outcome(code, reply)
+        return _outcome(code, reply, _STAGES[self._step])
 
     def _reset(self) -> None:
         try:
@@ -233,9 +278,9 @@ class SMTPTransaction:
             self._transport._drop()
 
 
-def _outcome(code: int, detail) -> Outcome:
+def _outcome(code: int, detail, stage: str) -> Outcome:
     text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-    return Outcome(False, permanent=code >= 500, code=code, detail=f"{code} {text}")
+    return Outcome(False, permanent=code >= 500, code=code, detail=f"{code} {text}", stage=stage)
 
 
 class FolderTransport:
@@ -244,12 +289,17 @@ class FolderTransport:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def start(self, mail_from: str, to: str, message: bytes, *,
-              name: str = "") -> FolderTransaction:
+    def start(self, mail_from: str, to: str, message: bytes, *, name: str = "",
+              utf8: bool = False) -> FolderTransaction:
         return FolderTransaction(self.folder, message, name)
 
-    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "") -> Outcome:
+    def send(self, mail_from: str, to: str, message: bytes, *, name: str = "",
+             utf8: bool = False) -> Outcome:
         return self.start(mail_from, to, message, name=name).finish()
+
+    def offers_smtputf8(self) -> bool:
+        """A file takes UTF-8 headers as they are (an .eml file per RFC 6532)."""
+        return True
 
     def abort(self) -> None:
         pass

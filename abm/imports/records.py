@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from abm.accounts.emails import InvalidEmail, normalise_email
 from abm.accounts.folding import fold
 from abm.accounts.models import Account, AccountKind, Contact
 from abm.imports.columns import fields_of
@@ -126,9 +127,10 @@ def _finish_contact(record: dict, directory: Directory) -> dict:
     record["account_id"] = found
     email = record.get("email")
     if email is not None:
-        if "@" not in email:
-            raise RowProblem("email", email, "not an email address")
-        record["email"] = email.lower()
+        try:
+            record["email"] = normalise_email(email)
+        except InvalidEmail as exc:
+            raise RowProblem("email", email, f"not a valid email address: {exc}") from None
     if record.get("external_id") is None and email is None:
         raise RowProblem("email", "", "a contact needs an external id or an email")
     return _drop_defaulted(record, Contact)

@@ -23,6 +23,7 @@ from abm.campaigns.audience_form import (
     value_kind,
 )
 from abm.campaigns.audiences import FIELDS, describe_fields, preview_audience
+from abm.campaigns.rendering import MAX_SUBJECT, SubjectTooLong
 from abm.campaigns.services import (
     EDITABLE,
     LANGUAGES,
@@ -39,6 +40,12 @@ from abm.web.campaign_forms import TemplateForm
 from abm.web.campaigns import EDITORS, USER_ERRORS, carried_out, load_campaign
 
 bp = Blueprint("campaign_editor", __name__, url_prefix="/campaigns")
+
+
+def subject_too_long(exc: SubjectTooLong) -> str:
+    return _("The subject is %(n)s characters long with the sample data; at most %(max)s are "
+             "allowed, as mail programs and servers cut longer ones.", n=exc.length,
+             max=MAX_SUBJECT)
 
 
 def audience_input() -> dict:
@@ -139,6 +146,10 @@ def template(campaign_id: int):
         try:
             save_template(session, campaign_id, lang, form.subject.data, form.html.data,
                           form.text.data, user_id=current_user.id)
+        except SubjectTooLong as exc:
+            session.rollback()
+            form.subject.errors = [subject_too_long(exc)]
+            status = 422
         except USER_ERRORS as exc:
             session.rollback()
             form.html.errors = [error_text(exc)]

@@ -34,11 +34,14 @@ from abm.campaigns.services import (
     schedule_campaign,
     update_campaign,
 )
+from abm.campaigns.unsent import unsent_rows, unsent_summary
 from abm.db import get_session, utcnow
+from abm.delivery.models import OutboxState
 from abm.web import labels
 from abm.web.audience_text import error_text
 from abm.web.auth import role_required
 from abm.web.campaign_forms import NewCampaignForm, OfferForm, ScheduleForm, iso_date
+from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import moment
 
@@ -129,9 +132,11 @@ def render_campaign(campaign_id: int, form: OfferForm | None = None,
     preview = account_preview(campaign_id, audience)
     live = detail["status"] in LIVE and (campaign.scheduled_at is None or campaign.scheduled_at
                                          <= utcnow() + timedelta(minutes=1))
+    progress = delivery_progress(session, campaign_id)
     return render_template(
         "campaigns/pages/show.html", c=detail, audience=audience, preview=preview,
-        progress=delivery_progress(session, campaign_id), live=live,
+        progress=progress, live=live,
+        unsent=unsent_summary(session, campaign_id) if progress["total"] else [],
         editable=campaign.status in EDITABLE, offer_form=form or offer_form(campaign),
         schedule_form=schedule or ScheduleForm(), account_ref=request.args.get("account", ""),
     ), status
@@ -220,6 +225,30 @@ def results(campaign_id: int):
     campaign = load_campaign(campaign_id)
     return render_template("campaigns/pages/results.html", c=campaign,
                            r=campaign_results(get_session(), campaign_id))
+
+
+@bp.route("/<int:campaign_id>/unsent.csv")
+@role_required(*READERS)
+def unsent_csv(campaign_id: int):
+    """The messages not sent (of one category with ``?category=``), with recipients and why."""
+    load_campaign(campaign_id)
+    try:
+        category = OutboxState(request.args["category"]) if request.args.get("category") else None
+    except ValueError:
+        abort(404)
+    header = ["category", "category_text", "reason", "reason_text", "detail", "contact_id",
+              "contact", "email", "account_id", "account", "at"]
+
+    def rows():
+        for u in unsent_rows(get_session(), campaign_id, category):
+            detail = f"#{u.instead_id}" if u.instead_id is not None else u.detail
+            yield [u.category, labels.label("outbox_state", u.category), u.reason or "",
+                   labels.label("outbox_reason", u.reason) if u.reason else "", detail,
+                   u.contact_id, u.contact_name, u.email, u.account_id, u.account_name,
+                   u.at.isoformat() if u.at else ""]
+
+    suffix = f"-{category.value}" if category else ""
+    return csv_response(f"campaign-{campaign_id}-unsent{suffix}.csv", header, rows())
 
 
 @bp.app_template_global("label_choices")

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from abm.accounts import work
+from abm.accounts.emails import InvalidEmail, normalise_email
 from abm.db import get_session
 from abm.web import LANGUAGES, labels
 from abm.web.accounts import load_editable_account
@@ -19,13 +20,20 @@ from abm.web.forms import options
 bp = Blueprint("contacts", __name__, url_prefix="/accounts")
 
 
+def valid_email(_form, field) -> None:
+    """The email validator of the contact service, its reason after a translated sentence."""
+    try:
+        normalise_email(field.data)
+    except InvalidEmail as exc:
+        raise ValidationError(_("This is not a valid email address: %(why)s", why=str(exc))) \
+            from None
+
+
 class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"))
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[
-        Optional(), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address."))])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), valid_email])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     birthday = DateField(_l("Birthday"), validators=[Optional()])
     language = SelectField(_l("Language of messages"))

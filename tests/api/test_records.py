@@ -123,3 +123,20 @@ def test_a_user_follows_their_own_job_run(app, api, users):
     assert (body["id"], body["status"], body["kind"]) == (run_id, "queued", "test")
     assert api.as_("rival").get(f"/runs/{run_id}").status_code == 404
     assert api.as_("manager").get(f"/runs/{run_id}").status_code == 200
+
+
+def test_a_contact_address_is_stored_normalised_through_the_api(api, book):
+    response = api.as_("sales").post("/contacts", json={
+        "account_id": book["own"].id, "name": "Mikko", "email": "Mikko.Müller@Own.TEST"})
+    assert response.status_code == 201
+    assert response.get_json()["email"] == "mikko.müller@own.test"
+
+
+def test_an_invalid_contact_address_is_refused_by_the_api_naming_the_field(api, book):
+    response = api.as_("manager").patch(f"/contacts/{book['contact'].id}",
+                                        json={"email": "olga@printer.local"})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert "email" in str(body) and "not a valid email address" in str(body)
+    assert api.as_("manager").get(f"/contacts/{book['contact'].id}").get_json()["email"] == \
+        "olga@own.test"

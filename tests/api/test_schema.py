@@ -19,6 +19,10 @@ EXAMPLES = 12
 # audience when its rules fit their fields: no JSON schema can say so, so there a
 # schema-valid request may be refused with 422. Every other check still applies.
 RENDERED = {"campaigns"}
+# A contact's address is valid when email-validator accepts it (RFC 5321 and 6531 syntax,
+# IDNA domains, no special-use names): no pattern can say so either, so a contact written
+# with a schema-valid address may be refused with 422.
+VALIDATED_WRITES = {("contacts", "POST"), ("contacts", "PATCH")}
 
 load_resources()
 
@@ -56,7 +60,9 @@ def test_every_operation_conforms_to_the_document(case, app, session, users, boo
     # Calls and the checks' own probes (e.g. the same call without a token) go to this app.
     case.operation.schema.app = app
     case.operation.app = app
-    excluded = [positive_data_acceptance] if RENDERED & set(case.operation.tags or ()) else []
+    tags = set(case.operation.tags or ())
+    validated = {(tag, case.operation.method.upper()) for tag in tags} & VALIDATED_WRITES
+    excluded = [positive_data_acceptance] if RENDERED & tags or validated else []
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
                            excluded_checks=excluded)
 

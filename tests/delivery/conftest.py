@@ -27,6 +27,8 @@ class Recorder:
     def __init__(self) -> None:
         self.messages: list[tuple[str, bytes]] = []
         self.replies: dict[str, list[str]] = {}  # sender or recipient -> replies, in order
+        self.data_replies: dict[str, list[str]] = {}  # recipient -> replies to its message
+        self.mail_options: list[list[str]] = []  # the MAIL parameters of each transaction
         self.on_message = None  # called with the number of messages accepted so far
         # ("mail", sender), ("rcpt", recipient) or ("data", recipient), in order.
         self.events: list[tuple[str, str]] = []
@@ -39,6 +41,7 @@ class Recorder:
             return script.pop(0)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
+        self.mail_options.append(list(mail_options))
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -51,6 +54,9 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.events.append(("data", envelope.rcpt_tos[0]))
+        script = self.data_replies.get(envelope.rcpt_tos[0])
+        if script:
+            return script.pop(0)
         with self.lock:
             self.messages.append((envelope.rcpt_tos[0], envelope.content))
             count = len(self.messages)
@@ -68,12 +74,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server():
+def _serve(**options):
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(), **options)
     controller.start()
     recorder.url = f"smtp://127.0.0.1:{controller.port}"
+    return recorder, controller
+
+
+@pytest.fixture
+def smtp_server():
+    """A loopback SMTP server without SMTPUTF8 (aiosmtpd's Controller offers it unless told)."""
+    recorder, controller = _serve(enable_SMTPUTF8=False)
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def utf8_smtp_server():
+    """A loopback SMTP server that offers SMTPUTF8 (RFC 6531)."""
+    recorder, controller = _serve(enable_SMTPUTF8=True)
     yield recorder
     controller.stop()
 

@@ -64,8 +64,21 @@ def test_a_contact_without_external_id_or_email_is_reported(
     assert [(e["line"], e["column"], e["reason"]) for e in result.errors] == [
         (2, "email", "a contact needs an external id or an email"),
         (3, "account", "unknown account"),
-        (4, "email", "not an email address"),
+        (4, "email", "not a valid email address: An email address must have an @-sign."),
     ]
+
+
+def test_contact_addresses_are_validated_and_stored_normalised_on_import(
+        session, accounts, write_file, do_import):
+    result = do_import(write_file(
+        "name;account;email\nMikko;C1;Mikko.Müller.55@Example.COM\nИван;C1;иван@ПРИМЕР.РФ\n"
+        "Dot;C1;a..b@x.io\nLocal;C1;x@printer.local\n"), kind="contacts")
+    assert result.created == 2
+    assert [(e["line"], e["column"], e["value"]) for e in result.errors] == [
+        (4, "email", "a..b@x.io"), (5, "email", "x@printer.local")]
+    assert all(e["reason"].startswith("not a valid email address: ") for e in result.errors)
+    stored = set(session.scalars(select(Contact.email).where(Contact.name.in_(["Mikko", "Иван"]))))
+    assert stored == {"mikko.müller.55@example.com", "иван@пример.рф"}
 
 
 def test_products_are_upserted_on_their_sku(session, write_file, do_import):

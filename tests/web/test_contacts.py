@@ -44,3 +44,24 @@ def test_the_role_changes(client, session, login, book):
 def test_marketing_cannot_edit_contacts(client, login, book):
     login("marketing")
     assert client.get(f"/accounts/{book['own'].id}/contacts/new").status_code == 403
+
+
+def test_an_international_address_is_stored_normalised(client, session, login, book):
+    login("sales")
+    response = client.post(f"/accounts/{book['own'].id}/contacts/new", data={
+        "name": "Иван Примеров", "role": "owner", "email": " Иван@ПРИМЕР.рф ", "language": "ru"})
+    assert response.status_code == 302
+    contact = session.scalar(select(Contact).where(Contact.name == "Иван Примеров"))
+    assert contact.email == "иван@пример.рф"
+
+
+def test_an_invalid_address_is_refused_with_the_reason_and_nothing_is_saved(
+        client, session, login, book):
+    login("sales")
+    response = client.post(f"/accounts/{book['own'].id}/contacts/new", data={
+        "name": "Dot Dot", "role": "owner", "email": "dot..dot@own.test", "language": "en"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This is not a valid email address: " in page
+    assert "two periods in a row" in page
+    assert session.scalar(select(Contact).where(Contact.name == "Dot Dot")) is None
