@@ -57,7 +57,7 @@ def audience(campaign_id: int):
         values = audience_input()
         try:
             chosen = audience_from_form(session, **values)
-            update_campaign(session, campaign_id, audience=chosen)
+            update_campaign(session, campaign_id, audience=chosen, user_id=current_user.id)
         except USER_ERRORS as exc:
             session.rollback()
             error, status = str(exc), 422
