@@ -34,6 +34,7 @@ from abm.web import labels
 from abm.web.auth import role_required
 from abm.web.campaign_forms import TemplateForm
 from abm.web.campaigns import EDITORS, USER_ERRORS, carried_out, load_campaign
+from abm.web.previews import keep_preview
 
 bp = Blueprint("campaign_editor", __name__, url_prefix="/campaigns")
 
@@ -152,10 +153,11 @@ def draft_preview(campaign_id: int, account_id: int, lang: str, form: TemplateFo
     draft = {"subject": form.subject.data or "", "html": form.html.data or "",
              "text": form.text.data or ""}
     try:
-        return preview_message(get_session(), campaign_id, account_id, language=lang,
-                               draft=draft)
+        message = preview_message(get_session(), campaign_id, account_id, language=lang,
+                                  draft=draft)
     except USER_ERRORS as exc:
         return {"error": str(exc)}
+    return {**message, "frame_url": keep_preview(message["html"])}
 
 
 @bp.route("/<int:campaign_id>/template/preview", methods=["POST"])

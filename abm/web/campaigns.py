@@ -41,6 +41,7 @@ from abm.web.auth import role_required
 from abm.web.campaign_forms import NewCampaignForm, OfferForm, ScheduleForm, iso_date
 from abm.web.forms import options
 from abm.web.i18n import moment
+from abm.web.previews import keep_preview
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -148,7 +149,8 @@ def account_preview(campaign_id: int, audience: dict) -> dict | None:
             account_id = audience["sample"][0]["id"]
         else:
             return None
-        return {**preview_message(session, campaign_id, account_id), "account_id": account_id}
+        message = preview_message(session, campaign_id, account_id)
+        return {**message, "account_id": account_id, "frame_url": keep_preview(message["html"])}
     except USER_ERRORS as exc:
         return {"error": str(exc)}
 
