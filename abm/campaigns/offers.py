@@ -130,6 +130,15 @@ def offer_dict(campaign: Campaign) -> dict:
     return {**(campaign.offer or {}), **economics}
 
 
+def website(value: str) -> str:
+    """The workspace's website setting as a link: "www.example.com" gets its https://, and
+    what cannot be a web address is no link at all."""
+    value = value.strip()
+    if value and not value.startswith(("https://", "http://")):
+        value = f"https://{value}"
+    return "" if any(c.isspace() for c in value) or "." not in value else value
+
+
 def offer_context(campaign: Campaign, settings: dict) -> dict:
     """The offer as message templates see it.
 
@@ -139,7 +148,7 @@ def offer_context(campaign: Campaign, settings: dict) -> dict:
     that trigger (or as the offer says), else "".
     """
     offer = offer_dict(campaign)
-    offer["link"] = offer.get("link") or settings.get("campaigns.website_url", "")
+    offer["link"] = offer.get("link") or website(settings.get("campaigns.website_url", ""))
     if campaign.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
         offer["occasion_kind"] = campaign.trigger.value
     elif offer.get("occasion_kind") not in ("birthday", "holiday"):

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Contact
 from abm.analytics.models import AccountAnalytics
-from abm.campaigns.audiences import account_condition, contact_condition
-from abm.campaigns.context import _months_back
+from abm.analytics.periods import add_months
+from abm.campaigns.audiences import AudienceError, account_condition, contact_condition
 from abm.campaigns.models import Campaign
 from abm.campaigns.offers import offer_terms
 from abm.campaigns.settings import campaign_settings
@@ -94,7 +94,7 @@ def approval_stake(session: Session, campaign: Campaign, today: date | None = No
     """The figures of :class:`Stake` for a campaign as it stands (its audience and offer)."""
     settings = campaign_settings(session)
     this_month = (today or date.today()).replace(day=1)
-    start = _months_back(this_month, 12)
+    start = add_months(this_month, -12)
     audience = campaign.audience or {}
     cond, ccond = account_condition(session, audience), contact_condition(audience)
     targets = (select(Contact.account_id).join(Account, Account.id == Contact.account_id)
@@ -124,7 +124,7 @@ def approval_stake(session: Session, campaign: Campaign, today: date | None = No
     per_account_uplift = _r(sum(e.uplift_per_account * e.treated_accounts for e in earlier)
                             / treated) if treated else None
     return Stake(
-        period_start=start, period_end=_months_back(this_month, 1), accounts=accounts,
+        period_start=start, period_end=add_months(this_month, -1), accounts=accounts,
         recipients=recipients, holdout_share=campaign.holdout_share, revenue_12m=_r(revenue),
         discount_percent=terms.discount_percent, discount_cost=discount_cost,
         bonus_percent=terms.bonus_percent if terms.has_bonus else None,
@@ -200,8 +200,12 @@ def _earlier_uplifts(session: Session, campaign: Campaign, days: int) -> list[Ea
 
 
 def stake_summary(session: Session, campaign: Campaign) -> dict:
-    """The main figures of the stake, as plain JSON for the audit log."""
-    stake = approval_stake(session, campaign)
+    """The main figures of the stake, as plain JSON for the audit log (or why there are none:
+    an audience that no longer evaluates does not stop a manager from rejecting it)."""
+    try:
+        stake = approval_stake(session, campaign)
+    except AudienceError as exc:
+        return {"error": str(exc)}
     keep = ("accounts", "recipients", "revenue_12m", "discount_cost", "bonus_cost", "cost",
             "uplift_per_account", "expected_extra_revenue")
     summary = {k: v for k, v in asdict(stake).items() if k in keep}

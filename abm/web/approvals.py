@@ -27,14 +27,23 @@ bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 def index():
     # Imported here: the campaigns domain is optional to the rest of the web UI.
     from abm.campaigns.listing import campaign_detail, list_campaigns
+
+    session = get_session()
+    pending = [{**campaign_detail(session, c["id"]), **_stake(session, c["id"])}
+               for c in list_campaigns(session, status="pending_approval")]
+    return render_template("approvals/index.html", pending=pending)
+
+
+def _stake(session, campaign_id: int) -> dict:
+    """{"stake": what the campaign puts at stake} or {"stake_error": why it cannot be told}."""
+    from abm.campaigns.audiences import AudienceError
     from abm.campaigns.services import get_campaign
     from abm.campaigns.stake import approval_stake
 
-    session = get_session()
-    pending = [{**campaign_detail(session, c["id"]),
-                "stake": approval_stake(session, get_campaign(session, c["id"]))}
-               for c in list_campaigns(session, status="pending_approval")]
-    return render_template("approvals/index.html", pending=pending)
+    try:
+        return {"stake": approval_stake(session, get_campaign(session, campaign_id))}
+    except AudienceError as exc:
+        return {"stake": None, "stake_error": str(exc)}
 
 
 @bp.route("/<int:campaign_id>", methods=["POST"])

@@ -15,9 +15,10 @@ import json
 import secrets
 
 from flask import Blueprint, Response, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from abm.queue import get_redis
+from abm.web.auth import role_required
 
 bp = Blueprint("previews", __name__, url_prefix="/previews")
 
@@ -40,7 +41,7 @@ def keep_preview(html: str) -> str:
 
 
 @bp.get("/<token>")
-@login_required
+@role_required("manager", "marketing")  # who reads campaigns; admins always pass
 def frame(token: str):
     """The message kept under ``token``, for the user who previewed it."""
     raw = get_redis().connection.get(_key(token)) if len(token) <= 64 else None

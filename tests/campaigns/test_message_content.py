@@ -116,3 +116,12 @@ def test_a_date_form_outside_the_list_is_a_clear_error():
 
     with pytest.raises(RenderError, match="the form is one of short, medium, long, full"):
         compile_template("s", "{{ '2026-03-08'|date('%Y') }}", "t").render({})
+
+
+def test_the_default_templates_link_to_the_offer_else_to_the_website(session, make_accounts):
+    set_settings(session, {"campaigns.website_url": "www.nordic.example"})
+    account = make_accounts(1)[0]
+    assert '<a href="https://www.nordic.example">' in _preview(session, account)["html"]
+    own = _preview(session, account, offer={"link": "https://shop.example/spring"})
+    assert '<a href="https://shop.example/spring">See the offer</a>' in own["html"]
+    assert "See the offer: https://shop.example/spring" in own["text"]

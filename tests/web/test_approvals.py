@@ -108,3 +108,17 @@ def test_the_reasons_and_the_stake_read_in_russian(client, login, pending):
     page = client.get("/approvals/").get_data(as_text=True)
     assert "требуют согласования руководством" in page
     assert "Что на кону" in page and "Неизвестно" in page
+
+
+def test_an_audience_that_no_longer_evaluates_is_said_not_a_server_error(client, session, login,
+                                                                         pending):
+    pending.audience = {"rules": [{"field": "retired_field", "op": "eq", "value": 1}]}
+    session.commit()
+    login("manager")
+    response = client.get("/approvals/")
+    assert response.status_code == 200
+    assert "The audience cannot be evaluated: unknown audience field" in response.get_data(
+        as_text=True)
+    client.post(f"/approvals/{pending.id}", data={"decision": "reject", "reason": "stale"})
+    session.expire_all()
+    assert session.get(Campaign, pending.id).status is CampaignStatus.REJECTED
