@@ -35,6 +35,7 @@ from abm.segments.services import segment_and_fit_potential
 from abm.users.models import User
 from abm.users.passwords import password_matches
 from abm.users.services import create_user
+from abm.workspace.services import SETTINGS, get_settings, set_settings
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose: demo logins
 DEMO_USERS = [
@@ -155,6 +156,7 @@ def load_demo(
     refresh_analytics(session, today=today)
     segment_and_fit_potential(session)
     echo(f"  analytics, segments and potential in {time.perf_counter() - derived:.1f} s")
+    _sender_settings(session)
     return {
         "customers": len(customers),
         "prospects": len(prospects),
@@ -164,6 +166,20 @@ def load_demo(
         "last_month": end.isoformat(),
         "seconds": time.perf_counter() - started,
     }
+
+
+# Who signs for the accounts without a KAM, and where the messages link to: the demo
+# company's, so that demo campaigns are signed and their clicks counted.
+DEMO_SENDER = {"campaigns.sender_name": "Key Account Team",
+               "campaigns.signature": "Demo Distribution · +7 495 000-00-00",
+               "campaigns.website_url": "https://www.example.com/"}
+
+
+def _sender_settings(session: Session) -> None:
+    """The demo sender's settings, where the workspace has none of its own."""
+    current = get_settings(session)
+    set_settings(session, {key: value for key, value in DEMO_SENDER.items()
+                           if current[key] == SETTINGS[key].default})
 
 
 def _company_name(rng: np.random.Generator, country: str, taken: set[str]) -> str:

@@ -91,15 +91,18 @@ def bench_rendering(session, campaign_id: int, count: int) -> float:
     from sqlalchemy import select
 
     from abm.campaigns.context import account_contexts, message_context
+    from abm.campaigns.offers import offer_context
     from abm.campaigns.services import compiled_templates, get_campaign
+    from abm.campaigns.settings import campaign_settings
     from abm.delivery.models import OutboxMessage
 
     campaign = get_campaign(session, campaign_id)
     templates = compiled_templates(campaign)
+    offer = offer_context(campaign, campaign_settings(session))
     accounts = list(session.scalars(select(OutboxMessage.account_id).distinct().limit(200)))
     contexts = [message_context(ctx, {"id": 1, "name": "Olga Petrova", "first_name": "Olga",
                                       "email": "o@x.test", "role": "owner", "position": "",
-                                      "language": "en"}, campaign.offer, "https://x/u/t")
+                                      "language": "en"}, offer, "https://x/u/t")
                 for ctx in account_contexts(session, accounts).values()]
     start = time.perf_counter()
     for i in range(count):

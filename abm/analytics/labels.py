@@ -89,7 +89,8 @@ def store_labels(session: Session, labels: Labels) -> dict:
         c = labels.classes[a["account_id"]]
         rows.append({
             "account_id": a["account_id"], "snapshot_id": snapshot.id, "value": a["value"],
-            "revenue": labels.revenue[a["account_id"]], "share": a["share"], "rank": a["rank"], "cumulative_share": a["cumulative_share"],
+            "revenue": labels.revenue[a["account_id"]], "share": a["share"], "rank": a["rank"],
+            "cumulative_share": a["cumulative_share"],
             "is_key": a["key"], "dependency": a["dependency"], "mono_client": a["mono_client"],
             "pareto_core": a["pareto_core"], "near_key": a["near_key"], "growth": a["growth"],
             "abc": c["abc"], "xyz": c["xyz"], "cv": c["cv"], "mean_monthly": c["mean_monthly"],

@@ -87,10 +87,16 @@ class Audience(Input):
     reachable_only: Flag = True
 
 
+Percent = Annotated[float, Field(ge=0, le=100), JsonNumber]
+
+
 class Offer(Input):
+    """What the campaign offers. A volume bonus, payment terms, written-out terms or a
+    discount above the workspace threshold need a manager's approval, whatever the kind."""
+
     title: string(300) | None = None
     details: string(5000) | None = None
-    terms: string(5000) | None = None
+    terms: string(5000) | None = Field(None, description="Any other terms, in free text.")
     occasion: string(300) | None = None
     tier: string(100) | None = None
     event_name: string(300) | None = None
@@ -98,7 +104,19 @@ class Offer(Input):
     event_date: string(100) | None = None
     valid_from: string(100) | None = None
     valid_until: string(100) | None = None
-    discount_percent: Annotated[float, Field(ge=0, le=100), JsonNumber] | None = None
+    link: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = Field(
+        None, description="The offer's web page; the default templates link to it, tracked "
+                          "(else to the workspace's website).")
+    discount_percent: Percent | None = None
+    bonus_percent: Percent | None = Field(None, description="Volume bonus: this share of an "
+                                                            "account's purchases above the "
+                                                            "threshold.")
+    bonus_threshold: Annotated[float, Field(ge=0, le=1e12), JsonNumber] | None = Field(
+        None, description="Purchases per 12 months above which the bonus is paid.")
+    payment_days: number(0, 3650) | None = Field(
+        None, description="Individual payment terms, in days.")
+    price_list: string(200) | None = Field(None, description="The price list the offer is "
+                                                             "made from.")
 
 
 class TemplateIn(Input):
@@ -160,6 +178,12 @@ class ApprovalOut(Output):
     decided_at: str
 
 
+class ApprovalReasonOut(Output):
+    code: Literal["kind", "volume_bonus", "payment_terms", "free_terms", "discount"]
+    params: dict = Field(description="The figures of the reason (percent, threshold, days...).")
+    text: str
+
+
 class CampaignOut(CampaignSummary):
     audience: dict
     offer: dict
@@ -167,7 +191,8 @@ class CampaignOut(CampaignSummary):
     holdout_share: float
     started_at: str | None
     finished_at: str | None
-    approval_reasons: list[str] = Field(description="Why a manager must approve it first.")
+    approval_reasons: list[ApprovalReasonOut] = Field(
+        description="Why a manager must approve it first.")
     approvals: list[ApprovalOut]
     templates: dict[str, TemplateOut]
     outbox: dict[str, int] = Field(description="Messages per delivery state.")
@@ -191,7 +216,7 @@ class AudiencePreview(Output):
     by_role: dict[str, int]
     sample: list[AudienceSample]
     holdout_accounts: int
-    approval_reasons: list[str]
+    approval_reasons: list[ApprovalReasonOut]
 
 
 class PreviewQuery(Input):
@@ -375,7 +400,8 @@ def update(campaign_id: int, body: CampaignUpdate) -> CampaignOut:
         changes["audience"] = body.audience.model_dump(mode="json", exclude_unset=True)
     if "offer" in changes:
         changes["offer"] = body.offer.model_dump(mode="json", exclude_none=True)
-    _refused(services.update_campaign, get_session(), campaign.id, **changes)
+    _refused(services.update_campaign, get_session(), campaign.id, user_id=current_user().id,
+             **changes)
     return _detail(campaign.id)
 
 
@@ -434,7 +460,8 @@ def preview_draft(campaign_id: int, body: DraftPreview) -> MessagePreview:
 @operation("POST", "/campaigns/<int:campaign_id>/submit", summary="Ask management to approve",
            tag="campaigns", roles=CAMPAIGN_ROLES, response=CampaignOut, errors=(409,))
 def submit(campaign_id: int) -> CampaignOut:
-    _refused(services.request_approval, get_session(), _campaign(campaign_id).id)
+    _refused(services.request_approval, get_session(), _campaign(campaign_id).id,
+             user_id=current_user().id)
     return _detail(campaign_id)
 
 

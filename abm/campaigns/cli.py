@@ -81,16 +81,32 @@ def campaign() -> None:
 @click.option("--kind")
 @click.option("--audience", help="Audience rules as JSON, or @file.json.")
 @click.option("--offer", help="The offer as JSON, or @file.json.")
+@click.option("--title", help="The offer's title (added to --offer).")
+@click.option("--discount", type=click.FloatRange(0, 100), help="Discount, percent.")
+@click.option("--bonus", type=click.FloatRange(0, 100),
+              help="Volume bonus, percent of purchases above --bonus-threshold.")
+@click.option("--bonus-threshold", type=click.FloatRange(0), help="Purchases per 12 months above "
+              "which the bonus is paid.")
+@click.option("--payment-days", type=click.IntRange(0, 3650), help="Individual payment terms, "
+              "in days.")
+@click.option("--price-list", help="The price list the offer is made from.")
+@click.option("--terms", help="Other terms, in free text.")
+@click.option("--link", help="The offer's web page (a tracked link in the default templates).")
 @click.option("--templates", help='{"en": {"subject", "html", "text"}} as JSON, or @file.json.')
 @click.option("--language", default=None, help="Default language (en, ru).")
 @click.option("--holdout", type=float, default=None, help="Share of accounts held out.")
 @click.option("--user", "user_email", help="Email of the user creating it.")
 @FORMAT
 @with_appcontext
-def create_cmd(file_, name, kind, audience, offer, templates, language, holdout, user_email,
+def create_cmd(file_, name, kind, audience, offer, title, discount, bonus, bonus_threshold,
+               payment_days, price_list, terms, link, templates, language, holdout, user_email,
                fmt):
-    """Create a draft campaign."""
-    from abm.campaigns.services import create_campaign
+    """Create a draft campaign.
+
+    A volume bonus, payment terms, written-out terms or a discount above the
+    workspace threshold make it wait for a manager's approval, whatever its kind.
+    """
+    from abm.campaigns.services import approval_reasons, create_campaign
 
     spec = _json_option(f"@{file_}", "--file") if file_ else {}
     if not isinstance(spec, dict):
@@ -100,14 +116,24 @@ def create_cmd(file_, name, kind, audience, offer, templates, language, holdout,
                "templates": _json_option(templates, "--templates"),
                "language": language, "holdout_share": holdout}
     spec.update({k: v for k, v in options.items() if v is not None})
+    elements = {"title": title, "discount_percent": discount, "bonus_percent": bonus,
+                "bonus_threshold": bonus_threshold, "payment_days": payment_days,
+                "price_list": price_list, "terms": terms, "link": link}
+    if any(v is not None for v in elements.values()):
+        if not isinstance(spec.get("offer", {}), dict):
+            raise CampaignCLIError("--offer: expected a JSON object")
+        spec["offer"] = {**spec.get("offer", {}),
+                         **{k: v for k, v in elements.items() if v is not None}}
     if not spec.get("kind"):
         raise CampaignCLIError("a kind is required (--kind or in --file)")
     session = _session()
     spec.setdefault("name", spec["kind"])
     created = _run(create_campaign, session, user_id=_user_id(session, user_email), **spec)
     session.commit()
-    _emit({"id": created.id, "status": created.status.value}, fmt,
-          f"created campaign {created.id} ({created.kind}, draft)")
+    reasons = [r.text() for r in approval_reasons(session, created)]
+    _emit({"id": created.id, "status": created.status.value, "approval_reasons": reasons}, fmt,
+          f"created campaign {created.id} ({created.kind}, draft)"
+          + "".join(f"\nneeds approval: {r}" for r in reasons))
 
 
 @campaign.command("list")
@@ -152,11 +178,42 @@ def preview_cmd(campaign_id, account_id, contact_id, language, fmt):
         data = _run(preview_campaign, session, campaign_id)
         text = (f"{data['accounts']} accounts, {data['accounts_with_recipients']} with "
                 f"recipients, {data['contacts']} contacts, {data['holdout_accounts']} held out"
-                + "".join(f"\nneeds approval: {r}" for r in data["approval_reasons"]))
+                + "".join(f"\nneeds approval: {r['text']}" for r in data["approval_reasons"]))
         _emit(data, fmt, text)
         return
     data = _run(preview_message, session, campaign_id, account_id, contact_id, language)
     _emit(data, fmt, f"Subject: {data['subject']}\n\n{data['text']}")
+
+
+@campaign.command("stake")
+@click.argument("campaign_id", type=int)
+@FORMAT
+@with_appcontext
+def stake_cmd(campaign_id, fmt):
+    """What approving it puts at stake: recipients, revenue, cost, expected extra revenue."""
+    from dataclasses import asdict
+
+    from abm.campaigns.services import approval_reasons, get_campaign
+    from abm.campaigns.stake import approval_stake
+
+    session = _session()
+    campaign = _run(get_campaign, session, campaign_id)
+    stake = approval_stake(session, campaign)
+    data = {**asdict(stake), "approval_reasons": [r.as_dict()
+                                                  for r in approval_reasons(session, campaign)]}
+    expected = "unknown (no earlier campaign of this kind to learn from)" \
+        if stake.expected_extra_revenue is None else f"{stake.expected_extra_revenue:,.2f}"
+    largest = (f"{stake.largest.name}, {stake.largest.share:.1%} of revenue"
+               if stake.largest else "none")
+    _emit(data, fmt, "\n".join([
+        *(f"needs approval: {r['text']}" for r in data["approval_reasons"]),
+        f"{stake.recipients} recipients at {stake.accounts} accounts",
+        f"their revenue {stake.period_start:%Y-%m} to {stake.period_end:%Y-%m}: "
+        f"{stake.revenue_12m:,.2f}",
+        f"cost at their usual volume: {stake.cost:,.2f} (discount {stake.discount_cost}, "
+        f"bonus {stake.bonus_cost})",
+        f"expected extra revenue: {expected}",
+        f"largest account: {largest}"]))
 
 
 @campaign.command("approve")

@@ -15,6 +15,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountCategory, Contact
+from abm.campaigns.settings import campaign_settings
 from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, Product
 from abm.segments.models import AccountSegment, SegmentationRun
 from abm.users.models import User
@@ -43,8 +44,12 @@ def account_contexts(session: Session, account_ids: Iterable[int],
     them (over every account when it has no segment), in a few queries per
     call whatever the number of accounts.
 
+    An account without an owner is signed for by the workspace: ``kam`` is then
+    its sender name and signature (settings), so that no message ends unsigned.
+
     Returns:
-        {account_id: {"account", "kam", "figures", "top_products", "recommended_products"}}
+        {account_id: {"account", "kam": {"name", "email", "signature"}, "figures",
+                      "top_products", "recommended_products"}}
     """
     ids = sorted(set(account_ids))
     this_month = (today or date.today()).replace(day=1)
@@ -55,16 +60,19 @@ def account_contexts(session: Session, account_ids: Iterable[int],
     ) or 0.0
     run_id = session.scalar(select(func.max(SegmentationRun.id)))  # the latest segmentation
     rankings = _peer_rankings(session, run_id, start, this_month)
+    settings = campaign_settings(session)
+    sender = {"name": settings["campaigns.sender_name"], "email": "",
+              "signature": settings["campaigns.signature"]}
     result: dict[int, dict] = {}
     for chunk in _chunks(ids):
-        _accounts(session, chunk, result)
+        _accounts(session, chunk, result, sender)
         _figures(session, chunk, result, start, prev_start, this_month, float(total))
         bought = _products(session, chunk, result, start, this_month)
         _recommend(session, chunk, result, bought, run_id, rankings)
     return result
 
 
-def _accounts(session: Session, ids: list[int], result: dict[int, dict]) -> None:
+def _accounts(session: Session, ids: list[int], result: dict[int, dict], sender: dict) -> None:
     cats = defaultdict(list)
     for account_id, category in session.execute(
         select(AccountCategory.account_id, AccountCategory.category)
@@ -84,7 +92,8 @@ def _accounts(session: Session, ids: list[int], result: dict[int, dict]) -> None
                         "region": region or "", "city": city or "", "industry": industry or "",
                         "loyalty_member": bool(loyal), "loyalty_tier": tier or "",
                         "categories": sorted(cats[aid])},
-            "kam": {"name": kam_name or "", "email": kam_email or ""},
+            "kam": {"name": kam_name or "", "email": kam_email or "", "signature": ""}
+            if kam_name or kam_email else dict(sender),
             "figures": {"revenue_12m": 0.0, "revenue_prev_12m": 0.0, "growth_percent": None,
                         "share_percent": 0.0, "months_active_12m": 0, "last_order_month": ""},
             "top_products": [],

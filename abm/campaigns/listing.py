@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from abm.campaigns.models import Campaign, CampaignApproval
+from abm.campaigns.offers import offer_dict
 from abm.campaigns.services import approval_reasons, get_campaign
 from abm.delivery.models import OutboxMessage, OutboxState
 from abm.delivery.outbox import counts_by_state
@@ -47,11 +48,11 @@ def campaign_detail(session: Session, campaign_id: int) -> dict:
         select(CampaignApproval, User.name).outerjoin(User, User.id == CampaignApproval.user_id)
         .where(CampaignApproval.campaign_id == c.id).order_by(CampaignApproval.decided_at))
     return {
-        **_summary(c), "audience": c.audience, "offer": c.offer,
+        **_summary(c), "audience": c.audience, "offer": offer_dict(c),
         "default_language": c.default_language, "holdout_share": c.holdout_share,
         "started_at": c.started_at.isoformat() if c.started_at else None,
         "finished_at": c.finished_at.isoformat() if c.finished_at else None,
-        "approval_reasons": approval_reasons(session, c),
+        "approval_reasons": [r.as_dict() for r in approval_reasons(session, c)],
         "approvals": [{"decision": a.decision.value, "user": name, "user_id": a.user_id,
                        "reason": a.reason, "decided_at": a.decided_at.isoformat()}
                       for a, name in approvals],

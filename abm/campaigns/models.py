@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from abm.db import Base, utcnow
 from abm.enums import StrEnum, enum_column
+from abm.sales.models import Money
+
+Percent = Numeric(5, 2, asdecimal=False)
 
 
 class CampaignKind(StrEnum):
@@ -70,8 +82,15 @@ class Campaign(Base):
     # {"match": "all"|"any", "rules": [{"field", "op", "value"}], "account_ids": [...],
     #  "contact_roles": [...]}; see abm.campaigns.audiences.
     audience: Mapped[dict] = mapped_column(JSON, default=dict)
-    # {"title", "discount_percent", "terms", "valid_until", "products": [...], ...}
+    # What the message shows of the offer: {"title", "details", "valid_until", "link", ...}.
     offer: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The economics of the offer, what a manager approves (see abm.campaigns.offers).
+    discount_percent: Mapped[float | None] = mapped_column(Percent)
+    bonus_percent: Mapped[float | None] = mapped_column(Percent)
+    bonus_threshold: Mapped[float | None] = mapped_column(Money)
+    payment_days: Mapped[int | None]
+    price_list: Mapped[str | None] = mapped_column(String(200))
+    terms: Mapped[str | None] = mapped_column(Text)
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     schedule_mode: Mapped[ScheduleMode | None] = mapped_column(
         enum_column(ScheduleMode, "campaign_schedule_mode")

@@ -18,19 +18,29 @@ Beyond Jinja's ImmutableSandboxedEnvironment this module:
   operations (a loop with an empty body is still a loop);
 - refuses to print a method or any other callable (``{{ account.items }}``
   would otherwise show an object's memory address): a template calls it.
+
+Two filters of its own write dates in the language of the message (Babel's
+forms): ``{{ offer.valid_until|date }}`` gives "31 October 2026" in English and
+"31 октября 2026 г." in Russian; ``{{ figures.last_order_month|month }}`` gives
+"October 2026" / "октябрь 2026". They take ISO text ("2026-10-31", "2026-10")
+and leave any other text as it is.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
+from babel import UnknownLocaleError
+from babel.dates import format_date
+from jinja2 import StrictUndefined, TemplateError, Undefined, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -150,6 +160,42 @@ def _safe_range(*args: int) -> range:
     return rng
 
 
+DATE_FORMS = ("short", "medium", "long", "full")
+
+
+@functools.lru_cache(maxsize=4096)
+def _localised(value: str, kind: str, language: str) -> str:
+    if len(value) > 10:
+        return value
+    try:
+        day = date.fromisoformat(value + "-01" if kind == "month" and len(value) == 7 else value)
+    except ValueError:
+        return value
+    pattern = "LLLL yyyy" if kind == "month" else kind
+    try:
+        return format_date(day, pattern, locale=language)
+    except (UnknownLocaleError, ValueError):
+        return format_date(day, pattern, locale="en")
+
+
+# Both take the context only so that Jinja never computes them when it compiles a
+# template (it would for a constant, in the language of whatever rendered last).
+@pass_context
+def _date_filter(_context, value: Any, form: str = "long") -> str:
+    """An ISO date in the message's language; ``form`` is short, medium, long or full."""
+    if form not in DATE_FORMS:
+        raise RenderError(f"date: the form is one of {', '.join(DATE_FORMS)}, not {form!r}")
+    return _localised(value.isoformat() if isinstance(value, date) else str(value), form,
+                      getattr(_limits, "language", "en"))
+
+
+@pass_context
+def _month_filter(_context, value: Any) -> str:
+    """An ISO month ("2026-10") or date as the month's name and year in the message's language."""
+    return _localised(value.isoformat() if isinstance(value, date) else str(value), "month",
+                      getattr(_limits, "language", "en"))
+
+
 def _safe_replace(eval_ctx, value, old, new, count=None):
     # Like Jinja's replace: under autoescape the text is escaped before replacing.
     if eval_ctx.autoescape:
@@ -182,6 +228,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         self.globals = {"range": _safe_range, "dict": dict}
         self.filters = {name: self._guarded(self.filters[name]) for name in SAFE_FILTERS}
         self.filters["replace"] = _pass_eval_context(_safe_replace)
+        self.filters["date"] = self._guarded(_date_filter)
+        self.filters["month"] = self._guarded(_month_filter)
 
     @staticmethod
     def _guarded(func):
@@ -312,6 +360,7 @@ class CompiledTemplate:
             RenderError: the template failed; the message names the part and the cause.
         """
         _limits.deadline = time.monotonic() + TIME_LIMIT
+        _limits.language = self.language
         try:
             subject = " ".join(_run("subject", self.subject, context).split())[:998]
             _pause(between)

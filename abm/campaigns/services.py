@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from abm import ROOT
 from abm.accounts.models import Account, Contact
 from abm.audit import services as audit
+from abm.campaigns.approval import ApprovalReason
+from abm.campaigns.approval import approval_reasons as _approval_reasons
 from abm.campaigns.audiences import check_audience, contact_condition, preview_audience
 from abm.campaigns.context import account_contexts, contact_context, message_context
 from abm.campaigns.models import (
@@ -29,13 +31,15 @@ from abm.campaigns.models import (
     ScheduleMode,
     Trigger,
 )
+from abm.campaigns.offers import OfferError, offer_context, offer_dict, parse_offer, store_offer
 from abm.campaigns.rendering import (
     CompiledTemplate,
     RenderError,
     check_subject,
     compile_template,
 )
-from abm.campaigns.settings import APPROVAL_THRESHOLD, campaign_settings
+from abm.campaigns.settings import campaign_settings
+from abm.campaigns.stake import stake_summary
 from abm.db import utcnow
 from abm.users.models import Role, User
 
@@ -88,16 +92,16 @@ def create_campaign(session: Session, *, name: str, kind: str, audience: dict | 
     except ValueError:
         raise CampaignError(f"unknown kind {kind!r}; kinds: "
                             f"{', '.join(k.value for k in CampaignKind)}") from None
-    offer = offer or {}
-    _check_offer(offer)
+    terms, shown = _check_offer({} if offer is None else offer)
     audience = check_audience(session, audience or {})
     if holdout_share is None:
         holdout_share = campaign_settings(session)["campaigns.holdout_share"]
     if not 0 <= holdout_share < 1:
         raise CampaignError("the holdout share must be at least 0 and below 1")
     campaign = Campaign(name=name.strip() or kind.value, kind=kind, audience=audience,
-                        offer=offer, default_language=language, holdout_share=holdout_share,
+                        default_language=language, holdout_share=holdout_share,
                         created_by_id=user_id)
+    store_offer(campaign, terms, shown)
     session.add(campaign)
     session.flush()
     for lang in LANGUAGES:
@@ -109,20 +113,20 @@ def create_campaign(session: Session, *, name: str, kind: str, audience: dict | 
     return campaign
 
 
-def _check_offer(offer: dict) -> None:
-    if not isinstance(offer, dict):
-        raise CampaignError("the offer must be a JSON object")
-    discount = offer.get("discount_percent")
-    if discount is not None and (isinstance(discount, bool) or not isinstance(discount, int | float)
-                                 or not 0 <= discount <= 100):
-        raise CampaignError("discount_percent must be a number from 0 to 100")
+def _check_offer(offer: Any):
+    try:
+        return parse_offer(offer)
+    except OfferError as exc:
+        raise CampaignError(str(exc)) from None
 
 
-def update_campaign(session: Session, campaign_id: int, **changes: Any) -> Campaign:
+def update_campaign(session: Session, campaign_id: int, *, user_id: int | None = None,
+                    **changes: Any) -> Campaign:
     """Change name, audience, offer, default_language or holdout_share of an unscheduled campaign.
 
-    A change to the offer or audience after an approval withdraws it: what was
-    approved is not what would be sent.
+    A change to the offer or audience after an approval (or a request for one)
+    withdraws it: what was approved is not what would be sent. The withdrawal is
+    audit-logged as ``user_id``'s.
     """
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in EDITABLE:
@@ -131,15 +135,30 @@ def update_campaign(session: Session, campaign_id: int, **changes: Any) -> Campa
     unknown = set(changes) - allowed
     if unknown:
         raise CampaignError(f"cannot change {', '.join(sorted(unknown))}")
+    changed = []
     if "offer" in changes:
-        _check_offer(changes["offer"])
+        terms, shown = _check_offer(changes.pop("offer"))
+        before = offer_dict(campaign)
+        store_offer(campaign, terms, shown)
+        if offer_dict(campaign) != before:
+            changed.append("offer")
     if "audience" in changes:
         changes["audience"] = check_audience(session, changes["audience"])
+        if changes["audience"] != campaign.audience:
+            changed.append("audience")
     for key, value in changes.items():
         setattr(campaign, key, value)
-    if {"offer", "audience"} & set(changes) and campaign.status != CampaignStatus.DRAFT:
-        campaign.status = CampaignStatus.DRAFT
+    if changed and campaign.status != CampaignStatus.DRAFT:
+        _withdraw(session, campaign, user_id, " and ".join(changed))
     return campaign
+
+
+def _withdraw(session: Session, campaign: Campaign, user_id: int | None, why: str) -> None:
+    """Back to draft after a change; an approval or a pending request it ends is audit-logged."""
+    if campaign.status in (CampaignStatus.APPROVED, CampaignStatus.PENDING_APPROVAL):
+        audit.record(session, user_id, audit.APPROVAL, f"campaign:{campaign.id}",
+                     {"event": "withdrawn", "was": campaign.status.value, "changed": why})
+    campaign.status = CampaignStatus.DRAFT
 
 
 def save_template(session: Session, campaign_id: int, language: str, subject: str, html: str,
@@ -167,7 +186,8 @@ def save_template(session: Session, campaign_id: int, language: str, subject: st
     elif (row.subject, row.html, row.text) != (subject, html, text):
         audit.record(session, user_id, audit.TEMPLATE_EDITED, f"campaign:{campaign_id}",
                      {"language": language})
-        campaign.status = CampaignStatus.DRAFT
+        if campaign.status != CampaignStatus.DRAFT:
+            _withdraw(session, campaign, user_id, "template")
     row.subject, row.html, row.text = subject, html, text
     session.flush()
     return row
@@ -181,13 +201,13 @@ def sample_context(session: Session, campaign_id: int) -> dict:
         {"account": {"id": 0, "name": "Sample Ltd", "kind": "customer", "country": "", "region": "",
                      "city": "", "industry": "", "loyalty_member": False, "loyalty_tier": "",
                      "categories": []},
-         "kam": {"name": "Key Account Manager", "email": "kam@example.com"},
+         "kam": {"name": "Key Account Manager", "email": "kam@example.com", "signature": ""},
          "figures": {"revenue_12m": 1000.0, "revenue_prev_12m": 900.0, "growth_percent": 11.1,
                      "share_percent": 1.0, "months_active_12m": 12, "last_order_month": "2026-01"},
          "top_products": [product], "recommended_products": [product]},
         {"id": 0, "name": "Sample Person", "first_name": "Sample", "email": "person@example.com",
          "role": "owner", "position": "", "language": "en"},
-        campaign.offer or {},
+        offer_context(campaign, campaign_settings(session)),
     )
 
 
@@ -203,31 +223,37 @@ def pick_language(templates: dict, contact_language: str | None, default: str) -
     return default if default in templates else next(iter(templates))
 
 
-def approval_reasons(session: Session, campaign: Campaign) -> list[str]:
-    """Why the campaign needs a manager's approval before scheduling (empty: it does not)."""
-    reasons = []
-    if campaign.kind == CampaignKind.VOLUME_BONUS:
-        reasons.append("volume bonuses need management approval")
-    if campaign.kind == CampaignKind.INDIVIDUAL_TERMS:
-        reasons.append("individual terms need management approval")
-    discount = (campaign.offer or {}).get("discount_percent")
-    threshold = campaign_settings(session)[APPROVAL_THRESHOLD]
-    if discount and discount > threshold:
-        reasons.append(f"a discount of {discount:g}% is above the {threshold:g}% threshold")
-    return reasons
+def approval_reasons(session: Session, campaign: Campaign) -> list[ApprovalReason]:
+    """Why the campaign needs a manager's approval before scheduling (empty: it does not);
+    the rule is :func:`abm.campaigns.approval.reasons_for`."""
+    return _approval_reasons(session, campaign)
 
 
-def request_approval(session: Session, campaign_id: int) -> Campaign:
+def request_approval(session: Session, campaign_id: int, *,
+                     user_id: int | None = None) -> Campaign:
+    """Send a campaign to the managers' inbox (audit-logged as ``user_id``'s)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.REJECTED):
         raise CampaignError(f"a {campaign.status} campaign cannot be sent for approval")
     campaign.status = CampaignStatus.PENDING_APPROVAL
+    audit.record(session, user_id, audit.APPROVAL, f"campaign:{campaign.id}",
+                 {"event": "requested", **_approval_subject(session, campaign)})
     return campaign
+
+
+def _approval_subject(session: Session, campaign: Campaign) -> dict:
+    """What an approval is about, as the audit log keeps it: the offer and the reasons."""
+    return {"kind": campaign.kind.value, "offer": offer_dict(campaign),
+            "reasons": [{"code": r.code, "params": r.params}
+                        for r in approval_reasons(session, campaign)]}
 
 
 def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
            reason: str = "") -> CampaignApproval:
     """Record a manager's approval or rejection, with who, when and why.
+
+    The audit log keeps the decision with what was decided on: the offer, the
+    reasons it needed approval and what was at stake (see :mod:`abm.campaigns.stake`).
 
     Raises:
         CampaignError: the user is not a manager or admin, the campaign is not
@@ -247,7 +273,9 @@ def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
     session.add(decision)
     campaign.status = CampaignStatus.APPROVED if approve else CampaignStatus.REJECTED
     audit.record(session, user.id, audit.APPROVAL, f"campaign:{campaign.id}",
-                 {"decision": decision.decision.value, "reason": decision.reason})
+                 {"event": decision.decision.value, "decision": decision.decision.value,
+                  "reason": decision.reason, **_approval_subject(session, campaign),
+                  "stake": stake_summary(session, campaign)})
     session.flush()
     return decision
 
@@ -268,7 +296,8 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
     check_audience(session, campaign.audience)
     reasons = approval_reasons(session, campaign)
     if reasons and campaign.status != CampaignStatus.APPROVED:
-        raise CampaignError("needs a manager's approval first: " + "; ".join(reasons))
+        raise CampaignError("needs a manager's approval first: "
+                            + "; ".join(r.text() for r in reasons))
     mode = ScheduleMode(mode)
     if mode == ScheduleMode.AT and (at is None or at.tzinfo is None):
         raise CampaignError("a scheduled time (with its time zone) is required")
@@ -333,7 +362,7 @@ def preview_message(session: Session, campaign_id: int, account_id: int,
     if lang not in templates:
         raise CampaignError(f"the campaign has no template in {lang!r}")
     ctx = message_context(account_contexts(session, [account_id])[account_id], contact_ctx,
-                          campaign.offer or {})
+                          offer_context(campaign, campaign_settings(session)))
     rendered = templates[lang].render(ctx)
     return {"subject": rendered.subject, "html": rendered.html, "text": rendered.text,
             "language": lang, "contact_id": contact.id if contact is not None else None}
@@ -345,7 +374,7 @@ def preview_campaign(session: Session, campaign_id: int, sample: int = 20) -> di
     counts = preview_audience(session, campaign.audience, sample=sample)
     held = round(counts["accounts_with_recipients"] * campaign.holdout_share)
     return {**counts, "holdout_accounts": held, "approval_reasons":
-            approval_reasons(session, campaign)}
+            [r.as_dict() for r in approval_reasons(session, campaign)]}
 
 
 __all__ = ["CampaignError", "RenderError"]

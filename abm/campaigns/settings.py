@@ -26,6 +26,12 @@ register_setting("campaigns.winback_window_days", int, 90, "An account enters a 
                  "campaign at most once per this many days", minimum=1, maximum=3650)
 register_setting("campaigns.winback_p_alive", float, 0.3, "Probability of being active under "
                  "which a customer enters win-back", minimum=0, maximum=1)
+register_setting("campaigns.sender_name", str, "", "Name that signs campaign messages to "
+                 "accounts without an owner (KAM)")
+register_setting("campaigns.signature", str, "", "Line under that name: company, telephone, "
+                 "address")
+register_setting("campaigns.website_url", str, "", "Website the default templates link to (a "
+                 "tracked link) when the offer has no link of its own")
 register_setting("campaigns.retry_max", int, 5, "Attempts before a temporary SMTP failure is "
                  "given up", minimum=1, maximum=50)
 register_setting("campaigns.retry_base_seconds", float, 60.0, "First retry delay after a "

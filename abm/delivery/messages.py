@@ -26,6 +26,9 @@ from abm.campaigns.rendering import RenderedMessage
 from abm.delivery.tokens import Tokens
 
 _HREF = re.compile(r'href="(https?://[^"]+)"', re.IGNORECASE)
+# A web address in the text part: up to a space or a character no address ends with.
+_TEXT_URL = re.compile(r"https?://[^\s<>\"]+")
+_TRAILING = ".,;:!?)]}'"
 
 
 @dataclass(frozen=True)
@@ -47,20 +50,47 @@ def links(envelope: Envelope, outbox_id: int) -> dict[str, str]:
     return {"unsubscribe_url": f"{base}/u/{envelope.tokens.unsubscribe(outbox_id)}"}
 
 
-def _track(envelope: Envelope, outbox_id: int, html: str, unsubscribe_url: str) -> str:
+def _clicks(envelope: Envelope, outbox_id: int, unsubscribe_url: str):
+    """``tracked(url)``: the click-tracking address of a link of this message (the
+    unsubscribe link stays as it is); one token per address, shared by both parts."""
+    base = envelope.public_url.rstrip("/")
+    known: dict[str, str] = {unsubscribe_url: unsubscribe_url}
+
+    def tracked(url: str) -> str:
+        if url not in known:
+            known[url] = f"{base}/t/c/{envelope.tokens.click(outbox_id, url)}"
+        return known[url]
+
+    return tracked
+
+
+def _track(envelope: Envelope, outbox_id: int, html: str, tracked) -> str:
     base = envelope.public_url.rstrip("/")
 
     def click(match: re.Match) -> str:
         url = match.group(1).replace("&amp;", "&")
-        if url == unsubscribe_url:
-            return match.group(0)
-        return f'href="{base}/t/c/{envelope.tokens.click(outbox_id, url)}"'
+        address = tracked(url)
+        return match.group(0) if address == url else f'href="{address}"'
 
     html = _HREF.sub(click, html)
     pixel = (f'<img src="{base}/t/o/{envelope.tokens.open(outbox_id)}.gif" width="1" '
              'height="1" alt="">')
     at = html.lower().rfind("</body>")
     return html[:at] + pixel + html[at:] if at >= 0 else html + pixel
+
+
+def _track_text(text: str, tracked) -> str:
+    """The web addresses of the text part replaced by their tracking addresses, so that a
+    reader of the plain text is counted too (punctuation after an address stays after it)."""
+    if "http" not in text:
+        return text
+
+    def click(match: re.Match) -> str:
+        found = match.group(0)
+        url = found.rstrip(_TRAILING)
+        return tracked(url) + found[len(url):]
+
+    return _TEXT_URL.sub(click, text)
 
 
 # UTF-8 bytes per RFC 2047 encoded word: 39 encode to 52 base64 characters, a
@@ -185,7 +215,9 @@ def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_em
     message_id = f"<abm-{outbox_id}@{envelope.domain}>"
     # Both parts are base64, whose lines never hold a "-": no line can look like this.
     boundary = f"abm-alt-{outbox_id}"
-    html = _track(envelope, outbox_id, rendered.html, unsubscribe_url)
+    tracked = _clicks(envelope, outbox_id, unsubscribe_url)
+    html = _track(envelope, outbox_id, rendered.html, tracked)
+    text = _track_text(rendered.text, tracked)
     mailto = f"mailto:{envelope.mail_from}?subject={quote('unsubscribe ' + str(outbox_id))}"
     head = "\r\n".join((
         f"From: {envelope.mail_from}",
@@ -202,7 +234,7 @@ def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_em
     body = (
         f"{head}\r\n\r\n--{boundary}\r\n"
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-        f"{_b64(rendered.text)}--{boundary}\r\n"
+        f"{_b64(text)}--{boundary}\r\n"
         "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         f"{_b64(html)}--{boundary}--\r\n"
     )

@@ -24,6 +24,7 @@ from abm.accounts.models import Contact
 from abm.campaigns.audiences import reachable_condition
 from abm.campaigns.context import account_contexts, message_context
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
+from abm.campaigns.offers import offer_context
 from abm.campaigns.rendering import RenderError
 from abm.campaigns.services import compiled_templates, pick_language
 from abm.campaigns.settings import campaign_settings
@@ -84,7 +85,7 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
         session.commit()
         return {"skipped": campaign.status.value if campaign else "missing"}
     templates = compiled_templates(campaign)
-    offer = dict(campaign.offer or {})
+    offer = offer_context(campaign, settings)
     default_language = campaign.default_language
     account_ids = session.scalars(select(OM.account_id).distinct().where(
         OM.campaign_id == campaign_id, OM.state.in_((OutboxState.PENDING, OutboxState.CLAIMED))))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from abm.accounts.models import Contact
+from abm.accounts.models import Account, Contact
 from abm.db import utcnow
 from abm.delivery.models import EventKind, OutboxMessage, TrackingEvent
 
@@ -51,3 +52,28 @@ def message_contact_email(session: Session, outbox_id: int) -> str | None:
     """The address a message went to (shown on the unsubscribe page)."""
     return session.scalar(select(Contact.email).join(
         OutboxMessage, OutboxMessage.contact_id == Contact.id).where(OutboxMessage.id == outbox_id))
+
+
+def recipient_language(session: Session, outbox_id: int, languages: tuple[str, ...],
+                       default: str = "en") -> str:
+    """The language to speak to the recipient of a message in, of ``languages``.
+
+    The contact's own language, else the main language of the account's country
+    (Babel's likely-subtags data: RU, BY and KZ give Russian), else ``default``:
+    never the browser's, which may be a shared or a company one.
+    """
+    row = session.execute(
+        select(Contact.language, Account.country).join(
+            OutboxMessage, OutboxMessage.contact_id == Contact.id)
+        .join(Account, Account.id == Contact.account_id).where(OutboxMessage.id == outbox_id)
+    ).first()
+    if row is None:
+        return default
+    language, country = row
+    if language in languages:
+        return language
+    try:
+        spoken = Locale.parse(f"und_{country}").language if country else None
+    except (UnknownLocaleError, ValueError):
+        spoken = None
+    return spoken if spoken in languages else default

@@ -72,10 +72,19 @@ def init_app(app: Flask) -> None:
     from abm.web import tokens
 
     app.register_blueprint(tokens.bp)
-    from abm.web import account_work, alerts, campaign_editor, campaigns, rates, settings
+    from abm.web import (
+        account_work,
+        alerts,
+        campaign_editor,
+        campaigns,
+        previews,
+        rates,
+        settings,
+    )
 
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(campaign_editor.bp)
+    app.register_blueprint(previews.bp)
     app.register_blueprint(account_work.bp)
     app.register_blueprint(alerts.bp)
     app.register_blueprint(settings.bp)

@@ -2,16 +2,22 @@
 
 Volume bonuses, individual terms and large discounts go out only after
 management approval (DOMAIN.md); the decision, who made it and why are kept.
+Each campaign shows what is at stake (see :mod:`abm.campaigns.stake`): who gets
+the offer, what they buy, what it costs at their usual volume, what earlier
+campaigns of its kind brought, and how much of the revenue its largest account is.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from abm.db import get_session
 from abm.web.auth import role_required
+from abm.web.i18n import money
+from abm.web.labels import label
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 
@@ -23,9 +29,21 @@ def index():
     from abm.campaigns.listing import campaign_detail, list_campaigns
 
     session = get_session()
-    pending = [campaign_detail(session, c["id"])
+    pending = [{**campaign_detail(session, c["id"]), **_stake(session, c["id"])}
                for c in list_campaigns(session, status="pending_approval")]
     return render_template("approvals/index.html", pending=pending)
+
+
+def _stake(session, campaign_id: int) -> dict:
+    """{"stake": what the campaign puts at stake} or {"stake_error": why it cannot be told}."""
+    from abm.campaigns.audiences import AudienceError
+    from abm.campaigns.services import get_campaign
+    from abm.campaigns.stake import approval_stake
+
+    try:
+        return {"stake": approval_stake(session, get_campaign(session, campaign_id))}
+    except AudienceError as exc:
+        return {"stake": None, "stake_error": str(exc)}
 
 
 @bp.route("/<int:campaign_id>", methods=["POST"])
@@ -46,3 +64,33 @@ def decide(campaign_id: int):
         session.commit()
         flash(_("Approved.") if approve else _("Rejected."), "info")
     return redirect(url_for(".index"))
+
+
+@bp.app_template_filter("points")
+def points(value: float | None) -> str:
+    """A percentage given in points (12.5) in the user's locale: "12.5%", "12,5 %"."""
+    return "—" if value is None else format_percent(value / 100, "#,##0.##%")
+
+
+@bp.app_template_global("approval_reason")
+def approval_reason(reason: dict) -> str:
+    """Why a campaign needs approval, in the user's language, from the rule's code and figures
+    (see :mod:`abm.campaigns.approval`)."""
+    code, p = reason["code"], reason.get("params") or {}
+    if code == "kind":
+        return _("%(kind)s campaigns need management approval",
+                 kind=label("campaign_kind", p.get("kind")))
+    if code == "volume_bonus":
+        if p.get("threshold"):
+            return _("a volume bonus of %(percent)s of purchases above %(threshold)s",
+                     percent=points(p["percent"]), threshold=money(p["threshold"]))
+        return _("a volume bonus of %(percent)s of purchases", percent=points(p["percent"]))
+    if code == "payment_terms":
+        return ngettext("individual payment terms of %(num)s day",
+                        "individual payment terms of %(num)s days", p["days"])
+    if code == "free_terms":
+        return _("terms written out in the offer")
+    if code == "discount":
+        return _("a discount of %(percent)s is above the %(threshold)s threshold",
+                 percent=points(p["percent"]), threshold=points(p["threshold"]))
+    return reason.get("text") or code

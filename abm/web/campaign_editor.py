@@ -38,6 +38,7 @@ from abm.web.audience_text import editor_options, error_text
 from abm.web.auth import role_required
 from abm.web.campaign_forms import TemplateForm
 from abm.web.campaigns import EDITORS, USER_ERRORS, carried_out, load_campaign
+from abm.web.previews import keep_preview
 
 bp = Blueprint("campaign_editor", __name__, url_prefix="/campaigns")
 
@@ -76,7 +77,7 @@ def audience(campaign_id: int):
         values = audience_input()
         try:
             chosen = audience_from_form(session, **values)
-            update_campaign(session, campaign_id, audience=chosen)
+            update_campaign(session, campaign_id, audience=chosen, user_id=current_user.id)
         except USER_ERRORS as exc:
             session.rollback()
             error, status = error_text(exc), 422
@@ -181,10 +182,11 @@ def draft_preview(campaign_id: int, account_id: int, lang: str, form: TemplateFo
     draft = {"subject": form.subject.data or "", "html": form.html.data or "",
              "text": form.text.data or ""}
     try:
-        return preview_message(get_session(), campaign_id, account_id, language=lang,
-                               draft=draft)
+        message = preview_message(get_session(), campaign_id, account_id, language=lang,
+                                  draft=draft)
     except USER_ERRORS as exc:
         return {"error": error_text(exc)}
+    return {**message, "frame_url": keep_preview(message["html"])}
 
 
 @bp.route("/<int:campaign_id>/template/preview", methods=["POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,12 +14,15 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    URLField,
 )
 from wtforms.validators import (
+    URL,
     DataRequired,
     InputRequired,
     Length,
@@ -56,8 +60,37 @@ class OfferForm(FlaskForm):
     title = StringField(_l("Offer"), validators=[Optional(), Length(max=300)])
     discount_percent = DecimalField(_l("Discount (%)"), places=None,
                                     validators=[Optional(), NumberRange(min=0, max=100)])
+    bonus_percent = DecimalField(_l("Volume bonus (%)"), places=None,
+                                 validators=[Optional(), NumberRange(min=0, max=100)])
+    bonus_threshold = DecimalField(_l("Bonus on purchases above (12 months)"), places=None,
+                                   validators=[Optional(), NumberRange(min=0, max=1e12)])
+    payment_days = IntegerField(_l("Payment terms (days)"),
+                                validators=[Optional(), NumberRange(min=0, max=3650)])
+    price_list = StringField(_l("Price list"), validators=[Optional(), Length(max=200)])
     terms = TextAreaField(_l("Terms"), validators=[Optional(), Length(max=5000)])
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    link = URLField(_l("Link to the offer"), validators=[Optional(), Length(max=2000),
+                                                         URL(require_tld=False)])
+
+    # The offer's elements this form edits; other elements (an event's, set through
+    # the API) are kept as they are.
+    OFFER_FIELDS = ("title", "discount_percent", "bonus_percent", "bonus_threshold",
+                    "payment_days", "price_list", "terms", "valid_until", "link")
+
+    def offer_data(self) -> dict:
+        """The offer's elements as entered, as plain JSON (empty ones left out)."""
+        data = {}
+        for name in self.OFFER_FIELDS:
+            value = getattr(self, name).data
+            if isinstance(value, str):
+                value = value.strip()
+            elif isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            if value not in (None, ""):
+                data[name] = value
+        return data
 
 
 class TemplateForm(FlaskForm):

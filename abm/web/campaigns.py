@@ -19,6 +19,7 @@ from abm.campaigns.audiences import AudienceError
 from abm.campaigns.jobs import enqueue_start
 from abm.campaigns.listing import campaign_detail, list_campaigns
 from abm.campaigns.models import CampaignKind
+from abm.campaigns.offers import offer_dict
 from abm.campaigns.outcomes import delivery_progress
 from abm.campaigns.rendering import RenderError
 from abm.campaigns.results import campaign_results
@@ -44,6 +45,7 @@ from abm.web.campaign_forms import NewCampaignForm, OfferForm, ScheduleForm, iso
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import moment
+from abm.web.previews import keep_preview
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -113,11 +115,11 @@ def new():
 
 
 def offer_form(campaign) -> OfferForm:
-    offer = campaign.offer or {}
+    offer = offer_dict(campaign)
+    values = {name: offer.get(name) for name in OfferForm.OFFER_FIELDS}
     return OfferForm(name=campaign.name, default_language=campaign.default_language,
                      holdout_percent=round(campaign.holdout_share * 100, 2),
-                     title=offer.get("title"), discount_percent=offer.get("discount_percent"),
-                     terms=offer.get("terms"), valid_until=iso_date(offer.get("valid_until")))
+                     **{**values, "valid_until": iso_date(offer.get("valid_until"))})
 
 
 def render_campaign(campaign_id: int, form: OfferForm | None = None,
@@ -153,7 +155,8 @@ def account_preview(campaign_id: int, audience: dict) -> dict | None:
             account_id = audience["sample"][0]["id"]
         else:
             return None
-        return {**preview_message(session, campaign_id, account_id), "account_id": account_id}
+        message = preview_message(session, campaign_id, account_id)
+        return {**message, "account_id": account_id, "frame_url": keep_preview(message["html"])}
     except USER_ERRORS as exc:
         return {"error": error_text(exc)}
 
@@ -167,20 +170,15 @@ def show(campaign_id: int):
 @bp.route("/<int:campaign_id>/offer", methods=["POST"])
 @role_required(*EDITORS)
 def save_offer(campaign_id: int):
-    load_campaign(campaign_id)
+    campaign = load_campaign(campaign_id)
     form = OfferForm()
     if not form.validate_on_submit():
         return render_campaign(campaign_id, form=form, status=422)
-    offer = {k: v for k, v in {
-        "title": (form.title.data or "").strip(),
-        "discount_percent": None if form.discount_percent.data is None
-        else float(form.discount_percent.data),
-        "terms": (form.terms.data or "").strip(),
-        "valid_until": form.valid_until.data.isoformat() if form.valid_until.data else None,
-    }.items() if v not in (None, "")}
+    kept = {k: v for k, v in offer_dict(campaign).items() if k not in OfferForm.OFFER_FIELDS}
     carried_out(campaign_id, update_campaign, _("Saved."), name=form.name.data.strip(),
-                default_language=form.default_language.data, offer=offer,
-                holdout_share=float(form.holdout_percent.data) / 100)
+                default_language=form.default_language.data,
+                offer={**kept, **form.offer_data()},
+                holdout_share=float(form.holdout_percent.data) / 100, user_id=current_user.id)
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 
@@ -189,7 +187,8 @@ def save_offer(campaign_id: int):
 def submit(campaign_id: int):
     load_campaign(campaign_id)
     carried_out(campaign_id, request_approval,
-                _("Sent for approval: it waits in the managers' approvals inbox."))
+                _("Sent for approval: it waits in the managers' approvals inbox."),
+                user_id=current_user.id)
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 import base64
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template
+from flask_babel import force_locale
 
 from abm.db import get_session
 from abm.delivery.models import EventKind
 from abm.delivery.tokens import BadToken, Tokens
-from abm.delivery.tracking import message_contact_email, record_event, unsubscribe
-from abm.web import csrf
+from abm.delivery.tracking import (
+    message_contact_email,
+    recipient_language,
+    record_event,
+    unsubscribe,
+)
+from abm.web import LANGUAGES, csrf
 from abm.web.reading import writes
 
 # Every link a recipient follows records what they did (opened, clicked).
@@ -28,6 +34,12 @@ def _tokens() -> Tokens:
     return Tokens(current_app.config["SECRET_KEY"])
 
 
+def _recipient_page(outbox_id: int, **values) -> str:
+    """The unsubscribe page in the recipient's language (see ``recipient_language``)."""
+    with force_locale(recipient_language(get_session(), outbox_id, LANGUAGES)):
+        return render_template("tracking/unsubscribe.html", **values)
+
+
 @bp.get("/u/<token>")
 def unsubscribe_page(token: str):
     """Shows what the link would do; a GET never unsubscribes (link scanners follow GETs)."""
@@ -38,7 +50,7 @@ def unsubscribe_page(token: str):
     email = message_contact_email(get_session(), outbox_id)
     if email is None:
         return render_template("tracking/unsubscribe.html", invalid=True), 404
-    return render_template("tracking/unsubscribe.html", email=email, done=False)
+    return _recipient_page(outbox_id, email=email, done=False)
 
 
 @bp.post("/u/<token>")
@@ -54,7 +66,7 @@ def unsubscribe_post(token: str):
     if result is None:
         return render_template("tracking/unsubscribe.html", invalid=True), 404
     session.commit()
-    return render_template("tracking/unsubscribe.html", email=result["email"], done=True)
+    return _recipient_page(outbox_id, email=result["email"], done=True)
 
 
 @bp.get("/t/o/<token>.gif")

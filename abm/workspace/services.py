@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from abm.audit import services as audit
 from abm.workspace.models import WorkspaceSetting
 
 
@@ -196,6 +197,9 @@ def set_settings(
 ) -> dict[str, Any]:
     """Validate and store several values at once; a value equal to the default is cleared.
 
+    Every value that changes is written to the audit log as ``user_id``'s, with
+    the value before and after (thresholds decide what needs approval, what is key...).
+
     Returns:
         The merged settings after the change.
 
@@ -210,12 +214,15 @@ def set_settings(
         if setting is None:
             raise SettingError(f"unknown setting {key}")
         checked[key] = setting.validate(value)
-    current = get_settings(session)
+    before = get_settings(session)
     for key, value in checked.items():
         guard = SETTINGS[key].guard
-        if guard is not None and value != current[key]:
-            guard(session, current[key], value)
+        if guard is not None and value != before[key]:
+            guard(session, before[key], value)
     for key, value in checked.items():
+        if value != before[key]:
+            audit.record(session, user_id, audit.SETTING_CHANGED, f"setting:{key}",
+                         {"key": key, "old": before[key], "new": value})
         row = session.get(WorkspaceSetting, key)
         if value == SETTINGS[key].default:
             if row is not None:
@@ -230,8 +237,15 @@ def set_settings(
     return get_settings(session)
 
 
-def reset_settings(session: Session, keys: list[str] | None = None) -> None:
-    """Return these settings (all when None) to their defaults."""
+def reset_settings(session: Session, keys: list[str] | None = None, *,
+                   user_id: int | None = None) -> None:
+    """Return these settings (all when None) to their defaults, audit-logged like a change."""
+    declare_all()
+    stmt = select(WorkspaceSetting.key)
+    if keys is not None:
+        stmt = stmt.where(WorkspaceSetting.key.in_(keys))
+    changed = [key for key in session.scalars(stmt) if key in SETTINGS]
+    set_settings(session, {key: SETTINGS[key].default for key in changed}, user_id=user_id)
     stmt = delete(WorkspaceSetting)
     if keys is not None:
         stmt = stmt.where(WorkspaceSetting.key.in_(keys))

@@ -128,9 +128,14 @@ def test_a_big_discount_waits_for_a_manager(api, session, book, users):
     body = approved.get_json()
     assert body["status"] == "approved"
     assert body["approvals"][0]["user_id"] == users["manager"].id
-    [event] = _events(session, "campaign_approval")
+    requested, event = _events(session, "campaign_approval")
+    assert (requested.actor_id, requested.details["event"]) == (users["marketing"].id,
+                                                                "requested")
     assert event.actor_id == users["manager"].id
-    assert event.details == {"decision": "approved", "reason": "key account"}
+    assert (event.details["decision"], event.details["reason"]) == ("approved", "key account")
+    assert event.details["offer"] == {"discount_percent": 40}
+    assert event.details["reasons"] == [{"code": "discount",
+                                         "params": {"percent": 40, "threshold": 0}}]
 
 
 def test_a_rejection_needs_a_reason_and_is_audited(api, session, book, users):
@@ -141,8 +146,8 @@ def test_a_rejection_needs_a_reason_and_is_audited(api, session, book, users):
     rejected = api.as_("manager").post(f"/campaigns/{campaign_id}/reject",
                                        json={"reason": "too generous"})
     assert rejected.get_json()["status"] == "rejected"
-    [event] = _events(session, "campaign_approval")
-    assert event.details == {"decision": "rejected", "reason": "too generous"}
+    event = _events(session, "campaign_approval")[-1]
+    assert (event.details["decision"], event.details["reason"]) == ("rejected", "too generous")
 
 
 def test_schedule_sends_and_reports_progress_and_results(api, session, book, reachable, users,

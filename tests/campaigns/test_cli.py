@@ -110,3 +110,26 @@ def test_scheduling_a_campaign_whose_segment_left_is_refused_with_the_reason(
         result.output
     session.expire_all()
     assert session.get(Campaign, campaign_id).status == CampaignStatus.DRAFT
+
+
+def test_a_volume_bonus_given_on_the_command_line_waits_for_approval(runner, make_accounts):
+    make_accounts(2)
+    created = runner.invoke(cli, args=[
+        "campaign", "create", "--kind", "personal_offer", "--title", "Volume bonus: 10% rebate",
+        "--bonus", "10", "--bonus-threshold", "50000", "--payment-days", "90"])
+    assert created.exit_code == 0, created.output
+    assert "needs approval: a volume bonus of 10% of purchases above 50000" in created.output
+    assert "needs approval: individual payment terms of 90 days" in created.output
+    campaign_id = int(created.output.split()[2])
+    refused = runner.invoke(cli, args=["campaign", "schedule", str(campaign_id)])
+    assert refused.exit_code == 2 and "needs a manager's approval first" in refused.output
+    stake = json.loads(runner.invoke(cli, args=["campaign", "stake", str(campaign_id),
+                                                "--format", "json"]).output)
+    assert (stake["accounts"], stake["recipients"], stake["expected_extra_revenue"]) == (
+        2, 4, None)
+
+
+def test_a_bonus_threshold_without_a_bonus_is_refused_clearly(runner):
+    result = runner.invoke(cli, args=["campaign", "create", "--kind", "promotion",
+                                      "--bonus-threshold", "100"])
+    assert result.exit_code == 2 and "needs the bonus percentage" in result.output

@@ -10,11 +10,11 @@ from abm.campaigns.services import LANGUAGES, default_template
 CONTEXT = {
     "account": {"name": "Acme <b>&</b>", "country": "RU"},
     "contact": {"name": "Olga Petrova", "first_name": "Olga"},
-    "kam": {"name": "Ivan", "email": "ivan@example.com"},
+    "kam": {"name": "Ivan", "email": "ivan@example.com", "signature": ""},
     "figures": {"revenue_12m": 1000.0, "last_order_month": "2026-01"},
     "top_products": [{"name": "Bolts"}],
     "recommended_products": [{"name": "Nuts"}],
-    "offer": {"discount_percent": 12},
+    "offer": {"discount_percent": 12, "link": "https://example.com/offer", "occasion_kind": ""},
     "unsubscribe_url": "https://example.com/u/x",
 }
 

@@ -27,7 +27,7 @@ def test_bonuses_and_individual_terms_need_approval_before_scheduling(session, k
 
 def test_a_discount_above_the_threshold_needs_approval(session):
     campaign = _campaign(session, offer={"discount_percent": 15})
-    assert services.approval_reasons(session, campaign) == [
+    assert [r.text() for r in services.approval_reasons(session, campaign)] == [
         "a discount of 15% is above the 0% threshold"]
 
 

@@ -86,3 +86,37 @@ def test_links_in_the_html_part_are_tracked(app):
     assert Tokens("test-secret").read_click(click.rsplit("/", 1)[1]) == (7, "https://shop.example/x")
     assert "/t/o/" in html
     assert message["To"].addresses[0].display_name == "Анна"
+
+
+def _message_to(session, make_accounts, language, country=None) -> str:
+    """The unsubscribe link of a message to a contact of ``language`` at an account of
+    ``country``."""
+    row = _message(session, make_accounts)
+    contact = session.get(Contact, row.contact_id)
+    contact.language = language
+    contact.account.country = country
+    session.commit()
+    return f"/u/{Tokens('test-secret').unsubscribe(row.id)}"
+
+
+def test_the_unsubscribe_page_speaks_the_recipients_language_not_the_browsers(
+        client, session, make_accounts):
+    link = _message_to(session, make_accounts, "ru")
+    page = client.get(link, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="ru">' in page.get_data(as_text=True)
+    assert "Отписаться" in page.get_data(as_text=True)
+    done = client.post(link, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Вы отписаны" in done
+
+
+def test_an_english_recipient_gets_english_whatever_the_browser(client, session, make_accounts):
+    link = _message_to(session, make_accounts, "en", "RU")
+    page = client.get(link, headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Stop marketing messages to" in page
+
+
+def test_without_a_language_of_ours_the_page_speaks_the_countrys(client, session,
+                                                                make_accounts):
+    link = _message_to(session, make_accounts, "de", "BY")
+    page = client.get(link, headers={"Accept-Language": "de,en"}).get_data(as_text=True)
+    assert '<html lang="ru">' in page

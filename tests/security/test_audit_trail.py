@@ -70,9 +70,11 @@ def test_an_approval_on_the_web_page_is_audited(client, session, users):
     session.commit()
     _login(client, "manager")
     client.post(f"/approvals/{campaign.id}", data={"decision": "reject", "reason": "not now"})
-    [event] = _events(session, "campaign_approval")
+    requested, event = _events(session, "campaign_approval")
+    assert requested.details["event"] == "requested"
     assert event.actor_id == users["manager"].id and event.target == f"campaign:{campaign.id}"
-    assert event.details == {"decision": "rejected", "reason": "not now"}
+    assert (event.details["decision"], event.details["reason"]) == ("rejected", "not now")
+    assert event.details["reasons"] == [{"code": "kind", "params": {"kind": "volume_bonus"}}]
 
 
 def test_creating_and_revoking_a_token_on_the_web_page_is_audited(client, session, users):

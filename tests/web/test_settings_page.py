@@ -69,3 +69,16 @@ def test_only_admins_open_or_change_the_settings(client, login, role):
     login(role)
     assert client.get("/admin/settings/").status_code == 403
     assert client.post("/admin/settings/", data=_form()).status_code == 403
+
+
+def test_raising_the_approval_threshold_leaves_an_audit_entry(client, login, session):
+    from abm.audit.models import AuditEvent
+
+    admin = login("admin")
+    key = "campaigns.discount_approval_threshold"
+    assert client.post("/admin/settings/", data=_form(**{key: "12.5"})).status_code == 302
+    [event] = session.query(AuditEvent).filter_by(action="setting_changed").all()
+    assert (event.actor_id, event.target) == (admin.id, f"setting:{key}")
+    assert event.details == {"key": key, "old": 0.0, "new": 12.5}
+    log = client.get("/admin/audit?action=setting_changed").get_data(as_text=True)
+    assert f"setting:{key}" in log

@@ -142,3 +142,32 @@ def test_the_workspace_currency_cannot_change_while_order_lines_are_stored(sessi
     assert get_settings(session)["analytics.top_n"] == 20  # nothing stored
     set_settings(session, {"workspace.currency": "eur", "analytics.top_n": 10})  # unchanged
     assert get_settings(session)["analytics.top_n"] == 10
+
+
+def _audited(session):
+    from abm.audit.models import AuditEvent
+
+    return [(e.actor_id, e.target, e.details) for e in session.query(AuditEvent)
+            .filter_by(action="setting_changed").order_by(AuditEvent.id)]
+
+
+def test_a_change_of_the_approval_threshold_is_audited_with_before_and_after(session):
+    from abm.users.services import create_user
+
+    admin = create_user(session, email="boss@t.io", name="Boss", role="admin", password="pw")
+    set_settings(session, {"campaigns.discount_approval_threshold": 15}, user_id=admin.id)
+    set_settings(session, {"campaigns.discount_approval_threshold": 15,
+                           "analytics.top_n": 20}, user_id=admin.id)  # nothing changes
+    reset_settings(session, ["campaigns.discount_approval_threshold"], user_id=admin.id)
+    key = "campaigns.discount_approval_threshold"
+    assert _audited(session) == [
+        (admin.id, f"setting:{key}", {"key": key, "old": 0.0, "new": 15.0}),
+        (admin.id, f"setting:{key}", {"key": key, "old": 15.0, "new": 0.0}),
+    ]
+
+
+def test_a_refused_change_leaves_no_audit_entry(session):
+    with pytest.raises(SettingError):
+        set_settings(session, {"campaigns.discount_approval_threshold": 15,
+                               "analytics.top_n": 0})
+    assert _audited(session) == []

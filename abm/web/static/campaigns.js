@@ -81,7 +81,9 @@
       if (data.error) { return; }
       text("preview-subject", data.subject);
       text("preview-text", data.text);
-      document.getElementById("preview-html").srcdoc = data.html;
+      // The message is served from its own address, with a policy that lets its inline
+      // styles apply in the sandboxed frame (a srcdoc frame would inherit this page's).
+      document.getElementById("preview-html").src = data.frame_url;
     });
   }
 
