@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from abm.campaigns.audiences import reachable_condition
 from abm.campaigns.context import account_contexts, message_context
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
 from abm.campaigns.rendering import RenderError
+from abm.campaigns.send_window import SendWindow, WindowError, WindowGate
 from abm.campaigns.services import compiled_templates, pick_language
 from abm.campaigns.settings import campaign_settings
 from abm.campaigns.triggers import occasion
@@ -34,8 +36,12 @@ from abm.delivery.messages import Envelope, build_message, links
 from abm.delivery.models import EventKind, OutboxMessage, OutboxState, TrackingEvent
 from abm.delivery.pipeline import Pipeline
 from abm.delivery.transport import Outcome, TransportError
+from abm.workspace.services import workspace_zone
 
 OM = OutboxMessage
+# Why a message was capped (kept as its last error): a code, the page names it.
+CAP_CONTACT = "contact_cap"
+CAP_ACCOUNT = "account_cap"
 # How stale the suppression state of a contact may be when its message goes out.
 RECHECK_EVERY = 25  # messages
 RECHECK_SECONDS = 1.0
@@ -62,12 +68,17 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
                   progress: Callable | None = None) -> dict:
     """Send every due message of a campaign; safe to run in any number of workers at once.
 
+    A temporary failure (a 4xx reply) leaves its message pending for a retry
+    after a doubling delay; a server that cannot be reached (refused, dropped
+    twice) has the batch given back, uncounted, for the same back-off. Retries
+    due within ``options.max_wait`` happen in this call; later ones are left
+    to the job that comes back at ``retry_at``. A message outside the
+    campaign's send window waits, uncounted, for the window to open.
+
     Returns:
         {"sent", "bounced", "deferred", "failed", "suppressed", "capped", "invalid",
+         "waiting" (for the send window), "unreachable" (batches given back),
          "retry_at": ISO time of the next due retry when the job should come back, or None}
-
-    Raises:
-        TransportError: the SMTP server cannot be reached; the batch is given back.
     """
     options = options or SendOptions()
     settings = {**campaign_settings(session), **options.settings}
@@ -76,6 +87,8 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
         session.commit()
         return {"skipped": campaign.status.value if campaign else "missing"}
     templates = compiled_templates(campaign)
+    window = _send_window(campaign)
+    default_zone = workspace_zone(session)
     offer = dict(campaign.offer or {})
     default_language = campaign.default_language
     account_ids = session.scalars(select(OM.account_id).distinct().where(
@@ -85,11 +98,13 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
     session.commit()
     stats: Counter = Counter()
     job = _Batch(session, campaign_id, transport, envelope, templates, offer, default_language,
-                 contexts, settings, stats, campaign.trigger == Trigger.HOLIDAY)
+                 contexts, settings, stats, campaign.trigger == Trigger.HOLIDAY,
+                 window=window, default_zone=default_zone)
     retry_at = None
+    unreachable = given_back = 0  # batches the SMTP server could not be reached for (in a row)
     while True:
         if progress is not None:
-            progress(sum(stats.values()), total)
+            progress(sum(n for k, n in stats.items() if k != "waiting"), total)
         status = session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
         session.commit()
         if status == CampaignStatus.CANCELLED:
@@ -111,12 +126,32 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
             continue
         try:
             job.run(token)
-        except TransportError:
-            outbox.release_claim(session, token,
-                                 timedelta(seconds=settings["campaigns.retry_base_seconds"]))
-            raise
+        except TransportError as exc:
+            # Not the messages' fault: give the batch back, uncounted, and come back after a
+            # back-off, inside this job while the wait is short (see the loop's max_wait).
+            unreachable += 1
+            given_back += 1
+            outbox.release_claim(session, token, timedelta(seconds=retry_delay(
+                settings, unreachable)), error=str(exc))
+            continue
+        unreachable = 0
     return {**{k: stats[k] for k in ("sent", "bounced", "deferred", "failed", "suppressed",
-                                       "capped", "invalid")}, "retry_at": retry_at}
+                                       "capped", "invalid", "waiting")},
+            "unreachable": given_back, "retry_at": retry_at}
+
+
+def retry_delay(settings: dict, attempt: int) -> float:
+    """Seconds before retrying after the ``attempt``-th temporary failure: doubling from the
+    base delay, up to the longest delay."""
+    return min(settings["campaigns.retry_base_seconds"] * 2 ** (attempt - 1),
+               settings["campaigns.retry_max_delay_seconds"])
+
+
+def _send_window(campaign: Campaign) -> SendWindow | None:
+    try:
+        return SendWindow.from_json(campaign.send_window)
+    except WindowError:  # stored before a rule tightened: better sent than never
+        return None
 
 
 def _finish(session: Session, campaign_id: int) -> None:
@@ -140,6 +175,8 @@ class _Batch:
     settings: dict
     stats: Counter
     holiday: bool = False
+    window: SendWindow | None = None
+    default_zone: ZoneInfo | None = None  # of recipients whose country has no known zone
     per_contact: Counter = field(default_factory=Counter)  # messages in the cap window
     per_account: Counter = field(default_factory=Counter)
     marker: outbox.Marker | None = None  # set while a batch is sent
@@ -161,6 +198,7 @@ class _Batch:
         if missing:  # accounts added by a trigger scan after the job started
             self.contexts.update(account_contexts(s, missing))
         s.commit()  # end the read transaction before the first write
+        gate = WindowGate(self.window, self.default_zone, utcnow())
         with outbox.Marker(s) as self.marker, Pipeline(
                 self.transport, self.envelope.mail_from, partial(self._record, token)) as pipeline:
             for r, reachable in self._rechecked(rows):
@@ -168,11 +206,25 @@ class _Batch:
                 if not reachable:
                     self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
                                "unsubscribed, bounced, no consent or no address")
-                elif (self.per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]
-                        or self.per_account[r.account_id] >= cfg["campaigns.cap_account_max"]):
-                    self._mark(r.id, token, OutboxState.CAPPED, "capped", "over a frequency cap")
+                elif (until := gate.wait_until(self._country(r))) is not None:
+                    if self.marker.postpone(r.id, token, until):
+                        self.stats["waiting"] += 1
+                elif (cap := self._cap(r)) is not None:
+                    self._mark(r.id, token, OutboxState.CAPPED, "capped", cap)
                 else:
                     self._dispatch(pipeline, r, token)
+
+    def _country(self, r) -> str | None:
+        return self.contexts[r.account_id]["account"]["country"] or None
+
+    def _cap(self, r) -> str | None:
+        """Which frequency cap (across all campaigns) the message would break, if any: the
+        reason code kept with a capped message."""
+        if self.per_contact[r.contact_id] >= self.settings["campaigns.cap_contact_max"]:
+            return CAP_CONTACT
+        if self.per_account[r.account_id] >= self.settings["campaigns.cap_account_max"]:
+            return CAP_ACCOUNT
+        return None
 
     def _rechecked(self, rows: list) -> Iterator[tuple[Row, bool]]:
         """Each row with whether its contact may be mailed, re-read every few messages.
@@ -240,8 +292,8 @@ class _Batch:
             self._bounce(r, token, outcome.detail)
         elif r.attempts >= self.settings["campaigns.retry_max"]:
             self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail)
-        else:
-            delay = self.settings["campaigns.retry_base_seconds"] * 2 ** (r.attempts - 1)
+        else:  # stays pending: a later attempt, in this job if it is due soon enough
+            delay = retry_delay(self.settings, r.attempts)
             self._mark(r.id, token, OutboxState.PENDING, "deferred", outcome.detail,
                        next_attempt_at=utcnow() + timedelta(seconds=delay))
 

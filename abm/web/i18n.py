@@ -16,6 +16,7 @@ from flask_babel import (
     format_decimal,
     format_percent,
     get_locale,
+    get_timezone,
     get_translations,
 )
 from flask_login import current_user
@@ -118,4 +119,5 @@ def init_app(app: Flask) -> None:
                                  accounts_count=accounts_count)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, label=label, hhi_level=hhi_level,
                                  current_language=lambda: str(get_locale() or "en"),
+                                 time_zone=lambda: str(get_timezone()),
                                  role_label=lambda value: label("role", value))

@@ -13,10 +13,11 @@ Other domains declare their keys in :data:`SETTINGS` under their own prefix
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    check: Callable[[Any], None] | None = None  # raises SettingError for a bad value
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` converted to the setting's type.
@@ -66,6 +68,8 @@ class Setting:
             raise SettingError(f"{self.key}: expected {self.type.__name__}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise SettingError(f"{self.key}: {value!r} is not one of {', '.join(self.choices)}")
+        if self.check is not None:
+            self.check(value)
         return value
 
 
@@ -81,17 +85,36 @@ def register_setting(
     minimum: float | None = None,
     maximum: float | None = None,
     choices: tuple[str, ...] | None = None,
+    check: Callable[[Any], None] | None = None,
 ) -> Setting:
-    """Declare a setting. Declaring the same key twice is a programming error."""
+    """Declare a setting. Declaring the same key twice is a programming error.
+
+    Args:
+        check: a further test of a value of the right type; raises SettingError.
+    """
     if key in SETTINGS:
         raise SettingError(f"setting {key} is declared twice")
-    setting = Setting(key, type_, default, description, minimum, maximum, choices)
+    setting = Setting(key, type_, default, description, minimum, maximum, choices, check)
     setting.validate(default)
     SETTINGS[key] = setting
     return setting
 
 
+def check_time_zone(value: str) -> None:
+    """Refuse a value that is not an IANA time zone name (``Europe/Moscow``, ``UTC``)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingError(f"{TIME_ZONE}: {value!r} is not a time zone name such as "
+                           "Europe/Moscow or UTC") from None
+
+
+TIME_ZONE = "workspace.time_zone"
 _R = register_setting
+# -- the workspace: UTC by default, so that a time nobody chose is never shifted
+# silently; every form that takes a time names the zone.
+_R(TIME_ZONE, str, "UTC", "Time zone in which times are entered and shown (an IANA name "
+   "such as Europe/Moscow); stored in UTC", check=check_time_zone)
 # -- analytics: identifying key accounts (DOMAIN.md, "Identifying key accounts")
 _R("analytics.period_months", int, 12, "Months in the analysis period (full months)",
    minimum=1, maximum=60)
@@ -223,6 +246,15 @@ def reset_settings(session: Session, keys: list[str] | None = None) -> None:
     if keys is not None:
         stmt = stmt.where(WorkspaceSetting.key.in_(keys))
     session.execute(stmt)
+
+
+def workspace_zone(session: Session) -> ZoneInfo:
+    """The workspace time zone (:data:`TIME_ZONE`), read alone: pages ask for it on every load."""
+    value = session.scalar(select(WorkspaceSetting.value).where(WorkspaceSetting.key == TIME_ZONE))
+    try:
+        return ZoneInfo(SETTINGS[TIME_ZONE].validate(value))
+    except SettingError:  # unset, or a zone this machine's time zone data lacks
+        return ZoneInfo(SETTINGS[TIME_ZONE].default)
 
 
 def describe_settings(session: Session, prefix: str = "") -> list[dict]:
