@@ -45,6 +45,8 @@ CAP_ACCOUNT = "account_cap"
 # How stale the suppression state of a contact may be when its message goes out.
 RECHECK_EVERY = 25  # messages
 RECHECK_SECONDS = 1.0
+# Batches in a row a send job gives back for an unreachable server before it hands over.
+MAX_UNREACHABLE = 10
 
 
 @dataclass
@@ -131,8 +133,11 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
             # back-off, inside this job while the wait is short (see the loop's max_wait).
             unreachable += 1
             given_back += 1
-            outbox.release_claim(session, token, timedelta(seconds=retry_delay(
-                settings, unreachable)), error=str(exc))
+            delay = timedelta(seconds=retry_delay(settings, unreachable))
+            outbox.release_claim(session, token, delay, error=str(exc))
+            if unreachable >= MAX_UNREACHABLE:  # short delays set: hand over all the same
+                retry_at = (utcnow() + delay).isoformat()
+                break
             continue
         unreachable = 0
     return {**{k: stats[k] for k in ("sent", "bounced", "deferred", "failed", "suppressed",
