@@ -206,3 +206,16 @@ def test_the_workspace_time_zone_is_validated_on_the_settings_page(client, login
     assert saved.status_code == 302
     session.expire_all()
     assert workspace_zone(session) == ZoneInfo("Asia/Yekaterinburg")
+
+
+def test_an_interaction_time_is_entered_in_the_workspace_zone_too(client, login, session, book,
+                                                                  moscow):
+    from sqlalchemy import select
+
+    from abm.accounts.models import Interaction
+
+    login("sales")
+    client.post(f"/accounts/{book['own'].id}/interactions", data={
+        "interaction-kind": "visit", "interaction-occurred_at": "2026-11-20T10:30"})
+    logged = session.scalar(select(Interaction).where(Interaction.account_id == book["own"].id))
+    assert logged.occurred_at == datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
