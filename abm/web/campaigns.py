@@ -16,6 +16,7 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from abm.campaigns import services
 from abm.campaigns.audience_form import resolve_accounts
 from abm.campaigns.audiences import AudienceError
 from abm.campaigns.calendar import campaign_calendar, parse_month
@@ -36,7 +37,6 @@ from abm.campaigns.services import (
     request_approval,
     update_campaign,
 )
-from abm.campaigns.services import schedule as schedule_campaign
 from abm.db import get_session, utcnow
 from abm.web import labels
 from abm.web.auth import role_required
@@ -267,7 +267,7 @@ def schedule(campaign_id: int):
     session = get_session()
     at = form.at.data if form.mode.data == "at" else None  # local: the workspace time zone
     try:
-        schedule_campaign(session, campaign_id, queue=campaign_queue(), mode=form.mode.data,
+        services.schedule(session, campaign_id, queue=campaign_queue(), mode=form.mode.data,
                           at=at, user_id=current_user.id)
     except USER_ERRORS as exc:
         refused(exc)
