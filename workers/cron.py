@@ -17,6 +17,7 @@ PERIODIC: list[tuple[str, str, str, dict]] = [
     ("abm.analytics.jobs.refresh_analytics", "analytics", "0 4 * * *", {}),
     ("abm.segments.jobs.segment_accounts", "analytics", "0 5 1 * *", {}),
     ("abm.campaigns.jobs.sweep_outbox", "campaigns", "*/5 * * * *", {}),
+    ("abm.campaigns.jobs.start_due_campaigns", "campaigns", "* * * * *", {}),
     ("abm.campaigns.jobs.scan_win_back", "campaigns", "0 6 * * *", {}),
     ("abm.campaigns.jobs.send_greetings", "campaigns", "0 7 * * *", {}),
     ("abm.campaigns.jobs.mail_kam_reports", "campaigns", "0 8 1 * *", {}),

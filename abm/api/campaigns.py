@@ -24,7 +24,7 @@ from abm.api.schemas import (
     Id,
     Input,
     JsonNumber,
-    Moment,
+    LocalMoment,
     Output,
     PageQuery,
     number,
@@ -33,7 +33,7 @@ from abm.api.schemas import (
 from abm.campaigns import services
 from abm.campaigns.audiences import FIELDS, LIST_OPS, MAX_TEXT, MAX_VALUES, AudienceError
 from abm.campaigns.audiences import Field as AudienceField
-from abm.campaigns.jobs import enqueue_start
+from abm.campaigns.jobs import campaign_queue
 from abm.campaigns.listing import campaign_detail, list_campaigns
 from abm.campaigns.models import Campaign, CampaignKind, CampaignStatus, ScheduleMode, Trigger
 from abm.campaigns.rendering import MAX_SOURCE, RenderError
@@ -119,6 +119,19 @@ class Offer(Input):
                                                              "made from.")
 
 
+class SendWindowIn(Input):
+    """Working hours and days in each recipient's country (its capital's time zone)."""
+
+    start: string(5, min_length=4) = Field("09:00", pattern=r"^[0-2]?[0-9]:[0-5][0-9]$",
+                                           description="Local time, HH:MM.")
+    end: string(5, min_length=4) = Field("18:00", pattern=r"^[0-2]?[0-9]:[0-5][0-9]$",
+                                         description="Local time, HH:MM; after the start.")
+    days: list[Annotated[int, Field(ge=1, le=7), JsonNumber]] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5], min_length=1, max_length=7,
+        description="ISO weekdays: 1 is Monday, 7 is Sunday.")
+    holidays: Flag = Field(True, description="Skip the public holidays of the country.")
+
+
 class TemplateIn(Input):
     subject: string(2000, min_length=1)
     html: string(MAX_SOURCE)
@@ -135,6 +148,7 @@ class CampaignCreate(Input):
         default_factory=dict, description="Languages not given get the shipped templates.")
     holdout_share: Share | None = Field(
         None, description="Share of the target accounts held out; null: the setting.")
+    send_window: SendWindowIn | None = Field(None, description="Null: send at any time.")
 
 
 class CampaignUpdate(Input):
@@ -143,6 +157,7 @@ class CampaignUpdate(Input):
     offer: Offer = None  # type: ignore[assignment]
     default_language: Language = None  # type: ignore[assignment]
     holdout_share: Share = None  # type: ignore[assignment]
+    send_window: SendWindowIn | None = Field(None, description="Null: send at any time.")
 
 
 class CampaignQuery(PageQuery):
@@ -189,6 +204,7 @@ class CampaignOut(CampaignSummary):
     offer: dict
     default_language: str
     holdout_share: float
+    send_window: dict | None = Field(description="Working hours and days; null: any time.")
     started_at: str | None
     finished_at: str | None
     approval_reasons: list[ApprovalReasonOut] = Field(
@@ -259,7 +275,8 @@ class ScheduleRequest(Input):
         _needs(ScheduleMode.AT, "at"), _needs(ScheduleMode.TRIGGER, "trigger")]})
 
     mode: ScheduleMode = ScheduleMode.NOW
-    at: Moment | None = Field(None, description="Required with mode 'at'.")
+    at: LocalMoment | None = Field(None, description="Required with mode 'at': ISO 8601 with "
+                                   "its offset; without one, in the workspace time zone.")
     trigger: Trigger | None = Field(None, description="Required with mode 'trigger'.")
     parallel: number(1, 16) = Field(1, description="Send jobs sharing the work.")
 
@@ -346,6 +363,8 @@ def _refused(call, *args, status: int = 409, **kwargs):
         return call(*args, **kwargs)
     except RenderError as exc:
         raise ApiError(422, f"the template cannot be used: {exc}") from None
+    except services.ScheduleError as exc:
+        raise ApiError(422, str(exc)) from None
     except AudienceError as exc:
         raise ApiError(422, f"the audience is not valid: {exc}") from None
     except services.CampaignError as exc:
@@ -378,7 +397,8 @@ def create(body: CampaignCreate) -> CampaignOut:
         services.create_campaign, get_session(), name=body.name, kind=body.kind.value,
         audience=audience, offer=body.offer.model_dump(mode="json", exclude_none=True),
         language=body.language, templates={k: v.model_dump() for k, v in body.templates.items()},
-        holdout_share=body.holdout_share, user_id=current_user().id, status=422)
+        holdout_share=body.holdout_share, user_id=current_user().id, status=422,
+        send_window=body.send_window.model_dump() if body.send_window else None)
     return _detail(campaign.id)
 
 
@@ -400,6 +420,8 @@ def update(campaign_id: int, body: CampaignUpdate) -> CampaignOut:
         changes["audience"] = body.audience.model_dump(mode="json", exclude_unset=True)
     if "offer" in changes:
         changes["offer"] = body.offer.model_dump(mode="json", exclude_none=True)
+    if "send_window" in changes and body.send_window is not None:
+        changes["send_window"] = body.send_window.model_dump()
     _refused(services.update_campaign, get_session(), campaign.id, user_id=current_user().id,
              **changes)
     return _detail(campaign.id)
@@ -489,14 +511,13 @@ def reject(campaign_id: int, body: Rejection) -> CampaignOut:
            tag="campaigns", roles=CAMPAIGN_ROLES, body=ScheduleRequest, response=Scheduled,
            errors=(409, 422))
 def schedule(campaign_id: int, body: ScheduleRequest) -> Scheduled:
-    """Now, at a time, or on a trigger; workers send it. 409 when it needs an approval."""
-    session = get_session()
+    """Now, at a time, or on a trigger; workers send it. A campaign scheduled but not yet
+    started is rescheduled. 409 when it needs an approval or is past scheduling."""
     campaign = _campaign(campaign_id)
-    user_id = current_user().id
-    _refused(services.schedule_campaign, session, campaign.id, mode=body.mode.value,
-             at=body.at, trigger=body.trigger.value if body.trigger else None, user_id=user_id)
-    session.commit()  # the job must find the campaign scheduled
-    run_id = enqueue_start(campaign.id, parallel=body.parallel, user_id=user_id)
+    run_id = _refused(services.schedule, get_session(), campaign.id, queue=campaign_queue(),
+                      mode=body.mode.value, at=body.at,
+                      trigger=body.trigger.value if body.trigger else None,
+                      user_id=current_user().id, parallel=body.parallel)
     started = run_started(run_id) if run_id else None
     return Scheduled(campaign=_summary(campaign.id), run_id=run_id,
                      status_url=started.status_url if started else None)
@@ -505,8 +526,9 @@ def schedule(campaign_id: int, body: ScheduleRequest) -> Scheduled:
 @operation("POST", "/campaigns/<int:campaign_id>/cancel", summary="Cancel a campaign",
            tag="campaigns", roles=CAMPAIGN_ROLES, response=CampaignOut, errors=(409,))
 def cancel(campaign_id: int) -> CampaignOut:
-    """Messages not sent yet stay unsent."""
-    _refused(services.cancel_campaign, get_session(), _campaign(campaign_id).id)
+    """Messages not sent yet stay unsent; a start job still waiting is withdrawn."""
+    _refused(services.cancel_campaign, get_session(), _campaign(campaign_id).id,
+             user_id=current_user().id, queue=campaign_queue())
     return _detail(campaign_id)
 
 

@@ -81,6 +81,18 @@ Day = Annotated[date, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                 AfterValidator(_day_in_range)]
 Moment = Annotated[AwareDatetime, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                    AfterValidator(_moment_in_range)]
+
+
+def _local_moment_in_range(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        return _moment_in_range(value)
+    _day_in_range(value.date())
+    return value
+
+
+# A time a user enters: with its offset, or without one in the workspace time zone.
+LocalMoment = Annotated[datetime, Strict(), Field(json_schema_extra={"pattern": YEARS}),
+                        AfterValidator(_local_moment_in_range)]
 Name = string(300, min_length=1)
 ShortText = string(100)
 LongText = string(20_000)

@@ -235,27 +235,51 @@ def approve_cmd(campaign_id, user_email, reject, reason):
 
 @campaign.command("schedule")
 @click.argument("campaign_id", type=int)
-@click.option("--at", "at", help="ISO time with its zone, e.g. 2026-12-01T09:00+00:00.")
+@click.option("--at", "at", help="ISO 8601 time, e.g. 2026-12-01T09:00+03:00; without an "
+              "offset, in the workspace time zone. Again on a scheduled campaign: reschedules.")
 @click.option("--trigger", type=click.Choice(["win_back", "birthday", "holiday"]))
 @click.option("--parallel", default=1, show_default=True, help="Send jobs sharing the work.")
+@click.option("--user", "user_email", help="Email of the user scheduling (for the audit log).")
 @with_appcontext
-def schedule_cmd(campaign_id, at, trigger, parallel):
+def schedule_cmd(campaign_id, at, trigger, parallel, user_email):
     """Schedule now (default), at a time, or on a trigger; workers send it."""
-    from abm.campaigns.jobs import enqueue_start
-    from abm.campaigns.services import schedule_campaign
+    from abm.campaigns.jobs import campaign_queue
+    from abm.campaigns.models import Campaign
+    from abm.campaigns.services import schedule
+    from abm.workspace.services import workspace_zone
 
     when = None
     if at:
         try:
             when = datetime.fromisoformat(at)
         except ValueError:
-            raise CampaignCLIError(f"--at: not an ISO time: {at}") from None
+            raise CampaignCLIError(f"--at: not an ISO 8601 time: {at}") from None
     mode = "trigger" if trigger else "at" if at else "now"
     session = _session()
-    _run(schedule_campaign, session, campaign_id, mode=mode, at=when, trigger=trigger)
+    job = _run(schedule, session, campaign_id, queue=campaign_queue(), mode=mode, at=when,
+               trigger=trigger, user_id=_user_id(session, user_email), parallel=parallel)
+    campaign = session.get(Campaign, campaign_id)
+    zone = workspace_zone(session)
+    when_text = (f" at {campaign.scheduled_at.astimezone(zone).isoformat()} ({zone.key})"
+                 if mode == "at" else "")
+    click.echo(f"campaign {campaign_id} scheduled ({mode}){when_text}"
+               + (f", job {job}" if job else ""))
+
+
+@campaign.command("cancel")
+@click.argument("campaign_id", type=int)
+@click.option("--user", "user_email", help="Email of the user cancelling (for the audit log).")
+@with_appcontext
+def cancel_cmd(campaign_id, user_email):
+    """Cancel a campaign: messages not sent yet are not sent."""
+    from abm.campaigns.jobs import campaign_queue
+    from abm.campaigns.services import cancel_campaign
+
+    session = _session()
+    _run(cancel_campaign, session, campaign_id, user_id=_user_id(session, user_email),
+         queue=campaign_queue())
     session.commit()
-    job = enqueue_start(campaign_id, parallel=parallel)
-    click.echo(f"campaign {campaign_id} scheduled ({mode})" + (f", job {job}" if job else ""))
+    click.echo(f"campaign {campaign_id} cancelled")
 
 
 @campaign.command("send")

@@ -9,10 +9,11 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from rq import get_current_job
 from sqlalchemy import select
 
 from abm.audit import services as audit
-from abm.campaigns import triggers
+from abm.campaigns import scheduling, triggers
 from abm.campaigns.audiences import recipients
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
 from abm.db import get_session, utcnow
@@ -26,13 +27,22 @@ from abm.queue import enqueue, get_redis
 from abm.runs.services import create_run, tracked
 
 QUEUE = "campaigns"
+# A start job runs at its time or after (see scheduling.enqueue_start); this much early
+# allows for the clocks of two machines.
+EARLY = timedelta(seconds=1)
 
 
 def envelope_from_settings(settings) -> Envelope:
     return Envelope(settings.mail_from, settings.public_url, Tokens(settings.secret_key))
 
 
+def campaign_queue():
+    """The RQ queue of campaign jobs, as the scheduling services take it."""
+    return get_redis().queue(QUEUE)
+
+
 def _enqueue_send(campaign_id: int, at: datetime | None = None, **kwargs) -> str:
+    """Queue a send job now, or at ``at`` (an aware time) through RQ's scheduler."""
     if at is None:
         return enqueue(send_campaign_job, campaign_id, queue=QUEUE, kind="campaign.send",
                        **kwargs)
@@ -40,32 +50,28 @@ def _enqueue_send(campaign_id: int, at: datetime | None = None, **kwargs) -> str
     session = get_session()
     create_run(session, job_id, kind="campaign.send", queue=QUEUE)
     session.commit()
-    get_redis().queue(QUEUE).enqueue_at(at, send_campaign_job, campaign_id, job_id=job_id,
-                                        kwargs=kwargs or None)
+    # Explicit args and kwargs: RQ refuses positional arguments beside ``kwargs=``.
+    campaign_queue().enqueue_at(at, send_campaign_job, args=(campaign_id,), kwargs=kwargs,
+                                job_id=job_id, job_timeout=scheduling.JOB_TIMEOUT)
     return job_id
 
 
 def enqueue_start(campaign_id: int, *, parallel: int = 1, user_id: int | None = None,
                   **send_kwargs) -> str | None:
-    """Enqueue a scheduled campaign: now, or at its time. Trigger campaigns wait for cron.
+    """Queue the start of a campaign already scheduled: now, or at its time.
 
-    Returns the job id, or None for a trigger campaign. Call after committing
-    :func:`abm.campaigns.services.schedule_campaign`.
+    Returns the job id, or None for a trigger campaign. Scheduling from a user
+    goes through :func:`abm.campaigns.services.schedule`, which calls this too.
     """
-    campaign = get_session().get(Campaign, campaign_id)
-    if campaign.schedule_mode == ScheduleMode.TRIGGER:
-        return None
-    if campaign.schedule_mode == ScheduleMode.AT and campaign.scheduled_at > utcnow():
-        job_id = uuid.uuid4().hex
-        session = get_session()
-        create_run(session, job_id, kind="campaign.start", queue=QUEUE, user_id=user_id)
-        session.commit()
-        get_redis().queue(QUEUE).enqueue_at(
-            campaign.scheduled_at, start_campaign, campaign_id, job_id=job_id,
-            kwargs={"parallel": parallel, **send_kwargs})
-        return job_id
-    return enqueue(start_campaign, campaign_id, queue=QUEUE, kind="campaign.start",
-                   user_id=user_id, parallel=parallel, **send_kwargs)
+    session = get_session()
+    return scheduling.enqueue_start(session, campaign_queue(), session.get(Campaign, campaign_id),
+                                    user_id=user_id, parallel=parallel, **send_kwargs)
+
+
+def start_due_campaigns() -> dict:
+    """Start every campaign that is due while its start job is gone (see
+    :func:`abm.campaigns.scheduling.start_due_campaigns`); workers and the sweep run it."""
+    return {"started": scheduling.start_due_campaigns(get_session(), campaign_queue())}
 
 
 def prepare_campaign(session, campaign_id: int, step: int = 0,
@@ -83,12 +89,24 @@ def prepare_campaign(session, campaign_id: int, step: int = 0,
 
 @tracked
 def start_campaign(campaign_id: int, *, parallel: int = 1, progress=None, **send_kwargs) -> dict:
-    """Fill the outbox, then enqueue ``parallel`` send jobs (they share the rows safely)."""
+    """Fill the outbox, then enqueue ``parallel`` send jobs (they share the rows safely).
+
+    A job that is no longer the campaign's start job (it was rescheduled, or
+    the due-campaign check replaced a job it took for lost) does nothing, and
+    so does one that runs before the campaign's time.
+    """
     session = get_session()
-    campaign = session.get(Campaign, campaign_id)
+    # Read afresh: the session's objects outlive commits and may predate a reschedule.
+    campaign = session.get(Campaign, campaign_id, populate_existing=True)
     if campaign is None or campaign.status not in (CampaignStatus.SCHEDULED,
                                                    CampaignStatus.SENDING):
         return {"skipped": campaign.status.value if campaign else "missing"}
+    job = get_current_job()
+    if campaign.status == CampaignStatus.SCHEDULED:
+        if job is not None and campaign.start_job_id not in (None, job.id):
+            return {"skipped": "superseded"}
+        if campaign.scheduled_at is not None and campaign.scheduled_at > utcnow() + EARLY:
+            return {"skipped": "not due", "scheduled_at": campaign.scheduled_at.isoformat()}
     filled = prepare_campaign(session, campaign_id)
     session.commit()
     jobs = [_enqueue_send(campaign_id, **send_kwargs) for _ in range(max(1, parallel))]
@@ -129,7 +147,8 @@ def _audit_sent(session, campaign_id: int, result: dict) -> None:
 
 
 def sweep_outbox(lease_minutes: int = 10) -> dict:
-    """Periodic: give back rows of dead workers and restart campaigns that have due rows."""
+    """Periodic: give back rows of dead workers, restart campaigns that have due rows, and
+    start due campaigns whose start job was lost."""
     session = get_session()
     released = outbox.release_stale_claims(session, timedelta(minutes=lease_minutes))
     due = session.scalars(select(OutboxMessage.campaign_id).distinct().where(
@@ -142,7 +161,9 @@ def sweep_outbox(lease_minutes: int = 10) -> dict:
     session.commit()
     for campaign_id in restarted:
         _enqueue_send(campaign_id)
-    return {"released": released, "restarted": restarted}
+    started = scheduling.start_due_campaigns(session, campaign_queue())
+    return {"released": released, "restarted": restarted, **({"started": started}
+                                                             if started else {})}
 
 
 def scan_win_back(today: date | None = None) -> dict:

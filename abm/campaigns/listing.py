@@ -50,6 +50,7 @@ def campaign_detail(session: Session, campaign_id: int) -> dict:
     return {
         **_summary(c), "audience": c.audience, "offer": offer_dict(c),
         "default_language": c.default_language, "holdout_share": c.holdout_share,
+        "send_window": c.send_window,
         "started_at": c.started_at.isoformat() if c.started_at else None,
         "finished_at": c.finished_at.isoformat() if c.finished_at else None,
         "approval_reasons": [r.as_dict() for r in approval_reasons(session, c)],

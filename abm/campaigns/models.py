@@ -95,7 +95,13 @@ class Campaign(Base):
     schedule_mode: Mapped[ScheduleMode | None] = mapped_column(
         enum_column(ScheduleMode, "campaign_schedule_mode")
     )
+    # UTC. The start job (``start_job_id``) runs then; the due-campaign check
+    # restarts a campaign past this time whose job was lost.
     scheduled_at: Mapped[datetime | None]
+    start_job_id: Mapped[str | None] = mapped_column(String(64))
+    # {"start": "09:00", "end": "18:00", "days": [1..7 ISO weekdays], "holidays": bool};
+    # None: any time. See abm.campaigns.send_window.
+    send_window: Mapped[dict | None] = mapped_column(JSON)
     trigger: Mapped[Trigger | None] = mapped_column(enum_column(Trigger, "campaign_trigger"))
     holdout_share: Mapped[float] = mapped_column(default=0.1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

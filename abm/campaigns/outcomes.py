@@ -26,6 +26,15 @@ def delivery_progress(session: Session, campaign_id: int) -> dict:
             "percent": round(100 * done / total) if total else 0}
 
 
+def capped_reasons(session: Session, campaign_id: int) -> dict[str, int]:
+    """Capped messages of a campaign by the cap they hit: {"contact_cap": n, "account_cap": m}."""
+    return {str(reason): n for reason, n in session.execute(
+        select(OutboxMessage.reason, func.count())
+        .where(OutboxMessage.campaign_id == campaign_id,
+               OutboxMessage.state == OutboxState.CAPPED)
+        .group_by(OutboxMessage.reason)).all()}
+
+
 def _outcome(row: dict) -> str:
     if row["clicked"]:
         return "clicked"

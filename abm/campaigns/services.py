@@ -11,12 +11,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from rq import Queue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm import ROOT
 from abm.accounts.models import Account, Contact
 from abm.audit import services as audit
+from abm.campaigns import scheduling
 from abm.campaigns.approval import ApprovalReason
 from abm.campaigns.approval import approval_reasons as _approval_reasons
 from abm.campaigns.audiences import check_audience, contact_condition, preview_audience
@@ -38,10 +40,12 @@ from abm.campaigns.rendering import (
     check_subject,
     compile_template,
 )
+from abm.campaigns.send_window import SendWindow, WindowError
 from abm.campaigns.settings import campaign_settings
 from abm.campaigns.stake import stake_summary
 from abm.db import utcnow
 from abm.users.models import Role, User
+from abm.workspace.services import workspace_zone
 
 LANGUAGES = ("en", "ru")
 TEMPLATE_DIR = ROOT / "templates" / "campaigns"
@@ -52,6 +56,10 @@ EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.REJECTED, CampaignStatus.APPROV
 
 class CampaignError(ValueError):
     """A campaign operation that the rules refuse; the message says why."""
+
+
+class ScheduleError(CampaignError):
+    """A schedule that cannot be: no time, a time in the past, an unknown trigger."""
 
 
 @cache
@@ -76,13 +84,15 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
 def create_campaign(session: Session, *, name: str, kind: str, audience: dict | None = None,
                     offer: dict | None = None, language: str = "en",
                     templates: dict[str, dict] | None = None, holdout_share: float | None = None,
-                    user_id: int | None = None) -> Campaign:
+                    send_window: dict | None = None, user_id: int | None = None) -> Campaign:
     """A draft campaign with copies of the default templates (or the given ones).
 
     Args:
         templates: {language: {"subject", "html", "text"}}; languages not given
             get the shipped defaults of the kind.
         holdout_share: share of target accounts held out; None: the workspace default.
+        send_window: working hours and days in each recipient's country (see
+            :class:`~abm.campaigns.send_window.SendWindow`); None: any time.
 
     Raises:
         CampaignError, AudienceError, RenderError: invalid kind, audience, offer or template.
@@ -100,7 +110,7 @@ def create_campaign(session: Session, *, name: str, kind: str, audience: dict | 
         raise CampaignError("the holdout share must be at least 0 and below 1")
     campaign = Campaign(name=name.strip() or kind.value, kind=kind, audience=audience,
                         default_language=language, holdout_share=holdout_share,
-                        created_by_id=user_id)
+                        send_window=checked_window(send_window), created_by_id=user_id)
     store_offer(campaign, terms, shown)
     session.add(campaign)
     session.flush()
@@ -120,9 +130,23 @@ def _check_offer(offer: Any):
         raise CampaignError(str(exc)) from None
 
 
+def checked_window(data: dict | None) -> dict | None:
+    """A send window in its stored form (times as HH:MM, days sorted), or None for none.
+
+    Raises:
+        ScheduleError: a time that is not one, an end not after the start, no days.
+    """
+    try:
+        window = SendWindow.from_json(data)
+    except WindowError as exc:
+        raise ScheduleError(str(exc)) from None
+    return window.to_json() if window is not None else None
+
+
 def update_campaign(session: Session, campaign_id: int, *, user_id: int | None = None,
                     **changes: Any) -> Campaign:
-    """Change name, audience, offer, default_language or holdout_share of an unscheduled campaign.
+    """Change name, audience, offer, default_language, holdout_share or send_window of an
+    unscheduled campaign.
 
     A change to the offer or audience after an approval (or a request for one)
     withdraws it: what was approved is not what would be sent. The withdrawal is
@@ -131,7 +155,7 @@ def update_campaign(session: Session, campaign_id: int, *, user_id: int | None =
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in EDITABLE:
         raise CampaignError(f"a {campaign.status} campaign cannot be edited")
-    allowed = {"name", "audience", "offer", "default_language", "holdout_share"}
+    allowed = {"name", "audience", "offer", "default_language", "holdout_share", "send_window"}
     unknown = set(changes) - allowed
     if unknown:
         raise CampaignError(f"cannot change {', '.join(sorted(unknown))}")
@@ -146,6 +170,8 @@ def update_campaign(session: Session, campaign_id: int, *, user_id: int | None =
         changes["audience"] = check_audience(session, changes["audience"])
         if changes["audience"] != campaign.audience:
             changed.append("audience")
+    if "send_window" in changes:
+        changes["send_window"] = checked_window(changes["send_window"])
     for key, value in changes.items():
         setattr(campaign, key, value)
     if changed and campaign.status != CampaignStatus.DRAFT:
@@ -283,48 +309,102 @@ def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
 def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
                       at: datetime | None = None, trigger: str | None = None,
                       user_id: int | None = None) -> Campaign:
-    """Mark a campaign scheduled (audit-logged as ``user_id``'s). The caller then
-    enqueues it (see ``jobs.enqueue_start``).
+    """Mark a campaign scheduled, or change the time of one that has not started (audit-logged
+    as ``user_id``'s). :func:`schedule` also commits and queues its start: call that one.
+
+    Args:
+        at: with mode "at"; a time without an offset is in the workspace time zone.
 
     Raises:
-        CampaignError: it needs an approval it does not have, or the schedule is invalid.
+        CampaignError: it needs an approval it does not have, it is past scheduling, or the
+            schedule is invalid (no time, a time in the past, an unknown trigger).
         AudienceError: its audience no longer holds (a segment has gone, say).
     """
     campaign = get_campaign(session, campaign_id)
-    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.APPROVED):
+    rescheduling = campaign.status == CampaignStatus.SCHEDULED
+    if rescheduling and campaign.schedule_mode == ScheduleMode.TRIGGER:
+        raise CampaignError("a trigger campaign runs until it is cancelled; it cannot be "
+                            "rescheduled")
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.APPROVED) and not rescheduling:
         raise CampaignError(f"a {campaign.status} campaign cannot be scheduled")
     check_audience(session, campaign.audience)
     reasons = approval_reasons(session, campaign)
-    if reasons and campaign.status != CampaignStatus.APPROVED:
+    if reasons and campaign.status == CampaignStatus.DRAFT:
         raise CampaignError("needs a manager's approval first: "
                             + "; ".join(r.text() for r in reasons))
     mode = ScheduleMode(mode)
-    if mode == ScheduleMode.AT and (at is None or at.tzinfo is None):
-        raise CampaignError("a scheduled time (with its time zone) is required")
+    now = utcnow()
+    if mode == ScheduleMode.AT:
+        if at is None:
+            raise ScheduleError("a scheduled time is required")
+        zone = workspace_zone(session)
+        at = scheduling.to_utc(at, zone)
+        if at < now - scheduling.PAST_TOLERANCE:
+            raise ScheduleError(f"{at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}) is in the "
+                                "past; choose a later time")
     if mode == ScheduleMode.TRIGGER:
         try:
             campaign.trigger = Trigger(trigger)
         except ValueError:
-            raise CampaignError(f"unknown trigger {trigger!r}; triggers: "
+            raise ScheduleError(f"unknown trigger {trigger!r}; triggers: "
                                 f"{', '.join(t.value for t in Trigger)}") from None
     compiled_templates(campaign)  # refuse to schedule what cannot render
     campaign.schedule_mode = mode
-    campaign.scheduled_at = at if mode == ScheduleMode.AT else utcnow()
+    campaign.scheduled_at = max(at, now) if mode == ScheduleMode.AT else now
     campaign.status = CampaignStatus.SCHEDULED
     audit.record(session, user_id, audit.SEND, f"campaign:{campaign.id}",
-                 {"event": "scheduled", "mode": mode.value,
+                 {"event": "rescheduled" if rescheduling else "scheduled", "mode": mode.value,
                   "at": campaign.scheduled_at.isoformat(),
                   "trigger": campaign.trigger.value if campaign.trigger else None})
     return campaign
 
 
-def cancel_campaign(session: Session, campaign_id: int) -> Campaign:
-    """Stop a campaign: pending messages are not sent (the send loop checks the status)."""
+def schedule(session: Session, campaign_id: int, *, queue: Queue, mode: str = "now",
+             at: datetime | None = None, trigger: str | None = None,
+             user_id: int | None = None, parallel: int = 1) -> str | None:
+    """Schedule or reschedule a campaign, commit, and queue the job that starts it then.
+
+    The one way the web, the API and the CLI schedule. Unlike other services
+    it commits: its start job must find the campaign scheduled. A start job
+    of an earlier schedule is withdrawn; if it runs anyway it does nothing.
+
+    Args:
+        queue: the campaigns queue the start job goes to.
+        at: with mode "at"; a time without an offset is in the workspace time zone.
+        parallel: send jobs sharing the work once it starts.
+
+    Returns:
+        The start job's id (its run row's id), or None for a trigger campaign.
+
+    Raises:
+        CampaignError: as :func:`schedule_campaign`; nothing is stored then.
+    """
+    campaign = schedule_campaign(session, campaign_id, mode=mode, at=at, trigger=trigger,
+                                 user_id=user_id)
+    old_job = campaign.start_job_id
+    scheduling.supersede_run(session, old_job)
+    job_id = scheduling.enqueue_start(session, queue, campaign, user_id=user_id,
+                                      parallel=parallel)
+    scheduling.drop_start_job(queue, old_job)
+    return job_id
+
+
+def cancel_campaign(session: Session, campaign_id: int, *, user_id: int | None = None,
+                    queue: Queue | None = None) -> Campaign:
+    """Stop a campaign: pending messages are not sent (the send loop checks the status).
+
+    With ``queue``, a start job still waiting is withdrawn as well (one that
+    runs anyway finds the campaign cancelled and does nothing).
+    """
     campaign = get_campaign(session, campaign_id)
     if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
         raise CampaignError(f"a {campaign.status} campaign cannot be cancelled")
     campaign.status = CampaignStatus.CANCELLED
     campaign.finished_at = utcnow()
+    audit.record(session, user_id, audit.SEND, f"campaign:{campaign.id}", {"event": "cancelled"})
+    if queue is not None and campaign.start_job_id:
+        scheduling.supersede_run(session, campaign.start_job_id)
+        scheduling.drop_start_job(queue, campaign.start_job_id)
     return campaign
 
 
@@ -377,4 +457,4 @@ def preview_campaign(session: Session, campaign_id: int, sample: int = 20) -> di
             [r.as_dict() for r in approval_reasons(session, campaign)]}
 
 
-__all__ = ["CampaignError", "RenderError"]
+__all__ = ["CampaignError", "RenderError", "ScheduleError"]

@@ -231,6 +231,14 @@ def mark(session: Session, outbox_id: int, token: str, state: OutboxState, *,
     return result.rowcount == 1
 
 
+# A claimed row put back to wait for a time (its send window): the attempt is not counted.
+_POSTPONE = update(_OUTBOX).where(
+    _OUTBOX.c.id == bindparam("mark_id"), _OUTBOX.c.claim_token == bindparam("mark_token"),
+    _OUTBOX.c.state == OutboxState.CLAIMED,
+).values(state=OutboxState.PENDING, claim_token=None, claimed_at=None,
+         attempts=_OUTBOX.c.attempts - 1, next_attempt_at=bindparam("until"))
+
+
 # The mark of a message the server accepted, the one write per message sent: its SET
 # columns fixed, so that it compiles once to the driver's SQL (:class:`_DriverStatement`).
 _MARK_SENT = update(_OUTBOX).where(
@@ -321,6 +329,17 @@ class Marker:
             outbox_id, token, state, error, message_id, next_attempt_at, reason))
         return result.rowcount == 1
 
+    def postpone(self, outbox_id: int, token: str, until: datetime) -> bool:
+        """Put a claimed row back to pending until ``until``, its attempt not counted;
+        False if the claim was lost."""
+        values = {"mark_id": outbox_id, "mark_token": token, "until": until}
+        if self._connection is None:
+            result = self._session.connection().execute(_POSTPONE, values)
+            self._session.commit()
+        else:  # AUTOCOMMIT, as mark()
+            result = self._connection.execute(_POSTPONE, values)
+        return result.rowcount == 1
+
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
@@ -341,13 +360,21 @@ class Marker:
         self.close()
 
 
-def release_claim(session: Session, token: str, delay: timedelta = timedelta(0)) -> int:
-    """Give back every row still held under ``token`` (the attempt is not counted)."""
+def release_claim(session: Session, token: str, delay: timedelta = timedelta(0),
+                  error: str | None = None) -> int:
+    """Give back every row still held under ``token`` (the attempt is not counted).
+
+    Args:
+        error: why (the server could not be reached...), kept as the rows' last error.
+    """
+    values = {"state": OutboxState.PENDING, "claim_token": None, "claimed_at": None,
+              "attempts": OutboxMessage.attempts - 1, "next_attempt_at": utcnow() + delay}
+    if error is not None:
+        values["last_error"] = error
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.claim_token == token, OutboxMessage.state == OutboxState.CLAIMED)
-        .values(state=OutboxState.PENDING, claim_token=None, claimed_at=None,
-                attempts=OutboxMessage.attempts - 1, next_attempt_at=utcnow() + delay)
+        .values(**values)
         .execution_options(synchronize_session=False))
     session.commit()
     return result.rowcount

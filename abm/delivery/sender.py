@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from abm.campaigns.context import account_contexts, message_context
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
 from abm.campaigns.offers import offer_context
 from abm.campaigns.rendering import RenderError
+from abm.campaigns.send_window import SendWindow, WindowError, WindowGate
 from abm.campaigns.services import compiled_templates, pick_language
 from abm.campaigns.settings import campaign_settings
 from abm.campaigns.triggers import occasion
@@ -42,11 +44,14 @@ from abm.delivery.models import (
 )
 from abm.delivery.pipeline import Pipeline
 from abm.delivery.transport import LOCAL, MAIL, RCPT, Outcome, TransportError
+from abm.workspace.services import workspace_zone
 
 OM = OutboxMessage
 # How stale the suppression state of a contact may be when its message goes out.
 RECHECK_EVERY = 25  # messages
 RECHECK_SECONDS = 1.0
+# Batches in a row a send job gives back for an unreachable server before it hands over.
+MAX_UNREACHABLE = 10
 
 
 @dataclass
@@ -70,13 +75,18 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
                   progress: Callable | None = None) -> dict:
     """Send every due message of a campaign; safe to run in any number of workers at once.
 
+    A temporary failure (a 4xx reply) leaves its message pending for a retry
+    after a doubling delay; a server that cannot be reached (refused, dropped
+    twice) has the batch given back, uncounted, for the same back-off. Retries
+    due within ``options.max_wait`` happen in this call; later ones are left
+    to the job that comes back at ``retry_at``. A message outside the
+    campaign's send window waits, uncounted, for the window to open.
+
     Returns:
         {"sent", "bounced", "refused", "undeliverable", "deferred", "failed", "suppressed",
-         "capped", "invalid", "retry_at": ISO time of the next due retry when the job should
-         come back, or None}
-
-    Raises:
-        TransportError: the SMTP server cannot be reached; the batch is given back.
+         "capped", "invalid", "waiting" (for the send window), "unreachable" (batches given
+         back), "retry_at": ISO time of the next due retry when the job should come back, or
+         None}
     """
     options = options or SendOptions()
     settings = {**campaign_settings(session), **options.settings}
@@ -85,6 +95,8 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
         session.commit()
         return {"skipped": campaign.status.value if campaign else "missing"}
     templates = compiled_templates(campaign)
+    window = _send_window(campaign)
+    default_zone = workspace_zone(session)
     offer = offer_context(campaign, settings)
     default_language = campaign.default_language
     account_ids = session.scalars(select(OM.account_id).distinct().where(
@@ -94,11 +106,13 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
     session.commit()
     stats: Counter = Counter()
     job = _Batch(session, campaign_id, transport, envelope, templates, offer, default_language,
-                 contexts, settings, stats, campaign.trigger == Trigger.HOLIDAY)
+                 contexts, settings, stats, campaign.trigger == Trigger.HOLIDAY,
+                 window=window, default_zone=default_zone)
     retry_at = None
+    unreachable = given_back = 0  # batches the SMTP server could not be reached for (in a row)
     while True:
         if progress is not None:
-            progress(sum(stats.values()), total)
+            progress(sum(n for k, n in stats.items() if k != "waiting"), total)
         status = session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
         session.commit()
         if status == CampaignStatus.CANCELLED:
@@ -120,13 +134,35 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
             continue
         try:
             job.run(token)
-        except TransportError:
-            outbox.release_claim(session, token,
-                                 timedelta(seconds=settings["campaigns.retry_base_seconds"]))
-            raise
+        except TransportError as exc:
+            # Not the messages' fault: give the batch back, uncounted, and come back after a
+            # back-off, inside this job while the wait is short (see the loop's max_wait).
+            unreachable += 1
+            given_back += 1
+            delay = timedelta(seconds=retry_delay(settings, unreachable))
+            outbox.release_claim(session, token, delay, error=str(exc))
+            if unreachable >= MAX_UNREACHABLE:  # short delays set: hand over all the same
+                retry_at = (utcnow() + delay).isoformat()
+                break
+            continue
+        unreachable = 0
     return {**{k: stats[k] for k in ("sent", "bounced", "refused", "undeliverable", "deferred",
-                                       "failed", "suppressed", "capped", "invalid")},
-            "retry_at": retry_at}
+                                       "failed", "suppressed", "capped", "invalid", "waiting")},
+            "unreachable": given_back, "retry_at": retry_at}
+
+
+def retry_delay(settings: dict, attempt: int) -> float:
+    """Seconds before retrying after the ``attempt``-th temporary failure: doubling from the
+    base delay, up to the longest delay."""
+    return min(settings["campaigns.retry_base_seconds"] * 2 ** (attempt - 1),
+               settings["campaigns.retry_max_delay_seconds"])
+
+
+def _send_window(campaign: Campaign) -> SendWindow | None:
+    try:
+        return SendWindow.from_json(campaign.send_window)
+    except WindowError:  # stored before a rule tightened: better sent than never
+        return None
 
 
 def _finish(session: Session, campaign_id: int) -> None:
@@ -150,6 +186,8 @@ class _Batch:
     settings: dict
     stats: Counter
     holiday: bool = False
+    window: SendWindow | None = None
+    default_zone: ZoneInfo | None = None  # of recipients whose country has no known zone
     per_contact: Counter = field(default_factory=Counter)  # messages in the cap window
     per_account: Counter = field(default_factory=Counter)
     marker: outbox.Marker | None = None  # set while a batch is sent
@@ -172,6 +210,7 @@ class _Batch:
         if missing:  # accounts added by a trigger scan after the job started
             self.contexts.update(account_contexts(s, missing))
         s.commit()  # end the read transaction before the first write
+        gate = WindowGate(self.window, self.default_zone, utcnow())
         with outbox.Marker(s) as self.marker, Pipeline(
                 self.transport, self.envelope.mail_from, partial(self._record, token)) as pipeline:
             for r, unreachable in self._rechecked(rows):
@@ -179,14 +218,24 @@ class _Batch:
                 if unreachable is not None:
                     self._mark(r.id, token, OutboxState.SUPPRESSED, "suppressed",
                                reason=unreachable)
-                elif self.per_contact[r.contact_id] >= cfg["campaigns.cap_contact_max"]:
-                    self._mark(r.id, token, OutboxState.CAPPED, "capped",
-                               reason=OutboxReason.CONTACT_CAP)
-                elif self.per_account[r.account_id] >= cfg["campaigns.cap_account_max"]:
-                    self._mark(r.id, token, OutboxState.CAPPED, "capped",
-                               reason=OutboxReason.ACCOUNT_CAP)
+                elif (until := gate.wait_until(self._country(r))) is not None:
+                    if self.marker.postpone(r.id, token, until):
+                        self.stats["waiting"] += 1
+                elif (cap := self._cap(r)) is not None:
+                    self._mark(r.id, token, OutboxState.CAPPED, "capped", reason=cap)
                 else:
                     self._dispatch(pipeline, r, token)
+
+    def _country(self, r) -> str | None:
+        return self.contexts[r.account_id]["account"]["country"] or None
+
+    def _cap(self, r) -> OutboxReason | None:
+        """Which frequency cap (across all campaigns) the message would break, if any."""
+        if self.per_contact[r.contact_id] >= self.settings["campaigns.cap_contact_max"]:
+            return OutboxReason.CONTACT_CAP
+        if self.per_account[r.account_id] >= self.settings["campaigns.cap_account_max"]:
+            return OutboxReason.ACCOUNT_CAP
+        return None
 
     def _rechecked(self, rows: list) -> Iterator[tuple[Row, OutboxReason | None]]:
         """Each row with why its contact may not be mailed (None: it may), re-read every few.
@@ -284,8 +333,8 @@ class _Batch:
         elif r.attempts >= self.settings["campaigns.retry_max"]:
             self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail,
                        reason=OutboxReason.TEMPORARY_FAILURE)
-        else:
-            delay = self.settings["campaigns.retry_base_seconds"] * 2 ** (r.attempts - 1)
+        else:  # stays pending: a later attempt, in this job if it is due soon enough
+            delay = retry_delay(self.settings, r.attempts)
             self._mark(r.id, token, OutboxState.PENDING, "deferred", outcome.detail,
                        next_attempt_at=utcnow() + timedelta(seconds=delay))
 

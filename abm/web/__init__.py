@@ -33,6 +33,13 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
+def _select_timezone():
+    """Times are shown in the workspace time zone (a setting); read once per request."""
+    from abm.workspace.services import workspace_zone
+
+    return workspace_zone(get_session())
+
+
 def init_app(app: Flask) -> None:
     from abm.web import (
         accounts,
@@ -54,7 +61,7 @@ def init_app(app: Flask) -> None:
     reading.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     from abm.web.tracking import bp as tracking_bp  # campaign unsubscribe and tracking links

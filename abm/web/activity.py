@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,8 +39,8 @@ def log_interaction(account_id: int):
     form.kind.choices = interaction_kind_choices()
     form.contact_id.choices = contact_choices(work.contacts(session, account.id))
     if form.validate_on_submit():
-        # The browser sends local wall time without a zone; the UI works in UTC.
-        when = form.occurred_at.data.replace(tzinfo=UTC)
+        # The browser sends wall time without a zone: the workspace's, as the pages show it.
+        when = form.occurred_at.data.replace(tzinfo=get_timezone())
         work.log_interaction(session, account_id=account.id, user_id=current_user.id,
                              kind=form.kind.data, occurred_at=when, text=form.text.data or "",
                              contact_id=form.contact_id.data)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -120,7 +121,8 @@ class AuditFilterForm(Form):
 
 
 def _start_of(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The start of a day of the workspace time zone, the one the log's times are shown in."""
+    return datetime.combine(day, time.min, tzinfo=get_timezone())
 
 
 @bp.route("/audit")

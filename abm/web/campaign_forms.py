@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     DecimalField,
@@ -17,8 +18,10 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
     URLField,
 )
 from wtforms.validators import (
@@ -30,6 +33,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from abm.web.forms import options
 
@@ -101,10 +105,31 @@ class TemplateForm(FlaskForm):
 
 class ScheduleForm(FlaskForm):
     mode = RadioField(_l("When"), choices=options([("now", _l("Now")),
-                                                  ("at", _l("At a time (UTC)"))]),
+                                                  ("at", _l("At a time"))]),
                       default="now")
-    at = DateTimeLocalField(_l("Time (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    # Local time in the workspace time zone (the page names it); stored in UTC.
+    at = DateTimeLocalField(_l("Time"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                             validators=[Optional()])
+
+
+class SendWindowForm(FlaskForm):
+    """Working hours and days in each recipient's country; unticked: any time."""
+
+    limited = BooleanField(_l("Send only in working hours, in each recipient's country"))
+    start = TimeField(_l("From"), default=time(9), validators=[Optional()])
+    end = TimeField(_l("Until"), default=time(18), validators=[Optional()])
+    days = SelectMultipleField(_l("Working days"), coerce=int, default=[1, 2, 3, 4, 5],
+                               widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput())  # choices: the locale's day names
+    holidays = BooleanField(_l("Not on the country's public holidays"), default=True)
+
+    def window(self) -> dict | None:
+        """The window as the campaign stores it, or None for any time."""
+        if not self.limited.data:
+            return None
+        return {"start": f"{self.start.data or time(9):%H:%M}",
+                "end": f"{self.end.data or time(18):%H:%M}",
+                "days": list(self.days.data or []), "holidays": bool(self.holidays.data)}
 
 
 class TermForm(Form):

@@ -8,17 +8,21 @@ campaign page shows the outbox filling up and refreshes itself while it sends.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from abm.campaigns import services
 from abm.campaigns.audience_form import resolve_accounts
 from abm.campaigns.audiences import AudienceError
-from abm.campaigns.jobs import enqueue_start
+from abm.campaigns.calendar import campaign_calendar, parse_month
+from abm.campaigns.jobs import campaign_queue
 from abm.campaigns.listing import campaign_detail, list_campaigns
-from abm.campaigns.models import CampaignKind
+from abm.campaigns.models import CampaignKind, CampaignStatus
 from abm.campaigns.offers import offer_dict
 from abm.campaigns.outcomes import delivery_progress
 from abm.campaigns.rendering import RenderError
@@ -32,7 +36,6 @@ from abm.campaigns.services import (
     preview_campaign,
     preview_message,
     request_approval,
-    schedule_campaign,
     update_campaign,
 )
 from abm.campaigns.unsent import unsent_rows, unsent_summary
@@ -41,7 +44,13 @@ from abm.delivery.models import OutboxState
 from abm.web import labels
 from abm.web.audience_text import error_text
 from abm.web.auth import role_required
-from abm.web.campaign_forms import NewCampaignForm, OfferForm, ScheduleForm, iso_date
+from abm.web.campaign_forms import (
+    NewCampaignForm,
+    OfferForm,
+    ScheduleForm,
+    SendWindowForm,
+    iso_date,
+)
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import moment
@@ -93,6 +102,25 @@ def index():
     return render_template("campaigns/pages/list.html", campaigns=rows, status=status, kind=kind)
 
 
+@bp.route("/calendar")
+@role_required(*READERS)
+def calendar():
+    """A month of scheduled and sent campaigns, by day of the workspace time zone."""
+    zone = get_timezone()
+    today = utcnow().astimezone(zone).date()
+    error, status = None, 200
+    try:
+        month = parse_month(request.args.get("month"), today)
+    except ValueError as exc:
+        error, status, month = str(exc), 400, today.replace(day=1)
+    locale = get_locale()
+    shown = campaign_calendar(get_session(), month, zone, locale.first_week_day)
+    names = get_day_names("abbreviated", locale=locale)
+    return render_template("campaigns/pages/calendar.html", cal=shown, today=today, error=error,
+                           weekdays=[names[(locale.first_week_day + i) % 7] for i in range(7)]
+                           ), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def new():
@@ -122,8 +150,26 @@ def offer_form(campaign) -> OfferForm:
                      **{**values, "valid_until": iso_date(offer.get("valid_until"))})
 
 
+def window_form(campaign, form: SendWindowForm | None = None) -> SendWindowForm:
+    """The send-window form, filled from the campaign, its days named in the user's language."""
+    if form is None:
+        stored = campaign.send_window or {}
+        form = SendWindowForm(
+            limited=bool(stored), start=_clock(stored.get("start"), time(9)),
+            end=_clock(stored.get("end"), time(18)), days=stored.get("days", [1, 2, 3, 4, 5]),
+            holidays=stored.get("holidays", True))
+    names = get_day_names("abbreviated", locale=get_locale())
+    form.days.choices = [(day, names[day - 1]) for day in range(1, 8)]
+    return form
+
+
+def _clock(text: str | None, default: time) -> time:
+    return time.fromisoformat(text) if text else default
+
+
 def render_campaign(campaign_id: int, form: OfferForm | None = None,
-                    schedule: ScheduleForm | None = None, status: int = 200):
+                    schedule: ScheduleForm | None = None, window: SendWindowForm | None = None,
+                    status: int = 200):
     session = get_session()
     campaign = load_campaign(campaign_id)
     detail = campaign_detail(session, campaign_id)
@@ -140,8 +186,18 @@ def render_campaign(campaign_id: int, form: OfferForm | None = None,
         progress=progress, live=live,
         unsent=unsent_summary(session, campaign_id) if progress["total"] else [],
         editable=campaign.status in EDITABLE, offer_form=form or offer_form(campaign),
-        schedule_form=schedule or ScheduleForm(), account_ref=request.args.get("account", ""),
+        schedule_form=schedule or schedule_form(campaign),
+        window_form=window_form(campaign, window),
+        account_ref=request.args.get("account", ""),
     ), status
+
+
+def schedule_form(campaign) -> ScheduleForm:
+    """The schedule form, showing a campaign's time (to change it) in the workspace time zone."""
+    if campaign.status == CampaignStatus.SCHEDULED and campaign.scheduled_at is not None:
+        local = campaign.scheduled_at.astimezone(get_timezone()).replace(tzinfo=None)
+        return ScheduleForm(mode="at", at=local.replace(second=0, microsecond=0))
+    return ScheduleForm()
 
 
 def account_preview(campaign_id: int, audience: dict) -> dict | None:
@@ -182,6 +238,17 @@ def save_offer(campaign_id: int):
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 
+@bp.route("/<int:campaign_id>/window", methods=["POST"])
+@role_required(*EDITORS)
+def save_window(campaign_id: int):
+    campaign = load_campaign(campaign_id)
+    form = window_form(campaign, SendWindowForm())
+    if not form.validate_on_submit():
+        return render_campaign(campaign_id, window=form, status=422)
+    carried_out(campaign_id, update_campaign, _("Saved."), send_window=form.window())
+    return redirect(url_for(".show", campaign_id=campaign_id) + "#window")
+
+
 @bp.route("/<int:campaign_id>/submit", methods=["POST"])
 @role_required(*EDITORS)
 def submit(campaign_id: int):
@@ -202,10 +269,17 @@ def schedule(campaign_id: int):
     if form.mode.data == "at" and form.at.data is None:
         form.at.errors = [_("Choose the time to send at.")]
         return render_campaign(campaign_id, schedule=form, status=422)
-    at = form.at.data.replace(tzinfo=UTC) if form.mode.data == "at" else None
-    if carried_out(campaign_id, schedule_campaign, _("Scheduled: a worker sends it."),
-                   mode=form.mode.data, at=at, user_id=current_user.id):
-        enqueue_start(campaign_id, user_id=current_user.id)
+    session = get_session()
+    at = form.at.data if form.mode.data == "at" else None  # local: the workspace time zone
+    try:
+        services.schedule(session, campaign_id, queue=campaign_queue(), mode=form.mode.data,
+                          at=at, user_id=current_user.id)
+    except USER_ERRORS as exc:
+        refused(exc)
+        return redirect(url_for(".show", campaign_id=campaign_id) + "#schedule")
+    campaign = get_campaign(session, campaign_id)
+    flash(_("Scheduled for %(when)s: a worker sends it then.", when=moment(campaign.scheduled_at))
+          if form.mode.data == "at" else _("Scheduled: a worker sends it."), "info")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#progress")
 
 
@@ -214,7 +288,8 @@ def schedule(campaign_id: int):
 def cancel(campaign_id: int):
     load_campaign(campaign_id)
     carried_out(campaign_id, cancel_campaign,
-                _("Cancelled: messages not sent yet will not be sent."))
+                _("Cancelled: messages not sent yet will not be sent."),
+                user_id=current_user.id, queue=campaign_queue())
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 

@@ -15,6 +15,7 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     get_locale,
+    get_timezone,
     get_translations,
 )
 from flask_login import current_user
@@ -156,4 +157,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, label=label, hhi_level=hhi_level,
                                  current_language=lambda: str(get_locale() or "en"),
                                  workspace_currency=current_currency,
+                                 time_zone=lambda: str(get_timezone()),
                                  role_label=lambda value: label("role", value))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -89,7 +90,11 @@ def register_setting(
     check: Callable[[Any], Any] | None = None,
     guard: Callable[[Session, Any, Any], None] | None = None,
 ) -> Setting:
-    """Declare a setting. Declaring the same key twice is a programming error."""
+    """Declare a setting. Declaring the same key twice is a programming error.
+
+    Args:
+        check: a further test of a value of the right type; raises SettingError.
+    """
     if key in SETTINGS:
         raise SettingError(f"setting {key} is declared twice")
     setting = Setting(key, type_, default, description, minimum, maximum, choices, check, guard)
@@ -98,7 +103,22 @@ def register_setting(
     return setting
 
 
+def check_time_zone(value: str) -> str:
+    """Refuse a value that is not an IANA time zone name (``Europe/Moscow``, ``UTC``)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingError(f"{TIME_ZONE}: {value!r} is not a time zone name such as "
+                           "Europe/Moscow or UTC") from None
+    return value
+
+
+TIME_ZONE = "workspace.time_zone"
 _R = register_setting
+# -- the workspace: UTC by default, so that a time nobody chose is never shifted
+# silently; every form that takes a time names the zone.
+_R(TIME_ZONE, str, "UTC", "Time zone in which times are entered and shown (an IANA name "
+   "such as Europe/Moscow); stored in UTC", check=check_time_zone)
 # -- analytics: identifying key accounts (DOMAIN.md, "Identifying key accounts")
 _R("analytics.period_months", int, 12, "Months in the analysis period (full months)",
    minimum=1, maximum=60)
@@ -250,6 +270,15 @@ def reset_settings(session: Session, keys: list[str] | None = None, *,
     if keys is not None:
         stmt = stmt.where(WorkspaceSetting.key.in_(keys))
     session.execute(stmt)
+
+
+def workspace_zone(session: Session) -> ZoneInfo:
+    """The workspace time zone (:data:`TIME_ZONE`), read alone: pages ask for it on every load."""
+    value = session.scalar(select(WorkspaceSetting.value).where(WorkspaceSetting.key == TIME_ZONE))
+    try:
+        return ZoneInfo(SETTINGS[TIME_ZONE].validate(value))
+    except SettingError:  # unset, or a zone this machine's time zone data lacks
+        return ZoneInfo(SETTINGS[TIME_ZONE].default)
 
 
 def describe_settings(session: Session, prefix: str = "") -> list[dict]:

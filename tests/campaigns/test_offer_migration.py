@@ -6,7 +6,7 @@ from alembic import command
 
 from abm.db import alembic_config
 
-REVISION = "0017"
+REVISION = "0014"
 campaigns = sa.table("campaigns", sa.column("id", sa.Integer), sa.column("name", sa.String),
                      sa.column("kind", sa.String), sa.column("status", sa.String),
                      sa.column("audience", sa.JSON), sa.column("offer", sa.JSON),

@@ -95,10 +95,13 @@ def test_the_templates_of_a_scheduled_campaign_cannot_change(session):
         services.save_template(session, campaign.id, "en", "Hi", "<p>changed</p>", "t")
 
 
-def test_scheduling_at_a_time_needs_an_aware_time(session):
+def test_scheduling_at_a_time_needs_the_time_and_reads_a_naive_one_in_the_workspace_zone(
+        session):
     campaign = _campaign(session, kind="promotion")
-    with pytest.raises(services.CampaignError):
-        services.schedule_campaign(session, campaign.id, mode="at", at=datetime(2030, 1, 1))
+    with pytest.raises(services.ScheduleError, match="time is required"):
+        services.schedule_campaign(session, campaign.id, mode="at", at=None)
+    services.schedule_campaign(session, campaign.id, mode="at", at=datetime(2999, 1, 1))
+    assert campaign.scheduled_at == datetime(2999, 1, 1, tzinfo=UTC)  # the default zone: UTC
     at = datetime.now(UTC) + timedelta(days=1)
     services.schedule_campaign(session, campaign.id, mode="at", at=at)
     assert campaign.scheduled_at == at

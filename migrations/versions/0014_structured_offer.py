@@ -7,7 +7,7 @@ and its threshold, payment terms in days, price list, free-text terms) now live
 in columns of their own, which the approval rule and the approval screen read.
 The discount and terms of existing campaigns move out of the JSON into them.
 
-Revision ID: 0017
+Revision ID: 0014
 Revises: 0013
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
