@@ -64,7 +64,8 @@ class TenderOutcome(StrEnum):
 
 def _folded_name(context) -> str:
     """The default of ``name_folded`` in a Core or bulk INSERT that names only ``name``."""
-    return fold(context.get_current_parameters()["name"])
+    name = context.get_current_parameters()["name"]
+    return None if name is None else fold(name)  # no name: the NOT NULL on it says so
 
 
 class Account(Base):

@@ -177,7 +177,7 @@ def test_no_sales_give_an_empty_result(session):
 
 def test_the_refresh_stores_each_accounts_revenue_also_when_shares_are_by_margin(session, shop):
     from abm.analytics.models import AccountAnalytics
-    from abm.analytics.refresh import refresh_labels
+    from abm.analytics.labels import compute_labels, store_labels
     from abm.workspace.services import set_settings
 
     a, b = shop.account("A"), shop.account("B")
@@ -185,6 +185,6 @@ def test_the_refresh_stores_each_accounts_revenue_also_when_shares_are_by_margin
     shop.line(b, date(2026, 2, 1), 50, margin=30)
     shop.refresh()
     set_settings(session, {"analytics.measure": "margin"})
-    refresh_labels(session, today=TODAY)
+    store_labels(session, compute_labels(session, today=TODAY))
     stored = {r.account_id: (r.value, r.revenue) for r in session.query(AccountAnalytics)}
     assert stored == {a: (10, 100), b: (30, 50)}

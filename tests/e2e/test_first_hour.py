@@ -27,7 +27,6 @@ def test_every_demo_login_is_printed_and_works(served, visit):
         assert page.locator("h1").inner_text() == "Dashboard"
 
 
-@pytest.mark.xfail(strict=True, reason="the header overflows at 1024 px; fixed on its branch")
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_the_main_pages_open_for_a_manager_without_errors_or_overflow(served, visit, lang):
     visitor = visit("manager", lang=lang)
