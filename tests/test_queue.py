@@ -10,10 +10,22 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import create_engine, text
 
 from abm.db import upgrade
-from abm.queue import QUEUES, EmbeddedRedis, Worker, enqueue, get_redis, redis_server_binary
+from abm.queue import (
+    QUEUES,
+    EmbeddedRedis,
+    PromptExit,
+    Worker,
+    enqueue,
+    get_redis,
+    redis_server_binary,
+)
 from abm.runs.models import JobRun, RunStatus
 from abm.runs.services import tracked
 from tests import jobs_for_tests
+
+
+class QuickWorker(PromptExit, SimpleWorker):
+    pass
 
 
 def test_embedded_redis_starts_serves_rq_and_stops(tmp_path):
@@ -22,7 +34,7 @@ def test_embedded_redis_starts_serves_rq_and_stops(tmp_path):
         connection = Redis(unix_socket_path=str(server.socket))
         queue = Queue("default", connection=connection)
         job = queue.enqueue(jobs_for_tests.add, 2, 3)
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        QuickWorker([queue], connection=connection).work(burst=True)
         assert job.latest_result().return_value == 5
     finally:
         server.stop()

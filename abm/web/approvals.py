@@ -36,14 +36,17 @@ def index():
 
 def _stake(session, campaign_id: int) -> dict:
     """{"stake": what the campaign puts at stake} or {"stake_error": why it cannot be told}."""
-    from abm.campaigns.audiences import AudienceError
+    from abm.campaigns.audiences import AudienceError, check_audience
     from abm.campaigns.services import get_campaign
     from abm.campaigns.stake import approval_stake
+    from abm.web.audience_text import error_text
 
+    campaign = get_campaign(session, campaign_id)
     try:
-        return {"stake": approval_stake(session, get_campaign(session, campaign_id))}
+        check_audience(session, campaign.audience)  # one that no longer holds is said so
+        return {"stake": approval_stake(session, campaign)}
     except AudienceError as exc:
-        return {"stake": None, "stake_error": str(exc)}
+        return {"stake": None, "stake_error": error_text(exc)}
 
 
 @bp.route("/<int:campaign_id>", methods=["POST"])

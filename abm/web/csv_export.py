@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -57,7 +57,8 @@ def csv_response(filename: str, header: Sequence[str], rows: Callable[[Session],
 
     The rows are read in a read-only unit of work of their own that begins when
     the first row is wanted and ends with the stream, whether the client reads
-    it to the end or goes away: the request's own session has ended by then.
+    it to the end or goes away: the request's own session has ended by then
+    (Flask ends it before the first row is written), so rows must not use it.
 
     Every export is written to the audit log first: who took which data, from where.
 
@@ -78,7 +79,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Callable[[Session],
             yield from csv_lines(header, rows(session))
 
     return Response(
-        lines(),
+        stream_with_context(lines()),  # rows may be translated: the request is theirs
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

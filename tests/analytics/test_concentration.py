@@ -176,8 +176,8 @@ def test_no_sales_give_an_empty_result(session):
 
 
 def test_the_refresh_stores_each_accounts_revenue_also_when_shares_are_by_margin(session, shop):
-    from abm.analytics.models import AccountAnalytics
     from abm.analytics.labels import compute_labels, store_labels
+    from abm.analytics.models import AccountAnalytics
     from abm.workspace.services import set_settings
 
     a, b = shop.account("A"), shop.account("B")

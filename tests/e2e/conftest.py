@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -36,7 +37,7 @@ START_SECONDS = 180  # the first run migrates and loads the demo data
 pytestmark = pytest.mark.e2e
 
 
-def pytest_collection_modifyitems(items):
+def _skip_without_chromium(items) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath) and not CHROMIUM.exists():
             item.add_marker(pytest.mark.skip(
@@ -216,6 +217,68 @@ def visit(browser, served) -> Iterator[Callable[..., Visitor]]:
         visitor = Visitor(browser, served, **options)
         opened.append(visitor)
         return visitor.log_in(role) if role else visitor
+
+    yield open_as
+    for visitor in opened:
+        visitor.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    _skip_without_chromium(items)
+    # A journey that waits for a clock (a campaign scheduled minutes ahead) is begun by
+    # its fixture early and checked last, so that the other journeys fill the wait.
+    items.sort(key=lambda item: item.get_closest_marker("finish_last") is not None)
+
+
+class Inbox:
+    """A real SMTP server on loopback (aiosmtpd) offering SMTPUTF8: what recipients get."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[float, str, bytes]] = []  # arrival, recipient, raw message
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.messages.append((time.time(), rcpt, envelope.original_content
+                                      or envelope.content))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[tuple[float, bytes]]:
+        with self.lock:
+            return [(at, raw) for at, rcpt, raw in self.messages if rcpt == address]
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(),
+                            enable_SMTPUTF8=True)
+    controller.start()
+    handler.url = f"smtp://127.0.0.1:{controller.port}"
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def served_mail(tmp_path_factory, inbox) -> Iterator[Served]:
+    """A second first run, whose messages go to the loopback SMTP server, not a folder."""
+    server = start_server(tmp_path_factory.mktemp("with-smtp"), env={"ABM_SMTP_URL": inbox.url})
+    yield server
+    finish(server)
+
+
+@pytest.fixture
+def visit_mail(browser, served_mail) -> Iterator[Callable[..., Visitor]]:
+    """``visit_mail(role)``: a logged-in browser on the server that sends by SMTP."""
+    opened: list[Visitor] = []
+
+    def open_as(role: str, **options) -> Visitor:
+        visitor = Visitor(browser, served_mail, **options)
+        opened.append(visitor)
+        return visitor.log_in(role)
 
     yield open_as
     for visitor in opened:

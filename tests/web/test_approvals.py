@@ -117,8 +117,8 @@ def test_an_audience_that_no_longer_evaluates_is_said_not_a_server_error(client,
     login("manager")
     response = client.get("/approvals/")
     assert response.status_code == 200
-    assert "The audience cannot be evaluated: unknown audience field" in response.get_data(
-        as_text=True)
+    assert ("The audience cannot be evaluated: rule 1: there is no field &#34;retired_field&#34;"
+            in response.get_data(as_text=True))
     client.post(f"/approvals/{pending.id}", data={"decision": "reject", "reason": "stale"})
     session.expire_all()
     assert session.get(Campaign, pending.id).status is CampaignStatus.REJECTED

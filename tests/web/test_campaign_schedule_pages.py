@@ -13,7 +13,7 @@ from abm.accounts.models import Contact
 from abm.campaigns.jobs import QUEUE
 from abm.campaigns.models import CampaignStatus, ScheduleMode
 from abm.campaigns.services import create_campaign
-from abm.delivery.models import OutboxMessage, OutboxState
+from abm.delivery.models import OutboxMessage, OutboxReason, OutboxState
 from abm.queue import get_redis
 from abm.workspace.services import TIME_ZONE, set_settings, workspace_zone
 
@@ -140,15 +140,17 @@ def test_the_campaign_page_counts_capped_messages_by_cap(client, login, session,
     contact = session.query(Contact).filter_by(email="ivan@own.test").one()
     session.add_all([
         OutboxMessage(campaign_id=campaign.id, contact_id=contact.id, account_id=book["own"].id,
-                      state=OutboxState.CAPPED, last_error="contact_cap"),
+                      state=OutboxState.CAPPED, reason=OutboxReason.CONTACT_CAP),
         OutboxMessage(campaign_id=campaign.id, contact_id=contact.id, account_id=book["own"].id,
-                      step=1, state=OutboxState.CAPPED, last_error="account_cap")])
+                      step=1, state=OutboxState.CAPPED, reason=OutboxReason.ACCOUNT_CAP)])
     campaign.status = CampaignStatus.DONE
     session.commit()
     login("marketing")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "the contact&#39;s frequency cap: 1" in page
-    assert "the account&#39;s frequency cap: 1" in page
+    capped = page[page.index('id="unsent-list-capped"'):]
+    assert 'id="unsent-capped" data-count="2"' in page
+    assert "Over the contact&#39;s frequency cap" in capped
+    assert "Over the account&#39;s frequency cap" in capped
 
 
 def test_the_calendar_shows_scheduled_and_sent_campaigns_by_day_with_audience_sizes(
