@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from abm.currencies.conversion import Rates
 from abm.imports.keys import SeenKeys
 from abm.imports.parsing import MAX_AMOUNT, ValueProblem, parse_date, parse_int, parse_number
-from abm.imports.readers import Table
+from abm.imports.readers import Table, report_skipped
 from abm.imports.results import ImportResult, RowProblem
 
 if TYPE_CHECKING:  # the process that reads a big file (abm.imports.reading) has no database
@@ -84,7 +84,10 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
     hashes: list[int] = []
     lines: list[int] = []
     batch_hashes: set[int] = set()
+    skipped = table.skipped
     for row in table.rows:
+        if skipped:
+            report_skipped(table, result)
         if len(row) != width:
             if not any(row):
                 continue  # blank line
@@ -180,6 +183,8 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
             yield _drop_seen(batch, hashes, lines, seen, result, header_of)
             batch, hashes, lines = [], [], []
             batch_hashes.clear()
+    if skipped:
+        report_skipped(table, result)
     if batch:
         yield _drop_seen(batch, hashes, lines, seen, result, header_of)
 

@@ -17,7 +17,7 @@ from abm.accounts.models import Account, AccountKind, Contact
 from abm.imports.columns import fields_of
 from abm.imports.directory import Directory
 from abm.imports.parsing import ValueProblem, parse_bool, parse_date, parse_int, parse_number
-from abm.imports.readers import Table
+from abm.imports.readers import Table, report_skipped
 from abm.imports.results import ImportResult, RowProblem
 from abm.sales.models import Product, Receivable
 
@@ -49,6 +49,8 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
     keys: set = set()
     batch: list[tuple[int, dict]] = []
     for row in table.rows:
+        if table.skipped:
+            report_skipped(table, result)
         if not any(row):
             continue
         result.rows += 1
@@ -73,6 +75,8 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
         if len(batch) >= BATCH:
             yield batch
             batch = []
+    if table.skipped:
+        report_skipped(table, result)
     if batch:
         yield batch
 
