@@ -29,7 +29,7 @@ CHOICES = ("utf-8", "utf-8-sig", "utf-16", "cp1251", "koi8_r", "cp866", "cp1252"
 MAX_MESS = 0.1  # charset-normalizer's mess ratio above which a text reads as garbage
 MAX_MIXED_WORDS = 0.2  # share of non-ASCII words mixing Latin and Cyrillic letters
 MAX_CONTROL = 0.01  # share of control characters above which a text is binary
-EXCERPT = 64 * 1024  # characters judged: the lines that carry letters beyond ASCII
+EXCERPT = 64 * 1024  # characters judged, from the start of the sample
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -76,7 +76,8 @@ def detect(sample: bytes) -> Encoding:
         pass
     else:
         return _judged("utf-8", sample, letters=False)
-    return _judged(_best_candidate(sample), sample)
+    name, confidence = _best_candidate(sample)
+    return _judged(name, sample, confidence=confidence)
 
 
 def given(sample: bytes, name: str) -> Encoding:
@@ -103,35 +104,56 @@ def known_encoding(name: str) -> bool:
     return True
 
 
-def _best_candidate(sample: bytes) -> str:
+def _best_candidate(sample: bytes) -> tuple[str, float]:
+    """The candidate encoding that reads the sample best, and charset-normalizer's
+    confidence in it (1 less its mess ratio)."""
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(sample, cp_isolation=list(CANDIDATES)))
     if not matches:
-        return "latin_1"  # decodes any byte: the judgement below says how it reads
+        return "latin_1", 0.0  # decodes any byte: the judgement says how it reads
     best = min(matches, key=lambda m: (round(m.chaos, 2), -round(m.coherence, 1),
-                                       CANDIDATES.index(m.encoding)
-                                       if m.encoding in CANDIDATES else len(CANDIDATES)))
-    return best.encoding
+                                       _preference(m.encoding)))
+    # An encoding preferred to the best that reads the sample the same (German text in
+    # Windows-1250 and Windows-1252) is the likelier one, and the name the user expects.
+    text = str(best)
+    for name in CANDIDATES[:_preference(best.encoding)]:
+        try:
+            if sample.decode(name) == text:
+                return name, round(1.0 - best.chaos, 2)
+        except UnicodeDecodeError:
+            continue
+    return best.encoding, round(1.0 - best.chaos, 2)
 
 
-def _judged(name: str, sample: bytes, *, detected: bool = True,
-            letters: bool = True) -> Encoding:
+def _preference(name: str) -> int:
+    return CANDIDATES.index(name) if name in CANDIDATES else len(CANDIDATES)
+
+
+def _judged(name: str, sample: bytes, *, detected: bool = True, letters: bool = True,
+            confidence: float | None = None) -> Encoding:
     try:
         text = codecs.getincrementaldecoder(name)().decode(sample, final=False)
     except UnicodeDecodeError as exc:
         return Encoding(name, 0.0, detected,
                         f"byte {exc.start + 1:,} is not valid {name} ({exc.reason})",
                         "undecodable", {"encoding": name, "byte": exc.start + 1})
-    return judge(text, name, detected=detected, letters=letters)
+    return judge(text, name, detected=detected, letters=letters, confidence=confidence)
 
 
-def judge(text: str, name: str, *, detected: bool = True, letters: bool = True) -> Encoding:
+def judge(text: str, name: str, *, detected: bool = True, letters: bool = True,
+          confidence: float | None = None) -> Encoding:
     """Whether ``text``, read as ``name``, looks like what a person wrote.
+
+    The letters are judged on the words that have a letter beyond ASCII (they alone
+    tell one encoding from another), joined by spaces: charset-normalizer's mess ratio
+    reads the digits and signs of a CSV line around a Cyrillic word ("РН000123;") as
+    garbage, but not the words themselves.
 
     Args:
         letters: judge the letters too (mess ratio, mixed scripts), not only the share
             of control characters.
+        confidence: the detection's own (default: 1 less the words' mess ratio).
     """
     from charset_normalizer.md import mess_ratio
 
@@ -139,36 +161,21 @@ def judge(text: str, name: str, *, detected: bool = True, letters: bool = True) 
     if head and len(CONTROL.findall(head)) > MAX_CONTROL * len(head):
         return Encoding(name, 0.0, detected, "it is full of control characters: a binary "
                         "file, not CSV or XLSX", "binary", {})
-    if not letters:
-        return Encoding(name, 1.0, detected)
-    excerpt = "".join(line for line in text.splitlines(keepends=True)
-                      if not line.isascii())[:EXCERPT]
-    if not excerpt:
-        return Encoding(name, 1.0, detected)
-    mess = mess_ratio(excerpt, maximum_threshold=1.0)
-    mixed, words, example = _mixed_words(excerpt)
-    confidence = round(max(0.0, 1.0 - mess), 2)
-    if words and mixed / words > MAX_MIXED_WORDS:
+    words = [word for word in _WORD.findall(head) if not word.isascii()] if letters else []
+    if not words:
+        return Encoding(name, 1.0 if confidence is None else confidence, detected)
+    mess = mess_ratio(" ".join(words), maximum_threshold=1.0)
+    if confidence is None:
+        confidence = round(max(0.0, 1.0 - mess), 2)
+    mixed = [word for word in words if _LATIN.search(word) and _CYRILLIC.search(word)]
+    if len(mixed) > MAX_MIXED_WORDS * len(words):
         return Encoding(name, confidence, detected,
-                        f"read as {name}, {mixed:,} of {words:,} words mix Latin and Cyrillic "
-                        f"letters (e.g. {example!r})", "mixed_scripts",
-                        {"encoding": name, "mixed": mixed, "words": words, "example": example})
+                        f"read as {name}, {len(mixed):,} of {len(words):,} words mix Latin and "
+                        f"Cyrillic letters (e.g. {mixed[0]!r})", "mixed_scripts",
+                        {"encoding": name, "mixed": len(mixed), "words": len(words),
+                         "example": mixed[0]})
     if mess > MAX_MESS:
         return Encoding(name, confidence, detected,
                         f"read as {name}, its letters do not form words (mess ratio "
                         f"{mess:.2f})", "mess", {"encoding": name, "mess": round(mess, 2)})
     return Encoding(name, confidence, detected)
-
-
-def _mixed_words(text: str) -> tuple[int, int, str]:
-    """(words mixing Latin and Cyrillic letters, words with a letter beyond ASCII, an example)."""
-    mixed = words = 0
-    example = ""
-    for word in _WORD.findall(text):
-        if word.isascii():
-            continue
-        words += 1
-        if _LATIN.search(word) and _CYRILLIC.search(word):
-            mixed += 1
-            example = example or word
-    return mixed, words, example
