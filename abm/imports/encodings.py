@@ -28,7 +28,8 @@ CHOICES = ("utf-8", "utf-8-sig", "utf-16", "cp1251", "koi8_r", "cp866", "cp1252"
            "iso8859_15", "cp1250", "iso8859_2", "latin_1")
 MAX_MESS = 0.1  # charset-normalizer's mess ratio above which a text reads as garbage
 MAX_MIXED_WORDS = 0.2  # share of non-ASCII words mixing Latin and Cyrillic letters
-MAX_CONTROL = 0.01  # share of control characters above which a text is binary
+MAX_CONTROL = 0.01  # share of control characters above which a text is binary...
+MIN_CONTROL = 16  # ... when there are more than this many: a few make bad rows only
 EXCERPT = 64 * 1024  # characters judged, from the start of the sample
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -158,7 +159,8 @@ def judge(text: str, name: str, *, detected: bool = True, letters: bool = True,
     from charset_normalizer.md import mess_ratio
 
     head = text[:EXCERPT]
-    if head and len(CONTROL.findall(head)) > MAX_CONTROL * len(head):
+    controls = len(CONTROL.findall(head))
+    if controls > MIN_CONTROL and controls > MAX_CONTROL * len(head):
         return Encoding(name, 0.0, detected, "it is full of control characters: a binary "
                         "file, not CSV or XLSX", "binary", {})
     words = [word for word in _WORD.findall(head) if not word.isascii()] if letters else []

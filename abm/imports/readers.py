@@ -12,10 +12,13 @@ it as a bad row.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import os
+import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +34,23 @@ SAMPLE = 1024 * 1024  # bytes read to detect the encoding and the delimiter
 DELIMITERS = (";", ",", "\t", "|")
 # Every byte but the control characters (tab, line feed and carriage return are text).
 _NOT_CONTROL = bytes(b for b in range(256) if b in b"\t\n\r" or 0x1f < b != 0x7f)
+# Bytes the encoding cannot read come out of the decoder as these (see _undecodable).
+_UNDECODABLE = re.compile("[\udc00-\udcff]")
+_SUSPECT = re.compile(CONTROL.pattern[:-1] + "\udc00-\udcff]")
+_CURRENT = threading.local()  # the _ControlWatch of the CSV file this thread opened last
+
+
+def _undecodable(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """The decoding error handler of CSV files: bytes the encoding cannot read become lone
+    surrogates, and the file's lines are searched from then on, so that the line holding
+    them is named exactly (the decoder works a chunk ahead of the lines)."""
+    watch = getattr(_CURRENT, "watch", None)
+    if watch is not None:
+        watch.seen = True
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("abm-undecodable", _undecodable)
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # legacy .xls, .doc
@@ -166,10 +186,11 @@ def _open_csv(raw: _ControlWatch, path: Path, encoding: str | None, confirmed: b
     if codec_is_wide(told.name):
         raw.seen = True  # control bytes are no sign in UTF-16: search every line
     delimiter = sniff_delimiter(text)
-    stream = io.TextIOWrapper(raw, encoding=told.name, newline="", errors="strict")
+    _CURRENT.watch = raw
+    stream = io.TextIOWrapper(raw, encoding=told.name, newline="", errors="abm-undecodable")
     # The limit is process-wide; set it every time so that another caller cannot loosen it.
     csv.field_size_limit(MAX_FIELD)
-    lines = _CsvLines(stream, raw, path.name)
+    lines = _CsvLines(stream, raw, path.name, told.name)
     reader = csv.reader(lines, delimiter=delimiter)
     skipped: list = []
     rows = _checked(reader, lines, skipped)
@@ -216,34 +237,34 @@ class _CsvLines:
 
     ``dirty`` turns true when a line holding a control character was read: the csv
     reader reads the lines of one row at a time, so it belongs to the row it returns next.
+    A line holding bytes the encoding cannot read stops the reading.
     """
 
-    def __init__(self, stream, watch: _ControlWatch, file: str) -> None:
+    def __init__(self, stream, watch: _ControlWatch, file: str, encoding: str) -> None:
         self._stream = stream
         self._watch = watch
         self._file = file
+        self._encoding = encoding
         self.dirty = False
 
     def __iter__(self) -> Iterator[str]:
         line_no = 0
-        readline, watch, search = self._stream.readline, self._watch, CONTROL.search
-        try:
-            while True:
-                line = readline(MAX_LINE)
-                if not line:
-                    return
-                line_no += 1
-                if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
-                    raise ImportFileError(f"line {line_no} is longer than {MAX_LINE:,} "
-                                          "characters: not a usable CSV file")
-                if watch.seen and search(line):
-                    self.dirty = True
-                yield line
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                f"{self._file}, line {line_no + 1}: the file mixes encodings ({exc.reason}); "
-                "save it as UTF-8"
-            ) from None
+        readline, watch, search = self._stream.readline, self._watch, _SUSPECT.search
+        while True:
+            line = readline(MAX_LINE)
+            if not line:
+                return
+            line_no += 1
+            if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
+                raise ImportFileError(f"line {line_no} is longer than {MAX_LINE:,} "
+                                      "characters: not a usable CSV file")
+            if watch.seen and search(line):
+                if _UNDECODABLE.search(line):
+                    raise ImportFileError(
+                        f"{self._file}, line {line_no}: the file mixes encodings (bytes not "
+                        f"valid in {self._encoding}); save it as UTF-8")
+                self.dirty = True
+            yield line
 
 
 def _checked(reader, lines: _CsvLines, skipped: list) -> Iterator[list[str]]:
