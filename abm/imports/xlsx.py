@@ -84,16 +84,16 @@ def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
             raise ImportFileError(f"{path.name}: not a usable XLSX file: two parts named "
                                   f"{name!r}")
         names.add(name.casefold())
-        limit = MAX_SHEET if _is_worksheet(name) else MAX_PART
-        if member.file_size > limit:
-            raise ImportFileError(f"{path.name}: not a usable XLSX file: its part {name} "
-                                  f"unpacks to {member.file_size:,} bytes, at most {limit:,}")
         if (member.file_size > RATIO_FROM
                 and member.file_size > MAX_RATIO * max(member.compress_size, 1)):
             raise ImportFileError(
                 f"{path.name}: not a usable XLSX file: its part {name} unpacks "
                 f"{member.file_size // max(member.compress_size, 1):,} times its packed size, "
                 f"at most {MAX_RATIO} times (a zip bomb)")
+        limit = MAX_SHEET if _is_worksheet(name) else MAX_PART
+        if member.file_size > limit:
+            raise ImportFileError(f"{path.name}: not a usable XLSX file: its part {name} "
+                                  f"unpacks to {member.file_size:,} bytes, at most {limit:,}")
         total += member.file_size
     if total > MAX_TOTAL:
         raise ImportFileError(f"{path.name}: not a usable XLSX file: it unpacks to {total:,} "
