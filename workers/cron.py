@@ -12,6 +12,7 @@ from rq import cron
 # (dotted path of the job function, queue, cron expression, kwargs)
 PERIODIC: list[tuple[str, str, str, dict]] = [
     ("abm.runs.jobs.prune_runs", "default", "30 3 * * *", {"keep_days": 90}),
+    ("abm.imports.jobs.repair_aggregates", "imports", "*/5 * * * *", {}),
     ("abm.analytics.jobs.build_monthly_report", "analytics", "15 2 1 * *", {}),
     ("abm.analytics.jobs.refresh_account_labels", "analytics", "0 4 * * *", {}),
     ("abm.analytics.jobs.update_churn_states", "analytics", "15 4 * * *", {}),

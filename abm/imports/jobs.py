@@ -57,3 +57,14 @@ def start_import(path: str, kind: str, *, user_id: int | None = None, **options)
 
     return enqueue(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
                    user_id=user_id, **options)
+
+
+def repair_aggregates() -> int:
+    """Rebuild the monthly aggregates an import that died left behind (periodic; every
+    import also does it first). Returns how many imports' months were rebuilt."""
+    from abm.imports.consistency import repair_stale_aggregates
+
+    session = get_session()
+    repaired = repair_stale_aggregates(session)
+    session.commit()
+    return repaired

@@ -103,7 +103,7 @@ def preview(token: str):
     shown = _preview(path, kind, mapping, encoding)
     if shown is not None and shown["told"] is not None and shown["told"].detected:
         encoding = None  # none chosen, or the chosen one could not read the file
-    if request.method == "POST" and shown is not None and request.form.get("action") != "show":
+    if request.method == "POST" and shown is not None and "show" not in request.form:
         told = shown["told"]
         if shown["missing"]:
             flash(_("Choose a column for: %(fields)s", fields=", ".join(shown["missing"])),

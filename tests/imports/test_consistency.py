@@ -136,3 +136,13 @@ def test_an_import_killed_with_sigkill_is_repaired_by_the_next_import(
             assert session.scalar(select(func.count()).select_from(StaleAggregateMonths)) == 0
     finally:
         engine.dispose()
+
+
+def test_the_periodic_job_repairs_what_a_dead_import_left(app, session, write_file, do_import):
+    from abm.imports.jobs import repair_aggregates
+
+    do_import(write_file(_file(60)))
+    _break_aggregates(session)
+    assert repair_aggregates() == 1
+    assert aggregates(session) == direct_aggregates(session)
+    assert repair_aggregates() == 0
