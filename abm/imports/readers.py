@@ -12,46 +12,29 @@ it as a bad row.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
 import os
-import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from abm.imports import encodings, xlsx
+from abm.imports.csv_lines import (
+    ControlWatch,
+    CsvLines,
+    checked_rows,
+    codec_is_wide,
+    mark_decoding_errors_of,
+)
 from abm.imports.encodings import CONTROL, Encoding
 from abm.imports.results import ImportFileError
-from abm.imports.xlsx import MAX_COLUMNS, XlsxRows, control_reason
+from abm.imports.xlsx import XlsxRows
 
 MAX_FIELD = 128 * 1024  # characters in one CSV field
-MAX_LINE = 1024 * 1024  # characters in one physical CSV line
 MAX_HEADER_SEARCH = 1000  # rows read to find the header row
 SAMPLE = 1024 * 1024  # bytes read to detect the encoding and the delimiter
 DELIMITERS = (";", ",", "\t", "|")
-# Every byte but the control characters (tab, line feed and carriage return are text).
-_NOT_CONTROL = bytes(b for b in range(256) if b in b"\t\n\r" or 0x1f < b != 0x7f)
-# Bytes the encoding cannot read come out of the decoder as these (see _undecodable).
-_UNDECODABLE = re.compile("[\udc00-\udcff]")
-_SUSPECT = re.compile(CONTROL.pattern[:-1] + "\udc00-\udcff]")
-_CURRENT = threading.local()  # the _ControlWatch of the CSV file this thread opened last
-
-
-def _undecodable(exc: UnicodeDecodeError) -> tuple[str, int]:
-    """The decoding error handler of CSV files: bytes the encoding cannot read become lone
-    surrogates, and the file's lines are searched from then on, so that the line holding
-    them is named exactly (the decoder works a chunk ahead of the lines)."""
-    watch = getattr(_CURRENT, "watch", None)
-    if watch is not None:
-        watch.seen = True
-    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
-
-
-codecs.register_error("abm-undecodable", _undecodable)
-
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # legacy .xls, .doc
 
@@ -120,7 +103,7 @@ def open_table(path: str | Path, sheet: str | None = None, *, encoding: str | No
     """
     path = Path(path)
     try:
-        raw = _ControlWatch(io.FileIO(path))
+        raw = ControlWatch(io.FileIO(path))
     except OSError as exc:
         raise ImportFileError(f"cannot open {path.name}: {exc.strerror}") from None
     head = raw.read(8)
@@ -140,33 +123,7 @@ def open_table(path: str | Path, sheet: str | None = None, *, encoding: str | No
         raise
 
 
-class _ControlWatch(io.BufferedReader):
-    """The file's bytes, watched for control characters as the text layer reads them.
-
-    ``seen`` turns true with the first chunk holding one: from then on each line is
-    searched (a clean file pays one ``bytes.translate`` per chunk, not a search per
-    line). A text wrapper decodes a whole chunk before it returns the chunk's first
-    line, so no line read after ``seen`` turned true can have escaped the search.
-    Meaningful for encodings that write control characters as single ASCII bytes
-    (UTF-8 and the 8-bit ones); for UTF-16, ``seen`` is set from the start.
-    """
-
-    seen = False
-
-    def read1(self, size: int = -1) -> bytes:
-        data = super().read1(size)
-        if not self.seen and data.translate(None, _NOT_CONTROL):
-            self.seen = True
-        return data
-
-    def read(self, size: int | None = -1) -> bytes:
-        data = super().read(size)
-        if not self.seen and data.translate(None, _NOT_CONTROL):
-            self.seen = True
-        return data
-
-
-def _open_csv(raw: _ControlWatch, path: Path, encoding: str | None, confirmed: bool) -> Table:
+def _open_csv(raw: ControlWatch, path: Path, encoding: str | None, confirmed: bool) -> Table:
     size = os.fstat(raw.fileno()).st_size
     raw.seek(0)
     sample = raw.read(SAMPLE)
@@ -186,25 +143,18 @@ def _open_csv(raw: _ControlWatch, path: Path, encoding: str | None, confirmed: b
     if codec_is_wide(told.name):
         raw.seen = True  # control bytes are no sign in UTF-16: search every line
     delimiter = sniff_delimiter(text)
-    _CURRENT.watch = raw
+    mark_decoding_errors_of(raw)
     stream = io.TextIOWrapper(raw, encoding=told.name, newline="", errors="abm-undecodable")
     # The limit is process-wide; set it every time so that another caller cannot loosen it.
     csv.field_size_limit(MAX_FIELD)
-    lines = _CsvLines(stream, raw, path.name, told.name)
+    lines = CsvLines(stream, raw, path.name, told.name)
     reader = csv.reader(lines, delimiter=delimiter)
     skipped: list = []
-    rows = _checked(reader, lines, skipped)
+    rows = checked_rows(reader, lines, skipped)
     headers = _header(rows, reader, skipped, path.name)
     return Table(headers=headers, rows=rows, fmt="csv", total=size, position=raw.tell,
                  source=reader, skipped=skipped, told=told, delimiter=delimiter,
                  closer=stream.close)
-
-
-def codec_is_wide(name: str) -> bool:
-    """Whether the codec writes an ASCII character in more than one byte (UTF-16, UTF-32)."""
-    import codecs
-
-    return codecs.lookup(name).name.startswith(("utf-16", "utf-32"))
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -230,68 +180,6 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delimiter, score
     return best
-
-
-class _CsvLines:
-    """The physical lines of a CSV file, each at most :data:`MAX_LINE` characters.
-
-    ``dirty`` turns true when a line holding a control character was read: the csv
-    reader reads the lines of one row at a time, so it belongs to the row it returns next.
-    A line holding bytes the encoding cannot read stops the reading.
-    """
-
-    def __init__(self, stream, watch: _ControlWatch, file: str, encoding: str) -> None:
-        self._stream = stream
-        self._watch = watch
-        self._file = file
-        self._encoding = encoding
-        self.dirty = False
-
-    def __iter__(self) -> Iterator[str]:
-        line_no = 0
-        readline, watch, search = self._stream.readline, self._watch, _SUSPECT.search
-        while True:
-            line = readline(MAX_LINE)
-            if not line:
-                return
-            line_no += 1
-            if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
-                raise ImportFileError(f"line {line_no} is longer than {MAX_LINE:,} "
-                                      "characters: not a usable CSV file")
-            if watch.seen and search(line):
-                if _UNDECODABLE.search(line):
-                    raise ImportFileError(
-                        f"{self._file}, line {line_no}: the file mixes encodings (bytes not "
-                        f"valid in {self._encoding}); save it as UTF-8")
-                self.dirty = True
-            yield line
-
-
-def _checked(reader, lines: _CsvLines, skipped: list) -> Iterator[list[str]]:
-    try:
-        for row in reader:
-            if len(row) > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"line {reader.line_num} has {len(row):,} columns; at most {MAX_COLUMNS} "
-                    "are read"
-                )
-            if lines.dirty:
-                lines.dirty = False
-                if _skip_control(row, reader.line_num, skipped):
-                    continue
-            yield row
-    except csv.Error as exc:
-        raise ImportFileError(f"line {reader.line_num}: unreadable CSV ({exc})") from None
-
-
-def _skip_control(row: list[str], line: int, skipped: list) -> bool:
-    """Note the row in ``skipped`` if a value holds a control character."""
-    for index, value in enumerate(row):
-        match = CONTROL.search(value)
-        if match is not None:
-            skipped.append((line, index, value, control_reason(match.group())))
-            return True
-    return False
 
 
 def _header(rows: Iterator[list[str]], source, skipped: list, file: str) -> list[str]:

@@ -5,7 +5,7 @@ import codecs
 import pytest
 from openpyxl import Workbook
 
-from abm.imports import readers
+from abm.imports import csv_lines, readers
 from abm.imports.readers import open_table
 from abm.imports.results import ImportFileError
 
@@ -91,7 +91,7 @@ def test_a_huge_field_is_refused_with_its_line(write_file):
 
 
 def test_a_huge_line_is_refused_without_reading_it_whole(write_file, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_LINE", 1000)
+    monkeypatch.setattr(csv_lines, "MAX_LINE", 1000)
     text = "doc;note\n" + "x" * 5000 + "\n"
     with pytest.raises(ImportFileError, match="line 2 is longer than 1,000 characters"):
         _read(write_file(text))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from abm.accounts.models import Account
 from abm.cli import cli
-from abm.imports import orders, readers, records
+from abm.imports import csv_lines, orders, readers, records
 from abm.imports.models import StaleAggregateMonths
 from abm.sales.models import OrderLine
 from tests.imports.conftest import aggregates, direct_aggregates
@@ -25,7 +25,7 @@ def _lines(first: int, last: int) -> str:
 def small_batches(monkeypatch):
     monkeypatch.setattr(orders, "BATCH", 100)
     monkeypatch.setattr(records, "BATCH", 100)
-    monkeypatch.setattr(readers, "MAX_LINE", 1000)
+    monkeypatch.setattr(csv_lines, "MAX_LINE", 1000)
 
 
 def _import(runner, path, *args, kind="orders"):

@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from abm.imports import xlsx
+from abm.imports import archive, xlsx
 from abm.imports.readers import open_table
 from abm.imports.results import ImportFileError
 from tests.imports.xlsx_files import (
@@ -49,7 +49,7 @@ def test_a_zip_bomb_in_any_member_is_refused_before_it_is_read(book, tmp_path, m
 
 
 def test_a_part_over_the_size_limit_is_refused_whatever_its_ratio(book, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_PART", 100_000)
+    monkeypatch.setattr(archive, "MAX_PART", 100_000)
     text = "".join(f"<si><t>{i * 7919 % 100_003}</t></si>" for i in range(10_000)).encode()
     path = with_shared_strings(book, tmp_path / "big.xlsx", b"<sst>" + text + b"</sst>")
     with pytest.raises(ImportFileError, match=r"its part xl/sharedStrings.xml unpacks to "
@@ -58,7 +58,7 @@ def test_a_part_over_the_size_limit_is_refused_whatever_its_ratio(book, tmp_path
 
 
 def test_a_sheet_over_its_size_limit_is_refused(book, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_SHEET", 10_000)
+    monkeypatch.setattr(archive, "MAX_SHEET", 10_000)
     rows = HEADER_ROW + "".join(inline_row(i, f"D{i}", "2026-01-01", str(i))
                                 for i in range(2, 200))
     path = rewrite(book, tmp_path / "big.xlsx", {SHEET: sheet_xml(rows)})
@@ -68,7 +68,7 @@ def test_a_sheet_over_its_size_limit_is_refused(book, tmp_path, monkeypatch):
 
 
 def test_an_archive_of_too_many_parts_is_refused(book, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_MEMBERS", 20)
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 20)
     path = rewrite(book, tmp_path / "many.xlsx", {f"extra/{i}.xml": b"<a/>" for i in range(15)})
     with pytest.raises(ImportFileError, match=r"24 parts in the archive, at most 20"):
         open_table(path)
@@ -89,7 +89,7 @@ def test_a_part_named_outside_the_archive_is_refused(book, tmp_path, name):
 
 
 def test_a_part_of_too_many_elements_is_refused(book, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_PART_TAGS", 1000)
+    monkeypatch.setattr(archive, "MAX_PART_TAGS", 1000)
     strings = b"<sst>" + b"".join(b"<si><t>%d</t></si>" % i for i in range(300)) + b"</sst>"
     path = with_shared_strings(book, tmp_path / "strings.xlsx", strings)
     with pytest.raises(ImportFileError, match=r"its part xl/sharedStrings.xml has more than "

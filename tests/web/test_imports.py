@@ -192,10 +192,10 @@ def test_the_encoding_chosen_on_the_preview_is_the_one_imported(client, session,
 
 def test_an_import_that_stops_part_way_says_so_on_its_page(client, session, login, book,
                                                             run_jobs, monkeypatch):
-    from abm.imports import orders, readers
+    from abm.imports import csv_lines, orders
 
     monkeypatch.setattr(orders, "BATCH", 10)
-    monkeypatch.setattr(readers, "MAX_LINE", 200)
+    monkeypatch.setattr(csv_lines, "MAX_LINE", 200)
     rows = "".join(f"D{i};2026-10-02;C1;{i}\n" for i in range(25))
     login("manager")
     token, _ = _upload_bytes(client, (ORDERS.splitlines(keepends=True)[0] + rows + "x" * 300
