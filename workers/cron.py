@@ -12,6 +12,7 @@ from rq import cron
 # (dotted path of the job function, queue, cron expression, kwargs)
 PERIODIC: list[tuple[str, str, str, dict]] = [
     ("abm.runs.jobs.prune_runs", "default", "30 3 * * *", {"keep_days": 90}),
+    ("abm.imports.jobs.repair_aggregates", "imports", "*/5 * * * *", {}),
     # Nightly, as after an import: churn silences grow and alerts fall due with
     # the days alone, and on the 1st it stores the new month's key-account report.
     ("abm.analytics.jobs.refresh_analytics", "analytics", "0 4 * * *", {}),

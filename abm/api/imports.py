@@ -18,6 +18,7 @@ from abm.api.schemas import CurrencyCode, Output, string
 from abm.audit import services as audit
 from abm.db import get_session
 from abm.imports.columns import KINDS
+from abm.imports.encodings import known_encoding
 from abm.imports.jobs import start_import
 
 CSV = "text/csv"
@@ -34,6 +35,10 @@ class ImportOptions(BaseModel):
         None, description="Currency of the file's amounts when it has no currency column "
         "(default: the workspace's). Lines in another currency than the workspace's are "
         "converted at the exchange rates (`/rates`), or reported as bad rows.")
+    encoding: string(40) | None = Field(
+        None, description="Encoding of a CSV file (`utf-8`, `cp1251`, `koi8_r`, `cp1252`, "
+        "`latin_1`...; default: detected). A detected encoding in which the text reads "
+        "implausibly fails the run with the reason; giving the encoding confirms it.")
 
 
 class ImportStarted(Output):
@@ -54,6 +59,8 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
     """
     if kind not in KINDS:
         raise ApiError(404, f"no such import kind; the kinds are {', '.join(KINDS)}")
+    if query.encoding is not None and not known_encoding(query.encoding):
+        raise ApiError(400, f"unknown encoding {query.encoding!r}")
     # Files are bigger than JSON bodies: the application's own limit applies.
     request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"]
     folder = Path(current_app.extensions["abm.settings"].instance_path) / "uploads"
@@ -67,7 +74,7 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
         raise ApiError(400, "the file is empty")
     user = current_user()
     run_id = start_import(str(path), kind, user_id=user.id, strict=query.strict,
-                          sheet=query.sheet, currency=query.currency)
+                          sheet=query.sheet, currency=query.currency, encoding=query.encoding)
     audit.record(get_session(), user.id, audit.IMPORT, f"run:{run_id}",
                  {"event": "started", "kind": kind, "bytes": size, "via": "api"},
                  address=client_address())

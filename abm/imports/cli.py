@@ -24,22 +24,29 @@ from abm.imports.columns import KINDS
               help="Currency of the file's amounts when it has no currency column (ISO 4217, "
                    "default: the workspace's). Lines in another currency than the "
                    "workspace's are converted at the exchange rates, or reported.")
+@click.option("--encoding", metavar="NAME",
+              help="Encoding of a CSV file (utf-8, cp1251, koi8_r, cp1252, latin_1...; "
+                   "default: detected). Giving it confirms it: the file is read so even "
+                   "if its text looks wrong.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--no-refresh", is_flag=True,
               help="Do not refresh the analytics afterwards (run: abm analytics refresh).")
 @with_appcontext
-def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt,
+def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, encoding, fmt,
                no_refresh) -> None:
     """Import KIND (accounts, contacts, products, orders, receivables) from a CSV or XLSX FILE.
 
     Rows already imported are matched on their natural keys and updated only when
-    they changed. When the import changed anything, the analytics are refreshed
-    right after it, in this process (no worker needed): shares, flags, ABC-XYZ,
-    churn, alerts, the key-account report and the dashboard's figures. Exit
-    code: 0 when every row was imported, 1 when some rows were reported (with
-    --strict, then nothing was imported), 2 when the file could not be imported
-    at all.
+    they changed. A CSV file's encoding is detected and said; a file whose text
+    reads implausibly in it is refused until --encoding confirms one. When the
+    import changed anything, the analytics are refreshed right after it, in this
+    process (no worker needed): shares, flags, ABC-XYZ, churn, alerts, the
+    key-account report and the dashboard's figures. Exit code: 0 when every row
+    was imported; 1 when some rows were reported (with --strict, then nothing was
+    imported) or the import stopped part-way at an unusable line (the rows before
+    it were imported, and the output says so); 2 when the file was refused and
+    nothing was imported.
     """
     from abm.analytics.cli import refresh_here
     from abm.db import get_session
@@ -60,7 +67,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt
         if save_map:
             services.save_mapping(session, kind, save_map, mapping)
         result = services.import_file(session, file, kind, mapping=mapping, strict=strict,
-                                      sheet=sheet, currency=currency,
+                                      sheet=sheet, currency=currency, encoding=encoding,
                                       on_batch=on_batch)
     except ImportFileError as exc:
         session.rollback()
@@ -81,11 +88,15 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, fmt
         _print_text(result, strict)
         if refresh:
             refresh_here(session, echo=lambda line: click.echo(line, err=True))
-    if result.error_count:
+    if result.error_count or result.stopped:
         sys.exit(1)
 
 
 def _print_text(result, strict: bool) -> None:
+    if result.encoding:
+        how = "detected" if result.encoding_detected else "given"
+        click.echo(f"read as {result.encoding} ({how}, confidence "
+                   f"{result.encoding_confidence:.0%})")
     click.echo(f"{result.kind}: {result.created:,} created, {result.updated:,} updated, "
                f"{result.unchanged:,} unchanged, {result.error_count:,} bad rows")
     if result.accounts_created or result.products_created:
@@ -98,3 +109,7 @@ def _print_text(result, strict: bool) -> None:
         click.echo(f"... and {result.error_count - len(result.errors):,} more")
     if strict and result.error_count:
         click.echo("nothing imported (--strict)")
+    if result.stopped:
+        click.echo(f"stopped part-way: {result.stopped}; the rows above were imported, the "
+                   "rest of the file was not read (fix it and import it again: rows already "
+                   "in are skipped)")

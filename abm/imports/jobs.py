@@ -23,6 +23,8 @@ def import_file(
     strict: bool = False,
     sheet: str | None = None,
     currency: str | None = None,
+    encoding: str | None = None,
+    confirmed: bool = False,
     progress: Progress,
 ) -> dict:
     """Import a file in a worker; the run row shows bytes (CSV) or rows (XLSX) done."""
@@ -35,7 +37,8 @@ def import_file(
         session.commit()
 
     result = services.import_file(session, path, kind, mapping=mapping, strict=strict,
-                                  sheet=sheet, currency=currency, on_batch=on_batch)
+                                  sheet=sheet, currency=currency, encoding=encoding,
+                                  confirmed=confirmed, on_batch=on_batch)
     total = totals[0] or result.rows  # same unit as the batches reported, when there were any
     progress(total, total, f"{result.rows:,} rows read")
     run = progress.run
@@ -54,10 +57,21 @@ def start_import(path: str, kind: str, *, user_id: int | None = None, **options)
         path: a file the workers can read (the upload page stores it first).
         kind: accounts, contacts, products, orders or receivables.
         user_id: who asked, for the run row.
-        **options: ``mapping``, ``strict``, ``sheet``, ``currency`` as for
-            :func:`abm.imports.services.import_file`.
+        **options: ``mapping``, ``strict``, ``sheet``, ``currency``, ``encoding``,
+            ``confirmed`` as for :func:`abm.imports.services.import_file`.
     """
     from abm.queue import enqueue
 
     return enqueue(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
                    user_id=user_id, **options)
+
+
+def repair_aggregates() -> int:
+    """Rebuild the monthly aggregates an import that died left behind (periodic; every
+    import also does it first). Returns how many imports' months were rebuilt."""
+    from abm.imports.consistency import repair_stale_aggregates
+
+    session = get_session()
+    repaired = repair_stale_aggregates(session)
+    session.commit()
+    return repaired

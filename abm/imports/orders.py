@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from abm.currencies.conversion import Rates
 from abm.imports.keys import SeenKeys
 from abm.imports.parsing import MAX_AMOUNT, ValueProblem, parse_date, parse_int, parse_number
-from abm.imports.readers import Table
-from abm.imports.results import ImportResult, RowProblem
+from abm.imports.readers import Table, report_skipped
+from abm.imports.results import ImportFileError, ImportResult, RowProblem
 
 if TYPE_CHECKING:  # the process that reads a big file (abm.imports.reading) has no database
     from abm.imports.directory import Directory
@@ -84,102 +84,116 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
     hashes: list[int] = []
     lines: list[int] = []
     batch_hashes: set[int] = set()
-    for row in table.rows:
-        if len(row) != width:
-            if not any(row):
-                continue  # blank line
-            row = (row + [""] * width)[:width]
-        row.append("")
-        result.rows += 1
-        doc, ln, ds, acc, acc_name, sku, p_name, qty, rev, mar, cur = get(row)
-        try:
-            day = dates.get(ds)
-            if day is None:
-                day = dates[ds] = _day(ds)
+    skipped = table.skipped
+    try:
+        for row in table.rows:
+            if skipped:
+                report_skipped(table, result)
+            if len(row) != width:
+                if not any(row):
+                    continue  # blank line
+                row = (row + [""] * width)[:width]
+            row.append("")
+            result.rows += 1
+            doc, ln, ds, acc, acc_name, sku, p_name, qty, rev, mar, cur = get(row)
             try:
-                revenue = float(rev)
-            except ValueError:
-                revenue = _number("revenue", rev)
-            if not 0.0 <= revenue < MAX_AMOUNT:
-                raise RowProblem("revenue", rev, _sign_reason(revenue))
-            if qty:
+                day = dates.get(ds)
+                if day is None:
+                    day = dates[ds] = _day(ds)
                 try:
-                    quantity = float(qty)
+                    revenue = float(rev)
                 except ValueError:
-                    quantity = _number("quantity", qty)
-                if not 0.0 <= quantity < MAX_AMOUNT:
-                    raise RowProblem("quantity", qty, _sign_reason(quantity))
+                    revenue = _number("revenue", rev)
+                if not 0.0 <= revenue < MAX_AMOUNT:
+                    raise RowProblem("revenue", rev, _sign_reason(revenue))
+                if qty:
+                    try:
+                        quantity = float(qty)
+                    except ValueError:
+                        quantity = _number("quantity", qty)
+                    if not 0.0 <= quantity < MAX_AMOUNT:
+                        raise RowProblem("quantity", qty, _sign_reason(quantity))
+                else:
+                    quantity = 0.0
+                if mar:
+                    try:
+                        margin = float(mar)
+                    except ValueError:
+                        margin = _number("margin", mar)
+                    if not -MAX_AMOUNT < margin < MAX_AMOUNT:
+                        raise RowProblem("margin", mar, "not a finite number")
+                else:
+                    margin = None
+                if cur:
+                    if len(cur) != 3:
+                        raise RowProblem("currency", cur, "not a three-letter currency code")
+                    cur = cur.upper()
+                else:
+                    cur = currency
+                if cur == base:
+                    converted = None
+                else:
+                    rate = rate_on(cur, day[0])
+                    if rate is None:
+                        raise _no_rate(cur, base, day[0], None if row[currency_cell] else rev)
+                    converted = (cur, revenue, margin)
+                    revenue = _converted("revenue", rev, revenue, rate)
+                    if margin is not None:
+                        margin = _converted("margin", mar, margin, rate)
+                if not doc:
+                    doc, line_no = _derived_key(row, occurrences)
+                elif ln:
+                    try:
+                        line_no = int(ln)
+                    except ValueError:
+                        line_no = _int("line_no", ln)
+                    if line_no < 0:
+                        raise RowProblem("line_no", ln, "negative line number")
+                else:
+                    # No line number: the n-th line of this document in the file.
+                    line_no = occurrences[doc, day] = occurrences.get((doc, day), 0) + 1
+                if len(doc) > 100:
+                    raise RowProblem("document", doc, "longer than 100 characters")
+                key = hash((doc, day, line_no))
+                if key in batch_hashes:
+                    raise RowProblem("document", doc, "duplicate key (document, date, line) in "
+                                     "the file")
+                aid = accounts.get(acc) if acc else None
+                if aid is None:
+                    aid = account_id(acc, acc_name)
+                if has_products:
+                    pid = products.get(sku) if sku else None
+                    if pid is None:
+                        pid = product_id(sku, p_name)
+                else:
+                    pid = None
+            except RowProblem as problem:
+                result.add_error(source.line_num, header_of.get(problem.field, problem.field),
+                                 problem.value, problem.reason, problem.code, problem.params)
+                continue
+            batch_hashes.add(key)
+            hashes.append(key)
+            lines.append(source.line_num)
+            if converted is None:
+                batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin,
+                              base))
             else:
-                quantity = 0.0
-            if mar:
-                try:
-                    margin = float(mar)
-                except ValueError:
-                    margin = _number("margin", mar)
-                if not -MAX_AMOUNT < margin < MAX_AMOUNT:
-                    raise RowProblem("margin", mar, "not a finite number")
-            else:
-                margin = None
-            if cur:
-                if len(cur) != 3:
-                    raise RowProblem("currency", cur, "not a three-letter currency code")
-                cur = cur.upper()
-            else:
-                cur = currency
-            if cur == base:
-                converted = None
-            else:
-                rate = rate_on(cur, day[0])
-                if rate is None:
-                    raise _no_rate(cur, base, day[0], None if row[currency_cell] else rev)
-                converted = (cur, revenue, margin)
-                revenue = _converted("revenue", rev, revenue, rate)
-                if margin is not None:
-                    margin = _converted("margin", mar, margin, rate)
-            if not doc:
-                doc, line_no = _derived_key(row, occurrences)
-            elif ln:
-                try:
-                    line_no = int(ln)
-                except ValueError:
-                    line_no = _int("line_no", ln)
-                if line_no < 0:
-                    raise RowProblem("line_no", ln, "negative line number")
-            else:
-                # No line number: the n-th line of this document in the file.
-                line_no = occurrences[doc, day] = occurrences.get((doc, day), 0) + 1
-            if len(doc) > 100:
-                raise RowProblem("document", doc, "longer than 100 characters")
-            key = hash((doc, day, line_no))
-            if key in batch_hashes:
-                raise RowProblem("document", doc, "duplicate key (document, date, line) in "
-                                 "the file")
-            aid = accounts.get(acc) if acc else None
-            if aid is None:
-                aid = account_id(acc, acc_name)
-            if has_products:
-                pid = products.get(sku) if sku else None
-                if pid is None:
-                    pid = product_id(sku, p_name)
-            else:
-                pid = None
-        except RowProblem as problem:
-            result.add_error(source.line_num, header_of.get(problem.field, problem.field),
-                             problem.value, problem.reason, problem.code, problem.params)
-            continue
-        batch_hashes.add(key)
-        hashes.append(key)
-        lines.append(source.line_num)
-        if converted is None:
-            batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin,
-                          base))
-        else:
-            batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin,
-                          base, *converted))
-        if len(batch) >= BATCH:
+                batch.append((aid, pid, doc, line_no, day[0], day[1], quantity, revenue, margin,
+                              base, *converted))
+            if len(batch) >= BATCH:
+                yield _drop_seen(batch, hashes, lines, seen, result, header_of)
+                batch, hashes, lines = [], [], []
+                batch_hashes.clear()
+    except ImportFileError:
+        # The rows read before the file turned unusable are imported all the same: the
+        # import stops (or is refused) after them, and says so.
+        if skipped:
+            report_skipped(table, result)
+        if batch:
             yield _drop_seen(batch, hashes, lines, seen, result, header_of)
-            batch, hashes, lines = [], [], []
-            batch_hashes.clear()
+        raise
+    if skipped:
+        report_skipped(table, result)
     if batch:
         yield _drop_seen(batch, hashes, lines, seen, result, header_of)
 

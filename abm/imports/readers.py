@@ -1,32 +1,40 @@
 """Reading accounting exports as a stream of rows of strings: CSV (sniffed) and XLSX.
 
 Nothing here holds the whole file: CSV goes through the C ``csv`` module line by
-line, XLSX through openpyxl's read-only (streaming) worksheet. Hostile input is
-bounded: a line, a field and a row's column count all have a ceiling, and
-crossing one stops the import with a clear message instead of eating memory.
+line, XLSX through openpyxl's read-only (streaming) worksheet (:mod:`abm.imports.xlsx`
+bounds what its archive and XML may cost). Hostile input is bounded: a line, a field
+and a row's column count all have a ceiling, and crossing one stops the import with a
+clear message instead of eating memory. The encoding of a CSV file is told or
+detected, and judged (:mod:`abm.imports.encodings`). A row holding a control character
+(NUL...) is not yielded: it waits in :attr:`Table.skipped` for the importer to report
+it as a bad row.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
 import os
-import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime, time
 from pathlib import Path
 
+from abm.imports import encodings, xlsx
+from abm.imports.csv_lines import (
+    ControlWatch,
+    CsvLines,
+    checked_rows,
+    codec_is_wide,
+    mark_decoding_errors_of,
+)
+from abm.imports.encodings import CONTROL, Encoding
 from abm.imports.results import ImportFileError
+from abm.imports.xlsx import XlsxRows
 
-MAX_COLUMNS = 256
 MAX_FIELD = 128 * 1024  # characters in one CSV field
-MAX_LINE = 1024 * 1024  # characters in one physical CSV line
+MAX_HEADER_SEARCH = 1000  # rows read to find the header row
 SAMPLE = 1024 * 1024  # bytes read to detect the encoding and the delimiter
-MAX_XLSX_PART = 256 * 1024 * 1024  # unpacked bytes of an XLSX part read whole (shared strings)
 DELIMITERS = (";", ",", "\t", "|")
-
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # legacy .xls, .doc
 
@@ -38,20 +46,25 @@ class Table:
         headers: the header row, stripped.
         format: "csv" or "xlsx".
         encoding, delimiter: how a CSV file was read (None for XLSX).
+        told: the encoding with its confidence and judgement (None for XLSX).
         total: the progress total (bytes for CSV, rows for XLSX).
         line_num: the line (CSV) or row (XLSX) number of the last row read.
+        skipped: rows not yielded because they hold a control character, as
+            (line, column index, value, reason); the importer reports and clears them.
     """
 
     def __init__(self, *, headers: list[str], rows: Iterator[list[str]], fmt: str,
-                 total: int, position, source, encoding: str | None = None,
+                 total: int, position, source, skipped: list, told: Encoding | None = None,
                  delimiter: str | None = None, closer=None) -> None:
         self.headers = headers
         self.rows = rows
         self.format = fmt
         self.total = total
         self._position = position
-        self.source = source  # has .line_num: the csv reader or an _XlsxRows
-        self.encoding = encoding
+        self.source = source  # has .line_num: the csv reader or an XlsxRows
+        self.skipped = skipped
+        self.told = told
+        self.encoding = told.name if told is not None else None
         self.delimiter = delimiter
         self._closer = closer
 
@@ -74,16 +87,23 @@ class Table:
         self.close()
 
 
-def open_table(path: str | Path, sheet: str | None = None) -> Table:
+def open_table(path: str | Path, sheet: str | None = None, *, encoding: str | None = None,
+               confirmed: bool = False) -> Table:
     """Open a CSV or XLSX file for reading, its header row already read.
 
+    Args:
+        encoding: the encoding of a CSV file (default: detected).
+        confirmed: the user saw the text and confirmed the encoding: a text that reads
+            implausibly is read all the same. An ``encoding`` given is confirmed too.
+
     Raises:
-        ImportFileError: the file is empty, binary, of an unsupported kind, has no
-            such sheet, or its header row is unusable.
+        ImportFileError: the file is empty, binary, of an unsupported kind, its text
+            reads implausibly in the detected encoding (unconfirmed), has no such
+            sheet, or its header row is unusable.
     """
     path = Path(path)
     try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed by the Table
+        raw = ControlWatch(io.FileIO(path))
     except OSError as exc:
         raise ImportFileError(f"cannot open {path.name}: {exc.strerror}") from None
     head = raw.read(8)
@@ -97,46 +117,49 @@ def open_table(path: str | Path, sheet: str | None = None) -> Table:
         raw.close()
         raise ImportFileError("--sheet applies to XLSX files only; this file is CSV")
     try:
-        return _open_csv(raw, path)
+        return _open_csv(raw, path, encoding, confirmed)
     except BaseException:
         raw.close()
         raise
 
 
-def _open_csv(raw, path: Path) -> Table:
+def _open_csv(raw: ControlWatch, path: Path, encoding: str | None, confirmed: bool) -> Table:
     size = os.fstat(raw.fileno()).st_size
     raw.seek(0)
     sample = raw.read(SAMPLE)
     raw.seek(0)
-    encoding = detect_encoding(sample)
-    text = sample.decode(encoding, errors="replace")
+    raw.seen = False  # the sample was read for detection, not yet as text
+    told = encodings.given(sample, encoding) if encoding else encodings.detect(sample)
+    text = sample.decode(told.name, errors="replace")
     if not text.strip("\ufeff \t\r\n"):
         raise ImportFileError("the file is empty")
-    if "\x00" in text:
+    if told.code == "binary":
         raise ImportFileError("this is a binary file, not CSV or XLSX")
+    if told.code == "undecodable":
+        raise ImportFileError(f"{path.name}: {told.reason}; choose another encoding")
+    if not (told.plausible or confirmed or not told.detected):
+        raise ImportFileError(f"{path.name}: {told.reason}. If that is right, confirm the "
+                              f"encoding (--encoding {told.name}, or on the preview)")
+    if codec_is_wide(told.name):
+        raw.seen = True  # control bytes are no sign in UTF-16: search every line
     delimiter = sniff_delimiter(text)
-    stream = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
+    mark_decoding_errors_of(raw)
+    stream = io.TextIOWrapper(raw, encoding=told.name, newline="", errors="abm-undecodable")
     # The limit is process-wide; set it every time so that another caller cannot loosen it.
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(_bounded_lines(stream), delimiter=delimiter)
-    rows = _checked(reader)
-    headers = _header(rows)
+    lines = CsvLines(stream, raw, path.name, told.name)
+    reader = csv.reader(lines, delimiter=delimiter)
+    skipped: list = []
+    rows = checked_rows(reader, lines, skipped)
+    headers = _header(rows, reader, skipped, path.name)
     return Table(headers=headers, rows=rows, fmt="csv", total=size, position=raw.tell,
-                 source=reader, encoding=encoding, delimiter=delimiter, closer=stream.close)
+                 source=reader, skipped=skipped, told=told, delimiter=delimiter,
+                 closer=stream.close)
 
 
 def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 when they decode, else Windows-1251."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        # final=False: the sample may end inside a multi-byte character.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return "cp1251"
-    return "utf-8"
+    """The encoding :func:`open_table` reads a file beginning with ``sample`` in."""
+    return encodings.detect(sample).name
 
 
 def sniff_delimiter(text: str) -> str:
@@ -159,127 +182,52 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _bounded_lines(stream) -> Iterator[str]:
-    line_no = 0
-    try:
-        while True:
-            line = stream.readline(MAX_LINE)
-            if not line:
-                return
-            line_no += 1
-            if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
-                raise ImportFileError(
-                    f"line {line_no} is longer than {MAX_LINE:,} characters: not a usable CSV file"
-                )
-            yield line
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"line {line_no + 1}: the file mixes encodings ({exc.reason}); save it as UTF-8"
-        ) from None
-
-
-def _checked(reader) -> Iterator[list[str]]:
-    try:
-        for row in reader:
-            if len(row) > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"line {reader.line_num} has {len(row):,} columns; at most {MAX_COLUMNS} "
-                    "are read"
-                )
-            yield row
-    except csv.Error as exc:
-        raise ImportFileError(f"line {reader.line_num}: unreadable CSV ({exc})") from None
-
-
-def _header(rows: Iterator[list[str]]) -> list[str]:
+def _header(rows: Iterator[list[str]], source, skipped: list, file: str) -> list[str]:
     for row in rows:
+        if skipped:
+            line, index, _, reason = skipped[0]
+            raise ImportFileError(f"{file}, line {line}, column {index + 1}: {reason}, "
+                                  "before or in the header row")
         headers = [h.strip().lstrip("\ufeff").strip() for h in row]
         if any(headers):
             return headers
+        if source.line_num >= MAX_HEADER_SEARCH:
+            raise ImportFileError(f"{file}: no header row in the first "
+                                  f"{MAX_HEADER_SEARCH:,} rows")
+    if skipped:
+        line, index, _, reason = skipped[0]
+        raise ImportFileError(f"{file}, line {line}, column {index + 1}: {reason}, "
+                              "before or in the header row")
     raise ImportFileError("the file is empty")
 
 
-class _XlsxRows:
-    """Rows of a read-only worksheet as lists of strings, counting the row number."""
-
-    def __init__(self, worksheet) -> None:
-        self.line_num = 0
-        self._rows = worksheet.iter_rows(values_only=True)
-
-    def __iter__(self) -> Iterator[list[str]]:
-        for values in self._rows:
-            self.line_num += 1
-            width = len(values)
-            while width and values[width - 1] is None:
-                width -= 1
-            if width > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"row {self.line_num} has {width:,} columns; at most {MAX_COLUMNS} are read"
-                )
-            yield [_cell_text(v) for v in values[:width]]
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ") if value.time() != time(0) else value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _check_zip(path: Path) -> None:
-    """Refuse an archive whose parts would unpack to more than openpyxl should hold.
-
-    Worksheets are streamed, but the shared strings part is read whole: a zip
-    bomb there would take the worker's memory.
-    """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(f"not a readable XLSX file ({exc})") from None
-    for part in parts:
-        if part.file_size > MAX_XLSX_PART and not part.filename.startswith("xl/worksheets/"):
-            raise ImportFileError(
-                f"not a usable XLSX file: its part {part.filename} unpacks to "
-                f"{part.file_size:,} bytes"
-            )
-
-
 def _open_xlsx(path: Path, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
-    _check_zip(path)
+    workbook, worksheet = xlsx.open_workbook(path, sheet)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"not a readable XLSX file ({exc})") from None
-    except Exception as exc:  # openpyxl raises its own errors for foreign zip files
-        raise ImportFileError(f"not a readable XLSX file ({type(exc).__name__})") from None
-    try:
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            raise ImportFileError(
-                f"no sheet named {sheet!r}; the sheets are: {', '.join(workbook.sheetnames)}"
-            )
         total = worksheet.max_row or 0
         # A forged dimension would pad every row to it; read the cells that exist.
         worksheet.reset_dimensions()
-        source = _XlsxRows(worksheet)
+        source = XlsxRows(worksheet, path.name)
         rows = iter(source)
-        headers = _header(rows)
+        headers = _header(rows, source, source.skipped, path.name)
     except BaseException:
         with contextlib.suppress(Exception):
             workbook.close()
         raise
     return Table(headers=headers, rows=rows, fmt="xlsx", total=total,
-                 position=lambda: source.line_num, source=source, closer=workbook.close)
+                 position=lambda: source.line_num, source=source, skipped=source.skipped,
+                 closer=workbook.close)
+
+
+def report_skipped(table: Table, result) -> None:
+    """Report the rows the reader skipped for a control character as bad rows of ``result``
+    (an :class:`~abm.imports.results.ImportResult`), and forget them."""
+    headers = table.headers
+    for line, index, value, reason in table.skipped:
+        result.rows += 1
+        column = headers[index] if index < len(headers) and headers[index] else f"#{index + 1}"
+        char = CONTROL.search(value).group()
+        # The value is shown (and stored with the run) with its control characters escaped.
+        shown = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        result.add_error(line, column, shown, reason, "control", {"char": f"U+{ord(char):04X}"})
+    table.skipped.clear()

@@ -60,20 +60,22 @@ def reads_in_child(table) -> bool:
 
 def order_batches_from_child(path: str | Path, sheet: str | None, columns: dict[str, int],
                              result: ImportResult, directory, *, currency: str,
-                             rates: Rates | None = None) -> Iterator[tuple[list[tuple], int]]:
+                             rates: Rates | None = None, encoding: str | None = None
+                             ) -> Iterator[tuple[list[tuple], int]]:
     """The batches of :func:`~abm.imports.orders.order_batches`, read in a child process.
 
     Yields (batch, position): the lines with real account and product ids, and how far
     the child had read when it sent them (the unit of ``Table.total``). ``result``
-    gets the rows read and the bad rows as the batches arrive.
+    gets the rows read and the bad rows as the batches arrive. ``encoding``: the one
+    the importer read the file in (the child reads it so, without judging it again).
 
     Raises:
         ImportFileError: the child found the file unusable (the same message as in
             one process).
         ReaderFailed: the child failed otherwise, or stopped without a word.
     """
-    child, receiver = _start((str(path), sheet, columns, currency, rates, directory.accounts,
-                              directory.products, orders.BATCH))
+    child, receiver = _start((str(path), sheet, encoding, columns, currency, rates,
+                              directory.accounts, directory.products, orders.BATCH))
     ids: dict[int, int | None] = {}  # placeholder -> real id
     try:
         while True:
@@ -186,16 +188,16 @@ class _Names(Lookup):
         return placeholder
 
 
-def _read(sender, path: str, sheet: str | None, columns: dict[str, int], currency: str,
-          rates: Rates | None, accounts: dict[str, int], products: dict[str, int],
-          batch_size: int) -> None:
+def _read(sender, path: str, sheet: str | None, encoding: str | None,
+          columns: dict[str, int], currency: str, rates: Rates | None,
+          accounts: dict[str, int], products: dict[str, int], batch_size: int) -> None:
     """The child: read the file and send its batches, then ("done", ...), or what failed."""
     orders.BATCH = batch_size  # the importer's, which a fresh interpreter does not have
     result = ImportResult(kind="orders")
     names = _Names(accounts, products)
     sent = 0  # errors already sent
     try:
-        with open_table(path, sheet) as table:
+        with open_table(path, sheet, encoding=encoding, confirmed=True) as table:
             for batch in order_batches(table, columns, result, names, currency=currency,
                                        rates=rates):
                 new, names.new = names.new, []

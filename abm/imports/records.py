@@ -19,8 +19,8 @@ from abm.accounts.models import Account, AccountKind, Contact
 from abm.imports.columns import fields_of
 from abm.imports.directory import Directory
 from abm.imports.parsing import ValueProblem, parse_bool, parse_date, parse_int, parse_number
-from abm.imports.readers import Table
-from abm.imports.results import ImportResult, RowProblem
+from abm.imports.readers import Table, report_skipped
+from abm.imports.results import ImportFileError, ImportResult, RowProblem
 from abm.sales.models import Product, Receivable
 
 BATCH = 2_000
@@ -50,31 +50,40 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
     header_of = {name: headers[index] for name, index in columns.items()}
     keys: set = set()
     batch: list[tuple[int, dict]] = []
-    for row in table.rows:
-        if not any(row):
-            continue
-        result.rows += 1
-        line = table.line_num
-        try:
-            record = {}
-            for name, index in columns.items():
-                text = row[index].strip() if index < len(row) else ""
-                record[name] = _value(fields[name], model, text)
-            record = finish(record, directory)
-            if kind == "receivables":
-                record.setdefault("currency", currency)
-            key = _key(kind, record)
-            if key in keys:
-                raise RowProblem(_KEY_FIELD[kind], str(key[-1]), "duplicate key in the file")
-        except RowProblem as problem:
-            result.add_error(line, header_of.get(problem.field, problem.field), problem.value,
-                             problem.reason, problem.code, problem.params)
-            continue
-        keys.add(key)
-        batch.append((line, record))
-        if len(batch) >= BATCH:
+    try:
+        for row in table.rows:
+            if table.skipped:
+                report_skipped(table, result)
+            if not any(row):
+                continue
+            result.rows += 1
+            line = table.line_num
+            try:
+                record = {}
+                for name, index in columns.items():
+                    text = row[index].strip() if index < len(row) else ""
+                    record[name] = _value(fields[name], model, text)
+                record = finish(record, directory)
+                if kind == "receivables":
+                    record.setdefault("currency", currency)
+                key = _key(kind, record)
+                if key in keys:
+                    raise RowProblem(_KEY_FIELD[kind], str(key[-1]), "duplicate key in the file")
+            except RowProblem as problem:
+                result.add_error(line, header_of.get(problem.field, problem.field), problem.value,
+                                 problem.reason, problem.code, problem.params)
+                continue
+            keys.add(key)
+            batch.append((line, record))
+            if len(batch) >= BATCH:
+                yield batch
+                batch = []
+    except ImportFileError:
+        if batch:  # the rows read before the file turned unusable (see order_batches)
             yield batch
-            batch = []
+        raise
+    if table.skipped:
+        report_skipped(table, result)
     if batch:
         yield batch
 

@@ -41,6 +41,10 @@ class ImportResult:
         error_count: how many bad rows there were in all.
         rows: data rows read.
         accounts_created, products_created: rows created because order lines named them.
+        encoding, encoding_confidence, encoding_detected: how a CSV file's text was read
+            (its codec, 0 to 1, detected or given); None for XLSX.
+        stopped: why the reading stopped part-way, after rows were committed (they
+            stay; the rest of the file was not read). None: the whole file was read.
     """
 
     kind: str
@@ -53,6 +57,10 @@ class ImportResult:
     accounts_created: int = 0
     products_created: int = 0
     strict: bool = False
+    encoding: str | None = None
+    encoding_confidence: float | None = None
+    encoding_detected: bool | None = None
+    stopped: str | None = None
 
     @property
     def changed_data(self) -> bool:
@@ -83,4 +91,8 @@ class ImportResult:
             "accounts_created": self.accounts_created,
             "products_created": self.products_created,
             "strict": self.strict,
+            "encoding": self.encoding,
+            "encoding_confidence": self.encoding_confidence,
+            "encoding_detected": self.encoding_detected,
+            "stopped": self.stopped,
         }

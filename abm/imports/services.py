@@ -5,9 +5,14 @@ calls ``on_batch`` after each batch but the last; the caller commits there, so a
 interrupted import loses at most one batch, and re-running it skips the lines
 already in (they are unchanged) and completes the rest. The last batch and the
 refresh of the monthly aggregates go into the caller's final commit together.
-Between batch commits the aggregates lag the order lines; they catch up at the
-final commit, or at the re-run of an interrupted import (a run that changes
-anything refreshes every account its file names, over the months its lines span).
+Between batch commits the aggregates lag the order lines, and a row committed with
+each batch says over which months (:mod:`abm.imports.consistency`): the final commit
+deletes it, and the next import repairs the months of an import that died.
+
+A file found unusable part-way (a line too long, a second encoding...) after batches
+were committed is not refused: the import stops there, keeps what it wrote, and says
+why in :attr:`ImportResult.stopped`. Refused (:class:`ImportFileError`) means nothing
+was committed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from abm.currencies.conversion import Rates
 from abm.currencies.services import load_rates
 from abm.imports.bulk import order_writer
 from abm.imports.columns import detect_mapping, fields_of, missing_fields
+from abm.imports.consistency import StaleMonths, repair_stale_aggregates
 from abm.imports.directory import Directory
 from abm.imports.models import ImportMapping
 from abm.imports.orders import COLUMNS, order_batches, updatable_columns
@@ -49,6 +55,8 @@ def import_file(
     strict: bool = False,
     sheet: str | None = None,
     currency: str | None = None,
+    encoding: str | None = None,
+    confirmed: bool = False,
     on_batch: OnBatch | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file of ``kind`` (accounts, contacts, products, orders, receivables).
@@ -63,16 +71,22 @@ def import_file(
         currency: the currency of the file's amounts when it has no currency column
             (default: the workspace's). Order lines in another currency than the
             workspace's are converted at the exchange rate of their day, or reported.
+        encoding: the encoding of a CSV file (default: detected); giving it confirms it.
+        confirmed: read a CSV file in the detected encoding even if its text reads
+            implausibly (the user saw it on the preview).
         on_batch: called with (done, total, rows) after each batch but the last;
             commit there.
 
     Returns:
         The counts and the bad rows. In strict mode with bad rows, counts are zero.
+        ``stopped`` says why the reading stopped part-way, if it did after a commit.
 
     Raises:
-        ImportFileError: the file cannot be imported at all (one message for the user).
+        ImportFileError: the file cannot be imported at all, and nothing was committed
+            (one message for the user).
     """
     fields_of(kind)
+    repair_stale_aggregates(session)
     rates = load_rates(session)
     try:
         currency = currency_code(currency) if currency else rates.base
@@ -80,21 +94,54 @@ def import_file(
         raise ImportFileError(str(exc)) from None
     if strict:
         dry = ImportResult(kind=kind, strict=True)
-        with open_table(path, sheet) as table:
+        with open_table(path, sheet, encoding=encoding, confirmed=confirmed) as table:
+            _told(dry, table)
             _run(session, table, kind, mapping, dry, currency=currency, rates=rates,
                  write=False)
         if dry.error_count:
             return dry
     result = ImportResult(kind=kind, strict=strict)
-    with open_table(path, sheet) as table:
+    with open_table(path, sheet, encoding=encoding, confirmed=confirmed) as table:
+        _told(result, table)
+        # The child process that reads a big file reads it as this table was read.
         _run(session, table, kind, mapping, result, currency=currency, rates=rates, write=True,
-             on_batch=on_batch, source=(path, sheet))
+             on_batch=on_batch, source=(path, sheet, table.encoding))
     return result
+
+
+def _told(result: ImportResult, table: Table) -> None:
+    """Note in ``result`` how the file's text was read (CSV)."""
+    if table.told is not None:
+        result.encoding = table.told.name
+        result.encoding_confidence = table.told.confidence
+        result.encoding_detected = table.told.detected
+
+
+class _Committed:
+    """Whether ``on_batch`` (which commits) was called: from then on, a file found unusable
+    stops the import where it is rather than refusing it."""
+
+    def __init__(self, on_batch: OnBatch | None) -> None:
+        self._on_batch = on_batch
+        self.any = False
+
+    def __call__(self, done: int, total: int, rows: int) -> None:
+        if self._on_batch is not None:
+            self._on_batch(done, total, rows)
+            self.any = True
+
+
+def _stop_or_refuse(exc: ImportFileError, committed: _Committed, result: ImportResult) -> None:
+    """After a commit, a file found unusable stops the import (reported); before, it is
+    refused (raised: the caller rolls back, nothing was written)."""
+    if not committed.any:
+        raise exc
+    result.stopped = str(exc)
 
 
 def _run(session: Session, table: Table, kind: str, mapping, result: ImportResult, *,
          currency: str, rates: Rates, write: bool, on_batch: OnBatch | None = None,
-         source: tuple[str | Path, str | None] | None = None) -> None:
+         source: tuple[str | Path, str | None, str | None] | None = None) -> None:
     columns = detect_mapping(kind, table.headers, mapping)
     if kind == "orders" and write:
         _write_orders(session, table, columns, result, currency=currency, rates=rates,
@@ -107,13 +154,17 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
     else:
         batches = record_batches(table, columns, kind, result, directory, currency=currency)
     first = True
-    for batch in batches:
-        if not write:
-            continue
-        if not first and on_batch is not None:
-            on_batch(table.position(), table.total, result.rows)
-        first = False
-        write_records(session, kind, batch, result)
+    committed = _Committed(on_batch)
+    try:
+        for batch in batches:
+            if not write:
+                continue
+            if not first:
+                committed(table.position(), table.total, result.rows)
+            first = False
+            write_records(session, kind, batch, result)
+    except ImportFileError as exc:
+        _stop_or_refuse(exc, committed, result)
     if result.rows == 0:
         raise ImportFileError("the file has a header but no rows")
     result.accounts_created = directory.accounts_created
@@ -123,7 +174,7 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
 def _write_orders(session: Session, table: Table, columns: dict[str, int],
                   result: ImportResult, *, currency: str, rates: Rates,
                   on_batch: OnBatch | None,
-                  source: tuple[str | Path, str | None] | None) -> None:
+                  source: tuple[str | Path, str | None, str | None] | None) -> None:
     """Write the batches of order lines, reading the next batch while one is written.
 
     Reading and converting a line costs about as much as writing it; done one after the
@@ -141,7 +192,8 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
     before it commits (``on_batch``), before the directory creates an account or a
     product, and before the refresh of the aggregates. A failed write raises at the
     next of those waits; nothing leaves this function while a write still runs, or
-    with the child still reading.
+    with the child still reading. Each commit carries the :class:`StaleMonths` row of
+    the months written so far; the final refresh deletes it.
     """
     writer = order_writer(session, updatable_columns(columns))
     overlap = session.get_bind().dialect.name == "postgresql"
@@ -156,8 +208,9 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
 
     directory = Directory(session, before_query=settle)
     if source is not None and reads_in_child(table):
-        batches = order_batches_from_child(*source, columns, result, directory,
-                                           currency=currency, rates=rates)
+        path, sheet, encoding = source
+        batches = order_batches_from_child(path, sheet, columns, result, directory,
+                                           currency=currency, rates=rates, encoding=encoding)
     else:
         batches = ((batch, table.position()) for batch in
                    order_batches(table, columns, result, directory, currency=currency,
@@ -165,18 +218,24 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
     accounts: set[int] = set()
     months: list[str] = []  # the first and last month of the lines written
     first = True
+    committed = _Committed(on_batch)
     pool = (ThreadPoolExecutor(1, thread_name_prefix="abm-import-writer") if overlap
             else _InThisThread())
-    with pool:
+    with pool, StaleMonths(session) as stale:
         try:
-            for batch, position in batches:
-                settle()
-                if not first and on_batch is not None:
-                    on_batch(position, table.total, result.rows)
-                first = False
-                in_flight.append(pool.submit(_write_batch, writer, batch))
-                accounts.update(map(itemgetter(0), batch))
-                _widen(months, batch)
+            try:
+                for batch, position in batches:
+                    settle()
+                    if not first and on_batch is not None:
+                        stale.cover(months)
+                        committed(position, table.total, result.rows)
+                    first = False
+                    in_flight.append(pool.submit(_write_batch, writer, batch))
+                    accounts.update(map(itemgetter(0), batch))
+                    _widen(months, batch)
+            except ImportFileError as exc:
+                settle()  # what was written stays, if anything was committed
+                _stop_or_refuse(exc, committed, result)
             settle()
             if result.rows == 0:
                 raise ImportFileError("the file has a header but no rows")
@@ -186,6 +245,7 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
                 refresh_monthly_aggregates(session, accounts | writer.moved,
                                            (date.fromisoformat(months[0]),
                                             date.fromisoformat(months[1])))
+            stale.clear()
         finally:
             if in_flight:
                 wait(in_flight)  # its error, if any, gives way to the one leaving now
@@ -224,35 +284,44 @@ def _widen(months: list[str], batch: list[tuple]) -> None:
         months[:] = [min(months[0], low), max(months[1], high)] if months else [low, high]
 
 
+PREVIEW_SCAN = 1000  # rows the preview reads at most, looking for rows to show
+
+
 def preview_file(
     path: str | Path,
     kind: str,
     *,
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,
+    encoding: str | None = None,
     rows: int = 10,
 ) -> dict:
     """The first rows of a file and the mapping an import would use, for the upload page.
 
+    The text is shown whatever its encoding reads like (the page says how plausible
+    it is); at most :data:`PREVIEW_SCAN` rows are read.
+
     Returns:
         ``{"format", "encoding", "delimiter", "headers", "mapping": {field: header},
-        "missing": [required fields not found], "fields": [all fields], "rows": [[...]]}``.
+        "missing": [required fields not found], "fields": [all fields], "rows": [[...]],
+        "told": the :class:`~abm.imports.encodings.Encoding` (None for XLSX)}``.
 
     Raises:
         ImportFileError: the file cannot be read, or ``mapping`` names a field or
             header that does not exist.
     """
-    with open_table(path, sheet) as table:
+    with open_table(path, sheet, encoding=encoding, confirmed=True) as table:
         columns = detect_mapping(kind, table.headers, mapping, require=False)
         first = []
         for row in table.rows:
             if any(row):
                 first.append(row)
-            if len(first) >= rows:
+            if len(first) >= rows or table.line_num >= PREVIEW_SCAN:
                 break
         return {
             "format": table.format,
             "encoding": table.encoding,
+            "told": table.told,
             "delimiter": table.delimiter,
             "headers": table.headers,
             "mapping": {name: table.headers[index] for name, index in columns.items()},

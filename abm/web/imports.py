@@ -85,39 +85,77 @@ def upload():
 @bp.route("/<token>", methods=["GET", "POST"])
 @role_required("manager")
 def preview(token: str):
+    from abm.imports.encodings import CHOICES
     from abm.imports.jobs import start_import
-    from abm.imports.results import ImportFileError
-    from abm.imports.services import preview_file
 
     path = stored_upload(token)
     kind = request.values.get("kind", "orders")
     # The form's choice over the one the upload page put in the address.
     currency = (request.form.get("currency") or request.args.get("currency")
                 or current_currency())
-    if kind not in dict(kind_choices()) or currency not in currency_codes():
+    encoding = request.values.get("encoding") or None  # None: detect
+    if (kind not in dict(kind_choices()) or currency not in currency_codes()
+            or encoding not in (None, *CHOICES)):
         abort(400)
     mapping = None
     if request.method == "POST":
         mapping = {name[4:]: header for name, header in request.form.items()
                    if name.startswith("map-") and header}
-    try:
-        shown = preview_file(path, kind, mapping=mapping)
-    except ImportFileError as exc:
-        flash(str(exc), "error")
-        shown = None
-    if request.method == "POST" and shown is not None:
+    shown = _preview(path, kind, mapping, encoding)
+    if shown is not None and shown["told"] is not None and shown["told"].detected:
+        encoding = None  # none chosen, or the chosen one could not read the file
+    if request.method == "POST" and shown is not None and "show" not in request.form:
+        told = shown["told"]
         if shown["missing"]:
             flash(_("Choose a column for: %(fields)s", fields=", ".join(shown["missing"])),
                   "error")
+        elif told is not None and not told.plausible and not request.form.get("confirm"):
+            flash(_("The text looks wrong in this encoding: choose another one, or tick the "
+                    "box if the rows below read right."), "error")
         else:
+            # The encoding the user saw the rows in, confirmed: the worker reads it so.
             run_id = start_import(str(path), kind, user_id=current_user.id,
-                                  mapping=shown["mapping"], currency=currency)
+                                  mapping=shown["mapping"], currency=currency,
+                                  encoding=shown["encoding"], confirmed=told is not None)
             return redirect(url_for(".run", run_id=run_id))
     if shown is None and request.method == "GET":
         return redirect(url_for(".upload"))
     return render_template("imports/preview.html", token=token, kind=kind, preview=shown,
                            kinds=dict(kind_choices()), currency=currency,
-                           currencies=currency_pairs(currency))
+                           currencies=currency_pairs(currency), encoding=encoding,
+                           encodings=CHOICES,
+                           encoding_warning=encoding_reason(shown["told"]) if shown else None)
+
+
+def _preview(path: Path, kind: str, mapping, encoding: str | None) -> dict | None:
+    """The preview of the file, or None (with the reason flashed). A chosen encoding that
+    cannot read the file is said, and the file shown in the detected one."""
+    from abm.imports.results import ImportFileError
+    from abm.imports.services import preview_file
+
+    try:
+        return preview_file(path, kind, mapping=mapping, encoding=encoding)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        if encoding is None:
+            return None
+    return _preview(path, kind, mapping, None)
+
+
+def encoding_reason(told) -> str | None:
+    """Why the text reads implausibly in its encoding, in the user's language (None: it
+    reads plausibly, or the file is not CSV)."""
+    if told is None or told.plausible:
+        return None
+    params = told.params or {}
+    if told.code == "mixed_scripts":
+        return _("Read as %(encoding)s, %(mixed)s of %(words)s words mix Latin and Cyrillic "
+                 "letters (e.g. “%(example)s”).", encoding=told.name, mixed=params["mixed"],
+                 words=params["words"], example=params["example"])
+    if told.code == "mess":
+        return _("Read as %(encoding)s, the letters do not form words (mess ratio "
+                 "%(mess)s).", encoding=told.name, mess=params["mess"])
+    return told.reason
 
 
 SHOWN_ERRORS = 20  # on the run page; the report has them all
@@ -125,6 +163,9 @@ SHOWN_ERRORS = 20  # on the run page; the report has them all
 
 def row_reason(error: dict) -> str:
     """The reason of a row error in the user's language, where the importer gave its code."""
+    if error.get("code") == "control":
+        return _("control character %(char)s in the value",
+                 char=(error.get("params") or {}).get("char", ""))
     if error.get("code") == "no_rate":
         params = error.get("params") or {}
         return _("no exchange rate %(source)s→%(target)s on %(day)s; add one on the Exchange "

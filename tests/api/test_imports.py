@@ -50,3 +50,34 @@ def test_a_file_of_another_type_is_a_415(api, users):
 
 def test_an_empty_file_is_a_400(api, users):
     assert _upload(api.as_("manager"), "orders", b"").status_code == 400
+
+
+MIXED = ("Документ;Дата;ИНН;Контрагент;Сумма\n" + "".join(
+    f"D{i};31.10.2026;77{i};Ромашка {i};10\n" for i in range(20))).encode("cp1251") + "".join(
+    f"E{i};31.10.2026;88{i};Müller Straße {i};10\n" for i in range(20)).encode("latin_1")
+
+
+def test_a_file_that_reads_implausibly_fails_its_run_with_the_reason(api, session, users,
+                                                                    run_jobs):
+    run_id = _upload(api.as_("manager"), "orders", MIXED).get_json()["run_id"]
+    run_jobs(["imports"])
+    run = api.as_("manager").get(f"/runs/{run_id}").get_json()
+    assert run["status"] == "failed"
+    assert "If that is right, confirm the encoding" in run["error"]
+    assert session.scalar(select(func.count()).select_from(OrderLine)) == 0
+
+
+def test_the_encoding_given_is_read_and_reported(api, session, users, run_jobs):
+    run_id = _upload(api.as_("manager"), "orders", MIXED,
+                     query="?encoding=cp1251").get_json()["run_id"]
+    run_jobs(["imports"])
+    run = api.as_("manager").get(f"/runs/{run_id}").get_json()
+    assert run["status"] == "finished", run
+    assert (run["result"]["encoding"], run["result"]["encoding_detected"]) == ("cp1251", False)
+    assert run["result"]["created"] == 40
+
+
+def test_an_unknown_encoding_is_a_400(api, users):
+    response = _upload(api.as_("manager"), "orders", ORDERS.encode(), query="?encoding=rot13")
+    assert response.status_code == 400
+    assert "unknown encoding 'rot13'" in response.get_json()["message"]

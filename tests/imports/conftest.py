@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 from sqlalchemy import select
 
@@ -72,3 +74,29 @@ def aggregates(session) -> tuple[list[tuple], list[tuple]]:
             select(p.account_id, p.product_id, p.month, p.revenue, p.quantity, p.lines))
     )
     return monthly, per_product
+
+
+def direct_aggregates(session) -> tuple[list[tuple], list[tuple]]:
+    """The aggregates computed in Python from the order lines themselves."""
+    monthly = defaultdict(lambda: [0.0, None, 0.0, 0, set(), set()])
+    per_product = defaultdict(lambda: [0.0, 0.0, 0])
+    for line in session.scalars(select(OrderLine)):
+        m = monthly[line.account_id, line.month]
+        m[0] += line.revenue
+        if line.margin is not None:
+            m[1] = (m[1] or 0.0) + line.margin
+        m[2] += line.quantity
+        m[3] += 1
+        m[4].add(line.document)
+        m[5].add(line.date)
+        if line.product_id is not None:
+            p = per_product[line.account_id, line.product_id, line.month]
+            p[0] += line.revenue
+            p[1] += line.quantity
+            p[2] += 1
+    return (
+        sorted((a, mo, round(r, 2), None if g is None else round(g, 2), round(q, 3), n,
+                len(docs), len(days)) for (a, mo), (r, g, q, n, docs, days) in monthly.items()),
+        sorted((a, p, mo, round(r, 2), round(q, 3), n)
+               for (a, p, mo), (r, q, n) in per_product.items()),
+    )

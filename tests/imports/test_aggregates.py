@@ -1,7 +1,6 @@
 """The monthly aggregates an import keeps, and an interrupted import completed by a re-run."""
 
 import random
-from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ from abm.accounts.models import Account
 from abm.imports import orders
 from abm.imports.services import import_file
 from abm.sales.models import MonthlyAccountSales, OrderLine, Product
-from tests.imports.conftest import aggregates
+from tests.imports.conftest import aggregates, direct_aggregates
 
 HEADER = "document;line;date;account;client;sku;product;quantity;revenue;margin\n"
 
@@ -29,44 +28,18 @@ def _random_file(seed: int, lines: int) -> str:
     return HEADER + "\n".join(rows) + "\n"
 
 
-def _direct(session) -> tuple[list[tuple], list[tuple]]:
-    """The aggregates computed in Python from the order lines themselves."""
-    monthly = defaultdict(lambda: [0.0, None, 0.0, 0, set(), set()])
-    per_product = defaultdict(lambda: [0.0, 0.0, 0])
-    for line in session.scalars(select(OrderLine)):
-        m = monthly[line.account_id, line.month]
-        m[0] += line.revenue
-        if line.margin is not None:
-            m[1] = (m[1] or 0.0) + line.margin
-        m[2] += line.quantity
-        m[3] += 1
-        m[4].add(line.document)
-        m[5].add(line.date)
-        if line.product_id is not None:
-            p = per_product[line.account_id, line.product_id, line.month]
-            p[0] += line.revenue
-            p[1] += line.quantity
-            p[2] += 1
-    return (
-        sorted((a, mo, round(r, 2), None if g is None else round(g, 2), round(q, 3), n,
-                len(docs), len(days)) for (a, mo), (r, g, q, n, docs, days) in monthly.items()),
-        sorted((a, p, mo, round(r, 2), round(q, 3), n)
-               for (a, p, mo), (r, q, n) in per_product.items()),
-    )
-
-
 def test_aggregates_equal_a_direct_computation_from_the_lines(session, write_file, do_import):
     do_import(write_file(_random_file(1, 600)))
     monthly, per_product = aggregates(session)
     assert len(monthly) > 20 and len(per_product) > 50
-    assert (monthly, per_product) == _direct(session)
+    assert (monthly, per_product) == direct_aggregates(session)
 
 
 def test_a_corrected_file_keeps_aggregates_equal_to_the_lines(session, write_file, do_import):
     do_import(write_file(_random_file(2, 300)))
     corrected = do_import(write_file(_random_file(3, 300)))  # same keys, other values
     assert corrected.updated > 250
-    assert aggregates(session) == _direct(session)
+    assert aggregates(session) == direct_aggregates(session)
 
 
 def test_a_line_moved_to_another_account_leaves_the_old_account_empty(
@@ -76,7 +49,7 @@ def test_a_line_moved_to_another_account_leaves_the_old_account_empty(
     do_import(write_file(HEADER + "D1;1;2025-03-03;A2;Client 2;S1;P;1;10;1\n"))
     monthly, _ = aggregates(session)
     assert [(r[5], r[6]) for r in monthly] == [(2, 2)]
-    assert (monthly, aggregates(session)[1]) == _direct(session)
+    assert (monthly, aggregates(session)[1]) == direct_aggregates(session)
 
 
 def test_an_interrupted_import_is_completed_by_a_rerun(session, write_file, monkeypatch):
@@ -99,7 +72,7 @@ def test_an_interrupted_import_is_completed_by_a_rerun(session, write_file, monk
     result = import_file(session, path, "orders", on_batch=lambda *_: session.commit())
     session.commit()
     assert (result.created, result.unchanged) == (250, 200)
-    assert aggregates(session) == _direct(session)
+    assert aggregates(session) == direct_aggregates(session)
 
 
 def test_a_later_month_is_added_without_touching_the_earlier_ones(
@@ -114,7 +87,7 @@ def test_a_later_month_is_added_without_touching_the_earlier_ones(
     assert [(r[1], r[2]) for r in monthly] == [
         (date(2025, 1, 1), 10), (date(2025, 2, 1), 80), (date(2025, 3, 1), 20),
         (date(2025, 5, 1), 40), (date(2025, 5, 1), 50)]
-    assert (monthly, per_product) == _direct(session)
+    assert (monthly, per_product) == direct_aggregates(session)
 
 
 def test_deleting_an_account_or_a_product_deletes_its_aggregates(session, write_file, do_import):
@@ -128,4 +101,4 @@ def test_deleting_an_account_or_a_product_deletes_its_aggregates(session, write_
     assert not [r for r in monthly if r[0] == account_id]
     assert not [r for r in per_product if r[0] == account_id or r[1] == product_id]
     # What is left still equals the lines (whose product the deletion set to NULL).
-    assert monthly and per_product and (monthly, per_product) == _direct(session)
+    assert monthly and per_product and (monthly, per_product) == direct_aggregates(session)

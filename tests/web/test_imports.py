@@ -152,3 +152,116 @@ def test_a_file_in_another_currency_is_converted_or_its_lines_reported_in_russia
     assert "нет курса USD→EUR на 2026-10-02; добавьте его на странице «Курсы валют»" in page
     report = client.get(run + "/errors.csv").get_data(as_text=True)
     assert "2,Сумма,\"100,50\",нет курса USD→EUR на 2026-10-02" in report
+
+
+GERMAN = "Beleg;Datum;Kunde;Summe\nB1;2026-10-02;Müller Straße;10\nB2;2026-10-03;Bäcker AG;5\n"
+MIXED = ("Документ;Дата;Контрагент;Сумма\n" + "".join(
+    f"D{i};2026-10-02;Ромашка {i};10\n" for i in range(20))).encode("cp1251") + "".join(
+    f"E{i};2026-10-03;Müller Straße {i};10\n" for i in range(20)).encode("latin_1")
+MAPPING = {"kind": "orders", "map-date": "Дата", "map-revenue": "Сумма",
+           "map-account_name": "Контрагент", "map-document": "Документ"}
+
+
+def _upload_bytes(client, content: bytes, name="orders.csv"):
+    response = client.post("/imports/", data={"kind": "orders",
+                                              "file": (io.BytesIO(content), name)},
+                           content_type="multipart/form-data")
+    return re.search(r"/imports/(\w+)\?", response.location).group(1), response.location
+
+
+def test_the_preview_tells_the_detected_encoding_and_its_confidence(client, login, book):
+    login("manager")
+    _, location = _upload_bytes(client, GERMAN.encode("latin_1"))
+    page = client.get(location).get_data(as_text=True)
+    assert "Müller Straße" in page and "Bäcker AG" in page
+    assert '<option value="" selected>Detected: cp1252</option>' in page
+    assert "Detected with a confidence of 100%." in page
+    assert 'id="encoding-warning"' not in page
+
+
+def test_another_encoding_chosen_shows_the_rows_in_it_with_a_warning(client, login, book):
+    login("manager")
+    token, _ = _upload_bytes(client, GERMAN.encode("latin_1"))
+    page = client.post(f"/imports/{token}", data={"kind": "orders", "encoding": "cp1251",
+                                                  "show": "Show"}).get_data(as_text=True)
+    assert "Mьller StraЯe" in page
+    assert '<option value="cp1251" selected>cp1251</option>' in page
+    assert "words mix Latin and Cyrillic letters (e.g. “Mьller”)" in page
+    assert 'name="confirm"' in page
+
+
+def test_a_file_that_reads_implausibly_is_imported_only_once_confirmed(
+        client, session, login, book, run_jobs):
+    login("manager")
+    token, location = _upload_bytes(client, MIXED)
+    page = client.get(location).get_data(as_text=True)
+    assert 'id="encoding-warning"' in page
+    refused = client.post(f"/imports/{token}", data=MAPPING)
+    assert refused.status_code == 200
+    assert "The text looks wrong in this encoding" in refused.get_data(as_text=True)
+    assert run_jobs(["imports"]) is None and session.scalar(select(OrderLine.id)) is None
+    confirmed = client.post(f"/imports/{token}", data={**MAPPING, "confirm": "y"})
+    assert "/imports/runs/" in confirmed.location
+    run_jobs(["imports"])
+    page = client.get(confirmed.location).get_data(as_text=True)
+    assert 'data-status="finished"' in page and "Read as cp1251." in page
+    assert len(session.scalars(select(OrderLine.id)).all()) == 40
+
+
+def test_the_encoding_chosen_on_the_preview_is_the_one_imported(client, session, login, book,
+                                                                run_jobs):
+    login("manager")
+    token, _ = _upload_bytes(client, MIXED)
+    page = client.post(f"/imports/{token}", data={**MAPPING, "encoding": "cp1251"})
+    assert "The text looks wrong in this encoding" in page.get_data(as_text=True)
+    run = client.post(f"/imports/{token}", data={**MAPPING, "encoding": "cp1251",
+                                                 "confirm": "y"}).location
+    assert "/imports/runs/" in run
+    run_jobs(["imports"])
+    from abm.accounts.models import Account
+
+    names = set(session.scalars(select(Account.name)))
+    assert "Ромашка 1" in names and "Mьller StraЯe 1" in names  # as chosen, and shown
+
+
+def test_an_import_that_stops_part_way_says_so_on_its_page(client, session, login, book,
+                                                            run_jobs, monkeypatch):
+    from abm.imports import csv_lines, orders
+
+    monkeypatch.setattr(orders, "BATCH", 10)
+    monkeypatch.setattr(csv_lines, "MAX_LINE", 200)
+    rows = "".join(f"D{i};2026-10-02;C1;{i}\n" for i in range(25))
+    login("manager")
+    token, _ = _upload_bytes(client, (ORDERS.splitlines(keepends=True)[0] + rows + "x" * 300
+                                      + "\n").encode())
+    run = client.post(f"/imports/{token}", data={
+        "kind": "orders", "map-date": "Дата", "map-revenue": "Сумма",
+        "map-account": "Клиент код", "map-document": "Документ"}).location
+    run_jobs(["imports"])
+    page = client.get(run).get_data(as_text=True)
+    assert 'data-status="finished"' in page
+    assert ("The import stopped part-way: line 27 is longer than 200 characters: not a usable "
+            "CSV file. The rows before were imported") in page
+    assert len(session.scalars(select(OrderLine.id)).all()) == 25
+
+
+def test_the_preview_reads_a_bounded_number_of_rows(client, login, book, monkeypatch):
+    from abm.imports import services
+
+    monkeypatch.setattr(services, "PREVIEW_SCAN", 50)
+    login("manager")
+    _, location = _upload_bytes(client, (ORDERS.splitlines(keepends=True)[0]
+                                         + ";;;\n" * 5000 + "D9;2026-10-02;C1;1\n").encode())
+    page = client.get(location).get_data(as_text=True)
+    assert "Check the columns" in page and "D9" not in page
+
+
+def test_the_encoding_warning_is_in_russian_too(client, login, book):
+    login("manager")
+    client.post("/language", data={"lang": "ru"})
+    token, _ = _upload_bytes(client, GERMAN.encode("latin_1"))
+    page = client.post(f"/imports/{token}", data={"kind": "orders", "encoding": "cp1251",
+                                                  "show": "Show"}).get_data(as_text=True)
+    assert "Кодировка текста" in page
+    assert ("В кодировке cp1251 в 3 из 3 слов смешаны латинские и русские буквы (например, "
+            "«Mьller»)") in page
