@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, insert, select
@@ -29,13 +30,14 @@ from abm.accounts.models import (
     TaskStatus,
 )
 from abm.analytics.refresh import refresh_analytics
+from abm.campaigns.settings import CampaignSettings
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
 from abm.segments.services import segment_and_fit_potential
 from abm.users.models import User
 from abm.users.passwords import password_matches
 from abm.users.services import create_user
-from abm.workspace.services import SETTINGS, get_settings, set_settings
+from abm.workspace.services import settings_of, update_settings
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose: demo logins
 DEMO_USERS = [
@@ -170,16 +172,17 @@ def load_demo(
 
 # Who signs for the accounts without a KAM, and where the messages link to: the demo
 # company's, so that demo campaigns are signed and their clicks counted.
-DEMO_SENDER = {"campaigns.sender_name": "Key Account Team",
-               "campaigns.signature": "Demo Distribution · +7 495 000-00-00",
-               "campaigns.website_url": "https://www.example.com/"}
+DEMO_SENDER = {"sender_name": "Key Account Team",
+               "signature": "Demo Distribution · +7 495 000-00-00",
+               "website_url": "https://www.example.com/"}
 
 
 def _sender_settings(session: Session) -> None:
     """The demo sender's settings, where the workspace has none of its own."""
-    current = get_settings(session)
-    set_settings(session, {key: value for key, value in DEMO_SENDER.items()
-                           if current[key] == SETTINGS[key].default})
+    current, default = settings_of(session, CampaignSettings), CampaignSettings()
+    unset: dict[str, Any] = {name: value for name, value in DEMO_SENDER.items()
+                             if getattr(current, name) == getattr(default, name)}
+    update_settings(session, CampaignSettings, **unset)
 
 
 def _company_name(rng: np.random.Generator, country: str, taken: set[str]) -> str:

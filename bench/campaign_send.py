@@ -93,12 +93,13 @@ def bench_rendering(session, campaign_id: int, count: int) -> float:
     from abm.campaigns.context import account_contexts, message_context
     from abm.campaigns.offers import offer_context
     from abm.campaigns.services import compiled_templates, get_campaign
-    from abm.campaigns.settings import campaign_settings
+    from abm.campaigns.settings import CampaignSettings
     from abm.delivery.models import OutboxMessage
+    from abm.workspace.services import settings_of
 
     campaign = get_campaign(session, campaign_id)
     templates = compiled_templates(campaign)
-    offer = offer_context(campaign, campaign_settings(session))
+    offer = offer_context(campaign, settings_of(session, CampaignSettings))
     accounts = list(session.scalars(select(OutboxMessage.account_id).distinct().limit(200)))
     contexts = [message_context(ctx, {"id": 1, "name": "Olga Petrova", "first_name": "Olga",
                                       "email": "o@x.test", "role": "owner", "position": "",

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from abm.analytics.periods import last_full_month, month_label, month_span
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import AccountFigures, account_figures, ranked
-from abm.workspace.services import get_settings
+from abm.workspace.services import settings_of
 
 RECOMMENDATIONS = {
     "AX": "Key and steady: keep them. A personal key-account manager, individual terms, "
@@ -76,7 +76,7 @@ def abc_xyz(
     today: date | None = None,
     end: date | None = None,
     by: str | None = None,
-    settings: dict[str, Any] | None = None,
+    settings: AnalyticsSettings | None = None,
     figures: list[AccountFigures] | None = None,
     explain: bool = True,
 ) -> dict:
@@ -86,7 +86,7 @@ def abc_xyz(
         today: the current date; the period ends with the last full month before it.
         end: the last month of the period (overrides ``today``).
         by: "revenue" or "margin" for the ABC part (default: the setting).
-        settings: the workspace settings (read when None).
+        settings: the workspace's analytics settings (read when None).
         figures: precomputed figures (the full refresh passes them).
         explain: write each account's reasons (the full refresh skips them).
 
@@ -97,11 +97,11 @@ def abc_xyz(
         share, rank, share_before, abc, mean_monthly, cv, xyz, cell, reasons),
         largest first.
     """
-    s = settings or get_settings(session)
+    s = settings or settings_of(session, AnalyticsSettings)
     end = end or last_full_month(today or date.today())
-    months = s["analytics.period_months"]
-    xyz_months = s["analytics.xyz_months"]
-    measure = by or s["analytics.measure"]
+    months = s.period_months
+    xyz_months = s.xyz_months
+    measure = by or s.measure
     if figures is None:
         figures = account_figures(session, end=end, months=months, measure=measure,
                                   xyz_months=xyz_months)
@@ -109,8 +109,8 @@ def abc_xyz(
     by_id = {f.account_id: f for f in figures}
     ranking = ranked({f.account_id: f.value for f in figures})
     total = round(sum(r.value for r in ranking), 2)
-    a_t, b_t = s["analytics.abc_a"], s["analytics.abc_b"]
-    x_t, y_t = s["analytics.xyz_x"], s["analytics.xyz_y"]
+    a_t, b_t = s.abc_a, s.abc_b
+    x_t, y_t = s.xyz_x, s.xyz_y
     matrix = {f"{abc}{xyz}": {"count": 0, "value": 0.0, "share": 0.0, "accounts": [],
                               "recommendation": RECOMMENDATIONS[f"{abc}{xyz}"]}
               for abc in "ABC" for xyz in "XYZ"}
@@ -147,9 +147,10 @@ def abc_xyz(
     }
 
 
-def _reasons(abc, xyz, before, cv, mean, measure, xyz_months, s) -> list[str]:
-    a_t, b_t = s["analytics.abc_a"], s["analytics.abc_b"]
-    x_t, y_t = s["analytics.xyz_x"], s["analytics.xyz_y"]
+def _reasons(abc, xyz, before, cv, mean, measure, xyz_months,
+             s: AnalyticsSettings) -> list[str]:
+    a_t, b_t = s.abc_a, s.abc_b
+    x_t, y_t = s.xyz_x, s.xyz_y
     regularity = (f"monthly revenue varies by {cv * 100:.1f}% around its mean {mean:,.2f} "
                   f"over {xyz_months} months" if cv is not None
                   else f"no positive mean monthly revenue over {xyz_months} months")

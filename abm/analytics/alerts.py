@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 from abm.accounts.models import Account
 from abm.analytics.models import Alert, AlertEvent, AlertKind, AlertStatus
 from abm.analytics.monitoring import find_conditions, monitored_accounts
+from abm.analytics.settings import AnalyticsSettings
 from abm.db import utcnow
-from abm.workspace.services import get_settings
+from abm.workspace.services import settings_of
 
 SELF_RESOLVING = {AlertKind.WHITE_SPACE, AlertKind.TERMS_REVIEW_DUE,
                   AlertKind.OVERDUE_RECEIVABLE, AlertKind.NO_INTERACTION}
@@ -54,7 +55,7 @@ class AlertScan:
 
 def scan_alerts(session: Session, *, today: date, conc: dict | None = None) -> AlertScan:
     """Find the monitored accounts and the alert conditions that hold on them; writes nothing."""
-    settings = get_settings(session)
+    settings = settings_of(session, AnalyticsSettings)
     monitored = monitored_accounts(session, today=today, settings=settings, conc=conc)
     findings = find_conditions(session, sorted(monitored["key"]), today=today,
                                settings=settings)

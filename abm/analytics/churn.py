@@ -19,7 +19,6 @@ revenue is positive: a month with only returns is not a purchase.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
@@ -28,10 +27,11 @@ from abm.accounts.models import Account
 from abm.analytics.bulk import insert_rows
 from abm.analytics.models import ChurnState, ChurnStateKind
 from abm.analytics.periods import add_months, last_full_month, month_start
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import months_between_sql
 from abm.db import utcnow
 from abm.sales.models import MonthlyAccountSales, OrderLine
-from abm.workspace.services import get_settings
+from abm.workspace.services import settings_of
 
 
 def _month_index(day: date) -> int:
@@ -48,7 +48,7 @@ def churn_signals(
     session: Session,
     *,
     today: date | None = None,
-    settings: dict[str, Any] | None = None,
+    settings: AnalyticsSettings | None = None,
 ) -> list[dict]:
     """The churn state of every account that bought in the look-back window.
 
@@ -60,11 +60,11 @@ def churn_signals(
         monthly revenue from the first to the last purchase month, times 12)
         and reasons.
     """
-    s = settings or get_settings(session)
+    s = settings or settings_of(session, AnalyticsSettings)
     today = today or date.today()
     m = MonthlyAccountSales
     this_month = month_start(today)
-    first = add_months(this_month, -(s["analytics.churn_lookback_months"] - 1))
+    first = add_months(this_month, -(s.churn_lookback_months - 1))
     end = last_full_month(today)
     last3, prev3 = add_months(end, -2), add_months(end, -5)
     positive = m.revenue > 0
@@ -105,13 +105,13 @@ def churn_signals(
     return [_judge(row, horizon, s) for row in rows]
 
 
-def _judge(row, today, s) -> dict:
+def _judge(row, today, s: AnalyticsSettings) -> dict:
     first_on, last_on = _as_date(row.first_on), _as_date(row.last_on)
     days = int(row.purchase_days or 0)
     measured = (last_on - first_on).days / (days - 1) if days > 1 and last_on > first_on else None
     rhythm = round(max(measured if measured is not None
-                       else s["analytics.churn_single_purchase_days"],
-                       s["analytics.churn_min_rhythm_days"]), 2)
+                       else s.churn_single_purchase_days,
+                       s.churn_min_rhythm_days), 2)
     silence = max((today - last_on).days, 0)
     ratio = round(silence / rhythm, 2)
     last3, prev3 = round(float(row.last3 or 0), 2), round(float(row.prev3 or 0), 2)
@@ -128,20 +128,20 @@ def _judge(row, today, s) -> dict:
         how = f"usual gap {rhythm:g} days"
     reasons = []
     state = ChurnStateKind.ACTIVE
-    if silence > s["analytics.churn_lost_factor"] * rhythm:
+    if silence > s.churn_lost_factor * rhythm:
         state = ChurnStateKind.LOST
         reasons.append(f"silent {silence} days since {last_on.isoformat()}: {ratio:g} x its "
-                       f"rhythm, {how}; lost above {s['analytics.churn_lost_factor']:g} x")
-    elif silence > s["analytics.churn_at_risk_factor"] * rhythm:
+                       f"rhythm, {how}; lost above {s.churn_lost_factor:g} x")
+    elif silence > s.churn_at_risk_factor * rhythm:
         state = ChurnStateKind.AT_RISK
         reasons.append(f"silent {silence} days since {last_on.isoformat()}: {ratio:g} x its "
-                       f"rhythm, {how}; at risk above {s['analytics.churn_at_risk_factor']:g} x")
-    if drop is not None and drop > s["analytics.churn_revenue_drop"]:
+                       f"rhythm, {how}; at risk above {s.churn_at_risk_factor:g} x")
+    if drop is not None and drop > s.churn_revenue_drop:
         if state == ChurnStateKind.ACTIVE:
             state = ChurnStateKind.AT_RISK
         reasons.append(f"revenue of the last 3 months {last3:,.2f} is {drop * 100:.1f}% below "
                        f"the 3 months before ({prev3:,.2f}); at risk above "
-                       f"{s['analytics.churn_revenue_drop'] * 100:.0f}%")
+                       f"{s.churn_revenue_drop * 100:.0f}%")
     if state != ChurnStateKind.ACTIVE:
         reasons.append(f"at stake about {at_stake:,.2f} a year: {revenue:,.2f} over the {span} "
                        "months from its first to its last purchase month")

@@ -158,8 +158,9 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
     """Monitoring alerts of the key accounts, and the near-key accounts."""
     from abm.analytics.alerts import list_alerts, refresh_alerts
     from abm.analytics.monitoring import monitored_accounts
+    from abm.analytics.settings import AnalyticsSettings
     from abm.db import get_session
-    from abm.workspace.services import get_settings
+    from abm.workspace.services import settings_of
 
     session = get_session()
     day = _today(today)
@@ -167,7 +168,8 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
         summary = refresh_alerts(session, today=day)
         session.commit()
     else:
-        near = monitored_accounts(session, today=day, settings=get_settings(session))["near_key"]
+        settings = settings_of(session, AnalyticsSettings)
+        near = monitored_accounts(session, today=day, settings=settings)["near_key"]
         summary = {"near_key": near}
     wanted = None if status == "all" else status or ("open", "acknowledged")
     result = {

@@ -7,13 +7,13 @@ from "Monitoring key accounts". Every flag comes with the figures behind it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from abm.analytics.periods import last_full_month, month_label, month_span
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import AccountFigures, account_figures, ranked
-from abm.workspace.services import get_settings
+from abm.workspace.services import settings_of
 
 CURVE_POINTS = 100  # the Pareto curve is sampled: 100k accounts make no better chart
 
@@ -38,7 +38,7 @@ def concentration(
     end: date | None = None,
     months: int | None = None,
     by: str | None = None,
-    settings: dict[str, Any] | None = None,
+    settings: AnalyticsSettings | None = None,
     figures: list[AccountFigures] | None = None,
     explain: bool = True,
 ) -> dict:
@@ -48,9 +48,9 @@ def concentration(
         today: the current date (default: the real one); the period ends with
             the last full month before it unless ``end`` is given.
         end: the last month of the period (first day of the month).
-        months: the period length (default: the ``analytics.period_months`` setting).
-        by: "revenue" or "margin" (default: the ``analytics.measure`` setting).
-        settings: the workspace settings (read when None).
+        months: the period length (default: the ``period_months`` setting).
+        by: "revenue" or "margin" (default: the ``measure`` setting).
+        settings: the workspace's analytics settings (read when None).
         figures: precomputed figures for this period (the full refresh passes them).
         explain: write each account's reasons (the full refresh, which stores
             the figures and explains them when read, skips them).
@@ -65,10 +65,10 @@ def concentration(
         external_id, name, value, share, rank, cumulative_share, pareto_core,
         key, dependency, mono_client, near_key, growth, reasons).
     """
-    s = settings or get_settings(session)
+    s = settings or settings_of(session, AnalyticsSettings)
     end = end or last_full_month(today or date.today())
-    months = months or s["analytics.period_months"]
-    measure = by or s["analytics.measure"]
+    months = months or s.period_months
+    measure = by or s.measure
     if figures is None:
         figures = account_figures(session, end=end, months=months, measure=measure,
                                   xyz_months=months)
@@ -76,12 +76,12 @@ def concentration(
     by_id = {f.account_id: f for f in figures}
     ranking = ranked({f.account_id: f.value for f in figures})
     total = round(sum(r.value for r in ranking), 2)
-    key_t, dep_t = s["analytics.key_share"], s["analytics.dependency_share"]
-    mono_t, pareto_t = s["analytics.mono_client_share"], s["analytics.pareto_share"]
+    key_t, dep_t = s.key_share, s.dependency_share
+    mono_t, pareto_t = s.mono_client_share, s.pareto_share
     growth_by_id = _growth(figures)
     fastest = _fastest_growing(ranking, growth_by_id, s)
 
-    accounts = []
+    accounts: list[dict] = []
     hhi = 0.0
     core = 0
     core_value = 0.0
@@ -98,7 +98,7 @@ def concentration(
             "dependency": share > dep_t,
             "mono_client": share >= mono_t,
         }
-        near = not flags["key"] and (share >= key_t - s["analytics.near_key_margin"]
+        near = not flags["key"] and (share >= key_t - s.near_key_margin
                                      or account_id in fastest)
         accounts.append({
             "account_id": account_id, "external_id": f.external_id, "name": f.name,
@@ -115,7 +115,7 @@ def concentration(
         "hhi": round(hhi, 2),
         "hhi_level": hhi_level(hhi),
         "thresholds": {"key": key_t, "dependency": dep_t, "mono_client": mono_t,
-                       "pareto": pareto_t, "near_key_margin": s["analytics.near_key_margin"]},
+                       "pareto": pareto_t, "near_key_margin": s.near_key_margin},
         "pareto": {
             "share": pareto_t,
             "core_accounts": core,
@@ -139,20 +139,20 @@ def _growth(figures: list[AccountFigures]) -> dict[int, float | None]:
             for f in figures}
 
 
-def _fastest_growing(ranking, growth_by_id, s) -> set[int]:
+def _fastest_growing(ranking, growth_by_id, s: AnalyticsSettings) -> set[int]:
     """The fastest growers above the minimum share and growth, the key accounts aside."""
     total = sum(r.value for r in ranking) or 1.0
     candidates = [
         (growth_by_id[a], a) for a, v, *_ in ranking
         if growth_by_id.get(a) is not None
-        and growth_by_id[a] >= s["analytics.near_key_growth"]
-        and s["analytics.near_key_min_share"] <= v / total < s["analytics.key_share"]
+        and growth_by_id[a] >= s.near_key_growth
+        and s.near_key_min_share <= v / total < s.key_share
     ]
     candidates.sort(key=lambda t: (-t[0], t[1]))
-    return {a for _, a in candidates[: s["analytics.near_key_fastest"]]}
+    return {a for _, a in candidates[: s.near_key_fastest]}
 
 
-def explain_account(result: dict, account: dict, settings: dict[str, Any]) -> list[str]:
+def explain_account(result: dict, account: dict, settings: AnalyticsSettings) -> list[str]:
     """The reasons behind one account's flags, from a :func:`concentration` result."""
     s = settings
     share, measure = account["share"], result["measure"]
@@ -160,24 +160,24 @@ def explain_account(result: dict, account: dict, settings: dict[str, Any]) -> li
     out = []
     if account["mono_client"]:
         out.append(f"mono-client risk: share {_pct(share)} ({of}) >= "
-                   f"{_pct(s['analytics.mono_client_share'])}")
+                   f"{_pct(s.mono_client_share)}")
     if account["dependency"]:
         out.append(f"dependency risk: share {_pct(share)} ({of}) > "
-                   f"{_pct(s['analytics.dependency_share'])}")
+                   f"{_pct(s.dependency_share)}")
     if account["key"]:
-        out.append(f"key by share: {_pct(share)} ({of}) >= {_pct(s['analytics.key_share'])}")
+        out.append(f"key by share: {_pct(share)} ({of}) >= {_pct(s.key_share)}")
     if account["near_key"]:
-        if share >= s["analytics.key_share"] - s["analytics.near_key_margin"]:
+        if share >= s.key_share - s.near_key_margin:
             out.append(f"near-key: share {_pct(share)} is within "
-                       f"{_pct(s['analytics.near_key_margin'])} of the key threshold "
-                       f"{_pct(s['analytics.key_share'])}")
+                       f"{_pct(s.near_key_margin)} of the key threshold "
+                       f"{_pct(s.key_share)}")
         else:
             out.append(f"near-key: among the fastest growing, {_pct(account['growth'])} last "
                        "half of the period against the first")
     if account["pareto_core"]:
         before = max(account["cumulative_share"] - share, 0.0)
         out.append(f"Pareto core: rank {account['rank']}, the accounts above it bring "
-                   f"{_pct(before)} (< {_pct(s['analytics.pareto_share'])})")
+                   f"{_pct(before)} (< {_pct(s.pareto_share)})")
     return out
 
 

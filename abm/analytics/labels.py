@@ -22,8 +22,9 @@ from abm.analytics.bulk import insert_rows
 from abm.analytics.concentration import concentration
 from abm.analytics.models import AccountAnalytics, AnalyticsSnapshot
 from abm.analytics.periods import last_full_month, month_span
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import account_figures
-from abm.workspace.services import get_settings
+from abm.workspace.services import settings_of
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Labels:
 
     Attributes:
         today: the day the labels are computed for.
-        settings: the workspace settings used.
+        settings: the workspace's analytics settings used.
         conc: the concentration result (shares, flags, Pareto); the alerts reuse it.
         classes: the ABC-XYZ class of each account, by account id.
         revenue: each account's revenue in the period (also when shares are on margin).
@@ -40,7 +41,7 @@ class Labels:
     """
 
     today: date
-    settings: dict
+    settings: AnalyticsSettings
     conc: dict
     classes: dict[int, dict]
     revenue: dict[int, float]
@@ -49,12 +50,11 @@ class Labels:
 
 def compute_labels(session: Session, *, today: date) -> Labels:
     """Read the monthly aggregates and classify every account; writes nothing."""
-    s = get_settings(session)
+    s = settings_of(session, AnalyticsSettings)
     end = last_full_month(today)
     started = time.perf_counter()
-    figures = account_figures(session, end=end, months=s["analytics.period_months"],
-                              measure=s["analytics.measure"],
-                              xyz_months=s["analytics.xyz_months"], with_names=False)
+    figures = account_figures(session, end=end, months=s.period_months, measure=s.measure,
+                              xyz_months=s.xyz_months, with_names=False)
     conc = concentration(session, end=end, settings=s, figures=figures, explain=False)
     classes = {a["account_id"]: a for a in
                abc_xyz(session, end=end, settings=s, figures=figures, explain=False)["accounts"]}
@@ -73,13 +73,13 @@ def store_labels(session: Session, labels: Labels) -> dict:
     """
     started = time.perf_counter()
     s, conc = labels.settings, labels.conc
-    start, end = month_span(last_full_month(labels.today), s["analytics.period_months"])
+    start, end = month_span(last_full_month(labels.today), s.period_months)
     snapshot = AnalyticsSnapshot(
         today=labels.today, period_start=start, period_end=end,
-        measure=s["analytics.measure"], total=conc["total"],
+        measure=s.measure, total=conc["total"],
         accounts=conc["accounts_with_sales"], hhi=conc["hhi"],
         core_accounts=conc["pareto"]["core_accounts"],
-        settings={k: v for k, v in s.items() if k.startswith("analytics.")},
+        settings=s.stored(),  # keyed as stored, as the snapshots of every version are
     )
     session.add(snapshot)
     session.flush()

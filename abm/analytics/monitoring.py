@@ -20,6 +20,7 @@ from abm.accounts.models import Account, Interaction
 from abm.analytics.concentration import concentration, explain_account
 from abm.analytics.models import AlertKind
 from abm.analytics.periods import add_months, last_full_month, month_label
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.topn import top_accounts_by_avg_monthly_shipments
 from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, Product, Receivable
 
@@ -38,7 +39,7 @@ class Finding:
 
 
 def monitored_accounts(
-    session: Session, *, today: date, settings: dict[str, Any], conc: dict | None = None
+    session: Session, *, today: date, settings: AnalyticsSettings, conc: dict | None = None
 ) -> dict:
     """The key accounts to monitor and the near-key accounts to develop.
 
@@ -54,12 +55,12 @@ def monitored_accounts(
         for a in conc["accounts"] if a["key"]
     }
     top = top_accounts_by_avg_monthly_shipments(
-        session, month=last_full_month(today), top_n=settings["analytics.top_n"],
-        months=settings["analytics.top_n_months"], measure=settings["analytics.measure"],
+        session, month=last_full_month(today), top_n=settings.top_n,
+        months=settings.top_n_months, measure=settings.measure,
     )
     for row in top:
         key.setdefault(row["account_id"], []).append(
-            f"top {settings['analytics.top_n']} by average monthly shipments: rank "
+            f"top {settings.top_n} by average monthly shipments: rank "
             f"{row['rank']}, {row['average']:,.2f} a month"
         )
     near = [dict(a) for a in conc["accounts"] if a["near_key"]]
@@ -74,7 +75,7 @@ def monitored_accounts(
 
 
 def find_conditions(
-    session: Session, account_ids: list[int], *, today: date, settings: dict[str, Any]
+    session: Session, account_ids: list[int], *, today: date, settings: AnalyticsSettings
 ) -> list[Finding]:
     """Every alert condition that holds today for these accounts."""
     if not account_ids:
@@ -82,11 +83,11 @@ def find_conditions(
     end = last_full_month(today)
     found: list[Finding] = []
     found += _no_shipments(session, account_ids, end)
-    found += _declines(session, account_ids, end, settings["analytics.decline_threshold"])
-    found += _white_space(session, account_ids, end, settings["analytics.period_months"])
-    found += _terms_review(session, account_ids, today, settings["analytics.terms_review_months"])
-    found += _overdue(session, account_ids, today, settings["analytics.receivable_grace_days"])
-    found += _silence(session, account_ids, today, settings["analytics.silence_days"])
+    found += _declines(session, account_ids, end, settings.decline_threshold)
+    found += _white_space(session, account_ids, end, settings.period_months)
+    found += _terms_review(session, account_ids, today, settings.terms_review_months)
+    found += _overdue(session, account_ids, today, settings.receivable_grace_days)
+    found += _silence(session, account_ids, today, settings.silence_days)
     return found
 
 

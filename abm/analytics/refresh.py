@@ -31,6 +31,7 @@ from abm.analytics.models import (
     KeyAccountReportRow,
 )
 from abm.analytics.periods import add_months, month_label
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.topn import store_recent_reports
 from abm.db import utcnow
 from abm.runs.models import JobRun
@@ -165,15 +166,15 @@ def account_analytics(session: Session, account_id: int, *, months: int = 24) ->
 
 
 def _labels(row: AccountAnalytics, snap: AnalyticsSnapshot) -> dict:
-    t = snap.settings
+    t = AnalyticsSettings.from_stored(snap.settings or {})  # old snapshots lack new keys
     share = f"{row.share * 100:.1f}% of {snap.total:,.2f} {snap.measure}"
     reasons = []
     if row.mono_client:
-        reasons.append(f"mono-client risk: {share} >= {t['analytics.mono_client_share']:.0%}")
+        reasons.append(f"mono-client risk: {share} >= {t.mono_client_share:.0%}")
     if row.dependency:
-        reasons.append(f"dependency risk: {share} > {t['analytics.dependency_share']:.0%}")
+        reasons.append(f"dependency risk: {share} > {t.dependency_share:.0%}")
     if row.is_key:
-        reasons.append(f"key by share: {share} >= {t['analytics.key_share']:.0%}")
+        reasons.append(f"key by share: {share} >= {t.key_share:.0%}")
     if row.near_key:
         reasons.append(f"near-key: {share}, growth "
                        + ("n/a" if row.growth is None else f"{row.growth:+.1%}"))

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from abm.accounts.models import Account
 from abm.analytics.models import KeyAccountReport, KeyAccountReportRow
 from abm.analytics.periods import add_months, last_full_month, month_label, months_between
+from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import measure_column
 from abm.sales.models import MonthlyAccountSales
-from abm.workspace.services import get_settings
+from abm.workspace.services import settings_of
 
 
 def top_accounts_by_avg_monthly_shipments(
@@ -76,7 +77,7 @@ def build_key_account_report(
     A report that exists already is returned as it is, so that the monthly job
     can run twice; ``replace`` recomputes it.
     """
-    s = get_settings(session)
+    s = settings_of(session, AnalyticsSettings)
     month = month or last_full_month(today or date.today())
     existing = session.scalar(select(KeyAccountReport).where(KeyAccountReport.month == month))
     if existing is not None and not replace and (top_n is None or existing.top_n == top_n):
@@ -84,9 +85,9 @@ def build_key_account_report(
     if existing is not None:
         session.execute(delete(KeyAccountReport).where(KeyAccountReport.id == existing.id))
         session.expunge(existing)
-    top_n = top_n or s["analytics.top_n"]
-    months = s["analytics.top_n_months"]
-    measure = s["analytics.measure"]
+    top_n = top_n or s.top_n
+    months = s.top_n_months
+    measure = s.measure
     rows = top_accounts_by_avg_monthly_shipments(
         session, month=month, top_n=top_n, months=months, measure=measure
     )

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from abm.campaigns.models import Campaign, CampaignKind
 from abm.campaigns.offers import OfferTerms, offer_terms
-from abm.campaigns.settings import APPROVAL_THRESHOLD, campaign_settings
+from abm.campaigns.settings import CampaignSettings
+from abm.workspace.services import settings_of
 
 # Kinds that are about bonuses or terms by their nature: they wait for a manager
 # even before their offer says what the bonus or the terms are.
@@ -74,5 +75,5 @@ def reasons_for(kind: str, terms: OfferTerms, threshold: float) -> list[Approval
 
 def approval_reasons(session: Session, campaign: Campaign) -> list[ApprovalReason]:
     """Why the campaign needs a manager's approval before scheduling (empty: it does not)."""
-    threshold = campaign_settings(session)[APPROVAL_THRESHOLD]
+    threshold = settings_of(session, CampaignSettings).discount_approval_threshold
     return reasons_for(campaign.kind.value, offer_terms(campaign), threshold)

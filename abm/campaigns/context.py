@@ -15,10 +15,11 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountCategory, Contact
-from abm.campaigns.settings import campaign_settings
+from abm.campaigns.settings import CampaignSettings
 from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, Product
 from abm.segments.models import AccountSegment, SegmentationRun
 from abm.users.models import User
+from abm.workspace.services import settings_of
 
 _CHUNK = 500
 TOP_PRODUCTS = 5
@@ -60,9 +61,9 @@ def account_contexts(session: Session, account_ids: Iterable[int],
     ) or 0.0
     run_id = session.scalar(select(func.max(SegmentationRun.id)))  # the latest segmentation
     rankings = _peer_rankings(session, run_id, start, this_month)
-    settings = campaign_settings(session)
-    sender = {"name": settings["campaigns.sender_name"], "email": "",
-              "signature": settings["campaigns.signature"]}
+    settings = settings_of(session, CampaignSettings)
+    sender = {"name": settings.sender_name, "email": "",
+              "signature": settings.signature}
     result: dict[int, dict] = {}
     for chunk in _chunks(ids):
         _accounts(session, chunk, result, sender)

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from abm.campaigns.models import Campaign, Trigger
+from abm.campaigns.settings import CampaignSettings
 
 MAX_AMOUNT = 1e12
 
@@ -139,7 +140,7 @@ def website(value: str) -> str:
     return "" if any(c.isspace() for c in value) or "." not in value else value
 
 
-def offer_context(campaign: Campaign, settings: dict) -> dict:
+def offer_context(campaign: Campaign, settings: CampaignSettings) -> dict:
     """The offer as message templates see it.
 
     The whole offer, plus ``link``: the offer's own link, else the workspace's
@@ -148,7 +149,7 @@ def offer_context(campaign: Campaign, settings: dict) -> dict:
     that trigger (or as the offer says), else "".
     """
     offer = offer_dict(campaign)
-    offer["link"] = offer.get("link") or website(settings.get("campaigns.website_url", ""))
+    offer["link"] = offer.get("link") or website(settings.website_url)
     if campaign.trigger in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
         offer["occasion_kind"] = campaign.trigger.value
     elif offer.get("occasion_kind") not in ("birthday", "holiday"):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account
 from abm.campaigns.models import Campaign
-from abm.campaigns.settings import campaign_settings
+from abm.campaigns.settings import CampaignSettings
 from abm.delivery.models import (
     EventKind,
     HoldoutMember,
@@ -27,6 +27,7 @@ from abm.delivery.models import (
 )
 from abm.delivery.outbox import counts_by_state
 from abm.sales.models import OrderLine
+from abm.workspace.services import settings_of
 
 
 def uplift(treated: list[float], held: list[float], confidence: float = 0.95) -> dict:
@@ -76,7 +77,7 @@ def campaign_results(session: Session, campaign_id: int, window_days: int | None
          in the window), "uplift": {...}, "accounts": [per-account rows]}
     """
     campaign = session.get(Campaign, campaign_id)
-    days = window_days or campaign_settings(session)["campaigns.attribution_days"]
+    days = window_days or settings_of(session, CampaignSettings).attribution_days
     om = OutboxMessage
     events = dict(session.execute(
         select(TrackingEvent.kind, func.count(distinct(TrackingEvent.outbox_id)))

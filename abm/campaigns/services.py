@@ -41,11 +41,11 @@ from abm.campaigns.rendering import (
     compile_template,
 )
 from abm.campaigns.send_window import SendWindow, WindowError
-from abm.campaigns.settings import campaign_settings
+from abm.campaigns.settings import CampaignSettings
 from abm.campaigns.stake import stake_summary
 from abm.db import utcnow
 from abm.users.models import Role, User
-from abm.workspace.services import workspace_zone
+from abm.workspace.services import settings_of, workspace_zone
 
 LANGUAGES = ("en", "ru")
 TEMPLATE_DIR = ROOT / "templates" / "campaigns"
@@ -105,7 +105,7 @@ def create_campaign(session: Session, *, name: str, kind: str, audience: dict | 
     terms, shown = _check_offer({} if offer is None else offer)
     audience = check_audience(session, audience or {})
     if holdout_share is None:
-        holdout_share = campaign_settings(session)["campaigns.holdout_share"]
+        holdout_share = settings_of(session, CampaignSettings).holdout_share
     if not 0 <= holdout_share < 1:
         raise CampaignError("the holdout share must be at least 0 and below 1")
     campaign = Campaign(name=name.strip() or kind.value, kind=kind, audience=audience,
@@ -233,7 +233,7 @@ def sample_context(session: Session, campaign_id: int) -> dict:
          "top_products": [product], "recommended_products": [product]},
         {"id": 0, "name": "Sample Person", "first_name": "Sample", "email": "person@example.com",
          "role": "owner", "position": "", "language": "en"},
-        offer_context(campaign, campaign_settings(session)),
+        offer_context(campaign, settings_of(session, CampaignSettings)),
     )
 
 
@@ -442,7 +442,7 @@ def preview_message(session: Session, campaign_id: int, account_id: int,
     if lang not in templates:
         raise CampaignError(f"the campaign has no template in {lang!r}")
     ctx = message_context(account_contexts(session, [account_id])[account_id], contact_ctx,
-                          offer_context(campaign, campaign_settings(session)))
+                          offer_context(campaign, settings_of(session, CampaignSettings)))
     rendered = templates[lang].render(ctx)
     return {"subject": rendered.subject, "html": rendered.html, "text": rendered.text,
             "language": lang, "contact_id": contact.id if contact is not None else None}

@@ -32,10 +32,11 @@ from abm.analytics.periods import add_months
 from abm.campaigns.audiences import AudienceError, account_condition, contact_condition
 from abm.campaigns.models import Campaign
 from abm.campaigns.offers import offer_terms
-from abm.campaigns.settings import campaign_settings
+from abm.campaigns.settings import CampaignSettings
 from abm.db import utcnow
 from abm.delivery.models import HoldoutMember, OutboxMessage, OutboxState
 from abm.sales.models import MonthlyAccountSales, OrderLine
+from abm.workspace.services import settings_of
 
 EARLIER_CAMPAIGNS = 5  # the latest campaigns of the kind whose uplift counts
 
@@ -92,7 +93,7 @@ class Stake:
 
 def approval_stake(session: Session, campaign: Campaign, today: date | None = None) -> Stake:
     """The figures of :class:`Stake` for a campaign as it stands (its audience and offer)."""
-    settings = campaign_settings(session)
+    settings = settings_of(session, CampaignSettings)
     this_month = (today or date.today()).replace(day=1)
     start = add_months(this_month, -12)
     audience = campaign.audience or {}
@@ -118,7 +119,7 @@ def approval_stake(session: Session, campaign: Campaign, today: date | None = No
     discount_cost = _r(revenue * terms.discount_percent / 100) \
         if terms.discount_percent is not None else None
     bonus_cost = _r(base * terms.bonus_percent / 100) if terms.has_bonus else None
-    days = settings["campaigns.attribution_days"]
+    days = settings.attribution_days
     earlier = _earlier_uplifts(session, campaign, days)
     treated = sum(e.treated_accounts for e in earlier)
     per_account_uplift = _r(sum(e.uplift_per_account * e.treated_accounts for e in earlier)

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from abm.accounts.models import Account, Contact
 from abm.campaigns.audiences import account_condition, contact_condition, recipients
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
-from abm.campaigns.settings import campaign_settings
+from abm.campaigns.settings import CampaignSettings
 from abm.delivery import outbox
 from abm.delivery.models import OutboxMessage
 from abm.sales.models import MonthlyAccountSales
+from abm.workspace.services import settings_of
 
 # (month, day): (names by language, countries; None = every country)
 HOLIDAYS: dict[tuple[int, int], tuple[dict[str, str], frozenset[str] | None]] = {
@@ -47,7 +48,7 @@ def occasion(step: int, country: str | None, language: str) -> str | None:
     return names.get(language, names["en"])
 
 
-def _at_risk_condition(session: Session, settings: dict):
+def _at_risk_condition(session: Session, settings: CampaignSettings):
     """Accounts at risk or lost (analytics), or unlikely to be active (segmentation).
 
     Until analytics or segmentation has filled its table, an account that
@@ -65,7 +66,7 @@ def _at_risk_condition(session: Session, settings: dict):
 
         latest = select(func.max(AP.fit_id)).scalar_subquery()
         conds.append(exists().where(AP.account_id == Account.id, AP.fit_id == latest,
-                                    AP.p_alive < settings["campaigns.winback_p_alive"]))
+                                    AP.p_alive < settings.winback_p_alive))
     if conds:
         return or_(*conds)
     m = MonthlyAccountSales
@@ -89,8 +90,8 @@ def scan_win_back(session: Session, today: date) -> dict[int, int]:
     Returns:
         {campaign_id: outbox rows added}
     """
-    settings = campaign_settings(session)
-    window = timedelta(days=settings["campaigns.winback_window_days"])
+    settings = settings_of(session, CampaignSettings)
+    window = timedelta(days=settings.winback_window_days)
     at_risk = _at_risk_condition(session, settings)
     added = {}
     for campaign in _campaigns(session, Trigger.WIN_BACK):

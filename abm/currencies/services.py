@@ -12,8 +12,8 @@ from abm.audit import services as audit
 from abm.currencies.codes import currency_code
 from abm.currencies.conversion import Rates
 from abm.currencies.models import ExchangeRate
-from abm.currencies.settings import CURRENCY
-from abm.workspace.services import get_settings
+from abm.currencies.settings import CurrencySettings
+from abm.workspace.services import settings_of
 
 MAX_RATE = 1e13  # what Numeric(24, 10) holds before the point
 
@@ -30,7 +30,7 @@ class RateError(ValueError):
 
 def workspace_currency(session: Session) -> str:
     """The currency every amount of the workspace is in (ISO 4217)."""
-    return get_settings(session)[CURRENCY]
+    return settings_of(session, CurrencySettings).currency
 
 
 def load_rates(session: Session, base: str | None = None) -> Rates:

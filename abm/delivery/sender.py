@@ -29,7 +29,7 @@ from abm.campaigns.offers import offer_context
 from abm.campaigns.rendering import RenderError
 from abm.campaigns.send_window import SendWindow, WindowError, WindowGate
 from abm.campaigns.services import compiled_templates, pick_language
-from abm.campaigns.settings import campaign_settings
+from abm.campaigns.settings import CampaignSettings
 from abm.campaigns.triggers import occasion
 from abm.db import utcnow
 from abm.delivery import outbox
@@ -44,7 +44,7 @@ from abm.delivery.models import (
 )
 from abm.delivery.pipeline import Pipeline
 from abm.delivery.transport import LOCAL, MAIL, RCPT, Outcome, TransportError
-from abm.workspace.services import workspace_zone
+from abm.workspace.services import settings_of, workspace_zone
 
 OM = OutboxMessage
 # How stale the suppression state of a contact may be when its message goes out.
@@ -61,7 +61,8 @@ class SendOptions:
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=10)
     max_wait: float = 30.0  # wait inside the job for a retry due this soon, else hand over
-    settings: dict = field(default_factory=dict)  # overrides of the campaign settings
+    # Overrides of the campaign settings, keyed as stored ("campaigns.retry_max").
+    settings: dict = field(default_factory=dict)
 
 
 def sendable(campaign: Campaign) -> bool:
@@ -89,7 +90,7 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
          None}
     """
     options = options or SendOptions()
-    settings = {**campaign_settings(session), **options.settings}
+    settings = settings_of(session, CampaignSettings).overridden(options.settings)
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or not sendable(campaign):
         session.commit()
@@ -151,11 +152,11 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
             "unreachable": given_back, "retry_at": retry_at}
 
 
-def retry_delay(settings: dict, attempt: int) -> float:
+def retry_delay(settings: CampaignSettings, attempt: int) -> float:
     """Seconds before retrying after the ``attempt``-th temporary failure: doubling from the
     base delay, up to the longest delay."""
-    return min(settings["campaigns.retry_base_seconds"] * 2 ** (attempt - 1),
-               settings["campaigns.retry_max_delay_seconds"])
+    return min(settings.retry_base_seconds * 2 ** (attempt - 1),
+               settings.retry_max_delay_seconds)
 
 
 def _send_window(campaign: Campaign) -> SendWindow | None:
@@ -183,7 +184,7 @@ class _Batch:
     offer: dict
     default_language: str
     contexts: dict
-    settings: dict
+    settings: CampaignSettings
     stats: Counter
     holiday: bool = False
     window: SendWindow | None = None
@@ -201,7 +202,7 @@ class _Batch:
                    reachable_condition().label("reachable"), *_SUPPRESSION_COLUMNS)
             .join(Contact, Contact.id == OM.contact_id)
             .where(OM.claim_token == token).order_by(OM.id)).all()
-        since = utcnow() - timedelta(days=cfg["campaigns.cap_window_days"])
+        since = utcnow() - timedelta(days=cfg.cap_window_days)
         self.per_contact = Counter(outbox.sent_counts(s, OM.contact_id,
                                                       [r.contact_id for r in rows], since))
         self.per_account = Counter(outbox.sent_counts(s, OM.account_id,
@@ -231,9 +232,9 @@ class _Batch:
 
     def _cap(self, r) -> OutboxReason | None:
         """Which frequency cap (across all campaigns) the message would break, if any."""
-        if self.per_contact[r.contact_id] >= self.settings["campaigns.cap_contact_max"]:
+        if self.per_contact[r.contact_id] >= self.settings.cap_contact_max:
             return OutboxReason.CONTACT_CAP
-        if self.per_account[r.account_id] >= self.settings["campaigns.cap_account_max"]:
+        if self.per_account[r.account_id] >= self.settings.cap_account_max:
             return OutboxReason.ACCOUNT_CAP
         return None
 
@@ -330,7 +331,7 @@ class _Batch:
         self.per_account[r.account_id] -= 1
         if outcome.permanent:
             self._refused(r, token, outcome)
-        elif r.attempts >= self.settings["campaigns.retry_max"]:
+        elif r.attempts >= self.settings.retry_max:
             self._mark(r.id, token, OutboxState.FAILED, "failed", outcome.detail,
                        reason=OutboxReason.TEMPORARY_FAILURE)
         else:  # stays pending: a later attempt, in this job if it is due soon enough

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from abm.accounts.models import Account
 from abm.db import get_session
 from abm.segments.models import AccountPotential
-from abm.segments.settings import segmentation_settings
+from abm.segments.settings import PotentialSettings, SegmentationSettings
+from abm.workspace.services import settings_of
 
 # The modeling modules load NumPy, SciPy and scikit-learn (about 2 s and 135 MB): they are
 # imported by the commands that use them, not by every `abm` command and worker.
@@ -35,16 +36,17 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
     from abm.segments.services import run_segmentation
 
     session = get_session()
-    options = segmentation_settings(session)
+    segmentation = settings_of(session, SegmentationSettings)
+    potential = settings_of(session, PotentialSettings)
     try:
         if not keep_potential:
             try:
-                fit_potential(session, unit=options["unit"],
-                              horizon_months=options["horizon_months"])
+                fit_potential(session, unit=potential.unit,
+                              horizon_months=potential.horizon_months)
             except PotentialError as exc:
                 click.echo(f"note: potential not refitted: {exc}", err=True)
-        summary = run_segmentation(session, k=k, k_range=options["k_range"],
-                                   max_distance=options["max_distance"])
+        summary = run_segmentation(session, k=k, k_range=segmentation.k_range,
+                                   max_distance=segmentation.match_distance)
     except SegmentationError as exc:
         session.rollback()
         raise click.UsageError(str(exc)) from None
@@ -85,11 +87,11 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
     from abm.segments.potential import PotentialError, fit_potential
 
     session = get_session()
-    options = segmentation_settings(session)
+    potential = settings_of(session, PotentialSettings)
     end: date | None = calibration_end.date() if calibration_end else None
     try:
-        result = fit_potential(session, calibration_end=end, unit=unit or options["unit"],
-                               horizon_months=options["horizon_months"])
+        result = fit_potential(session, calibration_end=end, unit=unit or potential.unit,
+                               horizon_months=potential.horizon_months)
     except PotentialError as exc:
         session.rollback()
         raise click.UsageError(str(exc)) from None

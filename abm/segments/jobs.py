@@ -9,7 +9,8 @@ from abm.queue import enqueue
 from abm.runs.services import tracked
 from abm.segments.potential import fit_potential
 from abm.segments.services import segment_and_fit_potential
-from abm.segments.settings import segmentation_settings
+from abm.segments.settings import PotentialSettings
+from abm.workspace.services import settings_of
 
 
 @tracked
@@ -31,11 +32,11 @@ def fit_account_potential(
 ) -> dict:
     """Fit and store the potential model; returns its parameters (no per-account rows)."""
     session = get_session()
-    options = segmentation_settings(session)
+    potential = settings_of(session, PotentialSettings)
     result = fit_potential(
         session,
         calibration_end=date.fromisoformat(calibration_end) if calibration_end else None,
-        unit=unit or options["unit"], horizon_months=options["horizon_months"],
+        unit=unit or potential.unit, horizon_months=potential.horizon_months,
         progress=progress,
     )
     session.commit()

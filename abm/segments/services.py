@@ -35,7 +35,8 @@ from abm.segments.reads import (  # noqa: F401 - the reads, importable from here
     run_summary,
     segment_account_ids,
 )
-from abm.segments.settings import segmentation_settings  # noqa: F401 - declares the settings
+from abm.segments.settings import PotentialSettings, SegmentationSettings
+from abm.workspace.services import settings_of
 
 MIN_MONTHS = 3  # with fewer months recency, tenure and trend say nothing
 
@@ -143,22 +144,23 @@ def segment_and_fit_potential(
         SegmentationError: see :func:`run_segmentation`.
     """
     report = progress or (lambda *a, **kw: None)
-    options = segmentation_settings(session)
+    segmentation = settings_of(session, SegmentationSettings)
+    potential = settings_of(session, PotentialSettings)
     note = None
     if refit_potential:
         report(0, 6, "fitting potential")
         try:
             with session.begin_nested():
-                fit_potential(session, unit=options["unit"],
-                              horizon_months=options["horizon_months"])
+                fit_potential(session, unit=potential.unit,
+                              horizon_months=potential.horizon_months)
         except PotentialError as exc:
             note = f"potential not refitted: {exc}"
 
     def step(done: int, total: int, message: str) -> None:
         report(done + 1, total + 1, message)
 
-    summary = run_segmentation(session, k=k, k_range=options["k_range"],
-                               max_distance=options["max_distance"], progress=step)
+    summary = run_segmentation(session, k=k, k_range=segmentation.k_range,
+                               max_distance=segmentation.match_distance, progress=step)
     return {"run_id": summary["run_id"], "k": summary["k"], "accounts": summary["accounts"],
             "note": note,
             "segments": [{"id": s["id"], "name": s["name"], "size": s["size"]}

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import ClassVar, Literal
 
-from abm.workspace.services import get_settings, register_setting
+from pydantic import Field
 
-register_setting("segmentation.k_min", int, 4, "Fewest segments tried when k is chosen by "
-                 "silhouette", minimum=2, maximum=20)
-register_setting("segmentation.k_max", int, 8, "Most segments tried when k is chosen by "
-                 "silhouette", minimum=2, maximum=20)
-register_setting("segmentation.match_distance", float, 1.0, "How far a segment's centre may "
-                 "move (in standard deviations) and keep its id and name", minimum=0)
-register_setting("potential.unit", str, "weeks", "Time unit of the purchase model",
-                 choices=("days", "weeks"))
-register_setting("potential.horizon_months", int, 12, "Months of expected purchases and "
-                 "customer value", minimum=1, maximum=60)
+from abm.workspace.sections import N_, SettingsSection
 
 
-def segmentation_settings(session: Session) -> dict:
-    """The workspace's segmentation and potential settings, keyed without their prefix."""
-    values = get_settings(session)
-    low, high = values["segmentation.k_min"], values["segmentation.k_max"]
-    return {
-        "k_range": (min(low, high), max(low, high)),
-        "max_distance": values["segmentation.match_distance"],
-        "unit": values["potential.unit"],
-        "horizon_months": values["potential.horizon_months"],
-    }
+class SegmentationSettings(SettingsSection):
+    """How segments are found (k chosen by silhouette) and kept from one run to the next."""
+
+    prefix: ClassVar[str] = "segmentation"
+
+    k_min: int = Field(default=4, ge=2, le=20, description=N_(
+        "Fewest segments tried when k is chosen by silhouette"))
+    k_max: int = Field(default=8, ge=2, le=20, description=N_(
+        "Most segments tried when k is chosen by silhouette"))
+    match_distance: float = Field(default=1.0, ge=0, description=N_(
+        "How far a segment's centre may move (in standard deviations) and keep its id and "
+        "name"))
+
+    @property
+    def k_range(self) -> tuple[int, int]:
+        """The numbers of segments tried, lowest first (the two limits in either order)."""
+        return min(self.k_min, self.k_max), max(self.k_min, self.k_max)
+
+
+class PotentialSettings(SettingsSection):
+    """The purchase model (BG/NBD) and customer value (Gamma-Gamma) of each account."""
+
+    prefix: ClassVar[str] = "potential"
+
+    unit: Literal["days", "weeks"] = Field(default="weeks", description=N_(
+        "Time unit of the purchase model"))
+    horizon_months: int = Field(default=12, ge=1, le=60, description=N_(
+        "Months of expected purchases and customer value"))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from abm.accounts import insights
 from abm.accounts.services import Viewer, visibility_clause
 from abm.analytics.company import LIST_LIMIT
+from abm.analytics.settings import AnalyticsSettings
 from abm.campaigns.listing import count_campaigns, list_campaigns
 from abm.campaigns.outcomes import delivery_progress
 from abm.web.charts import pareto_chart
@@ -38,7 +39,7 @@ def concentration(session: Session, viewer: Viewer, figures: dict) -> dict | Non
     snapshot = figures["snapshot"]
     if snapshot is None:
         return None
-    threshold = snapshot["settings"].get("analytics.pareto_share", 0.8)
+    threshold = AnalyticsSettings.from_stored(snapshot["settings"]).pareto_share
     accounts = snapshot["accounts"] or 0
     flagged = figures["flagged"] if viewer.sees_every_account else \
         insights.flagged_accounts(session, viewer, limit=LIST_LIMIT)

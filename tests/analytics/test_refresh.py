@@ -121,3 +121,30 @@ def test_a_report_built_by_hand_for_the_month_is_replaced_by_the_refresh(session
     october = session.scalar(select(KeyAccountReport).where(KeyAccountReport.month == OCTOBER))
     assert october.top_n == 20
     assert {r.account_id for r in october.rows} == {a, other}
+
+
+def test_the_snapshot_keeps_the_analytics_settings_it_used_keyed_as_stored(session, shop):
+    from abm.analytics.settings import AnalyticsSettings
+    from abm.workspace.services import settings_of, update_settings
+
+    _sales(shop)
+    update_settings(session, AnalyticsSettings, key_share=0.2, measure="margin")
+    refresh_analytics(session, today=TODAY)
+    snapshot = session.scalar(select(AnalyticsSnapshot).order_by(AnalyticsSnapshot.id.desc()))
+    assert snapshot.settings == settings_of(session, AnalyticsSettings).stored()
+    assert snapshot.settings["analytics.key_share"] == 0.2
+    assert all(key.startswith("analytics.") for key in snapshot.settings)
+
+
+def test_an_old_snapshot_explains_its_labels_with_the_defaults_it_lacks(session, shop):
+    from abm.analytics.refresh import account_analytics
+
+    a, _ = _sales(shop)
+    refresh_analytics(session, today=TODAY)
+    snapshot = session.scalar(select(AnalyticsSnapshot).order_by(AnalyticsSnapshot.id.desc()))
+    # A snapshot of an older version: fewer keys, and a value today's limits refuse.
+    snapshot.settings = {"analytics.key_share": 0.25, "analytics.mono_client_share": 7}
+    session.flush()
+    reasons = account_analytics(session, a)["labels"]["reasons"]
+    assert any(r.startswith("key by share:") and r.endswith(">= 25%") for r in reasons)
+    assert any(r.startswith("mono-client risk:") and r.endswith(">= 50%") for r in reasons)

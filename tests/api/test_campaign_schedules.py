@@ -12,7 +12,8 @@ from abm.campaigns.jobs import QUEUE
 from abm.campaigns.models import Campaign
 from abm.queue import get_redis
 from abm.runs.models import JobRun
-from abm.workspace.services import TIME_ZONE, set_settings
+from abm.workspace.services import update_settings
+from abm.workspace.settings import WorkspaceSettings
 from tests.api.test_campaigns import _create
 
 
@@ -39,7 +40,7 @@ def test_scheduling_in_the_future_answers_200_and_waits_in_the_scheduler(
 
 
 def test_a_time_without_an_offset_is_in_the_workspace_time_zone(api, session, book, reachable):
-    set_settings(session, {TIME_ZONE: "Europe/Moscow"})
+    update_settings(session, WorkspaceSettings, time_zone="Europe/Moscow")
     session.commit()
     campaign_id = _create(api, account_id=book["own"].id).get_json()["id"]
     response = _schedule(api, campaign_id, at="2999-01-15T09:00:00")

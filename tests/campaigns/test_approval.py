@@ -7,8 +7,8 @@ from abm.campaigns import services
 from abm.campaigns.approval import reasons_for
 from abm.campaigns.models import CampaignStatus
 from abm.campaigns.offers import OfferTerms, offer_dict
-from abm.campaigns.settings import APPROVAL_THRESHOLD
-from abm.workspace.services import set_settings
+from abm.campaigns.settings import CampaignSettings
+from abm.workspace.services import update_settings
 
 KINDS = ["personal_offer", "promotion", "loyalty_invitation", "greeting", "win_back"]
 ELEMENTS = {
@@ -27,7 +27,7 @@ def _campaign(session, kind="personal_offer", offer=None):
 
 @pytest.fixture
 def threshold_10(session):
-    set_settings(session, {APPROVAL_THRESHOLD: 10})
+    update_settings(session, CampaignSettings, discount_approval_threshold=10)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -12,7 +12,8 @@ from abm.campaigns.jobs import QUEUE
 from abm.campaigns.models import Campaign, CampaignStatus
 from abm.cli import cli
 from abm.queue import get_redis
-from abm.workspace.services import TIME_ZONE, set_settings
+from abm.workspace.services import update_settings
+from abm.workspace.settings import WorkspaceSettings
 
 
 def _campaign(session, make_accounts) -> int:
@@ -28,7 +29,7 @@ def _schedule(runner, campaign_id: int, *args: str):
 
 def test_scheduling_at_a_later_time_exits_0_and_waits_in_the_scheduler(
         app, runner, session, make_accounts):
-    set_settings(session, {TIME_ZONE: "Europe/Moscow"})
+    update_settings(session, WorkspaceSettings, time_zone="Europe/Moscow")
     campaign_id = _campaign(session, make_accounts)
     result = _schedule(runner, campaign_id, "--at", "2999-03-01 10:00")
     assert result.exit_code == 0, result.output

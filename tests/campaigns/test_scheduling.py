@@ -16,7 +16,8 @@ from abm.campaigns.models import Campaign, CampaignStatus
 from abm.delivery.models import OutboxMessage
 from abm.queue import get_redis
 from abm.runs.models import JobRun
-from abm.workspace.services import TIME_ZONE, set_settings
+from abm.workspace.services import update_settings
+from abm.workspace.settings import WorkspaceSettings
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_a_campaign_scheduled_for_later_waits_in_the_scheduled_registry(session,
 
 
 def test_a_time_without_an_offset_is_in_the_workspace_time_zone(session, queue, campaign):
-    set_settings(session, {TIME_ZONE: "Europe/Moscow"})
+    update_settings(session, WorkspaceSettings, time_zone="Europe/Moscow")
     local = (_now() + timedelta(days=1)).astimezone(ZoneInfo("Europe/Moscow")).replace(
         tzinfo=None, second=0, microsecond=0)
     services.schedule(session, campaign.id, queue=queue, mode="at", at=local)
@@ -65,7 +66,7 @@ def test_a_time_without_an_offset_is_in_the_workspace_time_zone(session, queue, 
 
 
 def test_a_time_with_an_offset_keeps_it(session, queue, campaign):
-    set_settings(session, {TIME_ZONE: "Europe/Moscow"})
+    update_settings(session, WorkspaceSettings, time_zone="Europe/Moscow")
     at = datetime.fromisoformat("2999-06-01T09:00+05:00")
     services.schedule(session, campaign.id, queue=queue, mode="at", at=at)
     session.refresh(campaign)

@@ -15,14 +15,15 @@ from abm.campaigns.models import CampaignStatus, ScheduleMode
 from abm.campaigns.services import create_campaign
 from abm.delivery.models import OutboxMessage, OutboxReason, OutboxState
 from abm.queue import get_redis
-from abm.workspace.services import TIME_ZONE, set_settings, workspace_zone
+from abm.workspace.services import update_settings, workspace_zone
+from abm.workspace.settings import WorkspaceSettings
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 @pytest.fixture
 def moscow(session):
-    set_settings(session, {TIME_ZONE: "Europe/Moscow"})
+    update_settings(session, WorkspaceSettings, time_zone="Europe/Moscow")
     session.commit()
 
 
@@ -199,6 +200,8 @@ def test_the_calendar_speaks_russian_and_is_closed_to_sales(client, login):
 
 def test_the_workspace_time_zone_is_validated_on_the_settings_page(client, login, session):
     from tests.web.test_settings_page import _form
+
+    TIME_ZONE = WorkspaceSettings.key("time_zone")
 
     login("admin")
     refused = client.post("/admin/settings/", data=_form(**{TIME_ZONE: "Mars/Olympus"}))

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from abm.audit.models import AuditEvent
 from abm.currencies.models import ExchangeRate
 from abm.currencies.services import save_rate
+from abm.currencies.settings import CurrencySettings
 from abm.sales.models import OrderLine
-from abm.workspace.services import get_settings, set_settings
+from abm.workspace.services import set_settings, settings_of
 
 from .test_settings_page import _form
 
@@ -38,7 +39,7 @@ def test_the_currency_setting_takes_an_iso_code_in_any_case(client, login, sessi
     response = client.post("/admin/settings/", data=_form(**{"workspace.currency": "rub"}))
     assert response.status_code == 302
     session.expire_all()
-    assert get_settings(session)["workspace.currency"] == "RUB"
+    assert settings_of(session, CurrencySettings).currency == "RUB"
 
 
 @pytest.mark.parametrize("value", ["XYZ", "EURO", "", "€"])
@@ -48,7 +49,7 @@ def test_the_currency_setting_refuses_what_is_not_an_iso_code(client, login, ses
     assert response.status_code == 422
     assert "is not an ISO 4217 currency code (such as EUR, RUB, USD)" in response.get_data(
         as_text=True)
-    assert get_settings(session)["workspace.currency"] == "EUR"
+    assert settings_of(session, CurrencySettings).currency == "EUR"
 
 
 def test_the_currency_cannot_change_while_order_lines_hold_amounts(client, login, session,
@@ -62,7 +63,7 @@ def test_the_currency_cannot_change_while_order_lines_hold_amounts(client, login
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Валюту нельзя сменить с EUR на RUB: 1 строка продаж хранит суммы в EUR" in page
-    assert get_settings(session)["workspace.currency"] == "EUR"
+    assert settings_of(session, CurrencySettings).currency == "EUR"
 
 
 def test_an_admin_adds_changes_and_deletes_a_rate_each_audited(client, login, session):

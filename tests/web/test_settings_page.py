@@ -4,31 +4,45 @@ from __future__ import annotations
 
 import pytest
 
+from abm.analytics.settings import AnalyticsSettings
+from abm.campaigns.settings import CampaignSettings
+from abm.workspace.catalogue import SECTIONS
 from abm.workspace.models import WorkspaceSetting
-from abm.workspace.services import SETTINGS, declare_all, get_settings
+from abm.workspace.services import settings_of
+
+
+def _declared():
+    return [info for section in SECTIONS for info in section.describe_all()]
 
 
 def _form(**changes) -> dict:
-    """Every setting at its current default, as the page posts it, with ``changes``."""
-    declare_all()
+    """Every setting at its default, as the page posts it, with ``changes``."""
     data = {}
-    for key, s in SETTINGS.items():
-        if s.type is bool:
+    for s in _declared():
+        if s.type == "bool":
             if s.default:
-                data[key] = "on"
+                data[s.key] = "on"
         else:
-            data[key] = str(s.default)
+            data[s.key] = str(s.default)
     data.update(changes)
     return data
 
 
 def test_the_page_lists_every_setting_with_its_description(client, login):
     login("admin")
+    page = client.get("/admin/settings/").get_data(as_text=True).replace("&#39;", "'")
+    for s in _declared():
+        assert f'id="{s.key}"' in page
+        assert s.description in page
+
+
+def test_the_descriptions_and_refusals_are_in_russian(client, login):
+    login("admin")
+    client.post("/language", data={"lang": "ru"})
     page = client.get("/admin/settings/").get_data(as_text=True)
-    declare_all()
-    for key, s in SETTINGS.items():
-        assert f'id="{key}"' in page
-        assert str(s.description).split("'")[0] in page.replace("&#39;", "'")
+    assert "Доля от итога, при которой клиент становится ключевым" in page
+    refused = client.post("/admin/settings/", data=_form(**{"analytics.key_share": "1,5"}))
+    assert "1.5 больше максимума 1" in refused.get_data(as_text=True)
 
 
 def test_a_valid_change_is_stored_and_shown(client, login, session):
@@ -38,10 +52,9 @@ def test_a_valid_change_is_stored_and_shown(client, login, session):
         "analytics.measure": "margin"}))
     assert response.status_code == 302
     session.expire_all()
-    current = get_settings(session)
-    assert current["analytics.key_share"] == 0.15
-    assert current["campaigns.holdout_share"] == 0.2
-    assert current["analytics.measure"] == "margin"
+    analytics = settings_of(session, AnalyticsSettings)
+    assert (analytics.key_share, analytics.measure) == (0.15, "margin")
+    assert settings_of(session, CampaignSettings).holdout_share == 0.2
     page = client.get("/admin/settings/").get_data(as_text=True)
     assert 'value="0.15"' in page
 
