@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.segmentation.features import FEATURES
+from abm.ml.features import FEATURES
 
 _INDEX = {f.name: i for i, f in enumerate(FEATURES)}
 

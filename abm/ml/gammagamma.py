@@ -13,7 +13,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from abm.segmentation.bgnbd import BGNBDParams, ModelError, expected_purchases
+from abm.ml.bgnbd import BGNBDParams, ModelError, expected_purchases
 
 
 @dataclass(frozen=True)

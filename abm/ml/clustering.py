@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from abm.segmentation.features import signed_exp, signed_log
+from abm.ml.features import signed_exp, signed_log
 
 SILHOUETTE_SAMPLE = 2000  # silhouette is quadratic in accounts: score a fixed sample
 SEARCH_SAMPLE = 20_000  # k is chosen on a fixed sample; the final fit sees every account
@@ -65,7 +65,7 @@ def segment(
     """Cluster the rows of ``X`` into ``k`` segments, or the k of best silhouette.
 
     Args:
-        X: one row per account, columns as in :data:`~abm.segmentation.features.FEATURES`.
+        X: one row per account, columns as in :data:`~abm.ml.features.FEATURES`.
         k: a fixed number of segments; None chooses it by silhouette over ``k_range``.
         k_range: the smallest and largest k tried, both included.
         random_state: the seed of KMeans and of the silhouette sample.
