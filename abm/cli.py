@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from abm import create_app
+from abm.app import create_app
 
 
 class _AbmGroup(FlaskGroup):

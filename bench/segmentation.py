@@ -28,7 +28,7 @@ from datetime import date
 
 import numpy as np
 
-from abm import create_app
+from abm.app import create_app
 from abm.db import get_db, upgrade
 
 MONTHS = 24

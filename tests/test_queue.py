@@ -130,7 +130,7 @@ def test_a_tracked_function_runs_as_a_plain_call_outside_a_worker(app):
 def test_a_forked_worker_process_runs_jobs_against_the_database(fresh_database, redis_url,
                                                                  tmp_path):
     """The production path: `abm worker` forks a work horse per job."""
-    from abm import create_app
+    from abm.app import create_app
 
     url = fresh_database()
     upgrade(url)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from abm import create_app
+from abm.app import create_app
 from abm.db import get_db
 
 from .conftest import PASSWORD
