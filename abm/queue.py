@@ -16,8 +16,6 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import rq
@@ -178,33 +176,6 @@ class RedisExtension:
 
 def get_redis(app=None) -> RedisExtension:
     return (app or current_app).extensions["abm.redis"]
-
-
-def enqueue(
-    func: Callable,
-    *args,
-    queue: str = "default",
-    kind: str | None = None,
-    user_id: int | None = None,
-    job_timeout: int = 3600,
-    **kwargs,
-) -> str:
-    """Record a :class:`~abm.runs.models.JobRun` and enqueue ``func`` on ``queue``.
-
-    The row is committed before the job is enqueued, so a worker that picks the
-    job at once finds it. Returns the job id, which is also the row's id.
-    """
-    from abm.db import get_session
-    from abm.runs.services import create_run
-
-    job_id = uuid.uuid4().hex
-    session = get_session()
-    create_run(session, job_id, kind=kind or func.__name__, queue=queue, user_id=user_id)
-    session.commit()
-    get_redis().queue(queue).enqueue_call(
-        func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout
-    )
-    return job_id
 
 
 def worker_env(app) -> dict[str, str]:
