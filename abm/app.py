@@ -17,7 +17,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
             case go to ``app.config`` (``TESTING``, ``WTF_CSRF_ENABLED``...).
             Without it, settings come from ``ABM_*`` environment variables.
     """
-    from abm import api, db, queue, web
+    from abm import api, db, http, queue, web
     from abm.users import passwords
     from abm.web import security
 
@@ -49,8 +49,10 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     def _remove_session(_exc):
         app.extensions["abm.db"].session.remove()
 
+    http.init_app(app)
     web.init_app(app)
-    api.init_app(app)
+    # Token auth only, no cookies: a cross-site form cannot carry a token.
+    web.csrf.exempt(api.init_app(app))
     security.init_app(app, settings)
     return app
 

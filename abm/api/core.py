@@ -24,9 +24,9 @@ from werkzeug.exceptions import HTTPException
 from abm.accounts.services import Viewer
 from abm.api.schemas import MAX_INT, Error, ErrorDetail
 from abm.db import get_session
+from abm.http import writes
 from abm.users.models import User
 from abm.users.tokens import user_for_token
-from abm.web.reading import writes
 
 # Every call, reading ones included, records its token's use.
 bp = writes(Blueprint("api", __name__, url_prefix="/api/v1"))
