@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from abm.accounts import work
-from abm.accounts.listing import AccountFilters, list_accounts
 from abm.accounts.models import Account, AccountKind, Category
 from abm.accounts.services import can_edit_account, can_reassign_account, get_visible_account
+from abm.analytics.account_list import AccountFilters, list_accounts
 from abm.api.core import ApiError, current_viewer, operation
 from abm.api.schemas import (
     Day,

@@ -8,13 +8,19 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from abm.accounts import work
-from abm.accounts.listing import AccountFilters, filter_choices, iter_accounts, list_accounts
 from abm.accounts.models import Category
-from abm.accounts.ordering import ORDERS
 from abm.accounts.services import can_edit_account, get_visible_account
+from abm.analytics.account_list import (
+    AccountFilters,
+    filter_choices,
+    iter_accounts,
+    list_accounts,
+)
+from abm.analytics.account_orders import ORDERS
 from abm.campaigns.outcomes import account_campaigns
 from abm.campaigns.plans import can_edit_plan
 from abm.db import get_session
+from abm.sales.reads import monthly_revenue
 from abm.users.services import list_users
 from abm.web import account_filters, labels
 from abm.web.auth import current_viewer, role_required
@@ -138,7 +144,7 @@ def load_editable_account(account_id: int):
 def show(account_id: int):
     session = get_session()
     account = load_account(account_id)
-    months = work.monthly_revenue(session, account.id)
+    months = monthly_revenue(session, account.id)
     contacts = work.contacts(session, account.id)
     interaction_form = InteractionForm(prefix="interaction")
     interaction_form.kind.choices = interaction_kind_choices()
