@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask
 
 from abm import ROOT
 from abm.config import Settings
 
 
-def create_app(config: dict | Settings | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the Flask application. Wiring only: nothing connects or starts here.
 
     Args:
@@ -46,7 +49,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.extensions["abm.redis"] = queue.RedisExtension(settings)
 
     @app.teardown_appcontext
-    def _remove_session(_exc):
+    def _remove_session(_exc: BaseException | None) -> None:
         app.extensions["abm.db"].session.remove()
 
     http.init_app(app)
@@ -57,11 +60,13 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     return app
 
 
-def _settings(config) -> tuple[Settings, dict]:
+def _settings(
+    config: Mapping[str, Any] | Settings | None,
+) -> tuple[Settings, dict[str, Any]]:
     if isinstance(config, Settings):
         return config, {}
     settings = Settings.from_env()
-    flask_overrides = {}
+    flask_overrides: dict[str, Any] = {}
     for key, value in (config or {}).items():
         if key.isupper():
             flask_overrides[key] = value

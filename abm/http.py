@@ -13,7 +13,7 @@ of its own instead (:func:`abm.db.unit_of_work`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app, g, request
 
@@ -21,12 +21,12 @@ from abm.db import end_read_only, read_only
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-T = TypeVar("T", Callable, Blueprint)
+T = TypeVar("T", Callable[..., Any], Blueprint)
 
 
 def writes(target: T) -> T:
     """Mark a view, or every view of a blueprint, as writing even on GET."""
-    target.writes = True  # type: ignore[union-attr]
+    target.writes = True  # type: ignore[attr-defined]  # read back with getattr below
     return target
 
 
@@ -44,7 +44,7 @@ def _begin() -> None:
         g.read_only_token = read_only()
 
 
-def _end(_exc) -> None:
+def _end(_exc: BaseException | None) -> None:
     token = g.pop("read_only_token", None)
     if token is not None:
         end_read_only(token)

@@ -43,7 +43,9 @@ class Segmentation:
 
     def scale(self, raw: np.ndarray) -> np.ndarray:
         """Map points in feature units (e.g. an earlier run's centroids) to this run's space."""
-        return self.pipeline[:-1].transform(np.atleast_2d(raw))
+        if self.pipeline is None:
+            raise ValueError("this segmentation was built without its pipeline")
+        return np.asarray(self.pipeline[:-1].transform(np.atleast_2d(raw)), dtype=float)
 
 
 def make_pipeline(k: int, random_state: int = 0) -> Pipeline:
@@ -117,7 +119,9 @@ def segment(
     return _canonical(pipeline, model, prepared, best, scores)
 
 
-def _search(kmeans, prepared, candidates, random_state) -> tuple[dict, dict]:
+def _search(
+    kmeans: KMeans, prepared: np.ndarray, candidates: list[int], random_state: int
+) -> tuple[dict[int, float], dict[int, KMeans]]:
     """KMeans for every candidate k on a fixed sample, and its silhouette on a smaller one."""
     rng = np.random.default_rng(random_state)
     n = len(prepared)
@@ -139,7 +143,9 @@ def _search(kmeans, prepared, candidates, random_state) -> tuple[dict, dict]:
     return scores, fitted
 
 
-def _canonical(pipeline, model, prepared, k, scores) -> Segmentation:
+def _canonical(
+    pipeline: Pipeline, model: KMeans, prepared: np.ndarray, k: int, scores: dict[int, float]
+) -> Segmentation:
     scaled = model.cluster_centers_
     raw = pipeline[:-1].inverse_transform(scaled)
     # Order clusters by their raw centroids, revenue first: ids never depend on
