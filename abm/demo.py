@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, insert, select
@@ -192,7 +193,7 @@ def _company_name(rng: np.random.Generator, country: str, taken: set[str]) -> st
 
 
 def _products(session: Session, rng: np.random.Generator) -> list[dict]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for category, bases in CATEGORIES.items():
         for base in bases:
             for variant in VARIANTS:

@@ -73,3 +73,15 @@ def test_the_app_and_its_commands_do_not_load_the_machine_learning_libraries(tmp
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_the_package_and_its_machine_learning_load_neither_flask_nor_the_database():
+    """Importing abm is free, and the ML functions run in any process (a notebook, a bench)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, abm, abm.ml.clustering, abm.ml.bgnbd, abm.ml.naming, abm.ml.lookalike; "
+            "print(sorted(m for m in ('flask', 'sqlalchemy', 'redis', 'rq') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"

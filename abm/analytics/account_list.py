@@ -7,7 +7,7 @@ a broad filter never counts the whole table for a number nobody reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -211,6 +211,7 @@ def _rows(session: Session, ids: list[int], *, stored: bool = True) -> list[dict
 
 def filter_choices(session: Session, viewer: Viewer) -> dict[str, list]:
     """The values the filter form offers: regions and owners of visible accounts."""
+    regions: Sequence[str | None]
     if viewer.sees_every_account:
         regions = _all_regions(session)
     else:

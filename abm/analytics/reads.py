@@ -131,7 +131,7 @@ def abc_xyz_cells(session: Session) -> dict[str, dict] | None:
         return None
     cells = {c: {"count": 0, "value": 0.0, "share": 0.0} for c in CELLS}
     for abc, xyz, count, value, share in rows:
-        cells[abc + xyz] = {"count": count, "value": float(value or 0),
+        cells[f"{abc}{xyz}"] = {"count": count, "value": float(value or 0),
                             "share": float(share or 0)}
     return cells
 

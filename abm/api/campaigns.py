@@ -9,7 +9,8 @@ the reason, and is never sent.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
@@ -47,7 +48,22 @@ Share = Annotated[float, Field(ge=0, lt=1), JsonNumber]
 FINAL = tuple(s for s in OutboxState if s not in (OutboxState.PENDING, OutboxState.CLAIMED))
 
 
-def _rule_value(field: AudienceField):
+# The rules' models are built from the audience fields at import: their types are data
+# here, which a type checker cannot follow, so they are built through these three.
+def _one_of(values: Sequence[str]) -> Any:
+    """``Literal["a", "b", ...]`` of ``values``."""
+    return Literal[tuple(values)]
+
+
+def _list_of(item: Any) -> Any:
+    return list[item]
+
+
+def _any_of(types: Sequence[Any]) -> Any:
+    return Union[tuple(types)]  # noqa: UP007 - a Union of a tuple built at run time
+
+
+def _rule_value(field: AudienceField) -> Any:
     """The type of a rule's value as the audience validator takes it: one value, or a list
     with the operators "in" and "not_in"."""
     if field.kind == "bool":
@@ -55,26 +71,29 @@ def _rule_value(field: AudienceField):
     if field.kind == "float":
         low, high = field.bounds or (-1e12, 1e12)
         return Annotated[float, Field(ge=low, le=high, allow_inf_nan=False), JsonNumber]
-    one = (Id if field.kind == "int" else Literal[field.choices] if field.choices
+    one = (Id if field.kind == "int" else _one_of(field.choices) if field.choices
            else Annotated[str, Text(MAX_TEXT, min_length=1)])
     if not set(field.ops) & set(LIST_OPS):
         return one
-    return one | Annotated[list[one], Field(min_length=1, max_length=MAX_VALUES)]
+    return one | Annotated[_list_of(one), Field(min_length=1, max_length=MAX_VALUES)]
 
 
 def _rule_model(field: AudienceField) -> type[Input]:
     """The rule of one field: its name, the operators it takes and the type of its value."""
-    op = Literal[field.ops]
+    op = _one_of(field.ops)
     return create_model(
         "".join(part.title() for part in field.name.split("_")) + "Rule", __base__=Input,
         __doc__=field.description,
-        field=(Literal[field.name], ...),
+        field=(_one_of([field.name]), ...),
         op=(op, "eq") if "eq" in field.ops else (op, ...),
         value=(_rule_value(field), ...))
 
 
-Rule = Annotated[Union[tuple(_rule_model(FIELDS[name]) for name in sorted(FIELDS))],  # noqa: UP007
-                 Field(discriminator="field")]
+if TYPE_CHECKING:
+    Rule = Input  # one of the rule models below, told apart by their "field"
+else:
+    Rule = Annotated[_any_of([_rule_model(FIELDS[name]) for name in sorted(FIELDS)]),
+                     Field(discriminator="field")]
 
 
 class Audience(Input):

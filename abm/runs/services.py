@@ -109,11 +109,11 @@ def tracked(func: Callable) -> Callable:
             result = func(*args, progress=Progress(session, run), **kwargs)
         except Exception as exc:
             session.rollback()
-            if run is not None:
-                run = session.get(JobRun, job.id)
-                run.status = RunStatus.FAILED
-                run.error = str(exc) or type(exc).__name__
-                run.finished_at = utcnow()
+            failed = session.get(JobRun, job.id) if job is not None and run is not None else None
+            if failed is not None:
+                failed.status = RunStatus.FAILED
+                failed.error = str(exc) or type(exc).__name__
+                failed.finished_at = utcnow()
                 session.commit()
             raise
         if run is not None:

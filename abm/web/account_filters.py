@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -25,16 +26,16 @@ def ids_for(session: Session, args: Mapping[str, str]) -> Select | None:
 
     Several filters intersect.
     """
-    selects = []
+    asked: list[Select | None] = []
     if args.get("cell"):
-        selects.append(analytics.account_ids_in_cell(args["cell"].upper()))
+        asked.append(analytics.account_ids_in_cell(args["cell"].upper()))
     if args.get("flag"):
-        selects.append(analytics.account_ids_with_flag(args["flag"]))
+        asked.append(analytics.account_ids_with_flag(args["flag"]))
     if args.get("churn"):
-        selects.append(analytics.account_ids_in_churn_state(args["churn"]))
+        asked.append(analytics.account_ids_in_churn_state(args["churn"]))
     if args.get("segment", "").isdigit():
-        selects.append(segments.account_ids_in_segment(int(args["segment"])))
-    selects = [s for s in selects if s is not None]
+        asked.append(segments.account_ids_in_segment(int(args["segment"])))
+    selects = [s for s in asked if s is not None]
     if not selects:
         return None
     combined = selects[0]
@@ -62,9 +63,9 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
     ]
 
 
-def account_panels(session: Session, account_id: int) -> dict:
+def account_panels(session: Session, account_id: int) -> dict[str, Any]:
     """What other domains know about one account, by panel name (empty when nothing)."""
-    panels = {}
+    panels: dict[str, Any] = {}
     try:
         panels["analytics"] = refresh.account_analytics(session, account_id)
     except Exception:  # noqa: BLE001 - one failing domain must not hide the account

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -56,7 +57,7 @@ def index():
     filters = filters_from_request()
     after = request.args.get("after", "")
     page = list_accounts(session, viewer, filters, after=int(after) if after.isdigit() else None)
-    kept = {k: v for k, v in request.args.items() if k != "after" and v}
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "accounts/list.html",
         page=page, filters=filters, args=kept, choices=filter_choices(session, viewer),
@@ -82,7 +83,7 @@ def sort_options() -> list[tuple[str, str]]:
     return [(value, text) for value, text in options if value in ORDERS]
 
 
-def sort_links(kept: dict[str, str], current: str) -> dict[str, dict]:
+def sort_links(kept: dict[str, Any], current: str) -> dict[str, dict]:
     """Per sortable column: the URL a click on its heading opens, and its aria-sort state.
 
     The first click sorts in the column's natural direction; a click on the
