@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test` (and `make lint`, which CI runs).
 # Both create the virtual environment in .venv and install what they need.
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -15,8 +15,11 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Style (ruff), the import borders of docs/architecture.md (import-linter), types (mypy).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check abm tests workers bench migrations
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "abm needs Python 3.11 or newer on PATH (python3.11, python3.12, ...)"; exit 1; }

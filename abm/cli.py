@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from abm import create_app
+from abm.app import create_app
 
 
 class _AbmGroup(FlaskGroup):
@@ -99,7 +99,7 @@ def serve(host: str, port: int, no_demo: bool) -> None:
     """Serve the web UI with a worker and the scheduler, on the embedded defaults."""
     from abm.serve import serve as run
 
-    run(current_app._get_current_object(), host=host, port=port, demo=not no_demo)
+    run(_this_app(), host=host, port=port, demo=not no_demo)
 
 
 @cli.command()
@@ -109,7 +109,7 @@ def worker(burst: bool) -> None:
     """Run a worker (with the scheduler) on every queue."""
     from abm.queue import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst)
+    run_worker(_this_app(), burst=burst)
 
 
 @cli.command("create-user")
@@ -152,6 +152,11 @@ def _add_domain_commands(group: click.Group) -> None:
 
 
 _add_domain_commands(cli)
+
+
+def _this_app() -> Flask:
+    """The application itself, not the context's proxy: a worker forks with it."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def main() -> None:

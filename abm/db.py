@@ -8,16 +8,20 @@ get it from :func:`get_session` and commit.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +39,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware.
 
     SQLite keeps no zone, so without this a value would come back naive there
@@ -45,7 +49,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; use an aware UTC datetime")
@@ -54,7 +58,7 @@ class UTCDateTime(TypeDecorator):
                 value = value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
@@ -68,7 +72,7 @@ class Base(DeclarativeBase):
 class Database:
     """An engine and a scoped session factory bound to it."""
 
-    def __init__(self, url: str, **engine_options) -> None:
+    def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
         self.engine: Engine = create_engine(url, **_engine_defaults(url), **engine_options)
         if self.engine.dialect.name == "sqlite":
@@ -110,13 +114,13 @@ class Database:
             _READ_ONLY.reset(token)
 
 
-def _engine_defaults(url: str) -> dict:
+def _engine_defaults(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     return {"pool_pre_ping": True}
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     # Let SQLAlchemy, not the driver, open transactions, so that savepoints work
     # (the pysqlite recipe in the SQLAlchemy documentation).
     dbapi_connection.isolation_level = None
@@ -133,7 +137,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE: take the write lock up front. A deferred transaction that reads
     # and then writes fails at once with "database is locked" when another
     # writer got in between; an immediate one waits its turn (busy timeout).
@@ -148,7 +152,7 @@ def _sqlite_begin(connection) -> None:
 _READ_ONLY: ContextVar[bool] = ContextVar("abm_db_read_only", default=False)
 
 
-def read_only() -> Token:
+def read_only() -> Token[bool]:
     """Transactions begun from now on in this context only read (SQLite: no write lock).
 
     Returns the token to give to :func:`end_read_only`.
@@ -156,7 +160,7 @@ def read_only() -> Token:
     return _READ_ONLY.set(True)
 
 
-def end_read_only(token: Token) -> None:
+def end_read_only(token: Token[bool]) -> None:
     _READ_ONLY.reset(token)
 
 
@@ -170,8 +174,9 @@ def reading(only: bool = True) -> Iterator[None]:
         _READ_ONLY.reset(token)
 
 
-def get_db(app=None) -> Database:
-    return (app or current_app).extensions["abm.db"]
+def get_db(app: Flask | None = None) -> Database:
+    database: Database = (app or current_app).extensions["abm.db"]
+    return database
 
 
 def get_session() -> Session:
@@ -179,17 +184,17 @@ def get_session() -> Session:
     return get_db().session()
 
 
-def unit_of_work(*, read_only: bool = False):
+def unit_of_work(*, read_only: bool = False) -> AbstractContextManager[Session]:
     """:meth:`Database.unit_of_work` of the current application."""
     return get_db().unit_of_work(read_only=read_only)
 
 
-def end_session(app=None) -> None:
+def end_session(app: Flask | None = None) -> None:
     """End the current thread's session: roll back what was not committed, free the connection."""
     get_db(app).session.remove()
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     """The Alembic configuration of ``migrations/`` for a database URL."""
     from alembic.config import Config
 
@@ -208,7 +213,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def compared_on(dialect_name: str):
+def compared_on(dialect_name: str) -> Callable[..., bool]:
     """Alembic's ``include_object`` for a database of ``dialect_name``.
 
     A model constraint that is created on some databases only (``ddl_if(dialect=...)``,
@@ -216,7 +221,8 @@ def compared_on(dialect_name: str):
     compared only on those, so that its absence elsewhere is not taken for drift.
     """
 
-    def include_object(obj, _name, _type, reflected, _compare_to) -> bool:
+    def include_object(obj: Any, _name: str | None, _type: str, reflected: bool,
+                       _compare_to: Any) -> bool:
         ddl_if = getattr(obj, "_ddl_if", None)
         if reflected or ddl_if is None or ddl_if.dialect is None:
             return True

@@ -195,7 +195,7 @@ def _company_name(rng: np.random.Generator, country: str, taken: set[str]) -> st
 
 
 def _products(session: Session, rng: np.random.Generator) -> list[dict]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for category, bases in CATEGORIES.items():
         for base in bases:
             for variant in VARIANTS:

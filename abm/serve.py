@@ -143,7 +143,7 @@ def _raise_interrupt(_signum, _frame) -> None:
 
 def _stop_on_signals() -> dict[int, Callable | int | None]:
     """SIGTERM and SIGHUP stop the server as Ctrl-C does; returns the handlers they replaced."""
-    previous = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
+    previous: dict[int, Callable | int | None] = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
     for signum in (signal.SIGTERM, signal.SIGHUP):
         previous[signum] = signal.signal(signum, _raise_interrupt)
     return previous

@@ -224,7 +224,7 @@ def main() -> None:
     worker_counts = [int(w) for w in args.workers.split(",")]
 
 
-    from abm import create_app
+    from abm.app import create_app
     from abm.db import get_session, upgrade
     from abm.demo import load_demo
 

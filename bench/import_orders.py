@@ -175,7 +175,7 @@ def prepare(url: str) -> None:
 
 def child_import(url: str, path: str) -> None:
     """Run one import in this process; print its seconds, counts and peak RSS as JSON."""
-    from abm import create_app
+    from abm.app import create_app
     from abm.db import get_session
     from abm.imports import services
     from abm.imports.services import import_file

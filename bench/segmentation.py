@@ -28,7 +28,7 @@ from datetime import date
 
 import numpy as np
 
-from abm import create_app
+from abm.app import create_app
 from abm.db import get_db, upgrade
 
 MONTHS = 24
@@ -139,7 +139,7 @@ def main() -> None:
     upgrade(url)
     app = create_app({"database_url": url, "instance_path": folder, "secret_key": "bench"})
     with app.app_context():
-        from abm.segmentation.bgnbd import fit_bgnbd
+        from abm.ml.bgnbd import fit_bgnbd
         from abm.segments.potential import fit_potential
         from abm.segments.queries import purchase_histories, sales_span
         from abm.segments.services import run_segmentation

@@ -159,9 +159,9 @@ def build(url: str, n_accounts: int, n_lines: int) -> dict:
     """Fill the database at ``url``; returns timings and who may open which account."""
     from sqlalchemy import select
 
-    from abm import create_app
     from abm.accounts.models import Account, AccountKind
     from abm.analytics.refresh import refresh_analytics
+    from abm.app import create_app
     from abm.db import get_session, upgrade
     from abm.sales.services import refresh_monthly_aggregates
     from abm.segments.potential import fit_potential
@@ -255,7 +255,7 @@ def start_server(url: str, folder: Path, workers: int, threads: int) -> tuple:
     env = dict(os.environ, ABM_DATABASE_URL=url, ABM_INSTANCE_PATH=str(folder))
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "abm:create_app()"],
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "abm.app:create_app()"],
         cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):

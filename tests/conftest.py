@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
-from abm import create_app, db
+from abm import db
+from abm.app import create_app
 from abm.db import get_db, upgrade
 from abm.queue import EmbeddedRedis
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from abm import create_app
+from abm.app import create_app
 from abm.config import Settings
 
 
@@ -67,9 +67,21 @@ def test_the_app_and_its_commands_do_not_load_the_machine_learning_libraries(tmp
     import sys
 
     code = ("import sys; import abm.cli, abm.campaigns.jobs, abm.imports.jobs; "
-            "from abm import create_app; "
+            "from abm.app import create_app; "
             f"create_app({{'instance_path': {str(tmp_path)!r}}}); "
             "print(sorted(m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_the_package_and_its_machine_learning_load_neither_flask_nor_the_database():
+    """Importing abm is free, and the ML functions run in any process (a notebook, a bench)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, abm, abm.ml.clustering, abm.ml.bgnbd, abm.ml.naming, abm.ml.lookalike; "
+            "print(sorted(m for m in ('flask', 'sqlalchemy', 'redis', 'rq') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"

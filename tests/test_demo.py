@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from abm import create_app
 from abm.accounts.models import Account, AccountKind, Contact, Interaction, Task
 from abm.analytics.company import company_figures
 from abm.analytics.models import Alert, ChurnState, KeyAccountReport
+from abm.app import create_app
 from abm.db import get_db, get_session, upgrade
 from abm.demo import DEMO_USERS, DemoNotEmpty, last_full_month, load_demo
 from abm.sales.models import MonthlyAccountSales, OrderLine, Product, Receivable

@@ -37,6 +37,15 @@ def test_passwords_are_hashed_and_checked(session):
     assert authenticate(session, "a@x.io", "pw-1") is None
 
 
+
+def test_a_user_is_what_flask_login_asks_for_without_loading_it(session):
+    user = create_user(session, email="a@x.io", name="A", role="sales", password="pw")
+    copy = User(id=user.id, email="a@x.io", name="A", role="sales", password_hash="-")
+    assert (user.get_id(), user.is_authenticated, user.is_anonymous) == (str(user.id), True, False)
+    assert user == copy and user != User(email="b@x.io")
+    user.active = False
+    assert not user.is_active and not user.is_authenticated
+
 def test_account_external_id_is_unique_but_optional(session):
     _account(session, external_id="C1")
     _account(session, name="No id 1")

@@ -15,12 +15,11 @@ from abm.queue import (
     EmbeddedRedis,
     PromptExit,
     Worker,
-    enqueue,
     get_redis,
     redis_server_binary,
 )
 from abm.runs.models import JobRun, RunStatus
-from abm.runs.services import tracked
+from abm.runs.services import enqueue_tracked, tracked
 from tests import jobs_for_tests
 
 
@@ -96,7 +95,7 @@ def test_an_unknown_queue_is_refused(app):
 
 
 def test_a_job_run_by_a_worker_records_its_progress_and_result(app, session, run_jobs):
-    job_id = enqueue(jobs_for_tests.count_to, 5, queue="analytics", kind="count")
+    job_id = enqueue_tracked(jobs_for_tests.count_to, 5, queue="analytics", kind="count")
     run = session.get(JobRun, job_id)
     assert run.status == RunStatus.QUEUED and run.queue == "analytics"
     run_jobs()
@@ -110,7 +109,7 @@ def test_a_job_run_by_a_worker_records_its_progress_and_result(app, session, run
 
 
 def test_a_failing_job_records_its_error(app, session, run_jobs):
-    job_id = enqueue(jobs_for_tests.fail, "the file is empty", queue="imports")
+    job_id = enqueue_tracked(jobs_for_tests.fail, "the file is empty", queue="imports")
     run_jobs()
     session.expire_all()
     run = session.get(JobRun, job_id)
@@ -130,14 +129,14 @@ def test_a_tracked_function_runs_as_a_plain_call_outside_a_worker(app):
 def test_a_forked_worker_process_runs_jobs_against_the_database(fresh_database, redis_url,
                                                                  tmp_path):
     """The production path: `abm worker` forks a work horse per job."""
-    from abm import create_app
+    from abm.app import create_app
 
     url = fresh_database()
     upgrade(url)
     config = {"database_url": url, "redis_url": redis_url, "instance_path": str(tmp_path)}
     app = create_app(config)
     with app.app_context():
-        job_id = enqueue(jobs_for_tests.count_to, 3)
+        job_id = enqueue_tracked(jobs_for_tests.count_to, 3)
     env = dict(os.environ, ABM_DATABASE_URL=url, ABM_REDIS_URL=redis_url,
                ABM_INSTANCE_PATH=str(tmp_path))
     result = subprocess.run([sys.executable, "-m", "abm.cli", "worker", "--burst"], env=env,
@@ -160,7 +159,7 @@ def test_a_run_shows_its_progress_as_json_to_its_owner(app, client, auth, sessio
 
     auth.login("sales")
     owner = session.query(User).filter_by(email="sales@test.local").one()
-    job_id = enqueue(jobs_for_tests.count_to, 4, user_id=owner.id)
+    job_id = enqueue_tracked(jobs_for_tests.count_to, 4, user_id=owner.id)
     assert client.get(f"/runs/{job_id}").get_json()["status"] == "queued"
     run_jobs()
     body = client.get(f"/runs/{job_id}").get_json()
@@ -172,7 +171,7 @@ def test_a_run_of_another_user_is_hidden(app, client, auth, session):
 
     other = create_user(session, email="o@x.io", name="O", role="sales", password="pw")
     session.commit()
-    job_id = enqueue(jobs_for_tests.count_to, 1, user_id=other.id)
+    job_id = enqueue_tracked(jobs_for_tests.count_to, 1, user_id=other.id)
     auth.login("sales")
     assert client.get(f"/runs/{job_id}").status_code == 404
     assert client.get("/runs/nope").status_code == 404

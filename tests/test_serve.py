@@ -4,8 +4,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from abm import create_app
 from abm.accounts.models import Account
+from abm.app import create_app
 from abm.db import get_db
 from abm.demo import DEMO_PASSWORD
 from abm.sales.models import MonthlyAccountSales

@@ -39,7 +39,7 @@ for _path, _queue, _expr, _kwargs in PERIODIC:
 if __name__ == "__main__":
     import logging
 
-    from abm import create_app
+    from abm.app import create_app
     from abm.queue import get_redis
 
     app = create_app()

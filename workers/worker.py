@@ -1,6 +1,6 @@
 """Launch an RQ worker with the scheduler on every abm queue: ``python workers/worker.py``."""
 
-from abm import create_app
+from abm.app import create_app
 from abm.queue import run_worker
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ class TenderOutcome(StrEnum):
     LOST = "lost"
 
 
-def _folded_name(context) -> str:
+def _folded_name(context) -> str | None:
     """The default of ``name_folded`` in a Core or bulk INSERT that names only ``name``."""
     name = context.get_current_parameters()["name"]
     return None if name is None else fold(name)  # no name: the NOT NULL on it says so

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, select, true
@@ -77,3 +78,15 @@ def can_edit_account(account: Account, viewer: Viewer) -> bool:
 def can_reassign_account(viewer: Viewer) -> bool:
     """Only management moves an account from one owner to another."""
     return viewer.role in ("admin", "manager")
+
+
+def visible_ids(session: Session, viewer: Viewer, account_ids: Collection[int]) -> set[int]:
+    """Which of ``account_ids`` ``viewer`` may open."""
+    ids = list(account_ids)
+    if viewer.sees_every_account:
+        return set(ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(Account.id).where(
+            Account.id.in_(ids[start:start + 500]), visibility_clause(viewer))))
+    return found

@@ -13,7 +13,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from abm.accounts.emails import normalise_email
-from abm.accounts.listing import latest_month
 from abm.accounts.models import (
     Account,
     AccountCategory,
@@ -27,7 +26,6 @@ from abm.accounts.models import (
     Tender,
 )
 from abm.accounts.services import Viewer, visibility_clause
-from abm.sales.models import MonthlyAccountSales
 
 DOSSIER_FIELDS = (
     "name", "industry", "country", "region", "city", "employees", "website", "description",
@@ -129,29 +127,6 @@ def save_tender(session: Session, account: Account, values: dict,
 def delete_tender(session: Session, tender: Tender) -> None:
     session.delete(tender)
     session.flush()
-
-
-def monthly_revenue(session: Session, account_id: int, months: int = 24,
-                    last: date | None = None) -> list[dict]:
-    """Revenue and margin per month for the ``months`` months ending with ``last``.
-
-    Months without shipments are present with zero: a gap is what a KAM must see.
-    ``last`` defaults to the latest month with sales anywhere (the data's "now").
-    """
-    if last is None:
-        last = latest_month(session)
-        if last is None:
-            return []
-    index = last.year * 12 + last.month - 1
-    series = [date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(months - 1, -1, -1)]
-    m = MonthlyAccountSales
-    stmt = select(m.month, m.revenue, m.margin).where(
-        m.account_id == account_id, m.month >= series[0], m.month <= series[-1]
-    )
-    found = {month: (float(rev or 0), None if mar is None else float(mar))
-             for month, rev, mar in session.execute(stmt)}
-    return [{"month": month, "revenue": found.get(month, (0.0, None))[0],
-             "margin": found.get(month, (0.0, None))[1]} for month in series]
 
 
 def interactions(session: Session, account_id: int, limit: int = 100) -> list[Interaction]:

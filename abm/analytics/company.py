@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from abm.accounts import insights
 from abm.accounts.services import Viewer, count_accounts_by_kind
+from abm.analytics import reads
 from abm.analytics.models import CompanyFigures
 from abm.analytics.topn import key_account_report
 from abm.sales.services import revenue_by_month
@@ -31,16 +31,16 @@ EVERYONE = Viewer(user_id=0, role="manager")  # the lists as everyone who sees e
 
 def compute_company_figures(session: Session) -> dict[str, Any]:
     """The figures, computed now from the aggregates and the stored analytics (plain data)."""
-    month = insights.latest_report_month(session)
+    month = reads.latest_report_month(session)
     return {
         "counts": count_accounts_by_kind(session),
         "months": revenue_by_month(session)[-MONTHS:],
-        "snapshot": insights.latest_snapshot(session),
-        "flag_counts": insights.flag_counts(session),
-        "pareto": insights.pareto_curve(session),
-        "abc_xyz": insights.abc_xyz_cells(session),
-        "flagged": insights.flagged_accounts(session, EVERYONE, limit=LIST_LIMIT),
-        "win_back": insights.win_back(session, EVERYONE, limit=LIST_LIMIT),
+        "snapshot": reads.latest_snapshot(session),
+        "flag_counts": reads.flag_counts(session),
+        "pareto": reads.pareto_curve(session),
+        "abc_xyz": reads.abc_xyz_cells(session),
+        "flagged": reads.flagged_accounts(session, EVERYONE, limit=LIST_LIMIT),
+        "win_back": reads.win_back(session, EVERYONE, limit=LIST_LIMIT),
         "top_n": None if month is None else key_account_report(session, month=month),
     }
 

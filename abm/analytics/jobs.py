@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from abm.analytics import refresh
 from abm.db import get_session, reading, utcnow
 from abm.runs.models import RunStatus
-from abm.runs.services import tracked, unfinished_runs
+from abm.runs.services import enqueue_tracked, tracked, unfinished_runs
 
 QUEUE = "analytics"
 
@@ -58,15 +58,13 @@ def start_refresh(*, user_id: int | None = None, today: str | None = None) -> st
     second one would only do the same work again. A refresh already running may
     have read the data before the change, so then a new one is queued.
     """
-    from abm.queue import enqueue
-
     session = get_session()
     since = utcnow() - timedelta(seconds=refresh.REFRESH_TIMEOUT)
     for run in unfinished_runs(session, refresh.REFRESH_KIND, since=since):
         if run.status == RunStatus.QUEUED and _waiting(run.id, today):
             return run.id
-    return enqueue(refresh_analytics, today, queue=QUEUE, kind=refresh.REFRESH_KIND,
-                   user_id=user_id, job_timeout=refresh.REFRESH_TIMEOUT)
+    return enqueue_tracked(refresh_analytics, today, queue=QUEUE, kind=refresh.REFRESH_KIND,
+                           user_id=user_id, job_timeout=refresh.REFRESH_TIMEOUT)
 
 
 def _waiting(job_id: str, today: str | None) -> bool:

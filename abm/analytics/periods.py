@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from abm.sales.months import add_months, month_start
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, n: int) -> date:
-    """The first day of the month ``n`` months after ``month`` (before when negative)."""
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
+__all__ = ["add_months", "last_full_month", "month_span", "month_start", "months_between"]
 
 
 def last_full_month(today: date) -> date:

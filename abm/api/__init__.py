@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 RESOURCES = (
     "openapi", "me", "tokens", "accounts", "contacts", "products", "tasks", "interactions",
@@ -23,14 +23,17 @@ def load_resources() -> None:
         importlib.import_module(f"abm.api.{name}")
 
 
-def init_app(app: Flask) -> None:
-    """Register the API blueprint, its JSON errors and its exemption from CSRF."""
+def init_app(app: Flask) -> Blueprint:
+    """Register the API blueprint and its JSON errors; returns the blueprint.
+
+    The API authenticates by bearer token only, never by cookie, so a cross-site
+    form cannot call it: :func:`abm.app.create_app` exempts it from the web UI's
+    CSRF protection.
+    """
     from abm.api import core
-    from abm.web import csrf
 
     load_resources()
     if "api" not in app.blueprints:
         core.init_routing_errors(app)
-        # Token auth only, no cookies: a cross-site form cannot carry a token.
-        csrf.exempt(core.bp)
         app.register_blueprint(core.bp)
+    return core.bp

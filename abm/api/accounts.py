@@ -13,11 +13,12 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from abm.accounts import work
-from abm.accounts.listing import AccountFilters, list_accounts
 from abm.accounts.models import Account, AccountKind, Category
 from abm.accounts.services import can_edit_account, can_reassign_account, get_visible_account
+from abm.analytics.account_list import AccountFilters, list_accounts
 from abm.api.core import ApiError, current_viewer, operation
 from abm.api.schemas import (
+    Bounds,
     Day,
     Flag,
     Id,
@@ -28,8 +29,7 @@ from abm.api.schemas import (
     Page,
     PageQuery,
     ShortText,
-    number,
-    string,
+    Text,
 )
 from abm.db import get_session
 from abm.users.models import User
@@ -90,7 +90,8 @@ class AccountOut(Output):
 
 
 class AccountQuery(PageQuery):
-    q: string(100) = Field("", description="In the name (any case) or the exact external id.")
+    q: Annotated[str, Text(100)] = Field(
+        "", description="In the name (any case) or the exact external id.")
     kind: AccountKind | None = None
     owner_id: int | None = Field(None, ge=0, le=2**31 - 1,
                                  description="An owner's user id; 0: accounts without owner.")
@@ -106,18 +107,18 @@ class AccountFields(Input):
     """The writable fields of an account."""
 
     kind: AccountKind = AccountKind.CUSTOMER
-    external_id: string(100, min_length=1) | None = None
+    external_id: Annotated[str, Text(100, min_length=1)] | None = None
     industry: ShortText | None = None
     country: Country | None = None
     region: ShortText | None = None
     city: ShortText | None = None
-    employees: number(0, 10_000_000) | None = None
-    website: string(300) | None = None
+    employees: Annotated[int, Bounds(0, 10_000_000)] | None = None
+    website: Annotated[str, Text(300)] | None = None
     description: LongText | None = None
     history: LongText | None = None
     structure: LongText | None = None
     competitors: LongText | None = None
-    current_supplier: string(300) | None = None
+    current_supplier: Annotated[str, Text(300)] | None = None
     has_need: Flag | None = None
     can_pay: Flag | None = None
     has_authority: Flag | None = None

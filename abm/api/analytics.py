@@ -9,7 +9,7 @@ computed in full and paginated by offset (``next_cursor`` is the next offset).
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, current_viewer, operation
 from abm.api.runs import RunStarted, run_started
-from abm.api.schemas import Id, Input, Output, PageQuery, string
+from abm.api.schemas import Id, Input, Output, PageQuery, Text
 from abm.db import get_session
 
 COMPANY_WIDE = {"manager", "marketing"}
@@ -226,7 +226,7 @@ class AlertPage(Output):
 
 
 class AlertNote(Input):
-    note: string(1000) = ""
+    note: Annotated[str, Text(1000)] = ""
 
 
 class WinBackRow(Output):

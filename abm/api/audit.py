@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from abm.api.core import operation
-from abm.api.schemas import Id, Output, Page, PageQuery, string
+from abm.api.schemas import Id, Output, Page, PageQuery, Text
 from abm.audit.services import list_events
 from abm.db import get_session
 
@@ -25,7 +26,8 @@ class AuditEventOut(Output):
 class AuditQuery(PageQuery):
     """Newest first; ``cursor`` continues with older events."""
 
-    action: string(50) | None = Field(None, description="e.g. login_failed, user_role_changed.")
+    action: Annotated[str, Text(50)] | None = Field(
+        None, description="e.g. login_failed, user_role_changed.")
     actor_id: Id | None = None
 
 

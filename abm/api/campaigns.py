@@ -9,7 +9,8 @@ the reason, and is never sent.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
@@ -20,6 +21,7 @@ from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, operation
 from abm.api.runs import run_started
 from abm.api.schemas import (
+    Bounds,
     Flag,
     Id,
     Input,
@@ -27,8 +29,7 @@ from abm.api.schemas import (
     LocalMoment,
     Output,
     PageQuery,
-    number,
-    string,
+    Text,
 )
 from abm.campaigns import services
 from abm.campaigns.audiences import FIELDS, LIST_OPS, MAX_TEXT, MAX_VALUES, AudienceError
@@ -47,7 +48,22 @@ Share = Annotated[float, Field(ge=0, lt=1), JsonNumber]
 FINAL = tuple(s for s in OutboxState if s not in (OutboxState.PENDING, OutboxState.CLAIMED))
 
 
-def _rule_value(field: AudienceField):
+# The rules' models are built from the audience fields at import: their types are data
+# here, which a type checker cannot follow, so they are built through these three.
+def _one_of(values: Sequence[str]) -> Any:
+    """``Literal["a", "b", ...]`` of ``values``."""
+    return Literal[tuple(values)]
+
+
+def _list_of(item: Any) -> Any:
+    return list[item]
+
+
+def _any_of(types: Sequence[Any]) -> Any:
+    return Union[tuple(types)]  # noqa: UP007 - a Union of a tuple built at run time
+
+
+def _rule_value(field: AudienceField) -> Any:
     """The type of a rule's value as the audience validator takes it: one value, or a list
     with the operators "in" and "not_in"."""
     if field.kind == "bool":
@@ -55,26 +71,29 @@ def _rule_value(field: AudienceField):
     if field.kind == "float":
         low, high = field.bounds or (-1e12, 1e12)
         return Annotated[float, Field(ge=low, le=high, allow_inf_nan=False), JsonNumber]
-    one = (Id if field.kind == "int" else Literal[field.choices] if field.choices
-           else string(MAX_TEXT, min_length=1))
+    one = (Id if field.kind == "int" else _one_of(field.choices) if field.choices
+           else Annotated[str, Text(MAX_TEXT, min_length=1)])
     if not set(field.ops) & set(LIST_OPS):
         return one
-    return one | Annotated[list[one], Field(min_length=1, max_length=MAX_VALUES)]
+    return one | Annotated[_list_of(one), Field(min_length=1, max_length=MAX_VALUES)]
 
 
 def _rule_model(field: AudienceField) -> type[Input]:
     """The rule of one field: its name, the operators it takes and the type of its value."""
-    op = Literal[field.ops]
+    op = _one_of(field.ops)
     return create_model(
         "".join(part.title() for part in field.name.split("_")) + "Rule", __base__=Input,
         __doc__=field.description,
-        field=(Literal[field.name], ...),
+        field=(_one_of([field.name]), ...),
         op=(op, "eq") if "eq" in field.ops else (op, ...),
         value=(_rule_value(field), ...))
 
 
-Rule = Annotated[Union[tuple(_rule_model(FIELDS[name]) for name in sorted(FIELDS))],  # noqa: UP007
-                 Field(discriminator="field")]
+if TYPE_CHECKING:
+    Rule = Input  # one of the rule models below, told apart by their "field"
+else:
+    Rule = Annotated[_any_of([_rule_model(FIELDS[name]) for name in sorted(FIELDS)]),
+                     Field(discriminator="field")]
 
 
 class Audience(Input):
@@ -94,16 +113,17 @@ class Offer(Input):
     """What the campaign offers. A volume bonus, payment terms, written-out terms or a
     discount above the workspace threshold need a manager's approval, whatever the kind."""
 
-    title: string(300) | None = None
-    details: string(5000) | None = None
-    terms: string(5000) | None = Field(None, description="Any other terms, in free text.")
-    occasion: string(300) | None = None
-    tier: string(100) | None = None
-    event_name: string(300) | None = None
-    event_place: string(300) | None = None
-    event_date: string(100) | None = None
-    valid_from: string(100) | None = None
-    valid_until: string(100) | None = None
+    title: Annotated[str, Text(300)] | None = None
+    details: Annotated[str, Text(5000)] | None = None
+    terms: Annotated[str, Text(5000)] | None = Field(
+        None, description="Any other terms, in free text.")
+    occasion: Annotated[str, Text(300)] | None = None
+    tier: Annotated[str, Text(100)] | None = None
+    event_name: Annotated[str, Text(300)] | None = None
+    event_place: Annotated[str, Text(300)] | None = None
+    event_date: Annotated[str, Text(100)] | None = None
+    valid_from: Annotated[str, Text(100)] | None = None
+    valid_until: Annotated[str, Text(100)] | None = None
     link: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = Field(
         None, description="The offer's web page; the default templates link to it, tracked "
                           "(else to the workspace's website).")
@@ -113,19 +133,20 @@ class Offer(Input):
                                                             "threshold.")
     bonus_threshold: Annotated[float, Field(ge=0, le=1e12), JsonNumber] | None = Field(
         None, description="Purchases per 12 months above which the bonus is paid.")
-    payment_days: number(0, 3650) | None = Field(
+    payment_days: Annotated[int, Bounds(0, 3650)] | None = Field(
         None, description="Individual payment terms, in days.")
-    price_list: string(200) | None = Field(None, description="The price list the offer is "
-                                                             "made from.")
+    price_list: Annotated[str, Text(200)] | None = Field(
+        None, description="The price list the offer is made from.")
 
 
 class SendWindowIn(Input):
     """Working hours and days in each recipient's country (its capital's time zone)."""
 
-    start: string(5, min_length=4) = Field("09:00", pattern=r"^[0-2]?[0-9]:[0-5][0-9]$",
-                                           description="Local time, HH:MM.")
-    end: string(5, min_length=4) = Field("18:00", pattern=r"^[0-2]?[0-9]:[0-5][0-9]$",
-                                         description="Local time, HH:MM; after the start.")
+    start: Annotated[str, Text(5, min_length=4)] = Field(
+        "09:00", pattern=r"^[0-2]?[0-9]:[0-5][0-9]$", description="Local time, HH:MM.")
+    end: Annotated[str, Text(5, min_length=4)] = Field(
+        "18:00", pattern=r"^[0-2]?[0-9]:[0-5][0-9]$",
+        description="Local time, HH:MM; after the start.")
     days: list[Annotated[int, Field(ge=1, le=7), JsonNumber]] = Field(
         default_factory=lambda: [1, 2, 3, 4, 5], min_length=1, max_length=7,
         description="ISO weekdays: 1 is Monday, 7 is Sunday.")
@@ -133,13 +154,13 @@ class SendWindowIn(Input):
 
 
 class TemplateIn(Input):
-    subject: string(2000, min_length=1)
-    html: string(MAX_SOURCE)
-    text: string(MAX_SOURCE)
+    subject: Annotated[str, Text(2000, min_length=1)]
+    html: Annotated[str, Text(MAX_SOURCE)]
+    text: Annotated[str, Text(MAX_SOURCE)]
 
 
 class CampaignCreate(Input):
-    name: string(200, min_length=1)
+    name: Annotated[str, Text(200, min_length=1)]
     kind: CampaignKind
     audience: Audience = Field(default_factory=Audience)
     offer: Offer = Field(default_factory=Offer)
@@ -152,7 +173,7 @@ class CampaignCreate(Input):
 
 
 class CampaignUpdate(Input):
-    name: string(200, min_length=1) = None  # type: ignore[assignment]
+    name: Annotated[str, Text(200, min_length=1)] = None  # type: ignore[assignment]
     audience: Audience = None  # type: ignore[assignment]
     offer: Offer = None  # type: ignore[assignment]
     default_language: Language = None  # type: ignore[assignment]
@@ -255,11 +276,11 @@ class MessagePreview(Output):
 
 
 class Decision(Input):
-    reason: string(1000) = ""
+    reason: Annotated[str, Text(1000)] = ""
 
 
 class Rejection(Input):
-    reason: string(1000, min_length=1)
+    reason: Annotated[str, Text(1000, min_length=1)]
 
 
 def _needs(mode: ScheduleMode, name: str) -> dict:
@@ -278,7 +299,7 @@ class ScheduleRequest(Input):
     at: LocalMoment | None = Field(None, description="Required with mode 'at': ISO 8601 with "
                                    "its offset; without one, in the workspace time zone.")
     trigger: Trigger | None = Field(None, description="Required with mode 'trigger'.")
-    parallel: number(1, 16) = Field(1, description="Send jobs sharing the work.")
+    parallel: Annotated[int, Bounds(1, 16)] = Field(1, description="Send jobs sharing the work.")
 
     @model_validator(mode="after")
     def _mode_needs_its_field(self):
@@ -307,8 +328,8 @@ class CampaignStatusOut(Output):
 
 
 class ResultsQuery(Input):
-    window_days: number(1, 365) | None = Field(None, description="Attribution window; "
-                                                                 "default: the setting.")
+    window_days: Annotated[int, Bounds(1, 365)] | None = Field(
+        None, description="Attribution window; default: the setting.")
 
 
 class Uplift(Output):

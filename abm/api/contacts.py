@@ -13,7 +13,7 @@ from abm.accounts.services import can_edit_account
 from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_viewer, operation
-from abm.api.schemas import Day, Flag, Id, Input, Output, Page, PageQuery, string
+from abm.api.schemas import Day, Flag, Id, Input, Output, Page, PageQuery, Text
 from abm.db import get_session
 
 # Spelled out, not \s: the document's readers (ECMA-262) and the validator
@@ -53,16 +53,16 @@ class ContactOut(Output):
 
 class ContactQuery(PageQuery):
     account_id: Id | None = None
-    q: string(100) = Field("", description="In the name or email (any case).")
+    q: Annotated[str, Text(100)] = Field("", description="In the name or email (any case).")
     role: ContactRole | None = None
 
 
 class ContactFields(Input):
-    external_id: string(100, min_length=1) | None = None
+    external_id: Annotated[str, Text(100, min_length=1)] | None = None
     email: Email | None = None
-    phone: string(50) | None = None
+    phone: Annotated[str, Text(50)] | None = None
     role: ContactRole = ContactRole.OTHER
-    position: string(200) | None = None
+    position: Annotated[str, Text(200)] | None = None
     birthday: Day | None = None
     language: Language = "en"
     marketing_consent: Flag = False
@@ -70,11 +70,11 @@ class ContactFields(Input):
 
 class ContactCreate(ContactFields):
     account_id: Id
-    name: string(200, min_length=1)
+    name: Annotated[str, Text(200, min_length=1)]
 
 
 class ContactUpdate(ContactFields):
-    name: string(200, min_length=1) = None  # type: ignore[assignment]
+    name: Annotated[str, Text(200, min_length=1)] = None  # type: ignore[assignment]
 
 
 @operation("GET", "/contacts", summary="List contacts", tag="contacts", query=ContactQuery,

@@ -24,12 +24,13 @@ from werkzeug.exceptions import HTTPException
 from abm.accounts.services import Viewer
 from abm.api.schemas import MAX_INT, Error, ErrorDetail
 from abm.db import get_session
+from abm.http import writes
 from abm.users.models import User
 from abm.users.tokens import user_for_token
-from abm.web.reading import writes
 
 # Every call, reading ones included, records its token's use.
-bp = writes(Blueprint("api", __name__, url_prefix="/api/v1"))
+PREFIX = "/api/v1"
+bp = writes(Blueprint("api", __name__, url_prefix=PREFIX))
 
 EVERY_ROLE = frozenset({"admin", "manager", "marketing", "sales"})
 MAX_BODY = 10 * 1024 * 1024  # JSON bodies; big files go through the importer
@@ -116,7 +117,8 @@ def operation(
             get_session().commit()  # token use, audit rows and the action itself
             if status == 204:
                 return Response(status=204)
-            assert isinstance(result, response), f"{endpoint} must return {response.__name__}"
+            assert response is not None and isinstance(result, response), \
+                f"{endpoint} must return its declared response"
             return Response(result.model_dump_json(), status=status, mimetype="application/json")
 
         # Ids beyond 32 bits cannot exist: answer 404 at routing, before any database sees them.
@@ -207,7 +209,7 @@ def _http_error(exc: HTTPException):
 
 
 def is_api_request() -> bool:
-    return request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
 @bp.errorhandler(ApiError)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import Annotated
 
 from flask import current_app, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from abm.api.core import ApiError, client_address, current_user, operation
-from abm.api.schemas import CurrencyCode, Output, string
+from abm.api.schemas import CurrencyCode, Output, Text
 from abm.audit import services as audit
 from abm.db import get_session
 from abm.imports.columns import KINDS
@@ -30,12 +31,13 @@ class ImportOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     strict: bool = Field(False, description="Import nothing if any row is bad.")
-    sheet: string(100) | None = Field(None, description="XLSX sheet (default: the first).")
+    sheet: Annotated[str, Text(100)] | None = Field(
+        None, description="XLSX sheet (default: the first).")
     currency: CurrencyCode | None = Field(
         None, description="Currency of the file's amounts when it has no currency column "
         "(default: the workspace's). Lines in another currency than the workspace's are "
         "converted at the exchange rates (`/rates`), or reported as bad rows.")
-    encoding: string(40) | None = Field(
+    encoding: Annotated[str, Text(40)] | None = Field(
         None, description="Encoding of a CSV file (`utf-8`, `cp1251`, `koi8_r`, `cp1252`, "
         "`latin_1`...; default: detected). A detected encoding in which the text reads "
         "implausibly fails the run with the reason; giving the encoding confirms it.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -11,7 +12,7 @@ from abm.accounts.models import InteractionKind
 from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, current_viewer, operation
-from abm.api.schemas import Id, Input, Moment, Output, Page, PageQuery, string
+from abm.api.schemas import Id, Input, Moment, Output, Page, PageQuery, Text
 from abm.db import get_session
 
 
@@ -34,7 +35,7 @@ class InteractionCreate(Input):
     account_id: Id
     kind: InteractionKind
     occurred_at: Moment = Field(description="When it happened, with a time zone.")
-    text: string(5000) = ""
+    text: Annotated[str, Text(5000)] = ""
     contact_id: Id | None = None
 
 

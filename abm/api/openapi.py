@@ -6,9 +6,9 @@ import functools
 from http import HTTPStatus
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from abm.api.core import OPERATIONS, Operation, bp, operation
+from abm.api.core import OPERATIONS, PREFIX, Operation, operation
 from abm.api.schemas import MAX_INT, Error
 
 REF = "#/components/schemas/{model}"
@@ -67,13 +67,13 @@ def _query_parameters(schema: dict) -> list[dict]:
 def _path(rule: str) -> str:
     from abm.api.core import _PATH_ARG
 
-    return bp.url_prefix + _PATH_ARG.sub(lambda m: "{" + m.group(2) + "}", rule)
+    return PREFIX + _PATH_ARG.sub(lambda m: "{" + m.group(2) + "}", rule)
 
 
 @functools.cache
 def build_document() -> dict:
     """The whole document (built once per process: the operations are fixed at import)."""
-    models = {(Error, "serialization")}
+    models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(Error, "serialization")}
     for op in OPERATIONS:
         if op.query is not None:
             models.add((op.query, "validation"))
@@ -85,7 +85,7 @@ def build_document() -> dict:
                                    ref_template=REF)
     components = top.get("$defs", {})
 
-    def inline(model: type[BaseModel], mode: str) -> dict:
+    def inline(model: type[BaseModel], mode: JsonSchemaMode) -> dict:
         ref = refs[(model, mode)]["$ref"].rsplit("/", 1)[-1]
         return components[ref]
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from abm.api import lists
 from abm.api.core import ApiError, operation
-from abm.api.schemas import Flag, Input, Money, Output, Page, PageQuery, ShortText, string
+from abm.api.schemas import Flag, Input, Money, Output, Page, PageQuery, ShortText, Text
 from abm.db import get_session
 from abm.sales.models import Product
 
@@ -21,7 +23,7 @@ class ProductOut(Output):
 
 
 class ProductQuery(PageQuery):
-    q: string(100) = Field("", description="In the name (any case) or the exact SKU.")
+    q: Annotated[str, Text(100)] = Field("", description="In the name (any case) or the exact SKU.")
     category: ShortText | None = None
     top_assortment: bool | None = None
 
@@ -33,13 +35,13 @@ class ProductFields(Input):
 
 
 class ProductCreate(ProductFields):
-    sku: string(100, min_length=1)
-    name: string(300, min_length=1)
+    sku: Annotated[str, Text(100, min_length=1)]
+    name: Annotated[str, Text(300, min_length=1)]
 
 
 class ProductUpdate(ProductFields):
-    sku: string(100, min_length=1) = None  # type: ignore[assignment]
-    name: string(300, min_length=1) = None  # type: ignore[assignment]
+    sku: Annotated[str, Text(100, min_length=1)] = None  # type: ignore[assignment]
+    name: Annotated[str, Text(300, min_length=1)] = None  # type: ignore[assignment]
 
 
 @operation("GET", "/products", summary="List products", tag="products", query=ProductQuery,

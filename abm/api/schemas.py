@@ -7,9 +7,12 @@ outside 32 bits would otherwise reach PostgreSQL and fail there as a 500.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
+from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -41,12 +44,20 @@ def _storable(value: str) -> str:
     return value
 
 
-def string(max_length: int, min_length: int = 0):
-    """A string type of at most ``max_length`` characters that every database can store."""
-    return Annotated[
-        str, Field(min_length=min_length, max_length=max_length, pattern=NO_NUL),
-        AfterValidator(_storable),
-    ]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """Text of at most ``max_length`` characters that every database can store.
+
+    ``name: Annotated[str, Text(300, min_length=1)]``: a plain ``str`` to a type
+    checker, its constraints and validator to pydantic.
+    """
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield Field(min_length=self.min_length, max_length=self.max_length, pattern=NO_NUL)
+        yield AfterValidator(_storable)
 
 
 def _day_in_range(value: date) -> date:
@@ -93,9 +104,9 @@ def _local_moment_in_range(value: datetime) -> datetime:
 # A time a user enters: with its offset, or without one in the workspace time zone.
 LocalMoment = Annotated[datetime, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                         AfterValidator(_local_moment_in_range)]
-Name = string(300, min_length=1)
-ShortText = string(100)
-LongText = string(20_000)
+Name = Annotated[str, Text(300, min_length=1)]
+ShortText = Annotated[str, Text(100)]
+LongText = Annotated[str, Text(20_000)]
 Money = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False), JsonNumber]
 
 
@@ -110,9 +121,17 @@ CurrencyCode = Annotated[str, Field(json_schema_extra={"enum": sorted(currency_c
                          AfterValidator(_known_currency)]
 
 
-def number(ge: int, le: int):
-    """An integer between ``ge`` and ``le``."""
-    return Annotated[int, Field(ge=ge, le=le), JsonNumber]
+@dataclass(frozen=True)
+class Bounds(GroupedMetadata):
+    """A number between ``ge`` and ``le``, a JSON number in a body:
+    ``days: Annotated[int, Bounds(1, 365)]``."""
+
+    ge: int
+    le: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield Field(ge=self.ge, le=self.le)
+        yield JsonNumber
 
 T = TypeVar("T")
 

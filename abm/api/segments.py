@@ -4,6 +4,7 @@ and the potential (BG/NBD, Gamma-Gamma, lookalike) of one account."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import Field
 
@@ -11,7 +12,7 @@ from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, operation
 from abm.api.runs import RunStarted, run_started
-from abm.api.schemas import Input, Output, Page, PageQuery, number
+from abm.api.schemas import Bounds, Input, Output, Page, PageQuery
 from abm.db import get_session
 
 # The segments modules are imported inside the handlers, as the web pages do: they load
@@ -51,8 +52,8 @@ class SegmentMember(Output):
 
 
 class SegmentationRequest(Input):
-    k: number(2, 20) | None = Field(None, description="Segments wanted; null: chosen by "
-                                                      "silhouette.")
+    k: Annotated[int, Bounds(2, 20)] | None = Field(
+        None, description="Segments wanted; null: chosen by silhouette.")
 
 
 class PotentialOut(Output):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from abm.accounts import work
 from abm.accounts.models import Task, TaskStatus
 from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, current_viewer, operation
-from abm.api.schemas import Day, Id, Input, Output, Page, PageQuery, string
+from abm.api.schemas import Day, Id, Input, Output, Page, PageQuery, Text
 from abm.db import get_session
 from abm.users.models import User
 
@@ -43,22 +44,22 @@ class TaskQuery(PageQuery):
 
 class TaskCreate(Input):
     account_id: Id
-    title: string(300, min_length=1)
-    description: string(5000) | None = None
+    title: Annotated[str, Text(300, min_length=1)]
+    description: Annotated[str, Text(5000)] | None = None
     assignee_id: Id | None = None
     due_on: Day | None = None
 
 
 class TaskUpdate(Input):
-    title: string(300, min_length=1) = None  # type: ignore[assignment]
-    description: string(5000) | None = None
+    title: Annotated[str, Text(300, min_length=1)] = None  # type: ignore[assignment]
+    description: Annotated[str, Text(5000)] | None = None
     assignee_id: Id | None = None
     due_on: Day | None = None
     status: TaskStatus = None  # type: ignore[assignment]
 
 
 class CommentCreate(Input):
-    text: string(5000, min_length=1)
+    text: Annotated[str, Text(5000, min_length=1)]
 
 
 @operation("GET", "/tasks", summary="List tasks", tag="tasks", query=TaskQuery,

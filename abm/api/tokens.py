@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from pydantic import Field
 
 from abm.api.core import ApiError, client_address, current_user, operation
-from abm.api.schemas import Input, Output, Page, PageQuery, number, string
+from abm.api.schemas import Bounds, Input, Output, Page, PageQuery, Text
 from abm.audit import services as audit
 from abm.db import get_session, utcnow
 from abm.users import tokens
@@ -28,8 +29,8 @@ class TokenCreated(TokenOut):
 
 
 class TokenCreate(Input):
-    name: string(100, min_length=1)
-    expires_in_days: number(1, 3650) | None = None
+    name: Annotated[str, Text(100, min_length=1)]
+    expires_in_days: Annotated[int, Bounds(1, 3650)] | None = None
 
 
 @operation("GET", "/tokens", summary="Your API tokens", tag="tokens", query=PageQuery,

@@ -23,8 +23,8 @@ from abm.delivery.models import OutboxMessage, OutboxState
 from abm.delivery.sender import SendOptions, send_campaign, sendable
 from abm.delivery.tokens import Tokens
 from abm.delivery.transport import make_transport
-from abm.queue import enqueue, get_redis
-from abm.runs.services import create_run, tracked
+from abm.queue import get_redis
+from abm.runs.services import create_run, enqueue_tracked, tracked
 
 QUEUE = "campaigns"
 # A start job runs at its time or after (see scheduling.enqueue_start); this much early
@@ -44,8 +44,8 @@ def campaign_queue():
 def _enqueue_send(campaign_id: int, at: datetime | None = None, **kwargs) -> str:
     """Queue a send job now, or at ``at`` (an aware time) through RQ's scheduler."""
     if at is None:
-        return enqueue(send_campaign_job, campaign_id, queue=QUEUE, kind="campaign.send",
-                       **kwargs)
+        return enqueue_tracked(send_campaign_job, campaign_id, queue=QUEUE,
+                               kind="campaign.send", **kwargs)
     job_id = uuid.uuid4().hex
     session = get_session()
     create_run(session, job_id, kind="campaign.send", queue=QUEUE)

@@ -202,7 +202,7 @@ class PostgresOrderWriter:
         return created, updated
 
 
-def _copy(cursor, statements: tuple[str, str], rows: list[tuple]) -> None:
+def _copy(cursor, statements: tuple[str, ...], rows: list[tuple]) -> None:
     """COPY the plain lines with the first statement, the converted ones with the second."""
     for part, statement in zip(_split(rows), statements, strict=True):
         if part:

@@ -172,8 +172,8 @@ def detect_mapping(kind: str, headers: list[str], explicit: dict[str, str] | Non
     """
     fields = fields_of(kind)
     by_header: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        by_header.setdefault(normalise(header), index)
+    for position, header in enumerate(headers):
+        by_header.setdefault(normalise(header), position)
     found: dict[str, int] = {}
     for name, header in (explicit or {}).items():
         if name not in fields:

@@ -32,10 +32,12 @@ _SUSPECT = re.compile(CONTROL.pattern[:-1] + "\udc00-\udcff]")
 _CURRENT = threading.local()  # the ControlWatch of the CSV file this thread opened last
 
 
-def _undecodable(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _undecodable(exc: UnicodeError) -> tuple[str, int]:
     """The decoding error handler of CSV files: bytes the encoding cannot read become lone
     surrogates, and the file's lines are searched from then on, so that the line holding
     them is named exactly (the decoder works a chunk ahead of the lines)."""
+    if not isinstance(exc, UnicodeDecodeError):  # registered for decoding only
+        raise exc
     raw = getattr(_CURRENT, "watch", None)
     if raw is not None:
         raw.seen = True

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import CursorResult, Insert, insert, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountKind
@@ -32,9 +33,10 @@ class Directory(Lookup):
         self.session = session
         self.create = create
         self.before_query = before_query or (lambda: None)
-        self.accounts: dict[str, int] = dict(session.execute(
-            select(Account.external_id, Account.id).where(Account.external_id.is_not(None))
-        ).all())
+        self.accounts: dict[str, int] = {
+            code: account_id for code, account_id in session.execute(
+                select(Account.external_id, Account.id).where(Account.external_id.is_not(None)))
+            if code is not None}
         self.products: dict[str, int] = dict(session.execute(select(Product.sku, Product.id)).all())
         self._accounts_by_name: dict[str, int] | None = None
         self._products_by_name: dict[str, int] | None = None
@@ -48,9 +50,8 @@ class Directory(Lookup):
         new_id = PLACEHOLDER_ID
         if self.create:
             self.before_query()
-            new_id = self.session.execute(insert(Account).values(
-                name=name, external_id=code or None, kind=AccountKind.CUSTOMER
-            )).inserted_primary_key[0]
+            new_id = _inserted_id(self.session, insert(Account).values(
+                name=name, external_id=code or None, kind=AccountKind.CUSTOMER))
             self.accounts_created += 1
         if code:
             self.accounts[code] = new_id
@@ -65,9 +66,8 @@ class Directory(Lookup):
         if self.create:
             self.before_query()
             # A product known only by name gets its name as SKU: the SKU is its natural key.
-            new_id = self.session.execute(insert(Product).values(
-                sku=sku or name[:100], name=name, top_assortment=False
-            )).inserted_primary_key[0]
+            new_id = _inserted_id(self.session, insert(Product).values(
+                sku=sku or name[:100], name=name, top_assortment=False))
             self.products_created += 1
         self.products[sku or name[:100]] = new_id
         self.products_by_name.setdefault(name, new_id)
@@ -95,3 +95,10 @@ class Directory(Lookup):
             ):
                 self._products_by_name.setdefault(name, product_id)
         return self._products_by_name
+
+
+def _inserted_id(session: Session, statement: Insert) -> int:
+    """Run a single-row INSERT and return the new row's id."""
+    key = cast(CursorResult[Any], session.execute(statement)).inserted_primary_key
+    assert key is not None  # a single-row INSERT without RETURNING still reports its key
+    return int(key[0])

@@ -60,10 +60,10 @@ def start_import(path: str, kind: str, *, user_id: int | None = None, **options)
         **options: ``mapping``, ``strict``, ``sheet``, ``currency``, ``encoding``,
             ``confirmed`` as for :func:`abm.imports.services.import_file`.
     """
-    from abm.queue import enqueue
+    from abm.runs.services import enqueue_tracked
 
-    return enqueue(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
-                   user_id=user_id, **options)
+    return enqueue_tracked(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
+                           user_id=user_id, **options)
 
 
 def repair_aggregates() -> int:

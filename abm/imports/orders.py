@@ -12,16 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from abm.currencies.conversion import Rates
 from abm.imports.keys import SeenKeys
+from abm.imports.lookup import Lookup
 from abm.imports.parsing import MAX_AMOUNT, ValueProblem, parse_date, parse_int, parse_number
 from abm.imports.readers import Table, report_skipped
 from abm.imports.results import ImportFileError, ImportResult, RowProblem
-
-if TYPE_CHECKING:  # the process that reads a big file (abm.imports.reading) has no database
-    from abm.imports.directory import Directory
 
 BATCH = 50_000
 FIELDS = ("document", "line_no", "date", "account", "account_name", "sku", "product_name",
@@ -51,7 +48,7 @@ def updatable_columns(columns: dict[str, int]) -> list[str]:
 
 
 def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
-                  directory: Directory, *, currency: str = "EUR",
+                  directory: Lookup, *, currency: str = "EUR",
                   rates: Rates | None = None) -> Iterator[list[tuple]]:
     """Parse the file into batches of order line tuples (in :data:`COLUMNS` order).
 

@@ -226,7 +226,8 @@ def report_skipped(table: Table, result) -> None:
     for line, index, value, reason in table.skipped:
         result.rows += 1
         column = headers[index] if index < len(headers) and headers[index] else f"#{index + 1}"
-        char = CONTROL.search(value).group()
+        found = CONTROL.search(value)  # skipped for holding one
+        char = found.group() if found else "\x00"
         # The value is shown (and stored with the run) with its control characters escaped.
         shown = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
         result.add_error(line, column, shown, reason, "control", {"char": f"U+{ord(char):04X}"})

@@ -29,7 +29,7 @@ import signal
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def reads_in_child(table) -> bool:
 def order_batches_from_child(path: str | Path, sheet: str | None, columns: dict[str, int],
                              result: ImportResult, directory, *, currency: str,
                              rates: Rates | None = None, encoding: str | None = None
-                             ) -> Iterator[tuple[list[tuple], int]]:
+                             ) -> Generator[tuple[list[tuple], int], None, None]:
     """The batches of :func:`~abm.imports.orders.order_batches`, read in a child process.
 
     Yields (batch, position): the lines with real account and product ids, and how far
@@ -118,6 +118,7 @@ def _start(arguments: tuple) -> tuple[subprocess.Popen, Connection]:
     finally:
         os.close(write_end)  # the child's end: once the child exits, a read here ends
     receiver = Connection(read_end, writable=False)
+    assert child.stdin is not None  # opened with stdin=PIPE
     try:
         with child.stdin:
             pickle.dump(arguments, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)

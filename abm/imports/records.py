@@ -9,8 +9,9 @@ columns the file carries are compared and written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import Row, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from abm.accounts.emails import InvalidEmail, normalise_email
@@ -24,7 +25,7 @@ from abm.imports.results import ImportFileError, ImportResult, RowProblem
 from abm.sales.models import Product, Receivable
 
 BATCH = 2_000
-_PARSERS: dict[str, Callable[[str], object]] = {
+_PARSERS: dict[str, Callable[[str], Any]] = {
     "number": parse_number, "int": parse_int, "date": parse_date, "bool": parse_bool,
 }
 _MODELS = {"accounts": Account, "contacts": Contact, "products": Product,
@@ -94,6 +95,7 @@ def _value(field, model, text: str):
             raise RowProblem(field.name, text, "missing value")
         return None
     parser = _PARSERS.get(field.type)
+    value: Any
     try:
         value = parser(text) if parser else text
     except ValueProblem as exc:
@@ -206,10 +208,10 @@ def write_records(session: Session, kind: str, batch: list[tuple[int, dict]],
     result.updated += len(updates)
 
 
-def _existing(session: Session, kind: str, keys: list[tuple]) -> dict[tuple, object]:
+def _existing(session: Session, kind: str, keys: list[tuple]) -> dict[tuple, Row[Any]]:
     """The current rows (plain rows, not ORM objects) of these keys."""
     table = _MODELS[kind].__table__
-    found: dict[tuple, object] = {}
+    found: dict[tuple, Row[Any]] = {}
     by_id = [k[1] for k in keys if k[0] in ("external_id", "sku")]
     if by_id:
         column = table.c.sku if kind == "products" else table.c.external_id

@@ -17,7 +17,7 @@ was committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date
 from operator import itemgetter
@@ -207,6 +207,7 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
             result.unchanged += size - created - updated
 
     directory = Directory(session, before_query=settle)
+    batches: Generator[tuple[list[tuple], int], None, None]
     if source is not None and reads_in_child(table):
         path, sheet, encoding = source
         batches = order_batches_from_child(path, sheet, columns, result, directory,

@@ -216,7 +216,7 @@ def open_workbook(path: Path, sheet: str | None):
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref=[\"'](?:[A-Z]+\d+:)?[A-Z]+(\d+)[\"']")
 
 
-def _reader_class():
+def _reader_class() -> type:
     """openpyxl's reader of a read-only workbook, its worksheets read through a guard.
 
     Built on first use: openpyxl is imported only by the processes that read XLSX.
@@ -263,4 +263,4 @@ def _reader_class():
     return _READER
 
 
-_READER = None
+_READER: type | None = None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.db import get_session, utcnow
+from abm.queue import get_redis
 from abm.runs.models import JobRun, RunStatus
 
 
@@ -20,6 +23,40 @@ def create_run(
     session.add(run)
     session.flush()
     return run
+
+
+def enqueue_tracked(
+    func: Callable[..., Any],
+    *args: Any,
+    queue: str = "default",
+    kind: str | None = None,
+    user_id: int | None = None,
+    job_timeout: int = 3600,
+    **kwargs: Any,
+) -> str:
+    """Record a :class:`JobRun` and enqueue ``func`` on ``queue`` of the current app.
+
+    The row is committed before the job is enqueued, so a worker that picks the
+    job at once finds it; ``func`` keeps the row up to date when it is
+    :func:`tracked`. The queue itself (:mod:`abm.queue`) knows nothing of runs.
+
+    Args:
+        kind: what the UI calls the run (``import:orders``, ``segmentation``...);
+            the function's name by default.
+        user_id: who started it, shown beside the run.
+        job_timeout: seconds RQ lets the job run.
+
+    Returns:
+        The job id, which is also the row's id.
+    """
+    job_id = uuid.uuid4().hex
+    session = get_session()
+    create_run(session, job_id, kind=kind or func.__name__, queue=queue, user_id=user_id)
+    session.commit()
+    get_redis().queue(queue).enqueue_call(
+        func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout
+    )
+    return job_id
 
 
 def get_run(session: Session, job_id: str) -> JobRun | None:
@@ -72,11 +109,11 @@ def tracked(func: Callable) -> Callable:
             result = func(*args, progress=Progress(session, run), **kwargs)
         except Exception as exc:
             session.rollback()
-            if run is not None:
-                run = session.get(JobRun, job.id)
-                run.status = RunStatus.FAILED
-                run.error = str(exc) or type(exc).__name__
-                run.finished_at = utcnow()
+            failed = session.get(JobRun, job.id) if job is not None and run is not None else None
+            if failed is not None:
+                failed.status = RunStatus.FAILED
+                failed.error = str(exc) or type(exc).__name__
+                failed.finished_at = utcnow()
                 session.commit()
             raise
         if run is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 from sqlalchemy import (
@@ -74,8 +75,9 @@ class OrderLine(Base):
     product_id: Mapped[int | None] = mapped_column()
     document: Mapped[str] = mapped_column(String(100))
     line_no: Mapped[int] = mapped_column(default=0)
-    date: Mapped[date] = mapped_column(Date)
-    month: Mapped[date] = mapped_column(Date)
+    # dt.date: inside the class, after this line, "date" names the column.
+    date: Mapped[dt.date] = mapped_column(Date)
+    month: Mapped[dt.date] = mapped_column(Date)
     quantity: Mapped[float] = mapped_column(Quantity, default=0)
     revenue: Mapped[float] = mapped_column(Money)
     margin: Mapped[float | None] = mapped_column(Money)

@@ -9,8 +9,8 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, distinct, func, 
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account
-from abm.analytics.periods import add_months
 from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, OrderLine, Product
+from abm.sales.months import add_months
 
 _CHUNK = 500  # accounts per statement: well under every database's parameter limit
 

@@ -31,7 +31,7 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), de
 @with_appcontext
 def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
     """Segment every account with sales and store the run."""
-    from abm.segmentation.clustering import SegmentationError
+    from abm.ml.clustering import SegmentationError
     from abm.segments.potential import PotentialError, fit_potential
     from abm.segments.services import run_segmentation
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from abm.db import get_session
-from abm.queue import enqueue
-from abm.runs.services import tracked
+from abm.runs.services import enqueue_tracked, tracked
 from abm.segments.potential import fit_potential
 from abm.segments.services import segment_and_fit_potential
 from abm.segments.settings import PotentialSettings
@@ -45,10 +44,11 @@ def fit_account_potential(
 
 def start_segmentation(k: int | None = None, user_id: int | None = None) -> str:
     """Enqueue a segmentation run on the ``analytics`` queue; returns the job (run) id."""
-    return enqueue(segment_accounts, k=k, queue="analytics", kind="segmentation",
-                   user_id=user_id)
+    return enqueue_tracked(segment_accounts, k=k, queue="analytics", kind="segmentation",
+                           user_id=user_id)
 
 
 def start_potential_fit(user_id: int | None = None) -> str:
     """Enqueue a potential fit on the ``analytics`` queue; returns the job (run) id."""
-    return enqueue(fit_account_potential, queue="analytics", kind="potential", user_id=user_id)
+    return enqueue_tracked(fit_account_potential, queue="analytics", kind="potential",
+                           user_id=user_id)

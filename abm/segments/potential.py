@@ -10,9 +10,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountKind
-from abm.segmentation.bgnbd import ModelError, expected_purchases, fit_bgnbd, p_alive
-from abm.segmentation.gammagamma import expected_spend, fit_gamma_gamma
-from abm.segmentation.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
+from abm.ml.bgnbd import ModelError, expected_purchases, fit_bgnbd, p_alive
+from abm.ml.gammagamma import expected_spend, fit_gamma_gamma
+from abm.ml.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
 from abm.segments.models import AccountPotential, PotentialFit
 from abm.segments.queries import add_months, bulk_insert, purchase_histories, sales_span
 from abm.segments.reads import (  # noqa: F401 - the reads, importable from here as before

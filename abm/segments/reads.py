@@ -9,7 +9,7 @@ after a start took 1.2 s when it did).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from abm.segments.models import (
@@ -132,3 +132,16 @@ def potential_count(session: Session) -> int:
         return 0
     return session.scalar(select(func.count()).select_from(AccountPotential)
                           .where(AccountPotential.fit_id == fit.id)) or 0
+
+
+def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
+    """(segment id, name) of the latest segmentation run, by label; empty before any run."""
+    latest = latest_segments(session)
+    return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []
+
+
+def account_ids_in_segment(segment_id: int) -> Select:
+    """SELECT of the ids of the accounts in a segment at the latest segmentation run."""
+    latest = select(func.max(SegmentationRun.id)).scalar_subquery()
+    return select(AccountSegment.account_id).where(AccountSegment.run_id == latest,
+                                                   AccountSegment.segment_id == segment_id)

@@ -14,10 +14,10 @@ import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from abm.ml.clustering import SegmentationError, match_segments, segment
+from abm.ml.features import FEATURE_NAMES, feature_matrix
+from abm.ml.naming import describe_segments
 from abm.sales.models import MonthlyAccountSales
-from abm.segmentation.clustering import SegmentationError, match_segments, segment
-from abm.segmentation.features import FEATURE_NAMES, feature_matrix
-from abm.segmentation.naming import describe_segments
 from abm.segments.models import (
     AccountPotential,
     AccountSegment,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +16,7 @@ class Role(StrEnum):
     SALES = "sales"
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,9 +28,27 @@ class User(UserMixin, Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # What Flask-Login asks of a user object (its UserMixin, written out), so that the
+    # model, which services and jobs import, loads no web extension.
+    __hash__ = object.__hash__
+    is_anonymous = False
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def __eq__(self, other: object) -> bool:
+        """The same user, even as two objects of two sessions."""
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

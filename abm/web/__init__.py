@@ -53,12 +53,10 @@ def init_app(app: Flask) -> None:
         errors,
         i18n,
         imports,
-        reading,
         runs,
         segments,
     )
 
-    reading.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     Babel(app, locale_selector=_select_locale, timezone_selector=_select_timezone)

@@ -1,18 +1,21 @@
-"""Filters and panels that come from other domains (analytics, segmentation).
+"""Filters and panels of the accounts pages that come from analytics and segments.
 
-Each is looked up guardedly: when the domain is not installed yet, or has no
-data, the accounts pages work without it.
+Each domain's panel is read guardedly: when it fails, or has no data yet, the
+account's page shows without it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from abm.accounts import insights
+from abm.analytics import reads as analytics
+from abm.analytics import refresh
+from abm.segments import reads as segments
 from abm.web.labels import label
 
 log = logging.getLogger(__name__)
@@ -23,16 +26,16 @@ def ids_for(session: Session, args: Mapping[str, str]) -> Select | None:
 
     Several filters intersect.
     """
-    selects = []
+    asked: list[Select | None] = []
     if args.get("cell"):
-        selects.append(insights.account_ids_in_cell(args["cell"].upper()))
+        asked.append(analytics.account_ids_in_cell(args["cell"].upper()))
     if args.get("flag"):
-        selects.append(insights.account_ids_with_flag(args["flag"]))
+        asked.append(analytics.account_ids_with_flag(args["flag"]))
     if args.get("churn"):
-        selects.append(insights.account_ids_in_churn_state(args["churn"]))
+        asked.append(analytics.account_ids_in_churn_state(args["churn"]))
     if args.get("segment", "").isdigit():
-        selects.append(insights.account_ids_in_segment(int(args["segment"])))
-    selects = [s for s in selects if s is not None]
+        asked.append(segments.account_ids_in_segment(int(args["segment"])))
+    selects = [s for s in asked if s is not None]
     if not selects:
         return None
     combined = selects[0]
@@ -46,38 +49,30 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
     from flask_babel import gettext as _
 
     fields = []
-    segments = insights.latest_segment_choices(session)
-    if segments:
+    latest = segments.latest_segment_choices(session)
+    if latest:
         fields.append({"name": "segment", "label": _("Segment"),
-                       "options": [(str(i), name) for i, name in segments]})
-    if not insights.available():
-        return fields
+                       "options": [(str(i), name) for i, name in latest]})
     return fields + [
         {"name": "cell", "label": _("ABC-XYZ cell"),
-         "options": [(c, c) for c in insights.CELLS]},
+         "options": [(c, c) for c in analytics.CELLS]},
         {"name": "flag", "label": _("Flag"),
-         "options": [(f, label("flag", f)) for f in insights.FLAGS]},
+         "options": [(f, label("flag", f)) for f in analytics.FLAGS]},
         {"name": "churn", "label": _("Churn"),
-         "options": [(s, label("churn", s)) for s in insights.CHURN_STATES]},
+         "options": [(s, label("churn", s)) for s in analytics.CHURN_STATES]},
     ]
 
 
-def account_panels(session: Session, account_id: int) -> dict:
+def account_panels(session: Session, account_id: int) -> dict[str, Any]:
     """What other domains know about one account, by panel name (empty when nothing)."""
-    panels = {}
-    if insights.available():
-        try:
-            from abm.analytics.refresh import account_analytics
-
-            panels["analytics"] = account_analytics(session, account_id)
-        except Exception:  # noqa: BLE001 - one failing domain must not hide the account
-            log.exception("analytics panel of account %s failed", account_id)
-    if insights.segments_available():
-        try:
-            from abm.segments.reads import account_potential, account_segment
-
-            panels["segment"] = account_segment(session, account_id)
-            panels["potential"] = account_potential(session, account_id)
-        except Exception:  # noqa: BLE001 - one failing domain must not hide the account
-            log.exception("segment panel of account %s failed", account_id)
+    panels: dict[str, Any] = {}
+    try:
+        panels["analytics"] = refresh.account_analytics(session, account_id)
+    except Exception:  # noqa: BLE001 - one failing domain must not hide the account
+        log.exception("analytics panel of account %s failed", account_id)
+    try:
+        panels["segment"] = segments.account_segment(session, account_id)
+        panels["potential"] = segments.account_potential(session, account_id)
+    except Exception:  # noqa: BLE001 - one failing domain must not hide the account
+        log.exception("segment panel of account %s failed", account_id)
     return panels

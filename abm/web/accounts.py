@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from abm.accounts import work
-from abm.accounts.listing import AccountFilters, filter_choices, iter_accounts, list_accounts
 from abm.accounts.models import Category
-from abm.accounts.ordering import ORDERS
 from abm.accounts.services import can_edit_account, get_visible_account
+from abm.analytics.account_list import (
+    AccountFilters,
+    filter_choices,
+    iter_accounts,
+    list_accounts,
+)
+from abm.analytics.account_orders import ORDERS
 from abm.campaigns.outcomes import account_campaigns
 from abm.campaigns.plans import can_edit_plan
 from abm.db import get_session
+from abm.sales.reads import monthly_revenue
 from abm.users.services import list_users
 from abm.web import account_filters, labels
 from abm.web.auth import current_viewer, role_required
@@ -50,7 +57,7 @@ def index():
     filters = filters_from_request()
     after = request.args.get("after", "")
     page = list_accounts(session, viewer, filters, after=int(after) if after.isdigit() else None)
-    kept = {k: v for k, v in request.args.items() if k != "after" and v}
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "accounts/list.html",
         page=page, filters=filters, args=kept, choices=filter_choices(session, viewer),
@@ -76,7 +83,7 @@ def sort_options() -> list[tuple[str, str]]:
     return [(value, text) for value, text in options if value in ORDERS]
 
 
-def sort_links(kept: dict[str, str], current: str) -> dict[str, dict]:
+def sort_links(kept: dict[str, Any], current: str) -> dict[str, dict]:
     """Per sortable column: the URL a click on its heading opens, and its aria-sort state.
 
     The first click sorts in the column's natural direction; a click on the
@@ -138,7 +145,7 @@ def load_editable_account(account_id: int):
 def show(account_id: int):
     session = get_session()
     account = load_account(account_id)
-    months = work.monthly_revenue(session, account.id)
+    months = monthly_revenue(session, account.id)
     contacts = work.contacts(session, account.id)
     interaction_form = InteractionForm(prefix="interaction")
     interaction_form.kind.choices = interaction_kind_choices()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
@@ -143,7 +144,7 @@ def audit_log():
         since=_start_of(form.since.data) if form.since.data else None,
         until=_start_of(form.until.data + timedelta(days=1)) if form.until.data else None,
         before_id=form.before.data, limit=AUDIT_PAGE + 1)
-    kept = {k: v for k, v in request.args.items() if k != "before" and v}
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "before" and v}
     next_url = None
     if len(rows) > AUDIT_PAGE:
         rows = rows[:AUDIT_PAGE]

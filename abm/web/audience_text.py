@@ -24,7 +24,7 @@ WHERE = _l("%(field)s: %(reason)s")
 
 def field_label(name: str | None) -> str:
     """The translated name of a rule field (a field added later shows its own name)."""
-    return str(labels.LABELS["audience_field"].get(name, name or ""))
+    return str(labels.LABELS["audience_field"].get(name or "", name or ""))
 
 
 def country_name(code: str) -> str:

@@ -135,7 +135,8 @@ def template(campaign_id: int):
         lang = LANGUAGES[0]
     stored = next((t for t in campaign.templates if t.language == lang), None)
     form = TemplateForm(obj=stored)
-    preview, sample, status = None, [], 200
+    sample: list[dict] = []
+    preview, status = None, 200
     try:
         account_id, sample = preview_target(campaign)
     except USER_ERRORS as exc:

@@ -1,6 +1,6 @@
 """The dashboard's panels, each read from its own domain's service and each guarded.
 
-A panel whose domain is not installed, has no data yet or fails returns None;
+A panel whose domain has no data yet or fails returns None;
 the page then shows a short note in its place instead of failing as a whole.
 Company-wide parts come from the stored company figures
 (:mod:`abm.analytics.company`); only what depends on the viewer (a sales user's
@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from abm.accounts import insights
-from abm.accounts.services import Viewer, visibility_clause
+from abm.accounts.services import Viewer, visibility_clause, visible_ids
+from abm.analytics import reads
 from abm.analytics.company import LIST_LIMIT
 from abm.analytics.settings import AnalyticsSettings
 from abm.campaigns.listing import count_campaigns, list_campaigns
@@ -42,7 +42,7 @@ def concentration(session: Session, viewer: Viewer, figures: dict) -> dict | Non
     threshold = AnalyticsSettings.from_stored(snapshot["settings"]).pareto_share
     accounts = snapshot["accounts"] or 0
     flagged = figures["flagged"] if viewer.sees_every_account else \
-        insights.flagged_accounts(session, viewer, limit=LIST_LIMIT)
+        reads.flagged_accounts(session, viewer, limit=LIST_LIMIT)
     return {
         "snapshot": snapshot,
         "counts": figures["flag_counts"],
@@ -67,29 +67,25 @@ def top_n(session: Session, viewer: Viewer, figures: dict) -> dict | None:
         return None
     ids = {r["account_id"] for r in report["rows"]}
     ids |= {r["account_id"] for r in report["changes"]["left"]}
-    visible = insights.visible_ids(session, viewer, ids)
+    visible = visible_ids(session, viewer, ids)
     return report | {"rows": [r for r in report["rows"] if r["account_id"] in visible],
                      "left": [r for r in report["changes"]["left"] if r["account_id"] in visible]}
 
 
 def alerts(session: Session, viewer: Viewer, figures: dict,
            limit: int = LIST_LIMIT) -> dict | None:
-    if not insights.available():
-        return None
     from abm.analytics.alerts import list_alerts
 
     shown = list_alerts(session, limit=limit, visible=visibility_clause(viewer))
-    more = insights.count_open_alerts(session, viewer) - len(shown)
+    more = reads.count_open_alerts(session, viewer) - len(shown)
     return {"items": shown, "more": max(0, more)}
 
 
 def win_back(session: Session, viewer: Viewer, figures: dict,
              limit: int = LIST_LIMIT) -> dict | None:
-    if not insights.available():
-        return None
     if viewer.sees_every_account:
         return {"items": figures["win_back"][:limit]}
-    return {"items": insights.win_back(session, viewer, limit=limit)}
+    return {"items": reads.win_back(session, viewer, limit=limit)}
 
 
 def campaigns(session: Session, viewer: Viewer, figures: dict) -> dict | None:

@@ -93,7 +93,8 @@ def error_page(exc: HTTPException):
 
 def plain_page() -> str:
     """A page without template or database, in the language of the session or the browser."""
-    lang = session.get("lang") if session.get("lang") in LANGUAGES else (
+    chosen = session.get("lang")
+    lang: str = chosen if chosen in LANGUAGES else (
         request.accept_languages.best_match(LANGUAGES) or "en")
     title, text, back = PLAIN[lang]
     return PLAIN_PAGE.format(lang=lang, title=title, text=text, back=back)

@@ -10,6 +10,9 @@ their password right is never slowed down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -97,14 +100,15 @@ def init_app(app: Flask, settings) -> None:
     # the client address the limit counts by, and the scheme.
     hops = int(settings.trusted_proxies or 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     limiter = Limiter(key_func=get_remote_address, storage_uri="abm-redis://",
-                      storage_options={"redis_extension": get_redis(app)},
+                      storage_options={"redis_extension": get_redis(app)},  # type: ignore[dict-item]
                       strategy="fixed-window", key_prefix="abm-limits")
     limiter.init_app(app)
     app.extensions["abm.limiter"] = limiter
-    view = app.view_functions[LOGIN_ENDPOINT]
+    view: Callable[..., Any] = app.view_functions[LOGIN_ENDPOINT]
     view = limiter.limit(lambda: app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                          key_func=get_remote_address, deduct_when=_failed,
                          scope="login-address")(view)

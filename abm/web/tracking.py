@@ -21,8 +21,8 @@ from abm.delivery.tracking import (
     record_event,
     unsubscribe,
 )
+from abm.http import writes
 from abm.web import LANGUAGES, csrf
-from abm.web.reading import writes
 
 # Every link a recipient follows records what they did (opened, clicked).
 bp = writes(Blueprint("tracking", __name__))

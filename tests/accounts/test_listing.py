@@ -3,9 +3,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from abm.accounts.listing import AccountFilters, count_accounts, iter_accounts, list_accounts
 from abm.accounts.models import Account, AccountCategory, AccountKind, Category
 from abm.accounts.services import Viewer
+from abm.analytics.account_list import (
+    AccountFilters,
+    count_accounts,
+    iter_accounts,
+    list_accounts,
+)
 from abm.sales.models import MonthlyAccountSales
 
 EVERYONE = Viewer(user_id=0, role="manager")
@@ -220,9 +225,9 @@ def test_churn_risk_puts_lost_before_at_risk_before_active(session, figured):
 
 
 def test_a_figure_sort_combines_with_filters_and_search(session, figured):
-    from abm.accounts import insights
+    from abm.analytics.reads import account_ids_in_churn_state
 
-    at_risk = insights.account_ids_in_churn_state("at_risk")
+    at_risk = account_ids_in_churn_state("at_risk")
     page = list_accounts(session, EVERYONE, AccountFilters(sort="-share", ids=at_risk))
     assert [r["name"] for r in page.rows] == ["Bravo", "Delta"]
     searched = list_accounts(session, EVERYONE, AccountFilters(sort="-share", q="A"))
@@ -292,7 +297,7 @@ def test_accounts_inserted_in_bulk_are_searchable(session):
 
 
 def test_a_broad_search_pages_like_a_narrow_one(session, many, monkeypatch):
-    from abm.accounts import listing
+    from abm.analytics import account_list as listing
 
     narrow = _all_pages(session, AccountFilters(q="company", sort="-name"), 5)
     monkeypatch.setattr(listing, "SEARCH_IDS_CAP", 3)  # more matches than ids to read first

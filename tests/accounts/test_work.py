@@ -6,6 +6,7 @@ from abm.accounts import work
 from abm.accounts.models import Account, Contact, Task, TaskStatus
 from abm.accounts.services import Viewer
 from abm.sales.models import MonthlyAccountSales
+from abm.sales.reads import monthly_revenue
 
 
 @pytest.fixture
@@ -22,13 +23,13 @@ def test_monthly_revenue_fills_months_without_shipments_with_zero(session, accou
         MonthlyAccountSales(account_id=account.id, month=date(2026, 3, 1), revenue=30),
     ])
     session.flush()
-    months = work.monthly_revenue(session, account.id, months=4)
+    months = monthly_revenue(session, account.id, months=4)
     assert [(m["month"].month, m["revenue"]) for m in months] == [
         (12, 0.0), (1, 10.0), (2, 0.0), (3, 30.0)]
 
 
 def test_monthly_revenue_is_empty_without_any_sales(session, account):
-    assert work.monthly_revenue(session, account.id) == []
+    assert monthly_revenue(session, account.id) == []
 
 
 def test_an_interaction_cannot_name_another_accounts_contact(session, account, people):

@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from abm import create_app
 from abm.accounts.models import Account
 from abm.analytics.alerts import list_alerts
 from abm.analytics.churn import win_back_list
 from abm.analytics.concentration import concentration
 from abm.analytics.refresh import account_analytics, refresh_analytics
 from abm.analytics.topn import key_account_report
+from abm.app import create_app
 from abm.db import get_db, get_session, upgrade
 from abm.demo import load_demo
 

@@ -1,6 +1,6 @@
 """Contacts, products, tasks, interactions and job runs through the API."""
 
-from abm.queue import enqueue
+from abm.runs.services import enqueue_tracked
 
 
 def test_a_sales_user_lists_only_contacts_of_their_accounts(api, book):
@@ -118,7 +118,7 @@ def _noop():
 
 def test_a_user_follows_their_own_job_run(app, api, users):
     with app.test_request_context():
-        run_id = enqueue(_noop, kind="test", user_id=users["sales"].id)
+        run_id = enqueue_tracked(_noop, kind="test", user_id=users["sales"].id)
     body = api.as_("sales").get(f"/runs/{run_id}").get_json()
     assert (body["id"], body["status"], body["kind"]) == (run_id, "queued", "test")
     assert api.as_("rival").get(f"/runs/{run_id}").status_code == 404

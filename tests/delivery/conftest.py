@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from abm import create_app
+from abm.app import create_app
 from abm.db import get_db, upgrade
 from abm.delivery.transport import SMTPTransport
 from abm.queue import worker_env

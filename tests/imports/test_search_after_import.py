@@ -1,7 +1,7 @@
 """Accounts an import creates or renames are found by part of their name, in any case."""
 
-from abm.accounts.listing import AccountFilters, list_accounts
 from abm.accounts.services import Viewer
+from abm.analytics.account_list import AccountFilters, list_accounts
 
 EVERYONE = Viewer(user_id=0, role="manager")
 

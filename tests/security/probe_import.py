@@ -18,7 +18,7 @@ import time
 
 def main() -> None:
     mode, kind, path = sys.argv[1:4]
-    from abm import create_app
+    from abm.app import create_app
 
     app = create_app()
     with app.app_context():

@@ -162,7 +162,7 @@ def test_pages_and_api_answers_carry_the_security_headers(client, api):
 
 
 def test_https_sites_tell_browsers_to_stay_on_https(tmp_path):
-    from abm import create_app
+    from abm.app import create_app
 
     app = create_app({"database_url": "sqlite://", "instance_path": str(tmp_path),
                       "public_url": "https://abm.example.com", "secret_key": "x"})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from abm import create_app
+from abm.app import create_app
 from abm.web.auth import safe_next
 
 from .conftest import PASSWORD

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from abm.segmentation.clustering import SegmentationError
+from abm.ml.clustering import SegmentationError
 from abm.segments.models import AccountSegment, Segment
 from abm.segments.services import (
     account_segment,

@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from abm import create_app
 from abm.accounts.models import Account, Contact, ContactRole
+from abm.app import create_app
 from abm.campaigns.services import create_campaign, request_approval
 from abm.db import get_db, upgrade
 from abm.sales.models import MonthlyAccountSales

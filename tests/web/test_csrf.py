@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from abm import create_app
+from abm.app import create_app
 from abm.db import get_db
 
 from .conftest import PASSWORD
@@ -92,3 +92,16 @@ def test_the_analytics_refresh_button_needs_the_token(csrf_client, book):
     token = _token(csrf_client, "/")
     response = csrf_client.post("/analytics/refresh", data={"csrf_token": token})
     assert response.status_code == 302 and "/analytics/refresh/" in response.location
+
+
+def test_the_api_takes_a_post_with_its_bearer_token_and_no_csrf_token(csrf_client, session,
+                                                                       users, book):
+    """The API authenticates by token, never by cookie: CSRF checks would only refuse it."""
+    from abm.users.tokens import issue_token
+
+    _, token = issue_token(session, users["sales"].id, "csrf test")
+    session.commit()
+    response = csrf_client.post("/api/v1/tasks", json={"account_id": book["own"].id,
+                                                       "title": "Call back"},
+                                headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_data(as_text=True)

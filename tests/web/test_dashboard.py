@@ -12,8 +12,8 @@ from abm.analytics.models import AccountAnalytics, CompanyFigures
 from abm.analytics.refresh import refresh_analytics
 from abm.analytics.topn import build_key_account_report
 from abm.imports.jobs import start_import
-from abm.queue import enqueue
 from abm.runs.models import JobRun
+from abm.runs.services import enqueue_tracked
 from abm.sales.models import MonthlyAccountSales
 from abm.web import dashboard_panels
 
@@ -127,7 +127,7 @@ def test_an_analytics_refresh_stores_new_company_figures(client, session, login,
     assert 'id="no-analytics"' in client.get("/").get_data(as_text=True)
     session.get(MonthlyAccountSales, (book["own"].id, date(2026, 10, 1))).revenue = 12_345.0
     session.commit()
-    enqueue(analytics_jobs.refresh_analytics, TODAY.isoformat(), queue="analytics")
+    enqueue_tracked(analytics_jobs.refresh_analytics, TODAY.isoformat(), queue="analytics")
     run_jobs()
     page = client.get("/").get_data(as_text=True)
     assert 'id="concentration"' in page and 'id="no-analytics"' not in page

@@ -15,7 +15,7 @@ import sys
 
 SCRIPT = """
 import json, sys
-from abm import create_app
+from abm.app import create_app
 from abm.accounts.models import Account
 from abm.campaigns.services import create_campaign
 from abm.db import get_db, upgrade

@@ -47,7 +47,7 @@ def test_a_form_post_writes_with_the_write_lock(app, client, login, book, sessio
 
 
 def test_views_that_write_on_get_say_so(app):
-    from abm.web.reading import writes
+    from abm.http import writes
 
     assert getattr(app.blueprints["tracking"], "writes", False)
     assert getattr(app.blueprints["api"], "writes", False)

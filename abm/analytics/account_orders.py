@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from abm.accounts import insights
 from abm.accounts.models import Account
+from abm.analytics.models import AccountAnalytics, ChurnState
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,15 @@ class Order:
 def _orders() -> dict[str, Order]:
     region = (func.coalesce(Account.region, ""), Account.name)
     orders = {"name": Order((Account.name,)), "region": Order(region), "created": Order()}
-    if insights.available():
-        aa, churn = insights.AccountAnalytics, insights.ChurnState
-        orders |= {
-            "revenue": Order((aa.revenue,), figures=aa),
-            "share": Order((aa.share,), figures=aa),
-            "growth": Order((aa.growth,), figures=aa),
-            # The churn states sort lost > at_risk > active as text, which is also the
-            # order of their risk (a test holds it); then the revenue at stake.
-            "churn": Order((churn.state, churn.revenue_at_stake), figures=churn),
-        }
+    aa, churn = AccountAnalytics, ChurnState
+    orders |= {
+        "revenue": Order((aa.revenue,), figures=aa),
+        "share": Order((aa.share,), figures=aa),
+        "growth": Order((aa.growth,), figures=aa),
+        # The churn states sort lost > at_risk > active as text, which is also the
+        # order of their risk (a test holds it); then the revenue at stake.
+        "churn": Order((churn.state, churn.revenue_at_stake), figures=churn),
+    }
     return orders | {f"-{name}": Order(o.keys, True, o.figures) for name, o in orders.items()}
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from abm.segmentation.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
+from abm.ml.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
 
 
 def test_a_prospect_among_key_accounts_scores_one_and_one_far_away_zero():

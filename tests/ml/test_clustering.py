@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from abm.segmentation.clustering import SegmentationError, match_segments, segment
-from abm.segmentation.features import FEATURE_NAMES
+from abm.ml.clustering import SegmentationError, match_segments, segment
+from abm.ml.features import FEATURE_NAMES
 
 
 def blobs(n_per: int = 50, seed: int = 0) -> np.ndarray:

@@ -59,4 +59,4 @@ def feature_matrix(columns: dict[str, np.ndarray]) -> np.ndarray:
     if missing:
         raise ValueError(f"missing feature columns: {', '.join(missing)}")
     X = np.column_stack([np.asarray(columns[name], dtype=float) for name in FEATURE_NAMES])
-    return np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0)
+    return np.asarray(np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0), dtype=float)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
@@ -35,7 +36,9 @@ class BGNBDParams:
         return asdict(self)
 
 
-def _check(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check(
+    x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     t_x = np.asarray(t_x, dtype=float)
     T = np.asarray(T, dtype=float)
@@ -55,7 +58,10 @@ def log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.nda
     return float(np.sum(_individual_ll(r, alpha, a, b, ux, inverse, x, t_x, T)))
 
 
-def _individual_ll(r, alpha, a, b, ux, inverse, x, t_x, T) -> np.ndarray:
+def _individual_ll(
+    r: float, alpha: float, a: float, b: float, ux: np.ndarray, inverse: np.ndarray,
+    x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+) -> np.ndarray:
     # Terms of x only, once per distinct x (see the module docstring).
     a1 = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha))[inverse]
     a2 = (betaln(a, b + ux) - betaln(a, b))[inverse]
@@ -64,11 +70,13 @@ def _individual_ll(r, alpha, a, b, ux, inverse, x, t_x, T) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - rx * np.log(alpha + t_x)
     a4 = np.where(x > 0, a4, -np.inf)
-    return a1 + a2 + np.logaddexp(a3, a4)
+    ll: np.ndarray = a1 + a2 + np.logaddexp(a3, a4)
+    return ll
 
 
 def fit_bgnbd(
-    x, t_x, T, *, initial: tuple[float, float, float, float] | None = None
+    x: ArrayLike, t_x: ArrayLike, T: ArrayLike, *,
+    initial: tuple[float, float, float, float] | None = None,
 ) -> BGNBDParams:
     """Fit the BG/NBD model by maximum likelihood.
 
@@ -107,7 +115,10 @@ def fit_bgnbd(
     return BGNBDParams(r, alpha, a, b, -float(result.fun) * len(x))
 
 
-def _ll_and_gradient(params, ux, inverse, x, t_x, T) -> tuple[float, np.ndarray]:
+def _ll_and_gradient(
+    params: np.ndarray, ux: np.ndarray, inverse: np.ndarray, x: np.ndarray, t_x: np.ndarray,
+    T: np.ndarray,
+) -> tuple[float, np.ndarray]:
     """The log-likelihood and its gradient with respect to the log-parameters."""
     r, alpha, a, b = params
     ll = _individual_ll(r, alpha, a, b, ux, inverse, x, t_x, T)
@@ -132,7 +143,7 @@ def _ll_and_gradient(params, ux, inverse, x, t_x, T) -> tuple[float, np.ndarray]
     return float(np.sum(ll)), grad
 
 
-def p_alive(params: BGNBDParams, x, t_x, T) -> np.ndarray:
+def p_alive(params: BGNBDParams, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
     """Probability that each customer is still active at the end of calibration."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
@@ -143,7 +154,9 @@ def p_alive(params: BGNBDParams, x, t_x, T) -> np.ndarray:
     return 1.0 / (1.0 + odds)
 
 
-def expected_purchases(params: BGNBDParams, t: float, x, t_x, T) -> np.ndarray:
+def expected_purchases(
+    params: BGNBDParams, t: float, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> np.ndarray:
     """Expected purchases of each customer in the next ``t`` units (FHL 2005, eq. 10)."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
@@ -157,7 +170,8 @@ def expected_purchases(params: BGNBDParams, t: float, x, t_x, T) -> np.ndarray:
         log_odds = (np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
                     + rx * (np.log(alpha + T) - np.log(alpha + t_x)))
     denominator = 1.0 + np.where(x > 0, np.exp(np.minimum(log_odds, 700)), 0.0)
-    return numerator / denominator
+    expected: np.ndarray = numerator / denominator
+    return expected
 
 
 def expected_purchases_new(params: BGNBDParams, t: float) -> float:

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from abm.segmentation.clustering import segment
-from abm.segmentation.features import FEATURE_NAMES
-from abm.segmentation.naming import describe_segments, percentile_of
-from tests.segmentation.test_clustering import blobs
+from abm.ml.clustering import segment
+from abm.ml.features import FEATURE_NAMES
+from abm.ml.naming import describe_segments, percentile_of
+from tests.ml.test_clustering import blobs
 
 RULES = {  # what each name part promises about its figure (value, percentile)
     "top revenue": lambda v, p: p >= 0.8,

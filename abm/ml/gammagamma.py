@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from abm.segmentation.bgnbd import BGNBDParams, ModelError, expected_purchases
+from abm.ml.bgnbd import BGNBDParams, ModelError, expected_purchases
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class GammaGammaParams:
         return asdict(self)
 
 
-def fit_gamma_gamma(x, mbar) -> GammaGammaParams:
+def fit_gamma_gamma(x: ArrayLike, mbar: ArrayLike) -> GammaGammaParams:
     """Fit the Gamma-Gamma spend model on customers with repeat purchases.
 
     Args:
@@ -71,7 +72,7 @@ def fit_gamma_gamma(x, mbar) -> GammaGammaParams:
     return GammaGammaParams(p, q, g, -float(result.fun) * n)
 
 
-def expected_spend(params: GammaGammaParams, x, mbar) -> np.ndarray:
+def expected_spend(params: GammaGammaParams, x: ArrayLike, mbar: ArrayLike) -> np.ndarray:
     """Expected value of a customer's future purchase, given its history.
 
     A weighted mean of the population mean and the customer's own mean, the
@@ -82,11 +83,15 @@ def expected_spend(params: GammaGammaParams, x, mbar) -> np.ndarray:
     p, q, g = params.p, params.q, params.gamma
     if q <= 1:
         raise ModelError("the spend model has no finite mean (q <= 1) on this data")
-    return p * (g + x * mbar) / (p * x + q - 1)
+    spend: np.ndarray = p * (g + x * mbar) / (p * x + q - 1)
+    return spend
 
 
 def customer_value(
-    bgnbd: BGNBDParams, spend: GammaGammaParams, horizon: float, x, t_x, T, mbar
+    bgnbd: BGNBDParams, spend: GammaGammaParams, horizon: float, x: ArrayLike, t_x: ArrayLike,
+    T: ArrayLike, mbar: ArrayLike,
 ) -> np.ndarray:
     """Undiscounted value of each customer over the next ``horizon`` units (CLV)."""
-    return expected_purchases(bgnbd, horizon, x, t_x, T) * expected_spend(spend, x, mbar)
+    value: np.ndarray = (expected_purchases(bgnbd, horizon, x, t_x, T)
+                         * expected_spend(spend, x, mbar))
+    return value

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from abm.segmentation.bgnbd import (
+from abm.ml.bgnbd import (
     BGNBDParams,
     ModelError,
     _ll_and_gradient,

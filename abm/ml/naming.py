@@ -7,14 +7,16 @@ accounts, so the UI can answer "why is this segment called that?".
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from abm.segmentation.features import FEATURES
+from abm.ml.features import FEATURES
 
 _INDEX = {f.name: i for i, f in enumerate(FEATURES)}
 
 
-def _part(text: str, feature: str, value: float, rule: str) -> dict:
+def _part(text: str, feature: str, value: float, rule: str) -> dict[str, Any]:
     return {"text": text, "feature": feature, "value": _round(value), "rule": rule}
 
 
@@ -29,13 +31,13 @@ def percentile_of(population: np.ndarray, value: float, *, ordered: bool = False
     say) in the middle, not at the top or the bottom. ``ordered`` says the
     population is sorted already.
     """
-    ordered = population if ordered else np.sort(population)
-    below = np.searchsorted(ordered, value, side="left")
-    at_or_below = np.searchsorted(ordered, value, side="right")
+    values = population if ordered else np.sort(population)
+    below = np.searchsorted(values, value, side="left")
+    at_or_below = np.searchsorted(values, value, side="right")
     return float((below + at_or_below) / 2 / len(population))
 
 
-def _name_parts(centroid: np.ndarray, population: np.ndarray) -> list[dict]:
+def _name_parts(centroid: np.ndarray, population: np.ndarray) -> list[dict[str, Any]]:
     """The rules a centroid satisfies, in the order of its name (population columns sorted)."""
 
     def value(name: str) -> float:
@@ -44,7 +46,7 @@ def _name_parts(centroid: np.ndarray, population: np.ndarray) -> list[dict]:
     def pct(name: str) -> float:
         return percentile_of(population[:, _INDEX[name]], value(name), ordered=True)
 
-    parts: list[dict] = []
+    parts: list[dict[str, Any]] = []
     recency = value("recency_months")
     silent = int(round(recency))
     active = value("active_months_12m")
@@ -121,7 +123,7 @@ def _months(n: int) -> str:
     return f"{words.get(n, n)} months"
 
 
-def describe_segments(centroids: np.ndarray, population: np.ndarray) -> list[dict]:
+def describe_segments(centroids: np.ndarray, population: np.ndarray) -> list[dict[str, Any]]:
     """A name and the figures behind it for each centroid.
 
     Args:
@@ -158,7 +160,7 @@ def describe_segments(centroids: np.ndarray, population: np.ndarray) -> list[dic
     return described
 
 
-def _disambiguate(described: list[dict], centroids: np.ndarray) -> None:
+def _disambiguate(described: list[dict[str, Any]], centroids: np.ndarray) -> None:
     by_name: dict[str, list[int]] = {}
     for i, d in enumerate(described):
         by_name.setdefault(d["name"], []).append(i)

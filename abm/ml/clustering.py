@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from abm.segmentation.features import signed_exp, signed_log
+from abm.ml.features import signed_exp, signed_log
 
 SILHOUETTE_SAMPLE = 2000  # silhouette is quadratic in accounts: score a fixed sample
 SEARCH_SAMPLE = 20_000  # k is chosen on a fixed sample; the final fit sees every account
@@ -43,7 +43,9 @@ class Segmentation:
 
     def scale(self, raw: np.ndarray) -> np.ndarray:
         """Map points in feature units (e.g. an earlier run's centroids) to this run's space."""
-        return self.pipeline[:-1].transform(np.atleast_2d(raw))
+        if self.pipeline is None:
+            raise ValueError("this segmentation was built without its pipeline")
+        return np.asarray(self.pipeline[:-1].transform(np.atleast_2d(raw)), dtype=float)
 
 
 def make_pipeline(k: int, random_state: int = 0) -> Pipeline:
@@ -65,7 +67,7 @@ def segment(
     """Cluster the rows of ``X`` into ``k`` segments, or the k of best silhouette.
 
     Args:
-        X: one row per account, columns as in :data:`~abm.segmentation.features.FEATURES`.
+        X: one row per account, columns as in :data:`~abm.ml.features.FEATURES`.
         k: a fixed number of segments; None chooses it by silhouette over ``k_range``.
         k_range: the smallest and largest k tried, both included.
         random_state: the seed of KMeans and of the silhouette sample.
@@ -117,7 +119,9 @@ def segment(
     return _canonical(pipeline, model, prepared, best, scores)
 
 
-def _search(kmeans, prepared, candidates, random_state) -> tuple[dict, dict]:
+def _search(
+    kmeans: KMeans, prepared: np.ndarray, candidates: list[int], random_state: int
+) -> tuple[dict[int, float], dict[int, KMeans]]:
     """KMeans for every candidate k on a fixed sample, and its silhouette on a smaller one."""
     rng = np.random.default_rng(random_state)
     n = len(prepared)
@@ -139,7 +143,9 @@ def _search(kmeans, prepared, candidates, random_state) -> tuple[dict, dict]:
     return scores, fitted
 
 
-def _canonical(pipeline, model, prepared, k, scores) -> Segmentation:
+def _canonical(
+    pipeline: Pipeline, model: KMeans, prepared: np.ndarray, k: int, scores: dict[int, float]
+) -> Segmentation:
     scaled = model.cluster_centers_
     raw = pipeline[:-1].inverse_transform(scaled)
     # Order clusters by their raw centroids, revenue first: ids never depend on

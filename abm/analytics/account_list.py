@@ -1,25 +1,24 @@
 """The account list: search, filters, sort and keyset pagination that stay fast at 100k rows.
 
-Pages are cut with a keyset (see :mod:`abm.accounts.ordering`), not an OFFSET,
+Pages are cut with a keyset (see :mod:`abm.analytics.account_orders`), not an OFFSET,
 so page 500 costs what page 1 costs; the total is counted up to a cap so that
 a broad filter never counts the whole table for a number nobody reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from abm.accounts import insights
 from abm.accounts.folding import fold
 from abm.accounts.models import Account, AccountCategory, AccountKind, Category
-from abm.accounts.ordering import ORDERS, page_ids
 from abm.accounts.services import Viewer, visibility_clause
-from abm.sales.models import MonthlyAccountSales
+from abm.analytics import reads
+from abm.analytics.account_orders import ORDERS, page_ids
+from abm.sales.reads import revenue_last_12_months
 from abm.users.models import User
 
 PAGE_SIZE = 50
@@ -41,7 +40,7 @@ class AccountFilters:
         category: a qualitative category value.
         ids: a SELECT of account ids from another service (a segment, an ABC-XYZ
             cell, a flag): only these accounts are listed.
-        sort: a key of :data:`abm.accounts.ordering.ORDERS`.
+        sort: a key of :data:`abm.analytics.account_orders.ORDERS`.
     """
 
     q: str = ""
@@ -147,7 +146,7 @@ def list_accounts(
         total, capped = len(ids), False
     else:
         total, capped = _count(session, viewer, filters, where)
-    period = insights.latest_period(session)
+    period = reads.latest_period(session)
     return AccountPage(rows=_rows(session, ids, stored=period is not None),
                        next_after=ids[-1] if more else None, total=total,
                        total_capped=capped, period=period)
@@ -198,7 +197,7 @@ def _rows(session: Session, ids: list[int], *, stored: bool = True) -> list[dict
             .where(AccountCategory.account_id.in_(ids)).order_by(AccountCategory.category)):
         categories[account_id].append(category.value)
     revenue = revenue_last_12_months(session, ids)
-    figures = insights.list_figures(session, ids)
+    figures = reads.list_figures(session, ids)
     none = {"revenue": None, "share": None, "growth": None, "cell": None, "churn": None}
     out = []
     for i in ids:
@@ -210,29 +209,9 @@ def _rows(session: Session, ids: list[int], *, stored: bool = True) -> list[dict
     return out
 
 
-def latest_month(session: Session) -> date | None:
-    """The most recent month with sales (read from the month index)."""
-    return session.scalar(select(func.max(MonthlyAccountSales.month)))
-
-
-def revenue_last_12_months(session: Session, account_ids: list[int]) -> dict[int, float]:
-    """Revenue of each account over the 12 months ending with the latest month with sales."""
-    last = latest_month(session)
-    if last is None or not account_ids:
-        return {}
-    index = last.year * 12 + last.month - 1 - 11
-    first = date(index // 12, index % 12 + 1, 1)
-    m = MonthlyAccountSales
-    stmt = (
-        select(m.account_id, func.sum(m.revenue))
-        .where(m.account_id.in_(account_ids), m.month >= first, m.month <= last)
-        .group_by(m.account_id)
-    )
-    return {account_id: float(total or 0) for account_id, total in session.execute(stmt)}
-
-
 def filter_choices(session: Session, viewer: Viewer) -> dict[str, list]:
     """The values the filter form offers: regions and owners of visible accounts."""
+    regions: Sequence[str | None]
     if viewer.sees_every_account:
         regions = _all_regions(session)
     else:

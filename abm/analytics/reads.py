@@ -3,13 +3,12 @@
 The analytics refresh stores every account's share, flags and ABC-XYZ class
 (one row per account) and the churn states; reading them costs an indexed
 query, where recomputing them on every page view would aggregate every
-account's sales. Each function returns None (or nothing) when the analytics
-domain is not installed or has not run yet, so that pages can say so.
+account's sales. Each function returns None (or nothing) when analytics has
+not run yet, so that pages can say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import Select, case, func, select
@@ -17,24 +16,15 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account
 from abm.accounts.services import Viewer, visibility_clause
-
-try:
-    from abm.analytics.models import (
-        AccountAnalytics,
-        Alert,
-        AlertStatus,
-        AnalyticsSnapshot,
-        ChurnState,
-        ChurnStateKind,
-        KeyAccountReport,
-    )
-except ImportError:  # analytics not installed: every read below answers "nothing yet"
-    AccountAnalytics = None
-
-try:
-    from abm.segments.models import AccountSegment, SegmentationRun
-except ImportError:  # segmentation not installed
-    AccountSegment = None
+from abm.analytics.models import (
+    AccountAnalytics,
+    Alert,
+    AlertStatus,
+    AnalyticsSnapshot,
+    ChurnState,
+    ChurnStateKind,
+    KeyAccountReport,
+)
 
 CELLS = [a + x for a in "ABC" for x in "XYZ"]
 FLAGS = ("key", "dependency", "mono_client", "near_key", "pareto_core")
@@ -42,14 +32,8 @@ CHURN_STATES = ("at_risk", "lost")
 PARETO_POINTS = 100
 
 
-def available() -> bool:
-    return AccountAnalytics is not None
-
-
 def latest_snapshot(session: Session) -> dict | None:
     """The latest full refresh: period, total, HHI, Pareto core size and thresholds."""
-    if not available():
-        return None
     snap = session.scalar(select(AnalyticsSnapshot).order_by(AnalyticsSnapshot.id.desc())
                           .limit(1))
     if snap is None:
@@ -67,7 +51,7 @@ def list_figures(session: Session, account_ids: list[int]) -> dict[int, dict]:
         ``{"revenue", "share", "growth", "cell", "churn"}`` per account; ``cell``
         is "AX".."CZ" or None, ``churn`` a churn state value or None.
     """
-    if not available() or not account_ids:
+    if not account_ids:
         return {}
     aa, cs = AccountAnalytics, ChurnState
     rows = session.execute(
@@ -82,8 +66,6 @@ def list_figures(session: Session, account_ids: list[int]) -> dict[int, dict]:
 
 def latest_period(session: Session) -> dict | None:
     """Period, measure and time of the latest full refresh (None before the first)."""
-    if not available():
-        return None
     s = AnalyticsSnapshot
     row = session.execute(select(s.period_start, s.period_end, s.measure, s.computed_at)
                           .order_by(s.id.desc()).limit(1)).first()
@@ -92,8 +74,6 @@ def latest_period(session: Session) -> dict | None:
 
 def flagged_accounts(session: Session, viewer: Viewer, limit: int = 20) -> dict[str, list[dict]]:
     """Accounts with the risk and key flags, largest share first, that ``viewer`` may see."""
-    if not available():
-        return {}
     aa = AccountAnalytics
     out = {}
     for flag, column in (("mono_client", aa.mono_client), ("dependency", aa.dependency),
@@ -111,8 +91,6 @@ def flagged_accounts(session: Session, viewer: Viewer, limit: int = 20) -> dict[
 
 def flag_counts(session: Session) -> dict[str, int]:
     """How many accounts carry each flag (company-wide)."""
-    if not available():
-        return {}
     aa = AccountAnalytics
     columns = {"key": aa.is_key, "dependency": aa.dependency, "mono_client": aa.mono_client,
                "near_key": aa.near_key, "pareto_core": aa.pareto_core}
@@ -125,8 +103,6 @@ def flag_counts(session: Session) -> dict[str, int]:
 def pareto_curve(session: Session, points: int = PARETO_POINTS) -> list[tuple[float, float]]:
     """The Pareto curve: (share of accounts, cumulative share of value) at about ``points``
     evenly spaced ranks, best accounts first."""
-    if not available():
-        return []
     aa = AccountAnalytics
     n = session.scalar(select(func.count()).select_from(aa)) or 0
     if n == 0:
@@ -146,8 +122,6 @@ def pareto_curve(session: Session, points: int = PARETO_POINTS) -> list[tuple[fl
 
 def abc_xyz_cells(session: Session) -> dict[str, dict] | None:
     """Count, value and share of value of every ABC-XYZ cell (None before the first refresh)."""
-    if not available():
-        return None
     aa = AccountAnalytics
     rows = session.execute(
         select(aa.abc, aa.xyz, func.count(), func.sum(aa.value), func.sum(aa.share))
@@ -157,21 +131,21 @@ def abc_xyz_cells(session: Session) -> dict[str, dict] | None:
         return None
     cells = {c: {"count": 0, "value": 0.0, "share": 0.0} for c in CELLS}
     for abc, xyz, count, value, share in rows:
-        cells[abc + xyz] = {"count": count, "value": float(value or 0),
+        cells[f"{abc}{xyz}"] = {"count": count, "value": float(value or 0),
                             "share": float(share or 0)}
     return cells
 
 
 def account_ids_in_cell(cell: str) -> Select | None:
     """SELECT of the ids of the accounts in an ABC-XYZ cell ("AX".."CZ")."""
-    if not available() or cell not in CELLS:
+    if cell not in CELLS:
         return None
     aa = AccountAnalytics
     return select(aa.account_id).where(aa.abc == cell[0], aa.xyz == cell[1])
 
 
 def account_ids_with_flag(flag: str) -> Select | None:
-    if not available() or flag not in FLAGS:
+    if flag not in FLAGS:
         return None
     aa = AccountAnalytics
     column = {"key": aa.is_key, "dependency": aa.dependency, "mono_client": aa.mono_client,
@@ -180,15 +154,13 @@ def account_ids_with_flag(flag: str) -> Select | None:
 
 
 def account_ids_in_churn_state(state: str) -> Select | None:
-    if not available() or state not in CHURN_STATES:
+    if state not in CHURN_STATES:
         return None
     return select(ChurnState.account_id).where(ChurnState.state == ChurnStateKind(state))
 
 
 def win_back(session: Session, viewer: Viewer, limit: int = 10) -> list[dict]:
     """Accounts at risk or lost (stored churn states), the most revenue at stake first."""
-    if not available():
-        return []
     cs = ChurnState
     rows = session.execute(
         select(cs, Account.name).join(Account, Account.id == cs.account_id)
@@ -205,8 +177,6 @@ def win_back(session: Session, viewer: Viewer, limit: int = 10) -> list[dict]:
 
 def count_open_alerts(session: Session, viewer: Viewer) -> int:
     """How many alerts on accounts ``viewer`` may see are open or acknowledged."""
-    if not available():
-        return 0
     return session.scalar(
         select(func.count()).select_from(Alert).join(Account, Account.id == Alert.account_id)
         .where(Alert.status.in_([AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
@@ -215,42 +185,4 @@ def count_open_alerts(session: Session, viewer: Viewer) -> int:
 
 def latest_report_month(session: Session) -> date | None:
     """The month of the latest stored top-N key-account report."""
-    if not available():
-        return None
     return session.scalar(select(func.max(KeyAccountReport.month)))
-
-
-def visible_ids(session: Session, viewer: Viewer, account_ids: Collection[int]) -> set[int]:
-    """Which of ``account_ids`` ``viewer`` may open."""
-    ids = list(account_ids)
-    if viewer.sees_every_account:
-        return set(ids)
-    found: set[int] = set()
-    for start in range(0, len(ids), 500):
-        found.update(session.scalars(select(Account.id).where(
-            Account.id.in_(ids[start:start + 500]), visibility_clause(viewer))))
-    return found
-
-
-def segments_available() -> bool:
-    return AccountSegment is not None
-
-
-def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
-    """(segment id, name) of the latest segmentation run, by label; empty before any run."""
-    if not segments_available():
-        return []
-    from abm.segments.reads import latest_segments
-
-    latest = latest_segments(session)
-    return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []
-
-
-def account_ids_in_segment(segment_id: int) -> Select | None:
-    """SELECT of the ids of the accounts in a segment at the latest segmentation run."""
-    if not segments_available():
-        return None
-    latest = select(func.max(SegmentationRun.id)).scalar_subquery()
-    return select(AccountSegment.account_id).where(AccountSegment.run_id == latest,
-                                                   AccountSegment.segment_id == segment_id)
-

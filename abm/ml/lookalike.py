@@ -14,7 +14,8 @@ from sklearn.neighbors import NearestNeighbors
 
 
 def firmographic_matrix(
-    industries: Sequence[str | None], regions: Sequence[str | None], employees: Sequence
+    industries: Sequence[str | None], regions: Sequence[str | None],
+    employees: Sequence[float | None],
 ) -> np.ndarray:
     """One-hot industry and region, plus log size scaled to the same weight as one category.
 
@@ -58,7 +59,7 @@ def lookalike_scores(
     k = min(n_neighbors, len(customers))
     nn = NearestNeighbors(n_neighbors=k).fit(customers)
     _, neighbours = nn.kneighbors(prospects)
-    return np.asarray(is_key, dtype=float)[neighbours].mean(axis=1)
+    return np.asarray(np.asarray(is_key, dtype=float)[neighbours].mean(axis=1), dtype=float)
 
 
 def prospect_potential(lookalike: np.ndarray, qualified_ps: np.ndarray) -> np.ndarray:

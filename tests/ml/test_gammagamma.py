@@ -1,7 +1,7 @@
 import pytest
 
-from abm.segmentation.bgnbd import ModelError
-from abm.segmentation.gammagamma import GammaGammaParams, expected_spend, fit_gamma_gamma
+from abm.ml.bgnbd import ModelError
+from abm.ml.gammagamma import GammaGammaParams, expected_spend, fit_gamma_gamma
 
 
 def sig3(value: float) -> float:

@@ -1,0 +1,54 @@
+"""What pages read of the monthly sales aggregates: an account's months, the latest month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from abm.sales.models import MonthlyAccountSales
+
+
+def latest_month(session: Session) -> date | None:
+    """The most recent month with sales (read from the month index)."""
+    return session.scalar(select(func.max(MonthlyAccountSales.month)))
+
+
+def revenue_last_12_months(session: Session, account_ids: list[int]) -> dict[int, float]:
+    """Revenue of each account over the 12 months ending with the latest month with sales."""
+    last = latest_month(session)
+    if last is None or not account_ids:
+        return {}
+    index = last.year * 12 + last.month - 1 - 11
+    first = date(index // 12, index % 12 + 1, 1)
+    m = MonthlyAccountSales
+    stmt = (
+        select(m.account_id, func.sum(m.revenue))
+        .where(m.account_id.in_(account_ids), m.month >= first, m.month <= last)
+        .group_by(m.account_id)
+    )
+    return {account_id: float(total or 0) for account_id, total in session.execute(stmt)}
+
+
+def monthly_revenue(session: Session, account_id: int, months: int = 24,
+                    last: date | None = None) -> list[dict]:
+    """Revenue and margin per month for the ``months`` months ending with ``last``.
+
+    Months without shipments are present with zero: a gap is what a KAM must see.
+    ``last`` defaults to the latest month with sales anywhere (the data's "now").
+    """
+    if last is None:
+        last = latest_month(session)
+        if last is None:
+            return []
+    index = last.year * 12 + last.month - 1
+    series = [date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(months - 1, -1, -1)]
+    m = MonthlyAccountSales
+    stmt = select(m.month, m.revenue, m.margin).where(
+        m.account_id == account_id, m.month >= series[0], m.month <= series[-1]
+    )
+    found = {month: (float(rev or 0), None if mar is None else float(mar))
+             for month, rev, mar in session.execute(stmt)}
+    return [{"month": month, "revenue": found.get(month, (0.0, None))[0],
+             "margin": found.get(month, (0.0, None))[1]} for month in series]

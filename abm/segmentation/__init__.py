@@ -1,1 +1,0 @@
-"""Segmentation and potential: plain functions over arrays (no Flask, no session)."""
