@@ -243,7 +243,7 @@ def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
     from abm.segments.reads import latest_segments
 
     latest = latest_segments(session)
-    return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []
+    return [(s.id, s.name) for s in latest.segments] if latest else []
 
 
 def account_ids_in_segment(segment_id: int) -> Select | None:

@@ -1,4 +1,4 @@
-"""The team's work on one account: dossier edits, interactions, tasks and comments.
+"""The team's work on one account: tenders, interactions, tasks and comments.
 
 The caller (a view) has already checked that the user may see the account;
 these functions record what was done. The caller commits.
@@ -6,18 +6,14 @@ these functions record what was done. The caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from abm.accounts.emails import normalise_email
 from abm.accounts.listing import latest_month
 from abm.accounts.models import (
     Account,
-    AccountCategory,
-    Category,
     Contact,
     Interaction,
     InteractionKind,
@@ -28,80 +24,6 @@ from abm.accounts.models import (
 )
 from abm.accounts.services import Viewer, visibility_clause
 from abm.sales.models import MonthlyAccountSales
-
-DOSSIER_FIELDS = (
-    "name", "industry", "country", "region", "city", "employees", "website", "description",
-    "history", "structure", "competitors", "current_supplier", "terms_reviewed_on",
-)
-QUALIFICATION_FIELDS = ("has_need", "can_pay", "has_authority")
-
-
-def update_dossier(session: Session, account: Account, values: dict) -> None:
-    """Set the dossier fields present in ``values`` (unknown keys are ignored).
-
-    Empty strings are stored as NULL, so that "cleared" and "never filled" read the same.
-    """
-    for name in DOSSIER_FIELDS + QUALIFICATION_FIELDS:
-        if name in values:
-            value = values[name]
-            setattr(account, name, None if value == "" else value)
-    session.flush()
-
-
-def set_categories(session: Session, account: Account, categories: Iterable[str]) -> None:
-    """Replace the account's qualitative categories with ``categories``."""
-    wanted = {Category(c) for c in categories}
-    account.categories = [c for c in account.categories if c.category in wanted]
-    have = {c.category for c in account.categories}
-    for category in sorted(wanted - have, key=lambda c: c.value):
-        account.categories.append(AccountCategory(category=category))
-    session.flush()
-
-
-def set_owner(session: Session, account: Account, owner_id: int | None) -> None:
-    account.owner_id = owner_id
-    session.flush()
-
-
-def contacts(session: Session, account_id: int) -> list[Contact]:
-    """The account's people, decision makers first (by DMU role, then name)."""
-    stmt = select(Contact).where(Contact.account_id == account_id).order_by(Contact.role,
-                                                                            Contact.name)
-    return list(session.scalars(stmt))
-
-
-CONTACT_FIELDS = ("name", "role", "position", "email", "phone", "birthday", "language",
-                  "marketing_consent")
-
-
-def get_contact(session: Session, account_id: int, contact_id: int) -> Contact | None:
-    """The contact if it belongs to the account."""
-    contact = session.get(Contact, contact_id)
-    return contact if contact is not None and contact.account_id == account_id else None
-
-
-def save_contact(session: Session, account: Account, values: dict,
-                 contact: Contact | None = None) -> Contact:
-    """Create a contact on the account, or update ``contact``, from ``values``.
-
-    Empty strings are stored as NULL; an email is validated and stored normalised
-    (:func:`~abm.accounts.emails.normalise_email`).
-
-    Raises:
-        InvalidEmail: the email is not a valid address.
-    """
-    if contact is None:
-        contact = Contact(account_id=account.id)
-        session.add(contact)
-    for name in CONTACT_FIELDS:
-        if name in values:
-            value = values[name]
-            if name == "email" and value:
-                value = normalise_email(value)
-            setattr(contact, name, None if value == "" else value)
-    session.flush()
-    return contact
-
 
 TENDER_FIELDS = ("title", "held_on", "outcome", "reason", "amount")
 

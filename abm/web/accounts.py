@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from abm.accounts import work
+from abm.accounts.contacts import account_contacts
 from abm.accounts.listing import AccountFilters, filter_choices, iter_accounts, list_accounts
 from abm.accounts.models import Category
 from abm.accounts.ordering import ORDERS
@@ -139,7 +140,7 @@ def show(account_id: int):
     session = get_session()
     account = load_account(account_id)
     months = work.monthly_revenue(session, account.id)
-    contacts = work.contacts(session, account.id)
+    contacts = account_contacts(session, account.id)
     interaction_form = InteractionForm(prefix="interaction")
     interaction_form.kind.choices = interaction_kind_choices()
     interaction_form.contact_id.choices = contact_choices(contacts)

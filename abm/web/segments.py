@@ -22,18 +22,16 @@ def index():
     from abm.segments.reads import latest_segments
 
     latest = latest_segments(get_session())
-    chart = bar_chart([s["size"] for s in latest["segments"]]) if latest else None
+    chart = bar_chart([s.size for s in latest.segments]) if latest else None
     return render_template("segments/index.html", latest=latest, chart=chart)
 
 
 @bp.route("/run", methods=["POST"])
 @role_required("manager", "marketing")
 def start():
-    from abm.queue import enqueue
-    from abm.segments.jobs import segment_accounts
+    from abm.segments.jobs import start_segmentation
 
-    run_id = enqueue(segment_accounts, queue="analytics", kind="segmentation",
-                     user_id=current_user.id)
+    run_id = start_segmentation(user_id=current_user.id)
     return redirect(url_for(".run", run_id=run_id))
 
 
