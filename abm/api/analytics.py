@@ -19,6 +19,7 @@ from abm.accounts.services import visibility_clause
 from abm.analytics.abcxyz import abc_xyz
 from abm.analytics.alerts import AlertError, acknowledge_alert, list_alerts, resolve_alert
 from abm.analytics.churn import win_back_list
+from abm.analytics.concentration import Concentration as ConcentrationResult
 from abm.analytics.concentration import concentration
 from abm.analytics.models import Alert, AlertKind, AlertStatus
 from abm.analytics.periods import parse_month
@@ -27,7 +28,7 @@ from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, current_viewer, operation
 from abm.api.runs import RunStarted, run_started
-from abm.api.schemas import Id, Input, Output, PageQuery, string
+from abm.api.schemas import Id, Input, Output, PageQuery, fields_of, string
 from abm.db import get_session
 
 COMPANY_WIDE = {"manager", "marketing"}
@@ -258,7 +259,7 @@ def _month(text: str | None) -> date | None:
     return parse_month(text) if text else None
 
 
-def _concentration(query: PeriodQuery, months: int | None = None) -> dict:
+def _concentration(query: PeriodQuery, months: int | None = None) -> ConcentrationResult:
     return concentration(get_session(), end=_month(query.end), months=months, by=query.by)
 
 
@@ -266,8 +267,9 @@ def _concentration(query: PeriodQuery, months: int | None = None) -> dict:
            tag="analytics", roles=COMPANY_WIDE, query=ConcentrationQuery, response=Concentration)
 def shares(query: ConcentrationQuery) -> Concentration:
     result = _concentration(query, query.months)
-    page, cursor = lists.offset_page(result["accounts"], query.after, query.limit)
-    return Concentration.model_validate({**result, "accounts": page, "next_cursor": cursor})
+    page, cursor = lists.offset_page(result.accounts, query.after, query.limit)
+    return Concentration.model_validate(fields_of(result) | {"accounts": page,
+                                                            "next_cursor": cursor})
 
 
 @operation("GET", "/analytics/pareto", summary="The Pareto 80/20 core", tag="analytics",
@@ -275,9 +277,9 @@ def shares(query: ConcentrationQuery) -> Concentration:
 def pareto(query: ConcentrationQuery) -> ParetoReport:
     """The smallest set of accounts whose cumulative revenue reaches the Pareto share."""
     result = _concentration(query, query.months)
-    core = [a for a in result["accounts"] if a["pareto_core"]]
+    core = [a for a in result.accounts if a.pareto_core]
     page, cursor = lists.offset_page(core, query.after, query.limit)
-    return ParetoReport.model_validate({**result, "core": page, "next_cursor": cursor})
+    return ParetoReport.model_validate(fields_of(result) | {"core": page, "next_cursor": cursor})
 
 
 @operation("GET", "/analytics/key-accounts", summary="The top-N report and its changes",
@@ -292,8 +294,8 @@ def top_n(query: TopNQuery) -> TopNReport:
            tag="analytics", roles=COMPANY_WIDE, query=PeriodQuery, response=AbcXyz)
 def abcxyz(query: PeriodQuery) -> AbcXyz:
     result = abc_xyz(get_session(), end=_month(query.end), by=query.by)
-    page, cursor = lists.offset_page(result["accounts"], query.after, query.limit)
-    return AbcXyz.model_validate({**result, "accounts": page, "next_cursor": cursor})
+    page, cursor = lists.offset_page(result.accounts, query.after, query.limit)
+    return AbcXyz.model_validate(fields_of(result) | {"accounts": page, "next_cursor": cursor})
 
 
 def _visible_ids(account_ids: set[int]) -> set[int]:
@@ -313,8 +315,8 @@ def alerts(query: AlertQuery) -> AlertPage:
     rows = list_alerts(get_session(), status=status, account_id=query.account_id,
                        kind=query.kind.value if query.kind else None, limit=MAX_ALERTS)
     if not current_viewer().sees_every_account:
-        seen = _visible_ids({r["account_id"] for r in rows})
-        rows = [r for r in rows if r["account_id"] in seen]
+        seen = _visible_ids({r.account_id for r in rows})
+        rows = [r for r in rows if r.account_id in seen]
     page, cursor = lists.offset_page(rows, query.after, query.limit)
     return AlertPage(items=[AlertOut.model_validate(r) for r in page], next_cursor=cursor)
 
@@ -355,7 +357,7 @@ def win_back(query: PageQuery) -> WinBackPage:
     rows = win_back_list(get_session())
     viewer = current_viewer()
     if not viewer.sees_every_account:
-        rows = [r for r in rows if r["owner_id"] == viewer.user_id]
+        rows = [r for r in rows if r.owner_id == viewer.user_id]
     page, cursor = lists.offset_page(rows, query.after, query.limit)
     return WinBackPage(items=[WinBackRow.model_validate(r) for r in page], next_cursor=cursor)
 

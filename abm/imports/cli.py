@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 
 import click
 from flask.cli import with_appcontext
@@ -78,7 +79,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
     refresh = not no_refresh and result.changed_data
     if fmt == "json":
         data = result.to_dict()
-        analytics = refresh_here(session) if refresh else None
+        analytics = asdict(refresh_here(session)) if refresh else None
         click.echo(json.dumps({k: data[k] for k in ("created", "updated", "unchanged", "errors")}
                               | {k: data[k] for k in data
                                  if k not in ("created", "updated", "unchanged", "errors")}

@@ -67,7 +67,7 @@ def account_panels(session: Session, account_id: int) -> dict:
     panels = {}
     if insights.available():
         try:
-            from abm.analytics.refresh import account_analytics
+            from abm.analytics.account_analytics import account_analytics
 
             panels["analytics"] = account_analytics(session, account_id)
         except Exception:  # noqa: BLE001 - one failing domain must not hide the account
