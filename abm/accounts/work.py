@@ -6,6 +6,7 @@ these functions record what was done. The caller commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -53,8 +54,17 @@ def delete_tender(session: Session, tender: Tender) -> None:
     session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class MonthRevenue:
+    """An account's revenue and margin (None where unknown) in a month (its first day)."""
+
+    month: date
+    revenue: float
+    margin: float | None
+
+
 def monthly_revenue(session: Session, account_id: int, months: int = 24,
-                    last: date | None = None) -> list[dict]:
+                    last: date | None = None) -> list[MonthRevenue]:
     """Revenue and margin per month for the ``months`` months ending with ``last``.
 
     Months without shipments are present with zero: a gap is what a KAM must see.
@@ -72,8 +82,7 @@ def monthly_revenue(session: Session, account_id: int, months: int = 24,
     )
     found = {month: (float(rev or 0), None if mar is None else float(mar))
              for month, rev, mar in session.execute(stmt)}
-    return [{"month": month, "revenue": found.get(month, (0.0, None))[0],
-             "margin": found.get(month, (0.0, None))[1]} for month in series]
+    return [MonthRevenue(month, *found.get(month, (0.0, None))) for month in series]
 
 
 def interactions(session: Session, account_id: int, limit: int = 100) -> list[Interaction]:

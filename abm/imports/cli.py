@@ -53,6 +53,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
     from abm.db import get_session
     from abm.imports import services
     from abm.imports.columns import parse_map_options
+    from abm.imports.mappings import get_mapping, save_mapping
     from abm.imports.results import ImportFileError
 
     session = get_session()
@@ -63,10 +64,10 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
             click.echo(f"  {rows:,} rows read", err=True)
 
     try:
-        mapping = services.get_mapping(session, kind, use_map) if use_map else {}
+        mapping = get_mapping(session, kind, use_map) if use_map else {}
         mapping.update(parse_map_options(maps))
         if save_map:
-            services.save_mapping(session, kind, save_map, mapping)
+            save_mapping(session, kind, save_map, mapping)
         result = services.import_file(session, file, kind, mapping=mapping, strict=strict,
                                       sheet=sheet, currency=currency, encoding=encoding,
                                       on_batch=on_batch)

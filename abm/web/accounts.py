@@ -105,11 +105,11 @@ def export():
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return csv_response(
         f"accounts-{stamp}.csv", header,
-        lambda session: ([r["id"], r["external_id"] or "", r["name"], r["kind"],
-                          r["region"] or "", r["city"] or "", r["industry"] or "",
-                          r["owner"] or "", " ".join(r["categories"]), round(r["revenue_12m"], 2),
-                          _blank(r["share"]), _blank(r["growth"]), r["cell"] or "",
-                          r["churn"] or ""]
+        lambda session: ([r.id, r.external_id or "", r.name, r.kind,
+                          r.region or "", r.city or "", r.industry or "",
+                          r.owner or "", " ".join(r.categories), round(r.revenue_12m, 2),
+                          _blank(r.share), _blank(r.growth), r.cell or "",
+                          r.churn or ""]
                          for r in iter_accounts(session, viewer, filters)),
     )
 
@@ -152,8 +152,8 @@ def show(account_id: int):
     return render_template(
         "accounts/show.html",
         account=account, contacts=contacts, months=months,
-        chart=bar_chart([m["revenue"] for m in months]),
-        total_revenue=sum(m["revenue"] for m in months),
+        chart=bar_chart([m.revenue for m in months]),
+        total_revenue=sum(m.revenue for m in months),
         interactions=work.interactions(session, account.id),
         tasks=work.account_tasks(session, account.id),
         interaction_form=interaction_form, task_form=task_form,

@@ -9,6 +9,7 @@ it follows the analytics refresh the import started, until that one is done.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,6 +27,9 @@ from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import current_currency
 from abm.web.rates import currency_choices, currency_pairs
+
+if TYPE_CHECKING:  # the importer is loaded by the pages that use it
+    from abm.imports.preview import Preview
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -88,12 +92,12 @@ def preview(token: str):
         mapping = {name[4:]: header for name, header in request.form.items()
                    if name.startswith("map-") and header}
     shown = _preview(path, kind, mapping, encoding)
-    if shown is not None and shown["told"] is not None and shown["told"].detected:
+    if shown is not None and shown.told is not None and shown.told.detected:
         encoding = None  # none chosen, or the chosen one could not read the file
     if request.method == "POST" and shown is not None and "show" not in request.form:
-        told = shown["told"]
-        if shown["missing"]:
-            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown["missing"])),
+        told = shown.told
+        if shown.missing:
+            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown.missing)),
                   "error")
         elif told is not None and not told.plausible and not request.form.get("confirm"):
             flash(_("The text looks wrong in this encoding: choose another one, or tick the "
@@ -101,8 +105,8 @@ def preview(token: str):
         else:
             # The encoding the user saw the rows in, confirmed: the worker reads it so.
             run_id = start_import(path, kind, by=current_actor(),
-                                  mapping=shown["mapping"], currency=currency,
-                                  encoding=shown["encoding"], confirmed=told is not None)
+                                  mapping=shown.mapping, currency=currency,
+                                  encoding=shown.encoding, confirmed=told is not None)
             return redirect(url_for(".run", run_id=run_id))
     if shown is None and request.method == "GET":
         return redirect(url_for(".upload"))
@@ -110,14 +114,14 @@ def preview(token: str):
                            kinds=dict(kind_choices()), currency=currency,
                            currencies=currency_pairs(currency), encoding=encoding,
                            encodings=CHOICES,
-                           encoding_warning=encoding_reason(shown["told"]) if shown else None)
+                           encoding_warning=encoding_reason(shown.told) if shown else None)
 
 
-def _preview(path: Path, kind: str, mapping, encoding: str | None) -> dict | None:
+def _preview(path: Path, kind: str, mapping, encoding: str | None) -> Preview | None:
     """The preview of the file, or None (with the reason flashed). A chosen encoding that
     cannot read the file is said, and the file shown in the detected one."""
+    from abm.imports.preview import preview_file
     from abm.imports.results import ImportFileError
-    from abm.imports.services import preview_file
 
     try:
         return preview_file(path, kind, mapping=mapping, encoding=encoding)

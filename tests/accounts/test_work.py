@@ -23,7 +23,7 @@ def test_monthly_revenue_fills_months_without_shipments_with_zero(session, accou
     ])
     session.flush()
     months = work.monthly_revenue(session, account.id, months=4)
-    assert [(m["month"].month, m["revenue"]) for m in months] == [
+    assert [(m.month.month, m.revenue) for m in months] == [
         (12, 0.0), (1, 10.0), (2, 0.0), (3, 30.0)]
 
 
