@@ -96,10 +96,9 @@ def campaigns(session: Session, viewer: Viewer, figures: DashboardFigures) -> di
     """Campaigns scheduled or sending, with their delivery progress from the outbox."""
     running = [c for status in ("sending", "scheduled")
                for c in list_campaigns(session, status=status, limit=LIST_LIMIT)][:LIST_LIMIT]
-    pending = count_campaigns(session, "pending_approval")
-    for c in running:
-        c["delivery"] = delivery_progress(session, c["id"])
-    return {"running": running, "pending_approval": pending}
+    return {"running": [{"id": c.id, "name": c.name, "status": c.status, "sent": c.sent,
+                         "delivery": delivery_progress(session, c.id)} for c in running],
+            "pending_approval": count_campaigns(session, "pending_approval")}
 
 
 PANELS = {"concentration": concentration, "abc_xyz": abc_xyz, "top_n": top_n,
