@@ -6,8 +6,10 @@ these functions record what was done. The caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +27,7 @@ from abm.accounts.models import (
 )
 from abm.accounts.services import Viewer, visibility_clause
 from abm.sales.models import MonthlyAccountSales
+from abm.users.models import User
 
 TENDER_FIELDS = ("title", "held_on", "outcome", "reason", "amount")
 
@@ -131,15 +134,54 @@ def account_tasks(session: Session, account_id: int) -> list[Task]:
     return list(session.scalars(stmt))
 
 
+class UnknownAssignee(LookupError):
+    """A task given to someone who is not an active user."""
+
+
+def _check_assignee(session: Session, assignee_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    user = session.get(User, assignee_id)
+    if user is None or not user.active:
+        raise UnknownAssignee("assignee_id: no such active user")
+
+
 def create_task(
     session: Session, *, account_id: int, creator_id: int, title: str,
     description: str | None = None, assignee_id: int | None = None, due_on: date | None = None,
 ) -> Task:
+    """Add a task to the account (title stripped, an empty description NULL).
+
+    Raises:
+        UnknownAssignee: the assignee is not an active user.
+    """
+    _check_assignee(session, assignee_id)
     task = Task(account_id=account_id, creator_id=creator_id, title=title.strip(),
                 description=description or None, assignee_id=assignee_id, due_on=due_on)
     session.add(task)
     session.flush()
     return task
+
+
+def update_task(session: Session, task: Task, values: Mapping[str, Any]) -> None:
+    """Change the fields present in ``values`` (title, description, assignee_id, due_on,
+    status) by the rules of :func:`create_task`.
+
+    Raises:
+        UnknownAssignee: the new assignee is not an active user.
+    """
+    if "assignee_id" in values:
+        _check_assignee(session, values["assignee_id"])
+        task.assignee_id = values["assignee_id"]
+    if "title" in values:
+        task.title = values["title"].strip()
+    if "description" in values:
+        task.description = values["description"] or None
+    if "due_on" in values:
+        task.due_on = values["due_on"]
+    if "status" in values:
+        task.status = TaskStatus(values["status"])
+    session.flush()
 
 
 def get_task_for(session: Session, task_id: int, viewer: Viewer) -> Task | None:

@@ -166,3 +166,35 @@ def test_an_empty_file_is_refused_on_the_page_and_through_the_api_and_not_kept(
     assert sent.status_code == 400 and sent.get_json()["message"] == "the file is empty"
     uploads = Path(app.extensions["abm.settings"].instance_path) / "uploads"
     assert not uploads.exists() or list(uploads.iterdir()) == []
+
+
+def test_only_management_moves_an_account_on_the_page_or_through_the_api(
+        api, auth, client, session, book, users):
+    auth.login("sales")
+    page = client.post(f"/accounts/{book['own'].id}/edit",
+                       data={"name": "Own Customer", "owner_id": str(users["rival"].id)})
+    sent = api.as_("sales").patch(f"/accounts/{book['own'].id}",
+                                  json={"owner_id": users["rival"].id})
+    assert (page.status_code, sent.status_code) == (302, 403)
+    session.expire_all()
+    assert session.get(Account, book["own"].id).owner_id == users["sales"].id
+
+
+def test_a_task_changed_through_the_api_follows_the_rules_it_was_made_by(
+        api, session, book, users):
+    created = api.as_("sales").post("/tasks", json={"account_id": book["own"].id,
+                                                    "title": "  Call Olga  "}).get_json()
+    changed = api.as_("sales").patch(f"/tasks/{created['id']}",
+                                     json={"title": "  Call Olga again ", "description": ""})
+    assert created["title"] == "Call Olga"
+    assert (changed.get_json()["title"], changed.get_json()["description"]) == (
+        "Call Olga again", None)
+    users["rival"].active = False
+    session.commit()
+    for response in (
+            api.as_("sales").post("/tasks", json={"account_id": book["own"].id, "title": "x",
+                                                  "assignee_id": users["rival"].id}),
+            api.as_("sales").patch(f"/tasks/{created['id']}",
+                                   json={"assignee_id": users["rival"].id})):
+        assert response.status_code == 404
+        assert response.get_json()["message"] == "assignee_id: no such active user"
