@@ -198,3 +198,11 @@ def test_a_task_changed_through_the_api_follows_the_rules_it_was_made_by(
                                    json={"assignee_id": users["rival"].id})):
         assert response.status_code == 404
         assert response.get_json()["message"] == "assignee_id: no such active user"
+
+
+def test_a_change_of_the_top_assortment_through_the_api_starts_the_refresh(api, session, book):
+    path = f"/products/{book['product'].id}"
+    assert api.as_("manager").patch(path, json={"price": 13}).status_code == 200
+    assert _refreshes(session) == 0
+    assert api.as_("manager").patch(path, json={"top_assortment": False}).status_code == 200
+    assert _refreshes(session) == 1
