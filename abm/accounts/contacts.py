@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.emails import normalise_email
 from abm.accounts.models import Account, Contact
+from abm.accounts.services import assign_fields
 
 CONTACT_FIELDS = ("external_id", "name", "role", "position", "email", "phone", "birthday",
                   "language", "marketing_consent")
@@ -38,22 +39,19 @@ def save_contact(session: Session, account: Account, values: Mapping[str, Any],
                  contact: Contact | None = None) -> Contact:
     """Create a contact on the account, or update ``contact``, from ``values``.
 
-    Only the fields of :data:`CONTACT_FIELDS` present in ``values`` are set. Empty
-    strings are stored as NULL, so that "cleared" and "never filled" read the same; an
-    email is validated and stored normalised (:func:`~abm.accounts.emails.normalise_email`).
-    The caller commits.
+    Only the fields of :data:`CONTACT_FIELDS` present in ``values`` are set, an empty
+    string as NULL (:func:`~abm.accounts.services.assign_fields`); an email is validated
+    and stored normalised (:func:`~abm.accounts.emails.normalise_email`). The caller
+    commits.
 
     Raises:
         InvalidEmail: the email is not a valid address.
     """
+    if values.get("email"):
+        values = {**values, "email": normalise_email(values["email"])}
     if contact is None:
         contact = Contact(account_id=account.id)
         session.add(contact)
-    for name in CONTACT_FIELDS:
-        if name in values:
-            value = values[name]
-            if name == "email" and value:
-                value = normalise_email(value)
-            setattr(contact, name, None if value == "" else value)
+    assign_fields(contact, values, CONTACT_FIELDS)
     session.flush()
     return contact

@@ -180,15 +180,22 @@ def _apply(session: Session, account: Account, values: Mapping[str, Any]) -> Non
         set_categories(session, account, values["categories"] or [])
 
 
-def update_dossier(session: Session, account: Account, values: Mapping[str, Any]) -> None:
-    """Set the fields of :data:`ACCOUNT_FIELDS` present in ``values`` (others are ignored).
+def assign_fields(row: object, values: Mapping[str, Any], names: Iterable[str]) -> None:
+    """Set the fields of ``names`` present in ``values`` on ``row`` (others are ignored).
 
-    Empty strings are stored as NULL, so that "cleared" and "never filled" read the same.
+    An empty string is stored as NULL, so that "cleared" and "never filled" read the same:
+    the rule of every record a person fills in (accounts, contacts, tenders).
     """
-    for name in ACCOUNT_FIELDS:
+    for name in names:
         if name in values:
             value = values[name]
-            setattr(account, name, None if value == "" else value)
+            setattr(row, name, None if value == "" else value)
+
+
+def update_dossier(session: Session, account: Account, values: Mapping[str, Any]) -> None:
+    """Set the fields of :data:`ACCOUNT_FIELDS` present in ``values`` (see
+    :func:`assign_fields`)."""
+    assign_fields(account, values, ACCOUNT_FIELDS)
     session.flush()
 
 

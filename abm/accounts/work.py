@@ -25,7 +25,7 @@ from abm.accounts.models import (
     TaskStatus,
     Tender,
 )
-from abm.accounts.services import Viewer, visibility_clause
+from abm.accounts.services import Viewer, assign_fields, visibility_clause
 from abm.sales.models import MonthlyAccountSales
 from abm.users.models import User
 
@@ -44,10 +44,7 @@ def save_tender(session: Session, account: Account, values: dict,
     if tender is None:
         tender = Tender(account_id=account.id)
         session.add(tender)
-    for name in TENDER_FIELDS:
-        if name in values:
-            value = values[name]
-            setattr(tender, name, None if value == "" else value)
+    assign_fields(tender, values, TENDER_FIELDS)
     session.flush()
     return tender
 

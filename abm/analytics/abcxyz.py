@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from abm.analytics.concentration import Period
+from abm.analytics.concentration import Period, RankedAccount
 from abm.analytics.periods import last_full_month, month_label, month_span
 from abm.analytics.stats import AccountFigures, account_figures, ranked
 from abm.workspace.services import get_settings
@@ -64,16 +64,10 @@ class AbcXyzCell:
 
 
 @dataclass(frozen=True, slots=True)
-class AccountClass:
+class AccountClass(RankedAccount):
     """One account's ABC class (by the share of the accounts above it), its XYZ class (by
     the variation of its monthly revenue, ``cv``; None without a positive mean) and why."""
 
-    account_id: int
-    external_id: str | None
-    name: str
-    value: float
-    share: float
-    rank: int
     share_before: float
     abc: str
     mean_monthly: float

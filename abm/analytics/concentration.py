@@ -48,12 +48,9 @@ class Pareto:
 
 
 @dataclass(frozen=True, slots=True)
-class AccountShare:
-    """One account's share of the period's total, its rank and its flags.
-
-    ``growth`` is the last half of the period against the first (None without a
-    base); ``reasons`` say why each flag holds (empty when not explained).
-    """
+class RankedAccount:
+    """An account with a positive value in the period: the value, its share of the total,
+    its rank (1: the largest; equal values share a rank)."""
 
     account_id: int
     external_id: str | None
@@ -61,6 +58,16 @@ class AccountShare:
     value: float
     share: float
     rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountShare(RankedAccount):
+    """One account's share of the period's total, its rank and its flags.
+
+    ``growth`` is the last half of the period against the first (None without a
+    base); ``reasons`` say why each flag holds (empty when not explained).
+    """
+
     cumulative_share: float
     pareto_core: bool
     key: bool
