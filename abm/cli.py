@@ -123,12 +123,13 @@ def create_user_cmd(email: str, name: str, role: str, password: str) -> None:
     """Add a user."""
     from sqlalchemy.exc import IntegrityError
 
+    from abm.audit.services import COMMAND_LINE
     from abm.db import get_session
     from abm.users.services import create_user
 
     session = get_session()
     try:
-        create_user(session, email=email, name=name, role=role, password=password)
+        create_user(session, email=email, name=name, role=role, password=password, by=COMMAND_LINE)
         session.commit()
     except IntegrityError:
         session.rollback()

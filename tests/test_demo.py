@@ -152,10 +152,10 @@ def test_the_demo_refuses_a_database_that_has_accounts(demo, session):
 
 def test_the_demo_leaves_every_figure_of_the_first_page_computed(demo, session):
     figures = company_figures(session)
-    assert figures["snapshot"]["period_end"] == date(2026, 10, 1)
-    assert figures["flag_counts"]["dependency"] == 1
-    assert figures["top_n"]["month"] == "2026-10" and figures["top_n"]["previous_stored"]
-    assert figures["win_back"]
+    assert figures.snapshot["period_end"] == date(2026, 10, 1)
+    assert figures.flag_counts["dependency"] == 1
+    assert figures.top_n.month == "2026-10" and figures.top_n.previous_stored
+    assert figures.win_back
     months = session.scalars(select(KeyAccountReport.month).order_by(KeyAccountReport.month))
     assert list(months) == [date(2026, 9, 1), date(2026, 10, 1)]
     assert session.scalar(select(func.count()).select_from(Alert)) > 0

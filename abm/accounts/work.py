@@ -1,4 +1,4 @@
-"""The team's work on one account: dossier edits, interactions, tasks and comments.
+"""The team's work on one account: tenders, interactions, tasks and comments.
 
 The caller (a view) has already checked that the user may see the account;
 these functions record what was done. The caller commits.
@@ -6,17 +6,15 @@ these functions record what was done. The caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from abm.accounts.emails import normalise_email
 from abm.accounts.models import (
     Account,
-    AccountCategory,
-    Category,
     Contact,
     Interaction,
     InteractionKind,
@@ -25,81 +23,8 @@ from abm.accounts.models import (
     TaskStatus,
     Tender,
 )
-from abm.accounts.services import Viewer, visibility_clause
-
-DOSSIER_FIELDS = (
-    "name", "industry", "country", "region", "city", "employees", "website", "description",
-    "history", "structure", "competitors", "current_supplier", "terms_reviewed_on",
-)
-QUALIFICATION_FIELDS = ("has_need", "can_pay", "has_authority")
-
-
-def update_dossier(session: Session, account: Account, values: dict) -> None:
-    """Set the dossier fields present in ``values`` (unknown keys are ignored).
-
-    Empty strings are stored as NULL, so that "cleared" and "never filled" read the same.
-    """
-    for name in DOSSIER_FIELDS + QUALIFICATION_FIELDS:
-        if name in values:
-            value = values[name]
-            setattr(account, name, None if value == "" else value)
-    session.flush()
-
-
-def set_categories(session: Session, account: Account, categories: Iterable[str]) -> None:
-    """Replace the account's qualitative categories with ``categories``."""
-    wanted = {Category(c) for c in categories}
-    account.categories = [c for c in account.categories if c.category in wanted]
-    have = {c.category for c in account.categories}
-    for category in sorted(wanted - have, key=lambda c: c.value):
-        account.categories.append(AccountCategory(category=category))
-    session.flush()
-
-
-def set_owner(session: Session, account: Account, owner_id: int | None) -> None:
-    account.owner_id = owner_id
-    session.flush()
-
-
-def contacts(session: Session, account_id: int) -> list[Contact]:
-    """The account's people, decision makers first (by DMU role, then name)."""
-    stmt = select(Contact).where(Contact.account_id == account_id).order_by(Contact.role,
-                                                                            Contact.name)
-    return list(session.scalars(stmt))
-
-
-CONTACT_FIELDS = ("name", "role", "position", "email", "phone", "birthday", "language",
-                  "marketing_consent")
-
-
-def get_contact(session: Session, account_id: int, contact_id: int) -> Contact | None:
-    """The contact if it belongs to the account."""
-    contact = session.get(Contact, contact_id)
-    return contact if contact is not None and contact.account_id == account_id else None
-
-
-def save_contact(session: Session, account: Account, values: dict,
-                 contact: Contact | None = None) -> Contact:
-    """Create a contact on the account, or update ``contact``, from ``values``.
-
-    Empty strings are stored as NULL; an email is validated and stored normalised
-    (:func:`~abm.accounts.emails.normalise_email`).
-
-    Raises:
-        InvalidEmail: the email is not a valid address.
-    """
-    if contact is None:
-        contact = Contact(account_id=account.id)
-        session.add(contact)
-    for name in CONTACT_FIELDS:
-        if name in values:
-            value = values[name]
-            if name == "email" and value:
-                value = normalise_email(value)
-            setattr(contact, name, None if value == "" else value)
-    session.flush()
-    return contact
-
+from abm.accounts.services import Viewer, assign_fields, visibility_clause
+from abm.users.models import User
 
 TENDER_FIELDS = ("title", "held_on", "outcome", "reason", "amount")
 
@@ -116,10 +41,7 @@ def save_tender(session: Session, account: Account, values: dict,
     if tender is None:
         tender = Tender(account_id=account.id)
         session.add(tender)
-    for name in TENDER_FIELDS:
-        if name in values:
-            value = values[name]
-            setattr(tender, name, None if value == "" else value)
+    assign_fields(tender, values, TENDER_FIELDS)
     session.flush()
     return tender
 
@@ -175,15 +97,54 @@ def account_tasks(session: Session, account_id: int) -> list[Task]:
     return list(session.scalars(stmt))
 
 
+class UnknownAssignee(LookupError):
+    """A task given to someone who is not an active user."""
+
+
+def _check_assignee(session: Session, assignee_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    user = session.get(User, assignee_id)
+    if user is None or not user.active:
+        raise UnknownAssignee("assignee_id: no such active user")
+
+
 def create_task(
     session: Session, *, account_id: int, creator_id: int, title: str,
     description: str | None = None, assignee_id: int | None = None, due_on: date | None = None,
 ) -> Task:
+    """Add a task to the account (title stripped, an empty description NULL).
+
+    Raises:
+        UnknownAssignee: the assignee is not an active user.
+    """
+    _check_assignee(session, assignee_id)
     task = Task(account_id=account_id, creator_id=creator_id, title=title.strip(),
                 description=description or None, assignee_id=assignee_id, due_on=due_on)
     session.add(task)
     session.flush()
     return task
+
+
+def update_task(session: Session, task: Task, values: Mapping[str, Any]) -> None:
+    """Change the fields present in ``values`` (title, description, assignee_id, due_on,
+    status) by the rules of :func:`create_task`.
+
+    Raises:
+        UnknownAssignee: the new assignee is not an active user.
+    """
+    if "assignee_id" in values:
+        _check_assignee(session, values["assignee_id"])
+        task.assignee_id = values["assignee_id"]
+    if "title" in values:
+        task.title = values["title"].strip()
+    if "description" in values:
+        task.description = values["description"] or None
+    if "due_on" in values:
+        task.due_on = values["due_on"]
+    if "status" in values:
+        task.status = TaskStatus(values["status"])
+    session.flush()
 
 
 def get_task_for(session: Session, task_id: int, viewer: Viewer) -> Task | None:

@@ -14,10 +14,12 @@ whose mean monthly revenue is not positive has no regular purchases: Z.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from abm.analytics.concentration import Period, RankedAccount
 from abm.analytics.periods import last_full_month, month_label, month_span
 from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import AccountFigures, account_figures, ranked
@@ -41,6 +43,50 @@ RECOMMENDATIONS = {
     "CZ": "Small and irregular: lowest priority; automated campaigns only, and check that "
           "serving them pays.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class XyzPeriod(Period):
+    """The ABC period, and the months the regularity (XYZ) is measured over."""
+
+    xyz_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class AbcXyzCell:
+    """One of the nine cells: its accounts (ids), their value and share, how to work them."""
+
+    count: int
+    value: float
+    share: float
+    accounts: list[int]
+    recommendation: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountClass(RankedAccount):
+    """One account's ABC class (by the share of the accounts above it), its XYZ class (by
+    the variation of its monthly revenue, ``cv``; None without a positive mean) and why."""
+
+    share_before: float
+    abc: str
+    mean_monthly: float
+    cv: float | None
+    xyz: str
+    cell: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class AbcXyz:
+    """The class of every account with a positive value and the nine-cell matrix."""
+
+    period: XyzPeriod
+    measure: str
+    total: float
+    thresholds: dict[str, float]
+    matrix: dict[str, AbcXyzCell]
+    accounts: list[AccountClass]
 
 
 def coefficient_of_variation(total: float, sum_of_squares: float, months: int) -> float | None:
@@ -79,7 +125,7 @@ def abc_xyz(
     settings: AnalyticsSettings | None = None,
     figures: list[AccountFigures] | None = None,
     explain: bool = True,
-) -> dict:
+) -> AbcXyz:
     """The class of every account with a positive value and the nine-cell matrix.
 
     Args:
@@ -91,11 +137,7 @@ def abc_xyz(
         explain: write each account's reasons (the full refresh skips them).
 
     Returns:
-        A dict: ``period``, ``measure``, ``total``, ``thresholds``, ``matrix``
-        (cell name "AX".."CZ" -> count, value, share, accounts (ids),
-        recommendation) and ``accounts`` (account_id, external_id, name, value,
-        share, rank, share_before, abc, mean_monthly, cv, xyz, cell, reasons),
-        largest first.
+        The ``matrix`` by cell name ("AX".."CZ"); the ``accounts`` largest first.
     """
     s = settings or settings_of(session, AnalyticsSettings)
     end = end or last_full_month(today or date.today())
@@ -111,40 +153,43 @@ def abc_xyz(
     total = round(sum(r.value for r in ranking), 2)
     a_t, b_t = s.abc_a, s.abc_b
     x_t, y_t = s.xyz_x, s.xyz_y
-    matrix = {f"{abc}{xyz}": {"count": 0, "value": 0.0, "share": 0.0, "accounts": [],
-                              "recommendation": RECOMMENDATIONS[f"{abc}{xyz}"]}
-              for abc in "ABC" for xyz in "XYZ"}
+    members: dict[str, list[AccountClass]] = {f"{abc}{xyz}": [] for abc in "ABC" for xyz in "XYZ"}
     accounts = []
     for account_id, value, rank, before, _position, _through in ranking:
         f = by_id[account_id]
         abc = abc_class(round(before, 12), a_t, b_t)
         cv = coefficient_of_variation(f.xyz_sum, f.xyz_sumsq, xyz_months)
         xyz = xyz_class(cv, x_t, y_t)
-        cell = matrix[abc + xyz]
-        cell["count"] += 1
-        cell["value"] += value
-        cell["accounts"].append(account_id)
         mean = round(f.xyz_sum / xyz_months, 2)
-        accounts.append({
-            "account_id": account_id, "external_id": f.external_id, "name": f.name,
-            "value": value, "share": round(value / total, 6), "rank": rank,
-            "share_before": round(before, 6), "abc": abc, "mean_monthly": mean, "cv": cv,
-            "xyz": xyz, "cell": abc + xyz,
-            "reasons": _reasons(abc, xyz, before, cv, mean, measure, xyz_months, s)
+        account = AccountClass(
+            account_id=account_id, external_id=f.external_id, name=f.name, value=value,
+            share=round(value / total, 6), rank=rank, share_before=round(before, 6), abc=abc,
+            mean_monthly=mean, cv=cv, xyz=xyz, cell=abc + xyz,
+            reasons=_reasons(abc, xyz, before, cv, mean, measure, xyz_months, s)
             if explain else [],
-        })
-    for cell in matrix.values():
-        cell["value"] = round(cell["value"], 2)
-        cell["share"] = round(cell["value"] / total, 6) if total else 0.0
-    return {
-        "period": {"start": month_label(start), "end": month_label(end), "months": months,
-                   "xyz_months": xyz_months},
-        "measure": measure,
-        "total": total,
-        "thresholds": {"a": a_t, "b": b_t, "x": x_t, "y": y_t},
-        "matrix": matrix,
-        "accounts": accounts,
-    }
+        )
+        members[account.cell].append(account)
+        accounts.append(account)
+    return AbcXyz(
+        period=XyzPeriod(start=month_label(start), end=month_label(end), months=months,
+                         xyz_months=xyz_months),
+        measure=measure,
+        total=total,
+        thresholds={"a": a_t, "b": b_t, "x": x_t, "y": y_t},
+        matrix={name: _cell(name, found, total) for name, found in members.items()},
+        accounts=accounts,
+    )
+
+
+def _cell(name: str, members: list[AccountClass], total: float) -> AbcXyzCell:
+    value = 0.0
+    for a in members:  # summed in rank order, as the shares were
+        value += a.value
+    value = round(value, 2)
+    return AbcXyzCell(count=len(members), value=value,
+                      share=round(value / total, 6) if total else 0.0,
+                      accounts=[a.account_id for a in members],
+                      recommendation=RECOMMENDATIONS[name])
 
 
 def _reasons(abc, xyz, before, cv, mean, measure, xyz_months,

@@ -61,12 +61,45 @@ class AccountFilters:
             self.sort = "name"
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """An account as the list shows it.
+
+    Attributes:
+        kind: the kind's value (``customer``, ``prospect``).
+        owner: the owner's name.
+        categories: the category values, sorted.
+        revenue_12m: revenue over the 12 months ending with the latest month with sales,
+            read now.
+        revenue, share, growth, cell, churn: the stored analytics figures (``revenue``
+            over the analytics period; ``cell`` "AX".."CZ"; ``churn`` a state value).
+            ``revenue`` is what the list shows and sorts by; before the first refresh it
+            is ``revenue_12m``.
+    """
+
+    id: int
+    external_id: str | None
+    name: str
+    kind: str
+    region: str | None
+    city: str | None
+    industry: str | None
+    owner: str | None
+    categories: list[str]
+    revenue_12m: float
+    revenue: float | None
+    share: float | None
+    growth: float | None
+    cell: str | None
+    churn: str | None
+
+
 @dataclass
 class AccountPage:
     """One page of the list.
 
     Attributes:
-        rows: plain dicts, one per account (see :func:`list_accounts`).
+        rows: one per account, in the list's order.
         next_after: the cursor of the next page (None on the last page).
         total: how many accounts match, up to :data:`COUNT_CAP`.
         total_capped: whether there are more than that.
@@ -75,7 +108,7 @@ class AccountPage:
             refresh.
     """
 
-    rows: list[dict]
+    rows: list[AccountRow]
     next_after: int | None
     total: int
     total_capped: bool
@@ -174,16 +207,9 @@ def _ids_only(viewer: Viewer, f: AccountFilters) -> bool:
             and not (f.q or f.kind or f.region or f.category))
 
 
-def _rows(session: Session, ids: list[int], *, stored: bool = True) -> list[dict]:
-    """The list's columns of these accounts, in this order (plain rows, no ORM objects).
-
-    Each row holds the account's columns, ``owner`` (a name), ``categories``,
-    ``revenue_12m`` (the 12 months ending with the latest month with sales,
-    read now), and the stored analytics figures ``share``, ``growth``, ``cell``,
-    ``churn`` and ``revenue`` (over the analytics period). ``revenue`` is the
-    figure the list shows and sorts by; before the first analytics refresh
-    (``stored`` False) it is ``revenue_12m``.
-    """
+def _rows(session: Session, ids: list[int], *, stored: bool = True) -> list[AccountRow]:
+    """The list's columns of these accounts, in this order; ``stored``: whether an
+    analytics refresh has stored figures (else ``revenue`` is ``revenue_12m``)."""
     if not ids:
         return []
     a = Account
@@ -205,7 +231,7 @@ def _rows(session: Session, ids: list[int], *, stored: bool = True) -> list[dict
                          "revenue_12m": revenue.get(i, 0.0)} | figures.get(i, none)
         if not stored:
             row["revenue"] = row["revenue_12m"]
-        out.append(row)
+        out.append(AccountRow(**row))
     return out
 
 
@@ -240,7 +266,7 @@ def _all_regions(session: Session) -> list[str]:
 
 def iter_accounts(
     session: Session, viewer: Viewer, filters: AccountFilters, batch: int = 1000
-) -> Iterator[dict]:
+) -> Iterator[AccountRow]:
     """Every matching account, in the list's order, read page by page (for exports)."""
     where = _where(session, viewer, filters)
     after = None

@@ -8,7 +8,7 @@ person resolves them: someone has to find the cause.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -16,8 +16,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from abm.accounts.models import Account
+from abm.analytics.concentration import AccountShare, Concentration
 from abm.analytics.models import Alert, AlertEvent, AlertKind, AlertStatus
-from abm.analytics.monitoring import find_conditions, monitored_accounts
+from abm.analytics.monitoring import Finding, Monitored, find_conditions, monitored_accounts
 from abm.analytics.settings import AnalyticsSettings
 from abm.db import utcnow
 from abm.workspace.services import settings_of
@@ -30,46 +31,93 @@ class AlertError(ValueError):
     """An unknown alert, or a change its status does not allow."""
 
 
+@dataclass(frozen=True, slots=True)
+class AlertHistoryEntry:
+    """A step of an alert's life: raised, acknowledged, assigned, resolved, reopened."""
+
+    at: str | None
+    action: str
+    status: str
+    user_id: int | None
+    owner_id: int | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """An alert as the pages, the API and the command line show it (times in ISO).
+
+    ``external_id`` and ``account_name`` are there when the alert was read in a list.
+    """
+
+    id: int
+    account_id: int
+    kind: str
+    cause: str
+    status: str
+    owner_id: int | None
+    message: str
+    details: dict[str, Any] | None
+    raised_at: str | None
+    resolved_at: str | None
+    history: list[AlertHistoryEntry]
+    external_id: str | None = None
+    account_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCounts:
+    """What a run of the alert conditions did: accounts monitored, alerts raised and
+    resolved, and how many are open after it."""
+
+    monitored: int
+    raised: int
+    resolved: int
+    open: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsRefreshed(AlertCounts):
+    """The counts, and the near-key accounts found on the way (with their reasons)."""
+
+    near_key: list[AccountShare]
+
+    def counts(self) -> AlertCounts:
+        return AlertCounts(**{f.name: getattr(self, f.name) for f in fields(AlertCounts)})
+
+
 def refresh_alerts(
-    session: Session, *, today: date | None = None, conc: dict | None = None
-) -> dict:
+    session: Session, *, today: date | None = None, conc: Concentration | None = None
+) -> AlertsRefreshed:
     """Raise the alerts whose conditions hold and resolve the self-resolving ones that ended.
 
     An alert is never raised twice for the same (account, kind, cause), even
     after it was resolved. The caller commits.
-
-    Returns:
-        counts: monitored, raised, resolved, open (after the run), and
-        ``near_key`` (the near-key accounts found, with their reasons).
     """
     return store_alerts(session, scan_alerts(session, today=today or date.today(), conc=conc))
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class AlertScan:
     """The monitored accounts and the conditions found on them (see :func:`scan_alerts`)."""
 
-    monitored: dict
-    findings: list
+    monitored: Monitored
+    findings: list[Finding]
 
 
-def scan_alerts(session: Session, *, today: date, conc: dict | None = None) -> AlertScan:
+def scan_alerts(session: Session, *, today: date, conc: Concentration | None = None) -> AlertScan:
     """Find the monitored accounts and the alert conditions that hold on them; writes nothing."""
     settings = settings_of(session, AnalyticsSettings)
     monitored = monitored_accounts(session, today=today, settings=settings, conc=conc)
-    findings = find_conditions(session, sorted(monitored["key"]), today=today,
+    findings = find_conditions(session, sorted(monitored.key), today=today,
                                settings=settings)
     return AlertScan(monitored=monitored, findings=findings)
 
 
-def store_alerts(session: Session, scan: AlertScan) -> dict:
-    """Raise and resolve alerts by what :func:`scan_alerts` found; the caller commits.
-
-    Returns:
-        The counts of :func:`refresh_alerts`.
-    """
+def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
+    """Raise and resolve alerts by what :func:`scan_alerts` found; the caller commits."""
     monitored, findings = scan.monitored, scan.findings
-    ids = sorted(monitored["key"])
+    ids = sorted(monitored.key)
     existing = {(a.account_id, a.kind, a.cause): a for a in session.scalars(
         select(Alert).where(Alert.account_id.in_(ids))
     )} if ids else {}
@@ -84,7 +132,7 @@ def store_alerts(session: Session, scan: AlertScan) -> dict:
         if key in existing:
             continue
         alert = Alert(account_id=f.account_id, kind=f.kind, cause=f.cause, message=f.message,
-                      details=f.details | {"monitored_because": monitored["key"][f.account_id]},
+                      details=f.details | {"monitored_because": monitored.key[f.account_id]},
                       status=AlertStatus.OPEN, owner_id=owners.get(f.account_id))
         alert.events.append(AlertEvent(action="raised", status=AlertStatus.OPEN,
                                        owner_id=alert.owner_id, note=f.message))
@@ -99,8 +147,8 @@ def store_alerts(session: Session, scan: AlertScan) -> dict:
             resolved += 1
     session.flush()
     open_count = sum(1 for a in existing.values() if a.status != AlertStatus.RESOLVED)
-    return {"monitored": len(ids), "raised": raised, "resolved": resolved, "open": open_count,
-            "near_key": monitored["near_key"]}
+    return AlertsRefreshed(monitored=len(ids), raised=raised, resolved=resolved, open=open_count,
+                           near_key=monitored.near_key)
 
 
 def _change(alert: Alert, action: str, status: AlertStatus, user_id: int | None,
@@ -125,62 +173,62 @@ def alert_account_id(session: Session, alert_id: int) -> int | None:
 
 
 def acknowledge_alert(session: Session, alert_id: int, *, user_id: int | None = None,
-                      note: str = "") -> dict:
+                      note: str = "") -> AlertView:
     """Mark an open alert as seen and being worked on."""
     alert = _get(session, alert_id)
     if alert.status != AlertStatus.OPEN:
         raise AlertError(f"alert {alert_id} is {alert.status}, not open")
     _change(alert, "acknowledged", AlertStatus.ACKNOWLEDGED, user_id, note)
     session.flush()
-    return alert_as_dict(alert)
+    return alert_view(alert)
 
 
 def resolve_alert(session: Session, alert_id: int, *, user_id: int | None = None,
-                  note: str = "") -> dict:
+                  note: str = "") -> AlertView:
     """Close an alert; its cause will not raise it again."""
     alert = _get(session, alert_id)
     if alert.status == AlertStatus.RESOLVED:
         raise AlertError(f"alert {alert_id} is resolved already")
     _change(alert, "resolved", AlertStatus.RESOLVED, user_id, note)
     session.flush()
-    return alert_as_dict(alert)
+    return alert_view(alert)
 
 
 def reopen_alert(session: Session, alert_id: int, *, user_id: int | None = None,
-                 note: str = "") -> dict:
+                 note: str = "") -> AlertView:
     """Open a resolved alert again (it was closed too early)."""
     alert = _get(session, alert_id)
     if alert.status != AlertStatus.RESOLVED:
         raise AlertError(f"alert {alert_id} is not resolved")
     _change(alert, "reopened", AlertStatus.OPEN, user_id, note)
     session.flush()
-    return alert_as_dict(alert)
+    return alert_view(alert)
 
 
 def assign_alert(session: Session, alert_id: int, owner_id: int | None, *,
-                 user_id: int | None = None, note: str = "") -> dict:
+                 user_id: int | None = None, note: str = "") -> AlertView:
     """Give an alert to another owner (None: nobody)."""
     alert = _get(session, alert_id)
     alert.owner_id = owner_id
     _change(alert, "assigned", alert.status, user_id, note)
     session.flush()
-    return alert_as_dict(alert)
+    return alert_view(alert)
 
 
-def alert_as_dict(alert: Alert, account: tuple[str | None, str] | None = None) -> dict:
-    out: dict[str, Any] = {
-        "id": alert.id, "account_id": alert.account_id, "kind": str(alert.kind),
-        "cause": alert.cause, "status": str(alert.status), "owner_id": alert.owner_id,
-        "message": alert.message, "details": alert.details,
-        "raised_at": alert.raised_at.isoformat() if alert.raised_at else None,
-        "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
-        "history": [{"at": e.at.isoformat() if e.at else None, "action": e.action,
-                     "status": str(e.status), "user_id": e.user_id, "owner_id": e.owner_id,
-                     "note": e.note} for e in alert.events],
-    }
-    if account is not None:
-        out["external_id"], out["account_name"] = account
-    return out
+def alert_view(alert: Alert, account: tuple[str | None, str] | None = None) -> AlertView:
+    """The alert and its history; ``account`` is its (external id, name) when at hand."""
+    external_id, account_name = account if account is not None else (None, None)
+    return AlertView(
+        id=alert.id, account_id=alert.account_id, kind=str(alert.kind), cause=alert.cause,
+        status=str(alert.status), owner_id=alert.owner_id, message=alert.message,
+        details=alert.details,
+        raised_at=alert.raised_at.isoformat() if alert.raised_at else None,
+        resolved_at=alert.resolved_at.isoformat() if alert.resolved_at else None,
+        history=[AlertHistoryEntry(at=e.at.isoformat() if e.at else None, action=e.action,
+                                   status=str(e.status), user_id=e.user_id,
+                                   owner_id=e.owner_id, note=e.note) for e in alert.events],
+        external_id=external_id, account_name=account_name,
+    )
 
 
 def list_alerts(
@@ -192,7 +240,7 @@ def list_alerts(
     kind: str | None = None,
     limit: int = 500,
     visible: ColumnElement[bool] | None = None,
-) -> list[dict]:
+) -> list[AlertView]:
     """Alerts, newest first, with their history (default: those not resolved).
 
     ``visible`` is a condition on :class:`Account` (a viewer's visibility clause).
@@ -212,4 +260,4 @@ def list_alerts(
         stmt = stmt.where(Alert.kind == AlertKind(kind))
     if visible is not None:
         stmt = stmt.where(visible)
-    return [alert_as_dict(alert, (ext, name)) for alert, ext, name in session.execute(stmt)]
+    return [alert_view(alert, (ext, name)) for alert, ext, name in session.execute(stmt)]

@@ -18,6 +18,7 @@ revenue is positive: a month with only returns is not a purchase.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import and_, case, delete, func, select
@@ -32,6 +33,60 @@ from abm.analytics.stats import months_between_sql
 from abm.db import utcnow
 from abm.sales.models import MonthlyAccountSales, OrderLine
 from abm.workspace.services import settings_of
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnSignal:
+    """The churn state of an account, judged by its own rhythm of purchases.
+
+    Attributes:
+        state: "active", "at_risk" or "lost".
+        rhythm_days: its usual gap between purchase days (floored, or assumed).
+        silence_days, silence_ratio: days since its last purchase, and as a multiple of
+            its rhythm.
+        revenue_last_3, revenue_previous_3: revenue of the last 3 full months and the 3
+            before; ``revenue_drop`` between them (None without a base).
+        revenue_at_stake: its average monthly revenue from its first to its last
+            purchase month, times 12.
+        reasons: why it is at risk or lost, in words.
+    """
+
+    account_id: int
+    state: str
+    first_purchase_on: date
+    last_purchase_on: date
+    purchase_days: int
+    rhythm_days: float
+    silence_days: int
+    silence_ratio: float
+    revenue_last_3: float
+    revenue_previous_3: float
+    revenue_drop: float | None
+    revenue_at_stake: float
+    reasons: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class WinBackAccount(ChurnSignal):
+    """An account to win back: its signal, who it is, and since when it is in its state
+    (None before the daily job judged it)."""
+
+    external_id: str | None
+    name: str
+    owner_id: int | None
+    since: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnCounts:
+    """Accounts per state after storing, how many changed state, and how many rows were
+    removed (no purchase in the look-back window any more)."""
+
+    active: int
+    at_risk: int
+    lost: int
+    changed: int
+    removed: int
 
 
 def _month_index(day: date) -> int:
@@ -49,17 +104,8 @@ def churn_signals(
     *,
     today: date | None = None,
     settings: AnalyticsSettings | None = None,
-) -> list[dict]:
-    """The churn state of every account that bought in the look-back window.
-
-    Returns:
-        One dict per account: account_id, state ("active", "at_risk", "lost"),
-        last_purchase_on, first_purchase_on, purchase_days, rhythm_days,
-        silence_days, silence_ratio, revenue_last_3, revenue_previous_3,
-        revenue_drop (None without a base), revenue_at_stake (the average
-        monthly revenue from the first to the last purchase month, times 12)
-        and reasons.
-    """
+) -> list[ChurnSignal]:
+    """The churn state of every account that bought in the look-back window."""
     s = settings or settings_of(session, AnalyticsSettings)
     today = today or date.today()
     m = MonthlyAccountSales
@@ -105,7 +151,7 @@ def churn_signals(
     return [_judge(row, horizon, s) for row in rows]
 
 
-def _judge(row, today, s: AnalyticsSettings) -> dict:
+def _judge(row, today, s: AnalyticsSettings) -> ChurnSignal:
     first_on, last_on = _as_date(row.first_on), _as_date(row.last_on)
     days = int(row.purchase_days or 0)
     measured = (last_on - first_on).days / (days - 1) if days > 1 and last_on > first_on else None
@@ -145,51 +191,46 @@ def _judge(row, today, s: AnalyticsSettings) -> dict:
     if state != ChurnStateKind.ACTIVE:
         reasons.append(f"at stake about {at_stake:,.2f} a year: {revenue:,.2f} over the {span} "
                        "months from its first to its last purchase month")
-    return {
-        "account_id": row.account_id, "state": str(state), "first_purchase_on": first_on,
-        "last_purchase_on": last_on, "purchase_days": days, "rhythm_days": rhythm,
-        "silence_days": silence, "silence_ratio": ratio, "revenue_last_3": last3,
-        "revenue_previous_3": prev3, "revenue_drop": drop, "revenue_at_stake": at_stake,
-        "reasons": reasons,
-    }
+    return ChurnSignal(
+        account_id=row.account_id, state=str(state), first_purchase_on=first_on,
+        last_purchase_on=last_on, purchase_days=days, rhythm_days=rhythm,
+        silence_days=silence, silence_ratio=ratio, revenue_last_3=last3,
+        revenue_previous_3=prev3, revenue_drop=drop, revenue_at_stake=at_stake,
+        reasons=reasons,
+    )
 
 
-def refresh_churn_states(session: Session, *, today: date | None = None) -> dict:
+def refresh_churn_states(session: Session, *, today: date | None = None) -> ChurnCounts:
     """Store every account's churn state; ``since`` moves only when the state changes.
 
     Accounts without a purchase in the look-back window lose their row. The
     caller commits.
-
-    Returns:
-        Counts per state and how many accounts changed state.
     """
     today = today or date.today()
     return store_churn_states(session, churn_signals(session, today=today), today=today)
 
 
-def store_churn_states(session: Session, signals: list[dict], *, today: date) -> dict:
+def store_churn_states(session: Session, signals: list[ChurnSignal], *,
+                       today: date) -> ChurnCounts:
     """Store the states judged by :func:`churn_signals` in place of the previous ones.
 
     The caller commits.
-
-    Returns:
-        Counts per state and how many accounts changed state.
     """
     old = {a: (st, since) for a, st, since in session.execute(
         select(ChurnState.account_id, ChurnState.state, ChurnState.since))}
     now = utcnow()
     rows, changed = [], 0
     for sig in signals:
-        state = ChurnStateKind(sig["state"])
-        before = old.pop(sig["account_id"], None)
+        state = ChurnStateKind(sig.state)
+        before = old.pop(sig.account_id, None)
         since = before[1] if before is not None and before[0] == state else today
         if before is not None and before[0] != state:
             changed += 1
-        rows.append({"account_id": sig["account_id"], "state": state, "since": since,
-                     "last_purchase_on": sig["last_purchase_on"],
-                     "rhythm_days": sig["rhythm_days"], "silence_days": sig["silence_days"],
-                     "revenue_drop": sig["revenue_drop"],
-                     "revenue_at_stake": sig["revenue_at_stake"], "reasons": sig["reasons"],
+        rows.append({"account_id": sig.account_id, "state": state, "since": since,
+                     "last_purchase_on": sig.last_purchase_on,
+                     "rhythm_days": sig.rhythm_days, "silence_days": sig.silence_days,
+                     "revenue_drop": sig.revenue_drop,
+                     "revenue_at_stake": sig.revenue_at_stake, "reasons": sig.reasons,
                      "updated_at": now})
     # Every row changes daily (the silence grows): rewriting the table in
     # multi-row INSERTs is several times faster than one UPDATE per account.
@@ -197,23 +238,23 @@ def store_churn_states(session: Session, signals: list[dict], *, today: date) ->
     insert_rows(session, ChurnState, rows)
     counts = {str(k): 0 for k in ChurnStateKind}
     for sig in signals:
-        counts[sig["state"]] += 1
-    return {**counts, "changed": changed, "removed": len(old)}
+        counts[sig.state] += 1
+    return ChurnCounts(**counts, changed=changed, removed=len(old))
 
 
 def win_back_list(
     session: Session, *, today: date | None = None, limit: int | None = None
-) -> list[dict]:
+) -> list[WinBackAccount]:
     """Accounts at risk or lost, the most revenue at stake first, with reasons.
 
     Computed from the current data; ``since`` comes from the stored states
     (None for an account the daily job has not judged yet).
     """
-    signals = [s for s in churn_signals(session, today=today) if s["state"] != "active"]
-    signals.sort(key=lambda s: (-s["revenue_at_stake"], s["account_id"]))
+    signals = [s for s in churn_signals(session, today=today) if s.state != "active"]
+    signals.sort(key=lambda s: (-s.revenue_at_stake, s.account_id))
     if limit is not None:
         signals = signals[:limit]
-    ids = [s["account_id"] for s in signals]
+    ids = [s.account_id for s in signals]
     info, since = {}, {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -224,7 +265,11 @@ def win_back_list(
             select(ChurnState.account_id, ChurnState.since)
             .where(ChurnState.account_id.in_(chunk), ChurnState.state.in_(
                 [ChurnStateKind.AT_RISK, ChurnStateKind.LOST]))).all()))
-    for sig in signals:
-        sig["external_id"], sig["name"], sig["owner_id"] = info[sig["account_id"]]
-        sig["since"] = since.get(sig["account_id"])
-    return signals
+    return [_win_back(sig, *info[sig.account_id], since.get(sig.account_id)) for sig in signals]
+
+
+def _win_back(sig: ChurnSignal, external_id: str | None, name: str, owner_id: int | None,
+              since: date | None) -> WinBackAccount:
+    signal = {f.name: getattr(sig, f.name) for f in fields(ChurnSignal)}
+    return WinBackAccount(**signal, external_id=external_id, name=name, owner_id=owner_id,
+                          since=since)

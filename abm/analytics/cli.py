@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, is_dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
 from abm.analytics.periods import parse_month
+
+if TYPE_CHECKING:
+    from abm.analytics.refresh import RefreshSummary
 
 
 class MonthType(click.ParamType):
@@ -34,8 +39,13 @@ def _today(value) -> date:
     return value.date() if value is not None else date.today()
 
 
+def _plain(value):
+    """What JSON cannot write itself: results (dataclasses) as objects, dates as text."""
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else str(value)
+
+
 def _json(data) -> None:
-    click.echo(json.dumps(data, default=str, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(data, default=_plain, ensure_ascii=False, indent=2))
 
 
 def _pct(x: float | None) -> str:
@@ -76,21 +86,21 @@ def concentration_cmd(end, months, by, limit, fmt, today) -> None:
     if fmt == "json":
         _json(result)
         return
-    p = result["pareto"]
-    click.echo(f"Period {result['period']['start']}..{result['period']['end']} "
-               f"by {result['measure']}: total {result['total']:,.2f}, "
-               f"{result['accounts_with_sales']} accounts with sales")
-    click.echo(f"HHI {result['hhi']:,.0f} ({result['hhi_level']}); Pareto core "
-               f"{p['core_accounts']} accounts = {_pct(p['core_account_share'])} of accounts "
-               f"bring {_pct(p['core_value_share'])}")
+    p = result.pareto
+    click.echo(f"Period {result.period.start}..{result.period.end} "
+               f"by {result.measure}: total {result.total:,.2f}, "
+               f"{result.accounts_with_sales} accounts with sales")
+    click.echo(f"HHI {result.hhi:,.0f} ({result.hhi_level}); Pareto core "
+               f"{p.core_accounts} accounts = {_pct(p.core_account_share)} of accounts "
+               f"bring {_pct(p.core_value_share)}")
     for name in ("mono_client", "dependency", "key", "near_key"):
-        click.echo(f"{name.replace('_', '-')}: {len(result['flags'][name])}")
+        click.echo(f"{name.replace('_', '-')}: {len(result.flags[name])}")
     click.echo(f"{'rank':>4}  {'account':<12} {'share':>7} {'cum.':>7}  flags")
-    for a in result["accounts"][:limit]:
+    for a in result.accounts[:limit]:
         flags = [n for n in ("mono_client", "dependency", "key", "near_key", "pareto_core")
-                 if a[n]]
-        click.echo(f"{a['rank']:>4}  {a['external_id'] or a['account_id']!s:<12} "
-                   f"{_pct(a['share']):>7} {_pct(a['cumulative_share']):>7}  "
+                 if getattr(a, n)]
+        click.echo(f"{a.rank:>4}  {a.external_id or a.account_id!s:<12} "
+                   f"{_pct(a.share):>7} {_pct(a.cumulative_share):>7}  "
                    f"{', '.join(flags)}")
 
 
@@ -113,16 +123,16 @@ def key_accounts_cmd(month, top, fmt, today) -> None:
     if fmt == "json":
         _json(result)
         return
-    click.echo(f"Top {result['top_n']} by average monthly {result['measure']}, "
-               f"{result['months'][0]}..{result['months'][-1]} "
-               f"(against {result['previous_month']})")
-    for r in result["rows"]:
+    click.echo(f"Top {result.top_n} by average monthly {result.measure}, "
+               f"{result.months[0]}..{result.months[-1]} "
+               f"(against {result.previous_month})")
+    for r in result.rows:
         change = {"entered": "new", "same": "="}.get(
-            r["status"], f"{r['change']:+d}" if r["change"] is not None else "")
-        click.echo(f"{r['rank']:>4}  {r['external_id'] or r['account_id']!s:<12} "
-                   f"{r['average']:>14,.2f}  {change:>4}  {r['name']}")
-    for r in result["changes"]["left"]:
-        click.echo(f"left: {r['external_id'] or r['account_id']} (was {r['previous_rank']})")
+            r.status, f"{r.change:+d}" if r.change is not None else "")
+        click.echo(f"{r.rank:>4}  {r.external_id or r.account_id!s:<12} "
+                   f"{r.average:>14,.2f}  {change:>4}  {r.name}")
+    for r in result.changes["left"]:
+        click.echo(f"left: {r.external_id or r.account_id} (was {r.previous_rank})")
 
 
 @analytics.command("abcxyz")
@@ -139,11 +149,11 @@ def abcxyz_cmd(end, fmt, today) -> None:
     if fmt == "json":
         _json(result)
         return
-    click.echo(f"Period {result['period']['start']}..{result['period']['end']} "
-               f"by {result['measure']}, total {result['total']:,.2f}")
-    for name, cell in result["matrix"].items():
-        click.echo(f"{name}  {cell['count']:>6} accounts  {cell['value']:>16,.2f}  "
-                   f"{_pct(cell['share']):>6}  {cell['recommendation']}")
+    click.echo(f"Period {result.period.start}..{result.period.end} "
+               f"by {result.measure}, total {result.total:,.2f}")
+    for name, cell in result.matrix.items():
+        click.echo(f"{name}  {cell.count:>6} accounts  {cell.value:>16,.2f}  "
+                   f"{_pct(cell.share):>6}  {cell.recommendation}")
 
 
 @analytics.command("alerts")
@@ -164,32 +174,30 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
 
     session = get_session()
     day = _today(today)
+    counts = None
     if refresh:
-        summary = refresh_alerts(session, today=day)
+        refreshed = refresh_alerts(session, today=day)
         session.commit()
+        counts, near = refreshed.counts(), refreshed.near_key
     else:
-        settings = settings_of(session, AnalyticsSettings)
-        near = monitored_accounts(session, today=day, settings=settings)["near_key"]
-        summary = {"near_key": near}
-    wanted = None if status == "all" else status or ("open", "acknowledged")
-    result = {
-        "summary": {k: v for k, v in summary.items() if k != "near_key"},
-        "alerts": list_alerts(session, status=wanted),
-        "near_key": [{k: a[k] for k in ("account_id", "external_id", "name", "share", "growth",
-                                        "reasons")} for a in summary["near_key"]],
-    }
+        near = monitored_accounts(session, today=day,
+                                  settings=settings_of(session, AnalyticsSettings)).near_key
+    alerts = list_alerts(session, status=None if status == "all"
+                         else status or ("open", "acknowledged"))
     if fmt == "json":
-        _json(result)
+        _json({"summary": counts or {}, "alerts": alerts,
+               "near_key": [{k: getattr(a, k) for k in ("account_id", "external_id", "name",
+                                                        "share", "growth", "reasons")}
+                            for a in near]})
         return
-    s = result["summary"]
-    if s:
-        click.echo(f"{s['monitored']} key accounts monitored: {s['raised']} raised, "
-                   f"{s['resolved']} resolved, {s['open']} not resolved")
-    for a in result["alerts"]:
-        click.echo(f"#{a['id']:<5} {a['status']:<12} {a['external_id'] or a['account_id']!s:<10}"
-                   f" {a['kind']:<22} {a['message']}")
-    for a in result["near_key"]:
-        click.echo(f"near-key {a['external_id'] or a['account_id']}: {'; '.join(a['reasons'])}")
+    if counts:
+        click.echo(f"{counts.monitored} key accounts monitored: {counts.raised} raised, "
+                   f"{counts.resolved} resolved, {counts.open} not resolved")
+    for a in alerts:
+        click.echo(f"#{a.id:<5} {a.status:<12} {a.external_id or a.account_id!s:<10}"
+                   f" {a.kind:<22} {a.message}")
+    for a in near:
+        click.echo(f"near-key {a.external_id or a.account_id}: {'; '.join(a.reasons)}")
 
 
 @analytics.command("churn")
@@ -205,18 +213,17 @@ def churn_cmd(limit, fmt, today) -> None:
 
     session = get_session()
     day = _today(today)
-    counts = refresh_here(session, today=day)["churn"]
-    result = {"states": counts, "win_back": win_back_list(session, today=day, limit=limit)}
+    c = refresh_here(session, today=day).churn
+    win_back = win_back_list(session, today=day, limit=limit)
     session.commit()
     if fmt == "json":
-        _json(result)
+        _json({"states": c, "win_back": win_back})
         return
-    c = result["states"]
-    click.echo(f"active {c['active']}, at risk {c['at_risk']}, lost {c['lost']} "
-               f"({c['changed']} changed state)")
-    for w in result["win_back"]:
-        click.echo(f"{w['state']:<8} {w['external_id'] or w['account_id']!s:<10} "
-                   f"{w['revenue_at_stake']:>14,.2f}  {'; '.join(w['reasons'][:-1])}")
+    click.echo(f"active {c.active}, at risk {c.at_risk}, lost {c.lost} "
+               f"({c.changed} changed state)")
+    for w in win_back:
+        click.echo(f"{w.state:<8} {w.external_id or w.account_id!s:<10} "
+                   f"{w.revenue_at_stake:>14,.2f}  {'; '.join(w.reasons[:-1])}")
 
 
 @analytics.command("refresh")
@@ -240,7 +247,7 @@ STEP_TEXT = {"labels": "shares, flags and ABC-XYZ", "churn": "churn states",
              "alerts": "alert conditions", "storing": "storing the figures"}
 
 
-def refresh_here(session, *, today: date | None = None, echo=None) -> dict:
+def refresh_here(session, *, today: date | None = None, echo=None) -> RefreshSummary:
     """Run the analytics refresh in this process and commit, printing each step to ``echo``.
 
     For the commands, which cannot count on a worker running. Returns the

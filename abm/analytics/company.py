@@ -12,40 +12,67 @@ transaction as the labels they show; the dashboard reads the stored row with
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.services import Viewer, count_accounts_by_kind
 from abm.analytics import reads
 from abm.analytics.models import CompanyFigures
-from abm.analytics.topn import key_account_report
+from abm.analytics.topn import TopNReport, key_account_report
 from abm.sales.services import revenue_by_month
 
 MONTHS = 24  # of revenue shown on the dashboard
 LIST_LIMIT = 10  # rows of each list panel
 EVERYONE = Viewer(user_id=0, role="manager")  # the lists as everyone who sees every account
+_TOP_N = TypeAdapter(TopNReport)
 
 
-def compute_company_figures(session: Session) -> dict[str, Any]:
-    """The figures, computed now from the aggregates and the stored analytics (plain data)."""
+@dataclass(frozen=True, slots=True)
+class DashboardFigures:
+    """The dashboard's company-wide figures.
+
+    Attributes:
+        counts: accounts by kind.
+        months: revenue, margin and accounts of the last :data:`MONTHS` months.
+        snapshot: the latest labels' snapshot (None before the first refresh).
+        flag_counts, pareto, abc_xyz, flagged, win_back: what the dashboard's panels
+            show of the stored labels, as everyone who sees every account sees them.
+        top_n: the latest key-account report (None before the first).
+    """
+
+    counts: dict[str, int]
+    months: list[dict[str, Any]]
+    snapshot: dict[str, Any] | None
+    flag_counts: dict[str, int]
+    pareto: list[tuple]
+    abc_xyz: dict[str, Any] | None
+    flagged: list[dict[str, Any]]
+    win_back: list[dict[str, Any]]
+    top_n: TopNReport | None
+
+
+def compute_company_figures(session: Session) -> DashboardFigures:
+    """The figures, computed now from the aggregates and the stored analytics."""
     month = reads.latest_report_month(session)
-    return {
-        "counts": count_accounts_by_kind(session),
-        "months": revenue_by_month(session)[-MONTHS:],
-        "snapshot": reads.latest_snapshot(session),
-        "flag_counts": reads.flag_counts(session),
-        "pareto": reads.pareto_curve(session),
-        "abc_xyz": reads.abc_xyz_cells(session),
-        "flagged": reads.flagged_accounts(session, EVERYONE, limit=LIST_LIMIT),
-        "win_back": reads.win_back(session, EVERYONE, limit=LIST_LIMIT),
-        "top_n": None if month is None else key_account_report(session, month=month),
-    }
+    return DashboardFigures(
+        counts=count_accounts_by_kind(session),
+        months=revenue_by_month(session)[-MONTHS:],
+        snapshot=reads.latest_snapshot(session),
+        flag_counts=reads.flag_counts(session),
+        pareto=reads.pareto_curve(session),
+        abc_xyz=reads.abc_xyz_cells(session),
+        flagged=reads.flagged_accounts(session, EVERYONE, limit=LIST_LIMIT),
+        win_back=reads.win_back(session, EVERYONE, limit=LIST_LIMIT),
+        top_n=None if month is None else key_account_report(session, month=month),
+    )
 
 
-def refresh_company_figures(session: Session) -> dict[str, Any]:
+def refresh_company_figures(session: Session) -> DashboardFigures:
     """Compute the figures and store them in place of the previous ones; the caller commits."""
     figures = compute_company_figures(session)
     session.execute(delete(CompanyFigures))
@@ -54,15 +81,17 @@ def refresh_company_figures(session: Session) -> dict[str, Any]:
     return figures
 
 
-def company_figures(session: Session) -> dict[str, Any] | None:
+def company_figures(session: Session) -> DashboardFigures | None:
     """The stored figures (None before the first import or refresh stored any)."""
-    stored = session.scalar(select(CompanyFigures.figures).order_by(CompanyFigures.id.desc())
-                            .limit(1))
+    stored = session.scalar(select(CompanyFigures.figures)
+                            .order_by(CompanyFigures.id.desc()).limit(1))
     return None if stored is None else _revived(stored)
 
 
 def _plain(value: Any) -> Any:
     """JSON-ready: dates as ISO strings (read back by :func:`_revived`)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain({f.name: getattr(value, f.name) for f in fields(value)})
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -72,7 +101,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _revived(figures: dict[str, Any]) -> dict[str, Any]:
+def _revived(figures: dict[str, Any]) -> DashboardFigures:
     for m in figures["months"]:
         m["month"] = date.fromisoformat(m["month"])
     snapshot = figures["snapshot"]
@@ -84,4 +113,6 @@ def _revived(figures: dict[str, Any]) -> dict[str, Any]:
         w["since"] = date.fromisoformat(w["since"])
         w["last_purchase_on"] = date.fromisoformat(w["last_purchase_on"])
     figures["pareto"] = [tuple(point) for point in figures["pareto"]]
-    return figures
+    if figures["top_n"] is not None:
+        figures["top_n"] = _TOP_N.validate_python(figures["top_n"])
+    return DashboardFigures(**figures)

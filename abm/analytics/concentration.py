@@ -6,6 +6,7 @@ from "Monitoring key accounts". Every flag comes with the figures behind it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,82 @@ from abm.analytics.stats import AccountFigures, account_figures, ranked
 from abm.workspace.services import settings_of
 
 CURVE_POINTS = 100  # the Pareto curve is sampled: 100k accounts make no better chart
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The months a figure covers, as ``YYYY-MM`` labels."""
+
+    start: str
+    end: str
+    months: int
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """A point of the Pareto curve: the share of accounts, the share of value they bring."""
+
+    accounts: float
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Pareto:
+    """The Pareto core: the fewest accounts whose cumulative value reaches ``share``."""
+
+    share: float
+    core_accounts: int
+    core_account_share: float
+    core_value_share: float
+    curve: list[CurvePoint]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedAccount:
+    """An account with a positive value in the period: the value, its share of the total,
+    its rank (1: the largest; equal values share a rank)."""
+
+    account_id: int
+    external_id: str | None
+    name: str
+    value: float
+    share: float
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountShare(RankedAccount):
+    """One account's share of the period's total, its rank and its flags.
+
+    ``growth`` is the last half of the period against the first (None without a
+    base); ``reasons`` say why each flag holds (empty when not explained).
+    """
+
+    cumulative_share: float
+    pareto_core: bool
+    key: bool
+    dependency: bool
+    mono_client: bool
+    near_key: bool
+    growth: float | None
+    reasons: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Concentration:
+    """Each account's share and flags, and the company's concentration (see
+    :func:`concentration`)."""
+
+    period: Period
+    measure: str
+    total: float
+    accounts_with_sales: int
+    hhi: float
+    hhi_level: str
+    thresholds: dict[str, float]
+    pareto: Pareto
+    flags: dict[str, list[int]]
+    accounts: list[AccountShare]
 
 
 def _pct(x: float) -> str:
@@ -41,7 +118,7 @@ def concentration(
     settings: AnalyticsSettings | None = None,
     figures: list[AccountFigures] | None = None,
     explain: bool = True,
-) -> dict:
+) -> Concentration:
     """Each account's share of the period's total, its flags and the company's concentration.
 
     Args:
@@ -56,14 +133,9 @@ def concentration(
             the figures and explains them when read, skips them).
 
     Returns:
-        A dict: ``period`` (start, end, months), ``measure``, ``total``,
-        ``accounts_with_sales``, ``hhi`` (0 to 10,000) and ``hhi_level``,
-        ``thresholds``, ``pareto`` (share, core_accounts, core_account_share,
-        core_value_share, curve of {accounts, value} points), ``flags`` (lists of
-        account ids: key, dependency, mono_client, near_key) and ``accounts``:
-        one dict per account with a positive value, largest first (account_id,
-        external_id, name, value, share, rank, cumulative_share, pareto_core,
-        key, dependency, mono_client, near_key, growth, reasons).
+        The ``hhi`` is 0 to 10,000; ``flags`` lists the account ids of each flag (key,
+        dependency, mono_client, near_key); ``accounts`` has one row per account with
+        a positive value, largest first.
     """
     s = settings or settings_of(session, AnalyticsSettings)
     end = end or last_full_month(today or date.today())
@@ -100,36 +172,36 @@ def concentration(
         }
         near = not flags["key"] and (share >= key_t - s.near_key_margin
                                      or account_id in fastest)
-        accounts.append({
-            "account_id": account_id, "external_id": f.external_id, "name": f.name,
-            "value": value, "share": round(share, 6), "rank": rank,
-            "cumulative_share": round(through, 6), "pareto_core": in_core, **flags,
-            "near_key": near, "growth": growth_by_id.get(account_id), "reasons": [],
-        })
+        accounts.append(AccountShare(
+            account_id=account_id, external_id=f.external_id, name=f.name, value=value,
+            share=round(share, 6), rank=rank, cumulative_share=round(through, 6),
+            pareto_core=in_core, **flags, near_key=near, growth=growth_by_id.get(account_id),
+            reasons=[],
+        ))
     n = len(accounts)
-    result = {
-        "period": {"start": month_label(start), "end": month_label(end), "months": months},
-        "measure": measure,
-        "total": total,
-        "accounts_with_sales": n,
-        "hhi": round(hhi, 2),
-        "hhi_level": hhi_level(hhi),
-        "thresholds": {"key": key_t, "dependency": dep_t, "mono_client": mono_t,
-                       "pareto": pareto_t, "near_key_margin": s.near_key_margin},
-        "pareto": {
-            "share": pareto_t,
-            "core_accounts": core,
-            "core_account_share": round(core / n, 6) if n else 0.0,
-            "core_value_share": round(core_value, 6),
-            "curve": _curve(ranking),
-        },
-        "flags": {name: [a["account_id"] for a in accounts if a[name]]
-                  for name in ("key", "dependency", "mono_client", "near_key")},
-        "accounts": accounts,
-    }
+    result = Concentration(
+        period=Period(start=month_label(start), end=month_label(end), months=months),
+        measure=measure,
+        total=total,
+        accounts_with_sales=n,
+        hhi=round(hhi, 2),
+        hhi_level=hhi_level(hhi),
+        thresholds={"key": key_t, "dependency": dep_t, "mono_client": mono_t,
+                    "pareto": pareto_t, "near_key_margin": s.near_key_margin},
+        pareto=Pareto(
+            share=pareto_t,
+            core_accounts=core,
+            core_account_share=round(core / n, 6) if n else 0.0,
+            core_value_share=round(core_value, 6),
+            curve=_curve(ranking),
+        ),
+        flags={name: [a.account_id for a in accounts if getattr(a, name)]
+               for name in ("key", "dependency", "mono_client", "near_key")},
+        accounts=accounts,
+    )
     if explain:
-        for account in accounts:
-            account["reasons"] = explain_account(result, account, s)
+        explained = [replace(a, reasons=explain_account(result, a, s)) for a in accounts]
+        result = replace(result, accounts=explained)
     return result
 
 
@@ -152,45 +224,46 @@ def _fastest_growing(ranking, growth_by_id, s: AnalyticsSettings) -> set[int]:
     return {a for _, a in candidates[: s.near_key_fastest]}
 
 
-def explain_account(result: dict, account: dict, settings: AnalyticsSettings) -> list[str]:
+def explain_account(result: Concentration, account: AccountShare,
+                    settings: AnalyticsSettings) -> list[str]:
     """The reasons behind one account's flags, from a :func:`concentration` result."""
     s = settings
-    share, measure = account["share"], result["measure"]
-    of = f"{account['value']:,.2f} of {result['total']:,.2f} {measure}"
+    share, measure = account.share, result.measure
+    of = f"{account.value:,.2f} of {result.total:,.2f} {measure}"
     out = []
-    if account["mono_client"]:
+    if account.mono_client:
         out.append(f"mono-client risk: share {_pct(share)} ({of}) >= "
                    f"{_pct(s.mono_client_share)}")
-    if account["dependency"]:
+    if account.dependency:
         out.append(f"dependency risk: share {_pct(share)} ({of}) > "
                    f"{_pct(s.dependency_share)}")
-    if account["key"]:
+    if account.key:
         out.append(f"key by share: {_pct(share)} ({of}) >= {_pct(s.key_share)}")
-    if account["near_key"]:
+    if account.near_key:
         if share >= s.key_share - s.near_key_margin:
             out.append(f"near-key: share {_pct(share)} is within "
                        f"{_pct(s.near_key_margin)} of the key threshold "
                        f"{_pct(s.key_share)}")
         else:
-            out.append(f"near-key: among the fastest growing, {_pct(account['growth'])} last "
+            out.append(f"near-key: among the fastest growing, {_pct(account.growth)} last "
                        "half of the period against the first")
-    if account["pareto_core"]:
-        before = max(account["cumulative_share"] - share, 0.0)
-        out.append(f"Pareto core: rank {account['rank']}, the accounts above it bring "
+    if account.pareto_core:
+        before = max(account.cumulative_share - share, 0.0)
+        out.append(f"Pareto core: rank {account.rank}, the accounts above it bring "
                    f"{_pct(before)} (< {_pct(s.pareto_share)})")
     return out
 
 
-def _curve(ranking) -> list[dict]:
+def _curve(ranking) -> list[CurvePoint]:
     """The cumulative share of value against the share of accounts, sampled."""
     n = len(ranking)
     if not n:
         return []
     step = max(1, n // CURVE_POINTS)
-    points = [{"accounts": 0.0, "value": 0.0}]
+    points = [CurvePoint(accounts=0.0, value=0.0)]
     for i in range(step - 1, n, step):
-        points.append({"accounts": round((i + 1) / n, 6),
-                       "value": round(ranking[i].through, 6)})
-    if points[-1]["accounts"] != 1.0:
-        points.append({"accounts": 1.0, "value": round(ranking[-1].through, 6)})
+        points.append(CurvePoint(accounts=round((i + 1) / n, 6),
+                                 value=round(ranking[i].through, 6)))
+    if points[-1].accounts != 1.0:
+        points.append(CurvePoint(accounts=1.0, value=round(ranking[-1].through, 6)))
     return points

@@ -7,6 +7,7 @@ the real date when the job runs.
 from __future__ import annotations
 
 from contextlib import ExitStack
+from dataclasses import asdict
 from datetime import date, timedelta
 
 from abm.analytics import refresh
@@ -47,7 +48,7 @@ def refresh_analytics(today: str | None = None, *, progress) -> dict:
         mode.close()
     progress(len(refresh.STEPS), len(refresh.STEPS), refresh.DONE)
     session.commit()
-    return result
+    return asdict(result)
 
 
 def start_refresh(*, user_id: int | None = None, today: str | None = None) -> str:

@@ -17,9 +17,9 @@ from datetime import date
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from abm.analytics.abcxyz import abc_xyz
+from abm.analytics.abcxyz import AccountClass, abc_xyz
 from abm.analytics.bulk import insert_rows
-from abm.analytics.concentration import concentration
+from abm.analytics.concentration import Concentration, concentration
 from abm.analytics.models import AccountAnalytics, AnalyticsSnapshot
 from abm.analytics.periods import last_full_month, month_span
 from abm.analytics.settings import AnalyticsSettings
@@ -42,10 +42,23 @@ class Labels:
 
     today: date
     settings: AnalyticsSettings
-    conc: dict
-    classes: dict[int, dict]
+    conc: Concentration
+    classes: dict[int, AccountClass]
     revenue: dict[int, float]
     seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLabels:
+    """The snapshot stored: its id, how many accounts, the total, the HHI, the Pareto core,
+    and the seconds spent classifying and storing."""
+
+    snapshot_id: int
+    accounts: int
+    total: float
+    hhi: float
+    core_accounts: int
+    seconds: dict[str, float]
 
 
 def compute_labels(session: Session, *, today: date) -> Labels:
@@ -56,49 +69,46 @@ def compute_labels(session: Session, *, today: date) -> Labels:
     figures = account_figures(session, end=end, months=s.period_months, measure=s.measure,
                               xyz_months=s.xyz_months, with_names=False)
     conc = concentration(session, end=end, settings=s, figures=figures, explain=False)
-    classes = {a["account_id"]: a for a in
-               abc_xyz(session, end=end, settings=s, figures=figures, explain=False)["accounts"]}
+    classes = {a.account_id: a for a in
+               abc_xyz(session, end=end, settings=s, figures=figures, explain=False).accounts}
     return Labels(today=today, settings=s, conc=conc, classes=classes,
                   revenue={f.account_id: f.revenue for f in figures},
                   seconds=time.perf_counter() - started)
 
 
-def store_labels(session: Session, labels: Labels) -> dict:
+def store_labels(session: Session, labels: Labels) -> StoredLabels:
     """Store a snapshot and every account's labels in place of the previous ones.
 
     The caller commits.
-
-    Returns:
-        snapshot_id, accounts, total, hhi, core_accounts and seconds (classify, store).
     """
     started = time.perf_counter()
     s, conc = labels.settings, labels.conc
     start, end = month_span(last_full_month(labels.today), s.period_months)
     snapshot = AnalyticsSnapshot(
         today=labels.today, period_start=start, period_end=end,
-        measure=s.measure, total=conc["total"],
-        accounts=conc["accounts_with_sales"], hhi=conc["hhi"],
-        core_accounts=conc["pareto"]["core_accounts"],
+        measure=s.measure, total=conc.total,
+        accounts=conc.accounts_with_sales, hhi=conc.hhi,
+        core_accounts=conc.pareto.core_accounts,
         settings=s.stored(),  # keyed as stored, as the snapshots of every version are
     )
     session.add(snapshot)
     session.flush()
     session.execute(delete(AccountAnalytics))
     rows = []
-    for a in conc["accounts"]:
-        c = labels.classes[a["account_id"]]
+    for a in conc.accounts:
+        c = labels.classes[a.account_id]
         rows.append({
-            "account_id": a["account_id"], "snapshot_id": snapshot.id, "value": a["value"],
-            "revenue": labels.revenue[a["account_id"]], "share": a["share"], "rank": a["rank"],
-            "cumulative_share": a["cumulative_share"],
-            "is_key": a["key"], "dependency": a["dependency"], "mono_client": a["mono_client"],
-            "pareto_core": a["pareto_core"], "near_key": a["near_key"], "growth": a["growth"],
-            "abc": c["abc"], "xyz": c["xyz"], "cv": c["cv"], "mean_monthly": c["mean_monthly"],
+            "account_id": a.account_id, "snapshot_id": snapshot.id, "value": a.value,
+            "revenue": labels.revenue[a.account_id], "share": a.share, "rank": a.rank,
+            "cumulative_share": a.cumulative_share,
+            "is_key": a.key, "dependency": a.dependency, "mono_client": a.mono_client,
+            "pareto_core": a.pareto_core, "near_key": a.near_key, "growth": a.growth,
+            "abc": c.abc, "xyz": c.xyz, "cv": c.cv, "mean_monthly": c.mean_monthly,
         })
     insert_rows(session, AccountAnalytics, rows)
-    return {
-        "snapshot_id": snapshot.id, "accounts": len(rows), "total": conc["total"],
-        "hhi": conc["hhi"], "core_accounts": conc["pareto"]["core_accounts"],
-        "seconds": {"classify": round(labels.seconds, 3),
-                    "store": round(time.perf_counter() - started, 3)},
-    }
+    return StoredLabels(
+        snapshot_id=snapshot.id, accounts=len(rows), total=conc.total, hhi=conc.hhi,
+        core_accounts=conc.pareto.core_accounts,
+        seconds={"classify": round(labels.seconds, 3),
+                 "store": round(time.perf_counter() - started, 3)},
+    )

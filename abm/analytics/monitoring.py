@@ -9,7 +9,7 @@ below stay cheap whatever the size of the database.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Interaction
-from abm.analytics.concentration import concentration, explain_account
+from abm.analytics.concentration import AccountShare, Concentration, concentration, explain_account
 from abm.analytics.models import AlertKind
 from abm.analytics.periods import add_months, last_full_month, month_label
 from abm.analytics.settings import AnalyticsSettings
@@ -38,40 +38,46 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Monitored:
+    """The key accounts to monitor (account id -> why) and the near-key accounts to develop
+    (with their reasons and external ids)."""
+
+    key: dict[int, list[str]]
+    near_key: list[AccountShare]
+
+
 def monitored_accounts(
-    session: Session, *, today: date, settings: AnalyticsSettings, conc: dict | None = None
-) -> dict:
+    session: Session, *, today: date, settings: AnalyticsSettings,
+    conc: Concentration | None = None,
+) -> Monitored:
     """The key accounts to monitor and the near-key accounts to develop.
 
-    Returns:
-        ``key``: account id -> list of reasons it is monitored; ``near_key``:
-        the near-key accounts of :func:`concentration` (dicts with reasons).
-        ``conc`` is a concentration result of the same period, when at hand.
+    ``conc`` is a concentration result of the same period, when at hand.
     """
     if conc is None:
         conc = concentration(session, today=today, settings=settings, explain=False)
     key: dict[int, list[str]] = {
-        a["account_id"]: [r for r in explain_account(conc, a, settings) if "key by" in r]
-        for a in conc["accounts"] if a["key"]
+        a.account_id: [r for r in explain_account(conc, a, settings) if "key by" in r]
+        for a in conc.accounts if a.key
     }
     top = top_accounts_by_avg_monthly_shipments(
         session, month=last_full_month(today), top_n=settings.top_n,
         months=settings.top_n_months, measure=settings.measure,
     )
     for row in top:
-        key.setdefault(row["account_id"], []).append(
+        key.setdefault(row.account_id, []).append(
             f"top {settings.top_n} by average monthly shipments: rank "
-            f"{row['rank']}, {row['average']:,.2f} a month"
+            f"{row.rank}, {row.average:,.2f} a month"
         )
-    near = [dict(a) for a in conc["accounts"] if a["near_key"]]
+    near = [a for a in conc.accounts if a.near_key]
     names = dict(session.execute(
-        select(Account.id, Account.external_id).where(Account.id.in_([a["account_id"]
+        select(Account.id, Account.external_id).where(Account.id.in_([a.account_id
                                                                      for a in near]))
     ).all()) if near else {}
-    for a in near:
-        a["reasons"] = explain_account(conc, a, settings)
-        a["external_id"] = names.get(a["account_id"])
-    return {"key": key, "near_key": near}
+    near = [replace(a, reasons=explain_account(conc, a, settings),
+                    external_id=names.get(a.account_id)) for a in near]
+    return Monitored(key=key, near_key=near)
 
 
 def find_conditions(

@@ -12,11 +12,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from abm.accounts import work
 from abm.accounts.models import Account, AccountKind, Category
-from abm.accounts.services import can_edit_account, can_reassign_account, get_visible_account
+from abm.accounts.services import (
+    NotAllowed,
+    UnknownOwner,
+    create_account,
+    get_visible_account,
+    update_account,
+)
 from abm.analytics.account_list import AccountFilters, list_accounts
-from abm.api.core import ApiError, current_viewer, operation
+from abm.analytics.jobs import start_refresh
+from abm.api.core import ApiError, current_user, current_viewer, operation
 from abm.api.schemas import (
     Bounds,
     Day,
@@ -32,7 +38,6 @@ from abm.api.schemas import (
     Text,
 )
 from abm.db import get_session
-from abm.users.models import User
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
@@ -164,23 +169,24 @@ def get(account_id: int) -> AccountOut:
     return AccountOut.model_validate(visible_account(account_id))
 
 
-def _check_owner(owner_id: int | None) -> None:
-    if owner_id is not None and get_session().get(User, owner_id) is None:
-        raise ApiError(404, "owner_id: no such user")
-
-
-def _apply(account: Account, body: AccountFields) -> None:
+def _saved(change, *args) -> AccountOut:
+    """Apply ``change`` (a service of :mod:`abm.accounts.services`) with the caller's rights;
+    start the analytics refresh when it changed what they show."""
     session = get_session()
-    given = body.model_fields_set
-    values = {k: getattr(body, k) for k in work.DOSSIER_FIELDS + work.QUALIFICATION_FIELDS
-              if k in given}
-    work.update_dossier(session, account, values)
-    for name in ("kind", "external_id"):
-        if name in given:
-            setattr(account, name, getattr(body, name))
-    if "categories" in given:
-        work.set_categories(session, account, [c.value for c in body.categories])
-    session.flush()
+    try:
+        saved = change(session, current_viewer(), *args)
+    except NotAllowed as exc:
+        raise ApiError(403, str(exc)) from None
+    except UnknownOwner as exc:
+        raise ApiError(404, str(exc)) from None
+    if saved.figures_stale:
+        start_refresh(user_id=current_user().id)  # commits the change first
+    session.refresh(saved.account)
+    return AccountOut.model_validate(saved.account)
+
+
+def _given(body: AccountFields) -> dict:
+    return body.model_dump(include=body.model_fields_set)
 
 
 @operation("POST", "/accounts", summary="Create an account", tag="accounts",
@@ -188,36 +194,11 @@ def _apply(account: Account, body: AccountFields) -> None:
            errors=(404, 409))
 def create(body: AccountCreate) -> AccountOut:
     """Sales users own the accounts they create; management may name any owner."""
-    session = get_session()
-    viewer = current_viewer()
-    if can_reassign_account(viewer):
-        _check_owner(body.owner_id)
-        owner_id = body.owner_id
-    elif body.owner_id not in (None, viewer.user_id):
-        raise ApiError(403, "only management assigns accounts to someone else")
-    else:
-        owner_id = viewer.user_id
-    account = Account(name=body.name, kind=body.kind, owner_id=owner_id)
-    session.add(account)
-    _apply(account, body)
-    session.refresh(account)
-    return AccountOut.model_validate(account)
+    return _saved(create_account, _given(body))
 
 
 @operation("PATCH", "/accounts/<int:account_id>", summary="Update an account", tag="accounts",
            roles={"manager", "sales"}, body=AccountUpdate, response=AccountOut, errors=(409,))
 def update(account_id: int, body: AccountUpdate) -> AccountOut:
     """Only the fields sent change. The owner changes only for management."""
-    session = get_session()
-    viewer = current_viewer()
-    account = visible_account(account_id)
-    if not can_edit_account(account, viewer):
-        raise ApiError(403, "you may not edit this account")
-    if "owner_id" in body.model_fields_set and body.owner_id != account.owner_id:
-        if not can_reassign_account(viewer):
-            raise ApiError(403, "only management moves an account to another owner")
-        _check_owner(body.owner_id)
-        work.set_owner(session, account, body.owner_id)
-    _apply(account, body)
-    session.refresh(account)
-    return AccountOut.model_validate(account)
+    return _saved(update_account, visible_account(account_id), _given(body))

@@ -9,9 +9,7 @@ computed in full and paginated by offset (``next_cursor`` is the next offset).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from abm.accounts.models import Account
@@ -19,246 +17,42 @@ from abm.accounts.services import visibility_clause
 from abm.analytics.abcxyz import abc_xyz
 from abm.analytics.alerts import AlertError, acknowledge_alert, list_alerts, resolve_alert
 from abm.analytics.churn import win_back_list
+from abm.analytics.concentration import Concentration as ConcentrationResult
 from abm.analytics.concentration import concentration
-from abm.analytics.models import Alert, AlertKind, AlertStatus
+from abm.analytics.models import Alert
 from abm.analytics.periods import parse_month
 from abm.analytics.topn import key_account_report
 from abm.api import lists
 from abm.api.accounts import visible_account
+from abm.api.analytics_schemas import (
+    AbcXyz,
+    AlertNote,
+    AlertOut,
+    AlertPage,
+    AlertQuery,
+    Concentration,
+    ConcentrationQuery,
+    ParetoReport,
+    PeriodQuery,
+    TopNQuery,
+    TopNReport,
+    WinBackPage,
+    WinBackRow,
+)
 from abm.api.core import ApiError, current_user, current_viewer, operation
 from abm.api.runs import RunStarted, run_started
-from abm.api.schemas import Id, Input, Output, PageQuery, Text
+from abm.api.schemas import PageQuery, fields_of
 from abm.db import get_session
 
 COMPANY_WIDE = {"manager", "marketing"}
-MONTH = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
 MAX_ALERTS = 10_000
-
-
-class PeriodQuery(PageQuery):
-    """The period of a report; ``limit``/``cursor`` page through its accounts."""
-
-    end: str | None = Field(None, pattern=MONTH,
-                            description="Last month (YYYY-MM); default: the last full month.")
-    by: Literal["revenue", "margin"] | None = Field(None, description="Default: the setting.")
-
-
-class ConcentrationQuery(PeriodQuery):
-    months: int | None = Field(None, ge=1, le=120, description="Default: the setting (12).")
-
-
-class Period(Output):
-    start: str
-    end: str
-    months: int
-    xyz_months: int | None = None
-
-
-class ShareRow(Output):
-    account_id: int
-    external_id: str | None
-    name: str
-    value: float
-    share: float
-    rank: int
-    cumulative_share: float
-    pareto_core: bool
-    key: bool
-    dependency: bool
-    mono_client: bool
-    near_key: bool
-    growth: float | None
-    reasons: list[str] = Field(description="Why each flag holds, in words.")
-
-
-class CurvePoint(Output):
-    accounts: float
-    value: float
-
-
-class Pareto(Output):
-    share: float
-    core_accounts: int
-    core_account_share: float
-    core_value_share: float
-    curve: list[CurvePoint]
-
-
-class Concentration(Output):
-    """Revenue shares and the key (>= 10%), dependency (> 20%) and mono-client (>= 50%) flags."""
-
-    period: Period
-    measure: str
-    total: float
-    accounts_with_sales: int
-    hhi: float = Field(description="Herfindahl-Hirschman index of the shares, 0 to 10,000.")
-    hhi_level: str
-    thresholds: dict[str, float]
-    pareto: Pareto
-    flags: dict[str, list[int]] = Field(description="Account ids per flag.")
-    accounts: list[ShareRow] = Field(description="This page of the accounts, largest first.")
-    next_cursor: str | None
-
-
-class ParetoReport(Output):
-    period: Period
-    measure: str
-    total: float
-    accounts_with_sales: int
-    pareto: Pareto
-    core: list[ShareRow] = Field(description="This page of the Pareto core, largest first.")
-    next_cursor: str | None
-
-
-class TopNQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    month: str | None = Field(None, pattern=MONTH,
-                              description="Last month (YYYY-MM); default: the last full month.")
-    top: int | None = Field(None, ge=1, le=1000, description="Default: the setting (20).")
-
-
-class TopNRow(Output):
-    rank: int
-    account_id: int
-    external_id: str | None
-    name: str
-    average: float
-    monthly: list[float]
-    previous_rank: int | None
-    change: int | None = Field(description="Places moved up (negative: down).")
-    status: Literal["entered", "up", "down", "same"]
-
-
-class RankChange(Output):
-    account_id: int
-    external_id: str | None
-    name: str
-    previous_rank: int | None
-    rank: int | None
-    change: int | None
-
-
-class TopNReport(Output):
-    """Top-N accounts by average monthly shipments over the last full months."""
-
-    month: str
-    months: list[str]
-    previous_month: str
-    previous_stored: bool
-    top_n: int
-    measure: str
-    created_at: str | None
-    rows: list[TopNRow]
-    changes: dict[str, list[RankChange]] = Field(
-        description="entered, left, moved_up, moved_down, unchanged.")
-
-
-class AbcXyzCell(Output):
-    count: int
-    value: float
-    share: float
-    accounts: list[int]
-    recommendation: str
-
-
-class AbcXyzRow(Output):
-    account_id: int
-    external_id: str | None
-    name: str
-    value: float
-    share: float
-    rank: int
-    share_before: float
-    abc: Literal["A", "B", "C"]
-    mean_monthly: float
-    cv: float | None
-    xyz: Literal["X", "Y", "Z"]
-    cell: str
-    reasons: list[str]
-
-
-class AbcXyz(Output):
-    period: Period
-    measure: str
-    total: float
-    thresholds: dict[str, float]
-    matrix: dict[str, AbcXyzCell] = Field(description="The nine cells AX..CZ.")
-    accounts: list[AbcXyzRow]
-    next_cursor: str | None
-
-
-class AlertQuery(PageQuery):
-    status: Literal["open", "acknowledged", "resolved", "all"] | None = Field(
-        None, description="Default: open and acknowledged.")
-    kind: AlertKind | None = None
-    account_id: Id | None = None
-
-
-class AlertHistory(Output):
-    at: str | None
-    action: str
-    status: AlertStatus
-    user_id: int | None
-    owner_id: int | None
-    note: str | None
-
-
-class AlertOut(Output):
-    id: int
-    account_id: int
-    external_id: str | None = None
-    account_name: str | None = None
-    kind: AlertKind
-    cause: str
-    status: AlertStatus
-    owner_id: int | None
-    message: str
-    details: dict | None
-    raised_at: str | None
-    resolved_at: str | None
-    history: list[AlertHistory]
-
-
-class AlertPage(Output):
-    items: list[AlertOut]
-    next_cursor: str | None
-
-
-class AlertNote(Input):
-    note: Annotated[str, Text(1000)] = ""
-
-
-class WinBackRow(Output):
-    account_id: int
-    external_id: str | None
-    name: str
-    owner_id: int | None
-    state: Literal["at_risk", "lost"]
-    since: date | None
-    first_purchase_on: date
-    last_purchase_on: date
-    purchase_days: int
-    rhythm_days: float
-    silence_days: int
-    silence_ratio: float
-    revenue_last_3: float
-    revenue_previous_3: float
-    revenue_drop: float | None
-    revenue_at_stake: float
-    reasons: list[str]
-
-
-class WinBackPage(Output):
-    items: list[WinBackRow]
-    next_cursor: str | None
 
 
 def _month(text: str | None) -> date | None:
     return parse_month(text) if text else None
 
 
-def _concentration(query: PeriodQuery, months: int | None = None) -> dict:
+def _concentration(query: PeriodQuery, months: int | None = None) -> ConcentrationResult:
     return concentration(get_session(), end=_month(query.end), months=months, by=query.by)
 
 
@@ -266,8 +60,9 @@ def _concentration(query: PeriodQuery, months: int | None = None) -> dict:
            tag="analytics", roles=COMPANY_WIDE, query=ConcentrationQuery, response=Concentration)
 def shares(query: ConcentrationQuery) -> Concentration:
     result = _concentration(query, query.months)
-    page, cursor = lists.offset_page(result["accounts"], query.after, query.limit)
-    return Concentration.model_validate({**result, "accounts": page, "next_cursor": cursor})
+    page, cursor = lists.offset_page(result.accounts, query.after, query.limit)
+    return Concentration.model_validate(fields_of(result) | {"accounts": page,
+                                                            "next_cursor": cursor})
 
 
 @operation("GET", "/analytics/pareto", summary="The Pareto 80/20 core", tag="analytics",
@@ -275,9 +70,9 @@ def shares(query: ConcentrationQuery) -> Concentration:
 def pareto(query: ConcentrationQuery) -> ParetoReport:
     """The smallest set of accounts whose cumulative revenue reaches the Pareto share."""
     result = _concentration(query, query.months)
-    core = [a for a in result["accounts"] if a["pareto_core"]]
+    core = [a for a in result.accounts if a.pareto_core]
     page, cursor = lists.offset_page(core, query.after, query.limit)
-    return ParetoReport.model_validate({**result, "core": page, "next_cursor": cursor})
+    return ParetoReport.model_validate(fields_of(result) | {"core": page, "next_cursor": cursor})
 
 
 @operation("GET", "/analytics/key-accounts", summary="The top-N report and its changes",
@@ -292,8 +87,8 @@ def top_n(query: TopNQuery) -> TopNReport:
            tag="analytics", roles=COMPANY_WIDE, query=PeriodQuery, response=AbcXyz)
 def abcxyz(query: PeriodQuery) -> AbcXyz:
     result = abc_xyz(get_session(), end=_month(query.end), by=query.by)
-    page, cursor = lists.offset_page(result["accounts"], query.after, query.limit)
-    return AbcXyz.model_validate({**result, "accounts": page, "next_cursor": cursor})
+    page, cursor = lists.offset_page(result.accounts, query.after, query.limit)
+    return AbcXyz.model_validate(fields_of(result) | {"accounts": page, "next_cursor": cursor})
 
 
 def _visible_ids(account_ids: set[int]) -> set[int]:
@@ -313,8 +108,8 @@ def alerts(query: AlertQuery) -> AlertPage:
     rows = list_alerts(get_session(), status=status, account_id=query.account_id,
                        kind=query.kind.value if query.kind else None, limit=MAX_ALERTS)
     if not current_viewer().sees_every_account:
-        seen = _visible_ids({r["account_id"] for r in rows})
-        rows = [r for r in rows if r["account_id"] in seen]
+        seen = _visible_ids({r.account_id for r in rows})
+        rows = [r for r in rows if r.account_id in seen]
     page, cursor = lists.offset_page(rows, query.after, query.limit)
     return AlertPage(items=[AlertOut.model_validate(r) for r in page], next_cursor=cursor)
 
@@ -355,7 +150,7 @@ def win_back(query: PageQuery) -> WinBackPage:
     rows = win_back_list(get_session())
     viewer = current_viewer()
     if not viewer.sees_every_account:
-        rows = [r for r in rows if r["owner_id"] == viewer.user_id]
+        rows = [r for r in rows if r.owner_id == viewer.user_id]
     page, cursor = lists.offset_page(rows, query.after, query.limit)
     return WinBackPage(items=[WinBackRow.model_validate(r) for r in page], next_cursor=cursor)
 

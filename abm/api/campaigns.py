@@ -37,15 +37,14 @@ from abm.campaigns.audiences import Field as AudienceField
 from abm.campaigns.jobs import campaign_queue
 from abm.campaigns.listing import campaign_detail, list_campaigns
 from abm.campaigns.models import Campaign, CampaignKind, CampaignStatus, ScheduleMode, Trigger
+from abm.campaigns.outcomes import delivery_progress
 from abm.campaigns.rendering import MAX_SOURCE, RenderError
 from abm.campaigns.results import campaign_results
 from abm.db import get_session
-from abm.delivery.models import OutboxState
 
 CAMPAIGN_ROLES = {"manager", "marketing"}
 Language = Literal["en", "ru"]
 Share = Annotated[float, Field(ge=0, lt=1), JsonNumber]
-FINAL = tuple(s for s in OutboxState if s not in (OutboxState.PENDING, OutboxState.CLAIMED))
 
 
 # The rules' models are built from the audience fields at import: their types are data
@@ -557,11 +556,9 @@ def cancel(campaign_id: int) -> CampaignOut:
            tag="campaigns", roles=CAMPAIGN_ROLES, response=CampaignStatusOut)
 def status(campaign_id: int) -> CampaignStatusOut:
     detail = campaign_detail(get_session(), _campaign(campaign_id).id)
-    outbox = detail["outbox"]
-    total = sum(outbox.values())
-    done = sum(outbox[s.value] for s in FINAL)
-    return CampaignStatusOut(**{**detail, "total": total, "done": done,
-                                "percent": round(100 * done / total) if total else None})
+    progress = delivery_progress(get_session(), campaign_id)
+    return CampaignStatusOut(**{**detail, "total": progress.total, "done": progress.done,
+                                "percent": progress.percent if progress.total else None})
 
 
 @operation("GET", "/campaigns/<int:campaign_id>/results",

@@ -6,11 +6,11 @@ token of a user comes from here (or from an administrator).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
+
+from abm.audit.services import COMMAND_LINE
 
 
 @click.group("api-token")
@@ -34,16 +34,12 @@ def _user(session, email: str):
 @with_appcontext
 def create(email: str, name: str, days: int | None) -> None:
     """Issue a token acting as the user EMAIL; it is printed once, never stored in clear."""
-    from abm.audit import services as audit
-    from abm.db import get_session, utcnow
-    from abm.users.tokens import issue_token
+    from abm.db import get_session
+    from abm.users.tokens import expires_after, issue_token
 
     session = get_session()
-    user = _user(session, email)
-    expires = utcnow() + timedelta(days=days) if days else None
-    row, secret = issue_token(session, user.id, name, expires_at=expires)
-    audit.record(session, None, audit.TOKEN_CREATED, f"api_token:{row.id}",
-                 {"name": row.name, "user_id": user.id, "via": "cli"})
+    _, secret = issue_token(session, _user(session, email).id, name,
+                            expires_at=expires_after(days), by=COMMAND_LINE)
     session.commit()
     click.echo(secret)
 
@@ -67,7 +63,6 @@ def list_(email: str) -> None:
 @with_appcontext
 def revoke(token_id: int) -> None:
     """Revoke the token TOKEN_ID (see ``list``)."""
-    from abm.audit import services as audit
     from abm.db import get_session
     from abm.users.tokens import get_token, revoke_token
 
@@ -75,8 +70,6 @@ def revoke(token_id: int) -> None:
     row = get_token(session, token_id)
     if row is None:
         raise click.UsageError(f"no token with the id {token_id}")
-    revoke_token(session, row)
-    audit.record(session, None, audit.TOKEN_REVOKED, f"api_token:{row.id}",
-                 {"owner_id": row.user_id, "via": "cli"})
+    revoke_token(session, row, by=COMMAND_LINE)
     session.commit()
     click.echo(f"revoked token {token_id}")

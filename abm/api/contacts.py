@@ -7,8 +7,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from abm.accounts.contacts import save_contact
 from abm.accounts.emails import InvalidEmail, normalise_email
-from abm.accounts.models import Contact, ContactRole
+from abm.accounts.models import Account, Contact, ContactRole
 from abm.accounts.services import can_edit_account
 from abm.api import lists
 from abm.api.accounts import visible_account
@@ -99,20 +100,19 @@ def get(contact_id: int) -> ContactOut:
     return ContactOut.model_validate(_contact(contact_id))
 
 
-def _may_edit(account_id: int) -> None:
-    if not can_edit_account(visible_account(account_id), current_viewer()):
+def _editable(account_id: int) -> Account:
+    account = visible_account(account_id)
+    if not can_edit_account(account, current_viewer()):
         raise ApiError(403, "you may not edit this account's contacts")
+    return account
 
 
 @operation("POST", "/contacts", summary="Add a contact to an account", tag="contacts",
            roles={"manager", "sales"}, body=ContactCreate, response=ContactOut, status=201,
            errors=(404, 409))
 def create(body: ContactCreate) -> ContactOut:
-    _may_edit(body.account_id)
-    session = get_session()
-    contact = Contact(**body.model_dump())
-    session.add(contact)
-    session.flush()
+    contact = save_contact(get_session(), _editable(body.account_id),
+                           body.model_dump(exclude={"account_id"}))
     return ContactOut.model_validate(contact)
 
 
@@ -120,8 +120,6 @@ def create(body: ContactCreate) -> ContactOut:
            roles={"manager", "sales"}, body=ContactUpdate, response=ContactOut, errors=(409,))
 def update(contact_id: int, body: ContactUpdate) -> ContactOut:
     contact = _contact(contact_id)
-    _may_edit(contact.account_id)
-    for name in body.model_fields_set:
-        setattr(contact, name, getattr(body, name))
-    get_session().flush()
+    save_contact(get_session(), _editable(contact.account_id),
+                 body.model_dump(include=body.model_fields_set), contact)
     return ContactOut.model_validate(contact)

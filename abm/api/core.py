@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from abm.accounts.services import Viewer
 from abm.api.schemas import MAX_INT, Error, ErrorDetail
+from abm.audit.services import Actor
 from abm.db import get_session
 from abm.http import writes
 from abm.users.models import User
@@ -159,6 +160,11 @@ def current_viewer() -> Viewer:
 
 def client_address() -> str | None:
     return request.remote_addr
+
+
+def current_actor() -> Actor:
+    """The token's user and the client's address, as the audit log records who did what."""
+    return Actor(g.api_user.id, client_address(), via="api")
 
 
 def _json_body() -> bytes:

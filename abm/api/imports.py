@@ -6,21 +6,18 @@ the answer is the job run to follow at ``/api/v1/runs/{run_id}``.
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from pathlib import Path
 from typing import Annotated
 
 from flask import current_app, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from abm.api.core import ApiError, client_address, current_user, operation
+from abm.api.core import ApiError, current_actor, operation
 from abm.api.schemas import CurrencyCode, Output, Text
-from abm.audit import services as audit
-from abm.db import get_session
 from abm.imports.columns import KINDS
 from abm.imports.encodings import known_encoding
 from abm.imports.jobs import start_import
+from abm.imports.results import ImportFileError
+from abm.imports.uploads import store_upload
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,19 +62,11 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
         raise ApiError(400, f"unknown encoding {query.encoding!r}")
     # Files are bigger than JSON bodies: the application's own limit applies.
     request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"]
-    folder = Path(current_app.extensions["abm.settings"].instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{SUFFIXES[request.mimetype]}"
-    with path.open("wb") as out:
-        shutil.copyfileobj(request.stream, out, 1 << 20)
-    size = path.stat().st_size
-    if size == 0:
-        path.unlink()
-        raise ApiError(400, "the file is empty")
-    user = current_user()
-    run_id = start_import(str(path), kind, user_id=user.id, strict=query.strict,
+    try:
+        upload = store_upload(current_app.extensions["abm.settings"].instance_path,
+                              request.stream, SUFFIXES[request.mimetype])
+    except ImportFileError as exc:
+        raise ApiError(400, str(exc)) from None
+    run_id = start_import(upload.path, kind, by=current_actor(), strict=query.strict,
                           sheet=query.sheet, currency=query.currency, encoding=query.encoding)
-    audit.record(get_session(), user.id, audit.IMPORT, f"run:{run_id}",
-                 {"event": "started", "kind": kind, "bytes": size, "via": "api"},
-                 address=client_address())
     return ImportStarted(run_id=run_id, status_url=url_for("api.runs_get", run_id=run_id))

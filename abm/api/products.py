@@ -6,11 +6,13 @@ from typing import Annotated
 
 from pydantic import Field
 
+from abm.analytics.jobs import start_refresh
 from abm.api import lists
-from abm.api.core import ApiError, operation
+from abm.api.core import ApiError, current_user, operation
 from abm.api.schemas import Flag, Input, Money, Output, Page, PageQuery, ShortText, Text
 from abm.db import get_session
 from abm.sales.models import Product
+from abm.sales.products import SavedProduct, save_product
 
 
 class ProductOut(Output):
@@ -70,18 +72,17 @@ def get(product_id: int) -> ProductOut:
 @operation("POST", "/products", summary="Add a product", tag="products", roles={"manager"},
            body=ProductCreate, response=ProductOut, status=201, errors=(409,))
 def create(body: ProductCreate) -> ProductOut:
-    session = get_session()
-    product = Product(**body.model_dump())
-    session.add(product)
-    session.flush()
-    return ProductOut.model_validate(product)
+    return _answer(save_product(get_session(), body.model_dump()))
 
 
 @operation("PATCH", "/products/<int:product_id>", summary="Update a product", tag="products",
            roles={"manager"}, body=ProductUpdate, response=ProductOut, errors=(409,))
 def update(product_id: int, body: ProductUpdate) -> ProductOut:
-    product = _product(product_id)
-    for name in body.model_fields_set:
-        setattr(product, name, getattr(body, name))
-    get_session().flush()
-    return ProductOut.model_validate(product)
+    return _answer(save_product(get_session(), body.model_dump(include=body.model_fields_set),
+                                _product(product_id)))
+
+
+def _answer(saved: SavedProduct) -> ProductOut:
+    if saved.figures_stale:
+        start_refresh(user_id=current_user().id)  # commits the change first
+    return ProductOut.model_validate(saved.product)

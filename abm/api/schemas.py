@@ -8,9 +8,9 @@ outside 32 bits would otherwise reach PostgreSQL and fail there as a 500.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from annotated_types import GroupedMetadata
 from pydantic import (
@@ -143,9 +143,15 @@ class Input(BaseModel):
 
 
 class Output(BaseModel):
-    """A response body, read from ORM rows or dicts."""
+    """A response body, read from ORM rows, the services' results (dataclasses) or dicts."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+def fields_of(result: Any) -> dict[str, Any]:
+    """The fields of a service's result (a dataclass), one level deep: to answer it with a
+    field replaced (a page of its rows) or added (the next cursor)."""
+    return {f.name: getattr(result, f.name) for f in fields(result)}
 
 
 class PageQuery(BaseModel):

@@ -97,9 +97,9 @@ def members(segment_id: int, query: PageQuery) -> Page[SegmentMember]:
 
     session = get_session()
     found = latest_segments(session)
-    if found is None or segment_id not in {s["id"] for s in found["segments"]}:
+    if found is None or segment_id not in {s.id for s in found.segments}:
         raise ApiError(404, "no such segment in the latest segmentation")
-    rows = lists.segment_members(session, found["run_id"], segment_id, after=query.after,
+    rows = lists.segment_members(session, found.run_id, segment_id, after=query.after,
                                  limit=query.limit)
     return Page[SegmentMember](
         items=[SegmentMember.model_validate(r) for r in rows.items],

@@ -12,7 +12,6 @@ from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, current_viewer, operation
 from abm.api.schemas import Day, Id, Input, Output, Page, PageQuery, Text
 from abm.db import get_session
-from abm.users.models import User
 
 
 class TaskOut(Output):
@@ -80,14 +79,6 @@ def _task(task_id: int) -> Task:
     return task
 
 
-def _check_assignee(assignee_id: int | None) -> None:
-    if assignee_id is None:
-        return
-    user = get_session().get(User, assignee_id)
-    if user is None or not user.active:
-        raise ApiError(404, "assignee_id: no such active user")
-
-
 @operation("GET", "/tasks/<int:task_id>", summary="Read a task", tag="tasks", response=TaskOut)
 def get(task_id: int) -> TaskOut:
     return TaskOut.model_validate(_task(task_id))
@@ -97,26 +88,24 @@ def get(task_id: int) -> TaskOut:
            response=TaskOut, status=201, errors=(404,))
 def create(body: TaskCreate) -> TaskOut:
     account = visible_account(body.account_id)
-    _check_assignee(body.assignee_id)
-    task = work.create_task(get_session(), account_id=account.id, creator_id=current_user().id,
-                            title=body.title, description=body.description,
-                            assignee_id=body.assignee_id, due_on=body.due_on)
+    try:
+        task = work.create_task(get_session(), account_id=account.id,
+                                creator_id=current_user().id, title=body.title,
+                                description=body.description, assignee_id=body.assignee_id,
+                                due_on=body.due_on)
+    except work.UnknownAssignee as exc:
+        raise ApiError(404, str(exc)) from None
     return TaskOut.model_validate(task)
 
 
 @operation("PATCH", "/tasks/<int:task_id>", summary="Update a task", tag="tasks",
            body=TaskUpdate, response=TaskOut)
 def update(task_id: int, body: TaskUpdate) -> TaskOut:
-    session = get_session()
     task = _task(task_id)
-    given = body.model_fields_set
-    if "assignee_id" in given:
-        _check_assignee(body.assignee_id)
-    if "status" in given:
-        work.set_task_status(session, task, body.status)
-    for name in given - {"status"}:
-        setattr(task, name, getattr(body, name))
-    session.flush()
+    try:
+        work.update_task(get_session(), task, body.model_dump(include=body.model_fields_set))
+    except work.UnknownAssignee as exc:
+        raise ApiError(404, str(exc)) from None
     return TaskOut.model_validate(task)
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
 
-from abm.api.core import ApiError, client_address, current_user, operation
+from abm.api.core import ApiError, current_actor, current_user, operation
 from abm.api.schemas import Bounds, Input, Output, Page, PageQuery, Text
-from abm.audit import services as audit
-from abm.db import get_session, utcnow
+from abm.db import get_session
 from abm.users import tokens
 
 
@@ -46,12 +45,9 @@ def list_tokens(query: PageQuery) -> Page[TokenOut]:
 @operation("POST", "/tokens", summary="Create an API token (the response shows it once)",
            tag="tokens", body=TokenCreate, response=TokenCreated, status=201)
 def create_token(body: TokenCreate) -> TokenCreated:
-    session = get_session()
-    user = current_user()
-    expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    row, secret = tokens.issue_token(session, user.id, body.name, expires_at=expires)
-    audit.record(session, user.id, audit.TOKEN_CREATED, f"api_token:{row.id}",
-                 {"name": row.name}, address=client_address())
+    row, secret = tokens.issue_token(get_session(), current_user().id, body.name,
+                                     expires_at=tokens.expires_after(body.expires_in_days),
+                                     by=current_actor())
     return TokenCreated(**TokenOut.model_validate(row).model_dump(), token=secret)
 
 
@@ -60,10 +56,7 @@ def create_token(body: TokenCreate) -> TokenCreated:
 def revoke_token(token_id: int) -> None:
     """Revoke one of your tokens (administrators may revoke anyone's)."""
     session = get_session()
-    user = current_user()
-    row = tokens.get_token(session, token_id)
-    if row is None or (row.user_id != user.id and user.role.value != "admin"):
+    row = tokens.token_of(session, token_id, current_user())
+    if row is None:
         raise ApiError(404, "no such token")
-    tokens.revoke_token(session, row)
-    audit.record(session, user.id, audit.TOKEN_REVOKED, f"api_token:{row.id}",
-                 {"owner_id": row.user_id}, address=client_address())
+    tokens.revoke_token(session, row, by=current_actor())

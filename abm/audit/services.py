@@ -7,6 +7,7 @@ together. The caller commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -39,6 +40,36 @@ ACTIONS = (
 )
 
 MAX_TARGET = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who does a sensitive action, and through what, as its audit event records it.
+
+    The services that do sensitive things take one and write their own event, so
+    that the web pages, the API and the command line leave the same trace.
+
+    Attributes:
+        user_id: the user acting; None where no user is known (the command line).
+        address: the client's network address, for an action that came from a request.
+        via: the channel, kept in the event's details, when it is not the web pages
+            (``"api"``, ``"cli"``).
+    """
+
+    user_id: int | None = None
+    address: str | None = None
+    via: str | None = None
+
+
+NOBODY = Actor()  # no known user, no request: a test, a script
+COMMAND_LINE = Actor(via="cli")  # whoever runs an ``abm`` command on the server
+
+
+def record_by(session: Session, actor: Actor, action: str, target: str | None = None,
+              details: dict | None = None) -> AuditEvent:
+    """:func:`record` an event done by ``actor``: its user, its address, its channel."""
+    details = dict(details or {}) | ({"via": actor.via} if actor.via else {})
+    return record(session, actor.user_id, action, target, details, address=actor.address)
 
 
 def record(

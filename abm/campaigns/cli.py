@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -146,9 +147,9 @@ def list_cmd(status, kind, fmt):
     from abm.campaigns.listing import list_campaigns
 
     rows = list_campaigns(_session(), status=status, kind=kind)
-    text = "\n".join(f"{r['id']:>5}  {r['status']:<16} {r['kind']:<18} {r['sent']:>7}  "
-                     f"{r['name']}" for r in rows) or "no campaigns"
-    _emit(rows, fmt, text)
+    text = "\n".join(f"{r.id:>5}  {r.status:<16} {r.kind:<18} {r.sent:>7}  "
+                     f"{r.name}" for r in rows) or "no campaigns"
+    _emit([asdict(r) for r in rows], fmt, text)
 
 
 @campaign.command("show")
@@ -317,10 +318,10 @@ def results_cmd(campaign_id, window_days, fmt):
     session = _session()
     _run(get_campaign, session, campaign_id)
     data = campaign_results(session, campaign_id, window_days)
-    u = data["uplift"]
-    text = (" ".join(f"{k} {v}" for k, v in data["states"].items() if v) + "\n"
-            + " ".join(f"{k} {v}" for k, v in data["events"].items()) + "\n"
-            + f"treated {u['treated_accounts']} accounts, mean {u['treated_mean']}; held out "
-            f"{u['held_out_accounts']}, mean {u['held_out_mean']}; uplift {u['uplift']} "
-            f"[{u['ci_low']}, {u['ci_high']}]")
-    _emit(data, fmt, text)
+    u = data.uplift
+    text = (" ".join(f"{k} {v}" for k, v in data.states.items() if v) + "\n"
+            + " ".join(f"{k} {v}" for k, v in data.events.items()) + "\n"
+            + f"treated {u.treated_accounts} accounts, mean {u.treated_mean}; held out "
+            f"{u.held_out_accounts}, mean {u.held_out_mean}; uplift {u.uplift} "
+            f"[{u.ci_low}, {u.ci_high}]")
+    _emit(asdict(data), fmt, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,8 +15,23 @@ from abm.delivery.outbox import counts_by_state
 from abm.users.models import User
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """A campaign as lists show it (values of its enums, times in ISO) and its sent count."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    schedule_mode: str | None
+    scheduled_at: str | None
+    trigger: str | None
+    created_at: str | None
+    sent: int
+
+
 def list_campaigns(session: Session, status: str | None = None, kind: str | None = None,
-                   limit: int | None = None) -> list[dict]:
+                   limit: int | None = None) -> list[CampaignRow]:
     """Campaigns, newest first, with their sent count (counted per campaign listed, in the
     outbox's (campaign, state) index, so a long outbox history does not slow the list)."""
     sent = (select(func.count()).where(OutboxMessage.campaign_id == Campaign.id,
@@ -25,7 +42,7 @@ def list_campaigns(session: Session, status: str | None = None, kind: str | None
         stmt = stmt.where(Campaign.status == status)
     if kind:
         stmt = stmt.where(Campaign.kind == kind)
-    return [{**_summary(c), "sent": n} for c, n in session.execute(stmt)]
+    return [CampaignRow(**_summary(c), sent=n) for c, n in session.execute(stmt)]
 
 
 def count_campaigns(session: Session, status: str) -> int:

@@ -6,6 +6,10 @@ campaign and account pages stay fast however many messages were sent.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
@@ -17,13 +21,54 @@ from abm.delivery.outbox import counts_by_state
 OPEN_STATES = (OutboxState.PENDING, OutboxState.CLAIMED)
 
 
-def delivery_progress(session: Session, campaign_id: int) -> dict:
-    """The outbox of a campaign: {"states": {state: n}, "total", "done", "percent"}."""
+@dataclass(frozen=True, slots=True)
+class DeliveryProgress:
+    """The outbox of a campaign: messages by state, how many in all, how many in a final
+    state (sent or not), and that as a percentage (0 for an empty outbox)."""
+
+    states: dict[str, int]
+    total: int
+    done: int
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignOutcome:
+    """What one campaign did with one account: its messages by state (``waiting``: not
+    sent yet), what the contacts did, whether the account was held out, and the outcome
+    in a word (clicked, opened, unsubscribed, sent, bounced, pending, not_sent, held_out)."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    messages: int
+    sent: int
+    bounced: int
+    waiting: int
+    first_sent_at: datetime | None
+    held_out: bool
+    opened: int
+    clicked: int
+    unsubscribed: int
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCampaigns:
+    """What the account page shows of campaigns: the account's plan and its history."""
+
+    plan: dict[str, Any]
+    history: list[CampaignOutcome]
+
+
+def delivery_progress(session: Session, campaign_id: int) -> DeliveryProgress:
+    """The outbox of a campaign and how far its delivery is."""
     states = counts_by_state(session, campaign_id)
     total = sum(states.values())
     done = total - sum(states[s.value] for s in OPEN_STATES)
-    return {"states": states, "total": total, "done": done,
-            "percent": round(100 * done / total) if total else 0}
+    return DeliveryProgress(states=states, total=total, done=done,
+                            percent=round(100 * done / total) if total else 0)
 
 
 def capped_reasons(session: Session, campaign_id: int) -> dict[str, int]:
@@ -49,13 +94,9 @@ def _outcome(row: dict) -> str:
     return "pending" if row["waiting"] else "not_sent"
 
 
-def account_campaign_history(session: Session, account_id: int, limit: int = 20) -> list[dict]:
-    """The latest ``limit`` campaigns that reached the account or held it out, newest first.
-
-    Returns:
-        [{"id", "name", "kind", "status", "first_sent_at", "messages", "sent", "bounced",
-          "opened", "clicked", "unsubscribed", "held_out", "outcome"}]
-    """
+def account_campaign_history(session: Session, account_id: int,
+                             limit: int = 20) -> list[CampaignOutcome]:
+    """The latest ``limit`` campaigns that reached the account or held it out, newest first."""
     om = OutboxMessage
 
     def count(state: OutboxState):
@@ -95,12 +136,13 @@ def account_campaign_history(session: Session, account_id: int, limit: int = 20)
     history = []
     for cid in ids:
         (name, kind, status), row = campaigns[cid], {**rows[cid], **counted[cid]}
-        history.append({"id": cid, "name": name, "kind": kind.value, "status": status.value,
-                        **row, "outcome": "held_out" if row["held_out"] else _outcome(row)})
+        history.append(CampaignOutcome(
+            id=cid, name=name, kind=kind.value, status=status.value, **row,
+            outcome="held_out" if row["held_out"] else _outcome(row)))
     return history
 
 
-def account_campaigns(session: Session, account_id: int, limit: int = 20) -> dict:
-    """What the account page shows of campaigns: {"plan": ..., "history": [...]}."""
-    return {"plan": read_plan(session, account_id),
-            "history": account_campaign_history(session, account_id, limit)}
+def account_campaigns(session: Session, account_id: int, limit: int = 20) -> AccountCampaigns:
+    """What the account page shows of campaigns: the plan and the history."""
+    return AccountCampaigns(plan=read_plan(session, account_id),
+                            history=account_campaign_history(session, account_id, limit))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import distinct, func, select
@@ -30,7 +31,65 @@ from abm.sales.models import OrderLine
 from abm.workspace.services import settings_of
 
 
-def uplift(treated: list[float], held: list[float], confidence: float = 0.95) -> dict:
+@dataclass(frozen=True, slots=True)
+class Uplift:
+    """Mean revenue per account, reached (treated) against held out, their difference and
+    its confidence interval; None where there are too few accounts to say."""
+
+    treated_accounts: int
+    held_out_accounts: int
+    treated_mean: float | None
+    held_out_mean: float | None
+    uplift: float | None
+    uplift_percent: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The attribution window: orders shipped from ``start`` up to ``end`` (ISO dates)."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountResult:
+    """One reached or held-out account: its group, revenue and orders in the window, and
+    its messages sent, opened and clicked."""
+
+    account_id: int
+    name: str
+    group: str
+    revenue: float
+    orders: int
+    sent: int
+    opened: int
+    clicked: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignResults:
+    """Everything the results page shows about one campaign.
+
+    Attributes:
+        states: messages by outbox state.
+        events: messages by what the contacts did (open, click, unsubscribe...).
+        window: None before the campaign sent anything.
+        orders: documents shipped in the window by ``treated`` and ``held_out`` accounts.
+    """
+
+    campaign_id: int
+    states: dict[str, int]
+    events: dict[str, int]
+    window: Window | None
+    orders: dict[str, int]
+    uplift: Uplift
+    accounts: list[AccountResult]
+
+
+def uplift(treated: list[float], held: list[float], confidence: float = 0.95) -> Uplift:
     """Difference of means with a Welch confidence interval (None where undefined)."""
     def mean_var(xs):
         n = len(xs)
@@ -44,16 +103,16 @@ def uplift(treated: list[float], held: list[float], confidence: float = 0.95) ->
               "treated_mean": _r(mt), "held_out_mean": _r(mh), "uplift": None,
               "uplift_percent": None, "ci_low": None, "ci_high": None}
     if mt is None or mh is None:
-        return result
+        return Uplift(**result)
     diff = mt - mh
     result["uplift"] = _r(diff)
     result["uplift_percent"] = _r(100 * diff / mh) if mh else None
     if vt is None or vh is None:
-        return result
+        return Uplift(**result)
     se2 = vt / nt + vh / nh
     if se2 == 0:
         result["ci_low"] = result["ci_high"] = _r(diff)
-        return result
+        return Uplift(**result)
     # Student's t quantile from scipy.special: scipy.stats costs a web process 0.6 s of
     # CPU to import on its first results page, scipy.special a quarter of that.
     from scipy.special import stdtrit
@@ -61,21 +120,17 @@ def uplift(treated: list[float], held: list[float], confidence: float = 0.95) ->
     dof = se2**2 / ((vt / nt) ** 2 / (nt - 1) + (vh / nh) ** 2 / (nh - 1))
     half = stdtrit(dof, 0.5 + confidence / 2) * math.sqrt(se2)
     result["ci_low"], result["ci_high"] = _r(diff - half), _r(diff + half)
-    return result
+    return Uplift(**result)
 
 
 def _r(x):
     return None if x is None else round(float(x), 2)
 
 
-def campaign_results(session: Session, campaign_id: int, window_days: int | None = None) -> dict:
-    """Everything the results page shows about one campaign.
-
-    Returns:
-        {"campaign_id", "states": {state: n}, "events": {kind: messages},
-         "window": {"start", "end"}, "orders": {"treated", "held_out"} (documents shipped
-         in the window), "uplift": {...}, "accounts": [per-account rows]}
-    """
+def campaign_results(session: Session, campaign_id: int,
+                     window_days: int | None = None) -> CampaignResults:
+    """Everything the results page shows about one campaign (``window_days``: the
+    attribution window; default: the setting)."""
     campaign = session.get(Campaign, campaign_id)
     days = window_days or settings_of(session, CampaignSettings).attribution_days
     om = OutboxMessage
@@ -105,7 +160,7 @@ def campaign_results(session: Session, campaign_id: int, window_days: int | None
     window = None
     if start is not None:
         first, end = start.date(), start.date() + timedelta(days=days)
-        window = {"start": first.isoformat(), "end": end.isoformat()}
+        window = Window(start=first.isoformat(), end=end.isoformat())
         ids = sorted(treated | held)
         for i in range(0, len(ids), 500):
             for account_id, total, documents in session.execute(
@@ -117,19 +172,19 @@ def campaign_results(session: Session, campaign_id: int, window_days: int | None
                 revenue[account_id], orders[account_id] = total, documents
     names = dict(session.execute(select(Account.id, Account.name).where(
         Account.id.in_(sorted(treated | held)))).all()) if treated | held else {}
-    rows = [{"account_id": a, "name": names.get(a, ""),
-             "group": "held_out" if a in held else "treated",
-             "revenue": round(float(revenue.get(a) or 0), 2), "orders": orders.get(a, 0),
-             **per_account[a]}
+    rows = [AccountResult(account_id=a, name=names.get(a, ""),
+                          group="held_out" if a in held else "treated",
+                          revenue=round(float(revenue.get(a) or 0), 2), orders=orders.get(a, 0),
+                          **per_account[a])
             for a in sorted(treated | held)]
-    return {
-        "campaign_id": campaign_id,
-        "states": counts_by_state(session, campaign_id),
-        "events": {k.value: events.get(k, 0) for k in EventKind},
-        "window": window,
-        "orders": {"treated": sum(orders.get(a, 0) for a in treated),
-                   "held_out": sum(orders.get(a, 0) for a in held)},
-        "uplift": uplift([float(revenue.get(a) or 0) for a in sorted(treated)],
-                         [float(revenue.get(a) or 0) for a in sorted(held)]),
-        "accounts": rows,
-    }
+    return CampaignResults(
+        campaign_id=campaign_id,
+        states=counts_by_state(session, campaign_id),
+        events={k.value: events.get(k, 0) for k in EventKind},
+        window=window,
+        orders={"treated": sum(orders.get(a, 0) for a in treated),
+                "held_out": sum(orders.get(a, 0) for a in held)},
+        uplift=uplift([float(revenue.get(a) or 0) for a in sorted(treated)],
+                      [float(revenue.get(a) or 0) for a in sorted(held)]),
+        accounts=rows,
+    )

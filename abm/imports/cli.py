@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 
 import click
 from flask.cli import with_appcontext
@@ -52,6 +53,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
     from abm.db import get_session
     from abm.imports import services
     from abm.imports.columns import parse_map_options
+    from abm.imports.mappings import get_mapping, save_mapping
     from abm.imports.results import ImportFileError
 
     session = get_session()
@@ -62,10 +64,10 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
             click.echo(f"  {rows:,} rows read", err=True)
 
     try:
-        mapping = services.get_mapping(session, kind, use_map) if use_map else {}
+        mapping = get_mapping(session, kind, use_map) if use_map else {}
         mapping.update(parse_map_options(maps))
         if save_map:
-            services.save_mapping(session, kind, save_map, mapping)
+            save_mapping(session, kind, save_map, mapping)
         result = services.import_file(session, file, kind, mapping=mapping, strict=strict,
                                       sheet=sheet, currency=currency, encoding=encoding,
                                       on_batch=on_batch)
@@ -78,7 +80,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
     refresh = not no_refresh and result.changed_data
     if fmt == "json":
         data = result.to_dict()
-        analytics = refresh_here(session) if refresh else None
+        analytics = asdict(refresh_here(session)) if refresh else None
         click.echo(json.dumps({k: data[k] for k in ("created", "updated", "unchanged", "errors")}
                               | {k: data[k] for k in data
                                  if k not in ("created", "updated", "unchanged", "errors")}

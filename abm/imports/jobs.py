@@ -6,7 +6,11 @@ run id is in the import's result (``refresh_run_id``), for the pages to follow.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from abm.analytics.jobs import start_refresh
+from abm.audit import services as audit
+from abm.audit.services import NOBODY, Actor
 from abm.db import get_session
 from abm.imports import services
 from abm.runs.services import Progress, tracked
@@ -50,20 +54,33 @@ def import_file(
     return result.to_dict() | {"refresh_run_id": refresh_run_id}
 
 
-def start_import(path: str, kind: str, *, user_id: int | None = None, **options) -> str:
-    """Enqueue an import on the ``imports`` queue; returns the job id (also the run id).
+def start_import(path: str | Path, kind: str, *, by: Actor = NOBODY, **options) -> str:
+    """Enqueue an import on the ``imports`` queue and audit its start; returns the job id
+    (also the run id). Commits.
 
     Args:
-        path: a file the workers can read (the upload page stores it first).
+        path: a file the workers can read (see :mod:`abm.imports.uploads`).
         kind: accounts, contacts, products, orders or receivables.
-        user_id: who asked, for the run row.
+        by: who asked (their user is the run's), and through what.
         **options: ``mapping``, ``strict``, ``sheet``, ``currency``, ``encoding``,
             ``confirmed`` as for :func:`abm.imports.services.import_file`.
     """
     from abm.runs.services import enqueue_tracked
 
-    return enqueue_tracked(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
-                           user_id=user_id, **options)
+    run_id = enqueue_tracked(import_file, str(path), kind, queue=QUEUE, kind=f"import:{kind}",
+                             user_id=by.user_id, **options)
+    session = get_session()
+    audit.record_by(session, by, audit.IMPORT, f"run:{run_id}",
+                    {"event": "started", "kind": kind, "bytes": _size(path)})
+    session.commit()
+    return run_id
+
+
+def _size(path: str | Path) -> int | None:
+    try:
+        return Path(path).stat().st_size
+    except OSError:  # gone already: the job will say so
+        return None
 
 
 def repair_aggregates() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NotRequired, TypedDict
 
 MAX_REPORTED_ERRORS = 1000  # a file of bad rows must not turn the report into a second file
 
@@ -31,6 +32,19 @@ class RowProblem(Exception):
         self.params = params
 
 
+class RowError(TypedDict):
+    """A bad row as reported: plain data, because it travels from a reading child process
+    and is stored with the run. ``code`` and ``params`` are there when the pages translate
+    the reason."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+    code: NotRequired[str]
+    params: NotRequired[dict[str, Any]]
+
+
 @dataclass
 class ImportResult:
     """The outcome of one import.
@@ -53,7 +67,7 @@ class ImportResult:
     unchanged: int = 0
     rows: int = 0
     error_count: int = 0
-    errors: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     accounts_created: int = 0
     products_created: int = 0
     strict: bool = False
@@ -74,7 +88,7 @@ class ImportResult:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             if len(value) > 200:
                 value = value[:200] + "…"
-            error = {"line": line, "column": column, "value": value, "reason": reason}
+            error: RowError = {"line": line, "column": column, "value": value, "reason": reason}
             if code is not None:
                 error |= {"code": code, "params": params or {}}
             self.errors.append(error)

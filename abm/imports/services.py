@@ -23,7 +23,6 @@ from datetime import date
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.audit import services as audit
@@ -31,10 +30,9 @@ from abm.currencies.codes import UnknownCurrency, currency_code
 from abm.currencies.conversion import Rates
 from abm.currencies.services import load_rates
 from abm.imports.bulk import order_writer
-from abm.imports.columns import detect_mapping, fields_of, missing_fields
+from abm.imports.columns import detect_mapping, fields_of
 from abm.imports.consistency import StaleMonths, repair_stale_aggregates
 from abm.imports.directory import Directory
-from abm.imports.models import ImportMapping
 from abm.imports.orders import COLUMNS, order_batches, updatable_columns
 from abm.imports.readers import Table, open_table
 from abm.imports.reading import order_batches_from_child, reads_in_child
@@ -283,98 +281,6 @@ def _widen(months: list[str], batch: list[tuple]) -> None:
     if in_batch:
         low, high = min(in_batch), max(in_batch)
         months[:] = [min(months[0], low), max(months[1], high)] if months else [low, high]
-
-
-PREVIEW_SCAN = 1000  # rows the preview reads at most, looking for rows to show
-
-
-def preview_file(
-    path: str | Path,
-    kind: str,
-    *,
-    mapping: dict[str, str] | None = None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    rows: int = 10,
-) -> dict:
-    """The first rows of a file and the mapping an import would use, for the upload page.
-
-    The text is shown whatever its encoding reads like (the page says how plausible
-    it is); at most :data:`PREVIEW_SCAN` rows are read.
-
-    Returns:
-        ``{"format", "encoding", "delimiter", "headers", "mapping": {field: header},
-        "missing": [required fields not found], "fields": [all fields], "rows": [[...]],
-        "told": the :class:`~abm.imports.encodings.Encoding` (None for XLSX)}``.
-
-    Raises:
-        ImportFileError: the file cannot be read, or ``mapping`` names a field or
-            header that does not exist.
-    """
-    with open_table(path, sheet, encoding=encoding, confirmed=True) as table:
-        columns = detect_mapping(kind, table.headers, mapping, require=False)
-        first = []
-        for row in table.rows:
-            if any(row):
-                first.append(row)
-            if len(first) >= rows or table.line_num >= PREVIEW_SCAN:
-                break
-        return {
-            "format": table.format,
-            "encoding": table.encoding,
-            "told": table.told,
-            "delimiter": table.delimiter,
-            "headers": table.headers,
-            "mapping": {name: table.headers[index] for name, index in columns.items()},
-            "missing": missing_fields(kind, columns),
-            "fields": list(fields_of(kind)),
-            "rows": first,
-        }
-
-
-def save_mapping(session: Session, kind: str, name: str, columns: dict[str, str], *,
-                 user_id: int | None = None) -> ImportMapping:
-    """Save (or replace) a named mapping of fields to headers for ``kind``.
-
-    Raises:
-        ImportFileError: a field that ``kind`` does not have.
-    """
-    fields = fields_of(kind)
-    unknown = sorted(set(columns) - set(fields))
-    if unknown:
-        raise ImportFileError(f"{kind} have no field {', '.join(unknown)}; the fields are "
-                              f"{', '.join(fields)}")
-    saved = session.scalar(select(ImportMapping).filter_by(kind=kind, name=name))
-    if saved is None:
-        saved = ImportMapping(kind=kind, name=name, columns=dict(columns), created_by_id=user_id)
-        session.add(saved)
-    else:
-        saved.columns = dict(columns)
-    session.flush()
-    return saved
-
-
-def get_mapping(session: Session, kind: str, name: str) -> dict[str, str]:
-    """The saved mapping ``name`` of ``kind``.
-
-    Raises:
-        ImportFileError: no such mapping.
-    """
-    saved = session.scalar(select(ImportMapping).filter_by(kind=kind, name=name))
-    if saved is None:
-        known = session.scalars(select(ImportMapping.name).filter_by(kind=kind)).all()
-        raise ImportFileError(f"no saved {kind} mapping named {name!r}"
-                              + (f"; saved: {', '.join(known)}" if known else ""))
-    return dict(saved.columns)
-
-
-def list_mappings(session: Session, kind: str | None = None) -> list[dict]:
-    """Saved mappings, by kind and name."""
-    stmt = select(ImportMapping).order_by(ImportMapping.kind, ImportMapping.name)
-    if kind is not None:
-        stmt = stmt.where(ImportMapping.kind == kind)
-    return [{"kind": m.kind, "name": m.name, "columns": dict(m.columns)}
-            for m in session.scalars(stmt)]
 
 
 def finish_import(session: Session, path: str | Path, result: ImportResult, *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -31,8 +32,17 @@ def revenue_last_12_months(session: Session, account_ids: list[int]) -> dict[int
     return {account_id: float(total or 0) for account_id, total in session.execute(stmt)}
 
 
+@dataclass(frozen=True, slots=True)
+class MonthRevenue:
+    """An account's revenue and margin (None where unknown) in a month (its first day)."""
+
+    month: date
+    revenue: float
+    margin: float | None
+
+
 def monthly_revenue(session: Session, account_id: int, months: int = 24,
-                    last: date | None = None) -> list[dict]:
+                    last: date | None = None) -> list[MonthRevenue]:
     """Revenue and margin per month for the ``months`` months ending with ``last``.
 
     Months without shipments are present with zero: a gap is what a KAM must see.
@@ -50,5 +60,4 @@ def monthly_revenue(session: Session, account_id: int, months: int = 24,
     )
     found = {month: (float(rev or 0), None if mar is None else float(mar))
              for month, rev, mar in session.execute(stmt)}
-    return [{"month": month, "revenue": found.get(month, (0.0, None))[0],
-             "margin": found.get(month, (0.0, None))[1]} for month in series]
+    return [MonthRevenue(month, *found.get(month, (0.0, None))) for month in series]

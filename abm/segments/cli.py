@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 
 import click
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from abm.accounts.models import Account
 from abm.db import get_session
 from abm.segments.models import AccountPotential
-from abm.segments.settings import PotentialSettings, SegmentationSettings
+from abm.segments.settings import PotentialSettings
 from abm.workspace.services import settings_of
 
 # The modeling modules load NumPy, SciPy and scikit-learn (about 2 s and 135 MB): they are
@@ -32,36 +33,28 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), de
 def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
     """Segment every account with sales and store the run."""
     from abm.ml.clustering import SegmentationError
-    from abm.segments.potential import PotentialError, fit_potential
-    from abm.segments.services import run_segmentation
+    from abm.segments.services import segment_and_fit_potential
 
     session = get_session()
-    segmentation = settings_of(session, SegmentationSettings)
-    potential = settings_of(session, PotentialSettings)
     try:
-        if not keep_potential:
-            try:
-                fit_potential(session, unit=potential.unit,
-                              horizon_months=potential.horizon_months)
-            except PotentialError as exc:
-                click.echo(f"note: potential not refitted: {exc}", err=True)
-        summary = run_segmentation(session, k=k, k_range=segmentation.k_range,
-                                   max_distance=segmentation.match_distance)
+        made = segment_and_fit_potential(session, k=k, refit_potential=not keep_potential)
     except SegmentationError as exc:
         session.rollback()
         raise click.UsageError(str(exc)) from None
     session.commit()
+    if made.note:
+        click.echo(f"note: {made.note}", err=True)
+    summary = made.summary
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(asdict(summary), indent=2))
         return
-    metrics = summary["metrics"]
-    silhouette = metrics["silhouette"]
-    click.echo(f"run {summary['run_id']}: {summary['accounts']} accounts, k={summary['k']} "
-               f"({summary['k_chosen_by']}), silhouette "
-               f"{'n/a' if silhouette is None else f'{silhouette:.3f}'}, as of {summary['as_of']}")
-    for s in summary["segments"]:
-        figures = {f["feature"]: f["value"] for f in s["explanation"]["figures"]}
-        click.echo(f"  #{s['id']:<4} {s['size']:>7} ({s['share']:6.1%})  {s['name']}")
+    silhouette = summary.metrics["silhouette"]
+    click.echo(f"run {summary.run_id}: {summary.accounts} accounts, k={summary.k} "
+               f"({summary.k_chosen_by}), silhouette "
+               f"{'n/a' if silhouette is None else f'{silhouette:.3f}'}, as of {summary.as_of}")
+    for s in summary.segments:
+        figures = {f["feature"]: f["value"] for f in s.explanation["figures"]}
+        click.echo(f"  #{s.id:<4} {s.size:>7} ({s.share:6.1%})  {s.name}")
         click.echo(f"        revenue 12m {figures['revenue_12m']:,.0f}, active months "
                    f"{figures['active_months_12m']:.1f}, silent {figures['recency_months']:.1f} "
                    f"months, trend {figures['trend']:+.2f}, CLV 12m {figures['clv_12m']:,.0f}, "
@@ -96,24 +89,23 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
         session.rollback()
         raise click.UsageError(str(exc)) from None
     session.commit()
-    result["accounts"] = _account_figures(session, result["fit_id"], limit)
+    accounts = _account_figures(session, result.fit_id, limit)
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(asdict(result) | {"accounts": accounts}, indent=2))
         return
-    bg, spend = result["bgnbd"], result["spend"]
-    click.echo(f"fit {result['fit_id']}: {result['customers']} customers, "
-               f"{result['prospects']} prospects, calibration end {result['calibration_end']}, "
-               f"unit {result['unit']}")
+    bg, spend = result.bgnbd, result.spend
+    click.echo(f"fit {result.fit_id}: {result.customers} customers, {result.prospects} prospects, "
+               f"calibration end {result.calibration_end}, unit {result.unit}")
     click.echo(f"BG/NBD  r={bg['r']:.4g} alpha={bg['alpha']:.4g} a={bg['a']:.4g} "
                f"b={bg['b']:.4g}  log-likelihood {bg['log_likelihood']:.1f}")
     if spend:
         click.echo(f"spend   p={spend['p']:.4g} q={spend['q']:.4g} gamma={spend['gamma']:.4g}  "
                    f"log-likelihood {spend['log_likelihood']:.1f}")
-    if result["spend_error"]:
-        click.echo(f"note: {result['spend_error']}")
+    if result.spend_error:
+        click.echo(f"note: {result.spend_error}")
     click.echo(f"{'account':<30} {'x':>5} {'t_x':>8} {'T':>8} {'E[purch]':>9} {'P(alive)':>8} "
                f"{'CLV':>12}")
-    for a in result["accounts"]:
+    for a in accounts:
         clv = "" if a["clv"] is None else f"{a['clv']:,.0f}"
         click.echo(f"{a['name'][:30]:<30} {a['frequency']:>5} {a['recency']:>8.2f} "
                    f"{a['age']:>8.2f} {a['expected_purchases']:>9.2f} {a['p_alive']:>8.3f} "

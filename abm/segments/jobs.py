@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from abm.db import get_session
@@ -19,10 +20,13 @@ def segment_accounts(k: int | None = None, refit_potential: bool = True, *, prog
     Also the monthly periodic job (see ``workers/cron.py``).
     """
     session = get_session()
-    result = segment_and_fit_potential(session, k=k, refit_potential=refit_potential,
-                                       progress=progress)
+    made = segment_and_fit_potential(session, k=k, refit_potential=refit_potential,
+                                     progress=progress)
     session.commit()
-    return result
+    summary = made.summary
+    return {"run_id": summary.run_id, "k": summary.k, "accounts": summary.accounts,
+            "note": made.note,
+            "segments": [{"id": s.id, "name": s.name, "size": s.size} for s in summary.segments]}
 
 
 @tracked
@@ -39,7 +43,7 @@ def fit_account_potential(
         progress=progress,
     )
     session.commit()
-    return result
+    return asdict(result)
 
 
 def start_segmentation(k: int | None = None, user_id: int | None = None) -> str:

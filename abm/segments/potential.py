@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -34,6 +35,31 @@ class PotentialError(ValueError):
     """The sales history cannot support a potential fit; the message says why."""
 
 
+@dataclass(frozen=True, slots=True)
+class FitSummary:
+    """A stored potential fit (its per-account figures are stored, not here).
+
+    Attributes:
+        calibration_end: the last day of history used (ISO).
+        unit: "days" or "weeks", the time unit of the parameters.
+        horizon: the horizon of expected purchases and CLV, in ``unit``.
+        customers, prospects: how many of each were scored.
+        bgnbd: the purchase model's r, alpha, a, b and log_likelihood.
+        spend: the spend model's p, q, gamma and log_likelihood; None when it could
+            not be fitted (``spend_error`` says why).
+    """
+
+    fit_id: int
+    calibration_end: str
+    unit: str
+    horizon: float
+    customers: int
+    prospects: int
+    bgnbd: dict[str, float]
+    spend: dict[str, float] | None
+    spend_error: str | None
+
+
 def fit_potential(
     session: Session,
     *,
@@ -42,7 +68,7 @@ def fit_potential(
     horizon_months: int = 12,
     key_account_ids: list[int] | None = None,
     progress: Callable[..., None] | None = None,
-) -> dict:
+) -> FitSummary:
     """Fit BG/NBD and Gamma-Gamma on every customer's history, store the fit and figures.
 
     Args:
@@ -54,10 +80,7 @@ def fit_potential(
         progress: called as ``progress(done, total, message)``.
 
     Returns:
-        ``{"fit_id", "calibration_end", "unit", "horizon", "customers", "prospects",
-        "bgnbd": {r, alpha, a, b, log_likelihood}, "spend": {p, q, gamma,
-        log_likelihood} or None, "spend_error": str or None}``. The per-account
-        figures are stored; the caller commits.
+        The fit; the per-account figures are stored. The caller commits.
 
     Raises:
         PotentialError: no orders, too short a history, or no repeat purchases.
@@ -128,12 +151,11 @@ def fit_potential(
     prospects = _score_prospects(session, fit.id, set(h.account_ids.tolist()), h,
                                  key_account_ids)
     report(4, 4, "done")
-    return {
-        "fit_id": fit.id, "calibration_end": calibration_end.isoformat(), "unit": unit,
-        "horizon": float(horizon), "customers": len(x), "prospects": prospects,
-        "bgnbd": bg.as_dict(), "spend": spend.as_dict() if spend else None,
-        "spend_error": spend_error,
-    }
+    return FitSummary(
+        fit_id=fit.id, calibration_end=calibration_end.isoformat(), unit=unit,
+        horizon=float(horizon), customers=len(x), prospects=prospects, bgnbd=bg.as_dict(),
+        spend=spend.as_dict() if spend else None, spend_error=spend_error,
+    )
 
 
 def pareto_core(account_ids: np.ndarray, revenue: np.ndarray, share: float = 0.8) -> list[int]:

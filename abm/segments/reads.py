@@ -9,6 +9,9 @@ after a start took 1.2 s when it did).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -21,41 +24,111 @@ from abm.segments.models import (
 )
 
 
-def run_summary(session: Session, run_id: int) -> dict:
-    """A run as plain data: settings, metrics and its segments with names and figures."""
+@dataclass(frozen=True, slots=True)
+class SegmentProfile:
+    """One segment of a run, explained.
+
+    Attributes:
+        id: the segment's id, stable across runs while the segment stays where it was.
+        label: the cluster's number in the run.
+        share: of the run's accounts, 0 to 1 (4 decimals).
+        centroid: each feature's value at the centre.
+        explanation: ``parts`` of the name and the ``figures`` behind them.
+    """
+
+    id: int
+    label: int
+    name: str
+    size: int
+    share: float
+    centroid: dict[str, float]
+    explanation: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """A segmentation run: when, how, how well, and its segments by label.
+
+    Dates are ISO strings: the summary is also a job's stored result.
+    """
+
+    run_id: int
+    created_at: str
+    as_of: str
+    k: int
+    k_chosen_by: str
+    accounts: int
+    settings: dict[str, Any]
+    metrics: dict[str, Any]
+    potential_fit_id: int | None
+    segments: list[SegmentProfile]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentOfAccount:
+    """The segment of one account in the latest run, with the figures behind its name."""
+
+    segment_id: int
+    name: str
+    run_id: int
+    as_of: str
+    distance: float
+    explanation: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PotentialFigures:
+    """The latest potential of one account: customers from BG/NBD and Gamma-Gamma
+    (frequency to clv), prospects from their likeness to key accounts (lookalike to score)."""
+
+    fit_id: int
+    calibration_end: str
+    unit: str
+    horizon_months: int
+    kind: str
+    frequency: float | None
+    recency: float | None
+    age: float | None
+    mean_spend: float | None
+    expected_purchases: float | None
+    p_alive: float | None
+    expected_spend: float | None
+    clv: float | None
+    lookalike: float | None
+    qualified_ps: int | None
+    score: float | None
+
+
+def run_summary(session: Session, run_id: int) -> RunSummary:
+    """A run: settings, metrics and its segments with names and figures."""
     run = session.get(SegmentationRun, run_id)
     total = max(run.n_accounts, 1)
-    return {
-        "run_id": run.id, "created_at": run.created_at.isoformat(),
-        "as_of": run.as_of.isoformat(), "k": run.k, "k_chosen_by": run.k_chosen_by,
-        "accounts": run.n_accounts, "settings": run.settings, "metrics": run.metrics,
-        "potential_fit_id": run.potential_fit_id,
-        "segments": [
-            {"id": s.segment_id, "label": s.label, "name": s.name, "size": s.size,
-             "share": round(s.size / total, 4), "centroid": s.centroid,
-             "explanation": s.explanation}
+    return RunSummary(
+        run_id=run.id, created_at=run.created_at.isoformat(), as_of=run.as_of.isoformat(),
+        k=run.k, k_chosen_by=run.k_chosen_by, accounts=run.n_accounts, settings=run.settings,
+        metrics=run.metrics, potential_fit_id=run.potential_fit_id,
+        segments=[
+            SegmentProfile(id=s.segment_id, label=s.label, name=s.name, size=s.size,
+                           share=round(s.size / total, 4), centroid=s.centroid,
+                           explanation=s.explanation)
             for s in sorted(run.segments, key=lambda s: s.label)
         ],
-    }
+    )
 
 
 def latest_run_id(session: Session) -> int | None:
     return session.scalar(select(func.max(SegmentationRun.id)))
 
 
-def latest_segments(session: Session) -> dict | None:
+def latest_segments(session: Session) -> RunSummary | None:
     """The latest run as :func:`run_summary`, or None before the first run."""
     run_id = latest_run_id(session)
     return None if run_id is None else run_summary(session, run_id)
 
 
-def account_segment(session: Session, account_id: int) -> dict | None:
-    """The segment of an account in the latest run, with the figures behind its name.
-
-    Returns:
-        ``{"segment_id", "name", "run_id", "as_of", "distance", "explanation"}``,
-        or None when there is no run or the account had no sales at that run.
-    """
+def account_segment(session: Session, account_id: int) -> SegmentOfAccount | None:
+    """The segment of an account in the latest run, or None when there is no run or the
+    account had no sales at that run."""
     run_id = latest_run_id(session)
     if run_id is None:
         return None
@@ -69,9 +142,9 @@ def account_segment(session: Session, account_id: int) -> dict | None:
     ).one_or_none()
     if row is None:
         return None
-    return {"segment_id": row.segment_id, "name": row.name, "run_id": run_id,
-            "as_of": row.as_of.isoformat(), "distance": row.distance,
-            "explanation": row.explanation}
+    return SegmentOfAccount(segment_id=row.segment_id, name=row.name, run_id=run_id,
+                            as_of=row.as_of.isoformat(), distance=row.distance,
+                            explanation=row.explanation)
 
 
 def segment_account_ids(session: Session, segment_id: int) -> list[int]:
@@ -89,23 +162,23 @@ def latest_fit(session: Session) -> PotentialFit | None:
     return session.scalar(select(PotentialFit).order_by(PotentialFit.id.desc()).limit(1))
 
 
-def _figures(row: AccountPotential, fit: PotentialFit) -> dict:
-    return {
-        "fit_id": fit.id, "calibration_end": fit.calibration_end.isoformat(), "unit": fit.unit,
-        "horizon_months": fit.settings.get("horizon_months", 12), "kind": row.kind,
-        "frequency": row.frequency, "recency": row.recency, "age": row.age,
-        "mean_spend": row.mean_spend, "expected_purchases": row.expected_purchases,
-        "p_alive": row.p_alive, "expected_spend": row.expected_spend, "clv": row.clv,
-        "lookalike": row.lookalike, "qualified_ps": row.qualified_ps, "score": row.score,
-    }
+def _figures(row: AccountPotential, fit: PotentialFit) -> PotentialFigures:
+    return PotentialFigures(
+        fit_id=fit.id, calibration_end=fit.calibration_end.isoformat(), unit=fit.unit,
+        horizon_months=fit.settings.get("horizon_months", 12), kind=row.kind,
+        frequency=row.frequency, recency=row.recency, age=row.age,
+        mean_spend=row.mean_spend, expected_purchases=row.expected_purchases,
+        p_alive=row.p_alive, expected_spend=row.expected_spend, clv=row.clv,
+        lookalike=row.lookalike, qualified_ps=row.qualified_ps, score=row.score,
+    )
 
 
-def account_potentials(session: Session, account_ids: list[int]) -> dict[int, dict]:
+def account_potentials(session: Session, account_ids: list[int]) -> dict[int, PotentialFigures]:
     """The latest potential figures of these accounts, by account id (absent: not scored)."""
     fit = latest_fit(session)
     if fit is None or not account_ids:
         return {}
-    out: dict[int, dict] = {}
+    out: dict[int, PotentialFigures] = {}
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), 500):
         rows = session.scalars(select(AccountPotential).where(
@@ -115,7 +188,7 @@ def account_potentials(session: Session, account_ids: list[int]) -> dict[int, di
     return out
 
 
-def account_potential(session: Session, account_id: int) -> dict | None:
+def account_potential(session: Session, account_id: int) -> PotentialFigures | None:
     """The latest potential figures of one account, or None when it was not scored."""
     return account_potentials(session, [account_id]).get(account_id)
 
@@ -123,7 +196,7 @@ def account_potential(session: Session, account_id: int) -> dict | None:
 def probability_alive(session: Session, account_id: int) -> float | None:
     """P(alive) of a customer in the latest fit; None for prospects and unscored accounts."""
     figures = account_potential(session, account_id)
-    return None if figures is None else figures["p_alive"]
+    return None if figures is None else figures.p_alive
 
 
 def potential_count(session: Session) -> int:
@@ -137,7 +210,7 @@ def potential_count(session: Session) -> int:
 def latest_segment_choices(session: Session) -> list[tuple[int, str]]:
     """(segment id, name) of the latest segmentation run, by label; empty before any run."""
     latest = latest_segments(session)
-    return [(s["id"], s["name"]) for s in latest["segments"]] if latest else []
+    return [(s.id, s.name) for s in latest.segments] if latest else []
 
 
 def account_ids_in_segment(segment_id: int) -> Select:

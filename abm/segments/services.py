@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import func, select, update
@@ -28,6 +29,7 @@ from abm.segments.models import (
 from abm.segments.potential import PotentialError, fit_potential
 from abm.segments.queries import bulk_insert, segment_columns
 from abm.segments.reads import (  # noqa: F401 - the reads, importable from here as before
+    RunSummary,
     account_segment,
     latest_fit,
     latest_run_id,
@@ -50,7 +52,7 @@ def run_segmentation(
     random_state: int = 0,
     refit_potential: bool = False,
     progress: Callable[..., None] | None = None,
-) -> dict:
+) -> RunSummary:
     """Segment every account with sales, match the segments to the previous run, store.
 
     Args:
@@ -124,21 +126,27 @@ def run_segmentation(
     return run_summary(session, run.id)
 
 
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """A new segmentation run, and why potential was not refitted before it (or None)."""
+
+    summary: RunSummary
+    note: str | None
+
+
 def segment_and_fit_potential(
     session: Session,
     *,
     k: int | None = None,
     refit_potential: bool = True,
     progress: Callable[..., None] | None = None,
-) -> dict:
+) -> Segmentation:
     """Fit potential with the workspace's settings (unless told not to), then segment.
 
-    A fit that fails (too short a history, no repeat purchases) is undone
-    alone and noted: the segments then stand on sales alone. The caller commits.
-
-    Returns:
-        run_id, k, accounts, note (why potential was not refitted, or None) and
-        segments (id, name, size).
+    The one way a segmentation run is made: the job behind the pages and the API,
+    ``abm segment`` and the demo. A fit that fails (too short a history, no repeat
+    purchases) is undone alone and noted: the segments then stand on sales alone
+    (or on the previous fit). The caller commits.
 
     Raises:
         SegmentationError: see :func:`run_segmentation`.
@@ -161,10 +169,7 @@ def segment_and_fit_potential(
 
     summary = run_segmentation(session, k=k, k_range=segmentation.k_range,
                                max_distance=segmentation.match_distance, progress=step)
-    return {"run_id": summary["run_id"], "k": summary["k"], "accounts": summary["accounts"],
-            "note": note,
-            "segments": [{"id": s["id"], "name": s["name"], "size": s["size"]}
-                         for s in summary["segments"]]}
+    return Segmentation(summary=summary, note=note)
 
 
 def _potential_columns(session, fit, ids) -> dict[str, np.ndarray]:

@@ -1,18 +1,22 @@
-"""Users: creation and password checks."""
+"""Users: creation, changes (each audited here) and password checks."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from abm.audit import services as audit
+from abm.audit.services import NOBODY, Actor
 from abm.users.models import Role, User
 from abm.users.passwords import hash_password, password_matches
 
 
 def create_user(
-    session: Session, *, email: str, name: str, role: Role | str, password: str
+    session: Session, *, email: str, name: str, role: Role | str, password: str,
+    by: Actor = NOBODY,
 ) -> User:
-    """Add a user with a hashed password (see :mod:`abm.users.passwords`). The caller commits."""
+    """Add a user with a hashed password (see :mod:`abm.users.passwords`), audited as done
+    ``by`` someone. The caller commits."""
     user = User(
         email=email.strip().lower(),
         name=name,
@@ -21,6 +25,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    audit.record_by(session, by, audit.USER_CREATED, f"user:{user.id}", {"role": user.role.value})
     return user
 
 
@@ -52,8 +57,14 @@ def update_user(
     active: bool | None = None,
     name: str | None = None,
     password: str | None = None,
+    by: Actor = NOBODY,
 ) -> None:
-    """Change a user's role, state, name or password (only what is given). The caller commits."""
+    """Change a user's role, state, name or password (only what is given). The caller commits.
+
+    A change of role or state is audited as done ``by`` someone (a role change under
+    its own action, which the audit page filters on).
+    """
+    before = {"role": user.role.value, "active": user.active}
     if role is not None:
         user.role = Role(role)
     if active is not None:
@@ -63,6 +74,10 @@ def update_user(
     if password:
         user.password_hash = hash_password(password)
     session.flush()
+    after = {"role": user.role.value, "active": user.active}
+    if after != before:
+        action = audit.ROLE_CHANGED if after["role"] != before["role"] else audit.USER_UPDATED
+        audit.record_by(session, by, action, f"user:{user.id}", {"from": before, "to": after})
 
 
 def set_language(session: Session, user: User, language: str) -> None:

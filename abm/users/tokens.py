@@ -4,7 +4,9 @@ A token is ``abm_`` followed by 43 URL-safe characters (256 random bits). Only
 its hash is stored, so a copy of the database does not let anyone in; the
 first characters are kept in clear so that a user can tell their tokens apart.
 A token acts as its user with the user's *current* role: demoting or
-deactivating the user takes effect on their tokens at once.
+deactivating the user takes effect on their tokens at once. Issuing and
+revoking write their audit events here, whichever page, endpoint or command
+asked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from abm.audit import services as audit
+from abm.audit.services import NOBODY, Actor
 from abm.db import Base, utcnow
 from abm.users.models import User
 
@@ -52,10 +56,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def expires_after(days: int | None) -> datetime | None:
+    """The expiry of a token that lives ``days`` days from now (None: it never expires)."""
+    return utcnow() + timedelta(days=days) if days else None
+
+
 def issue_token(
-    session: Session, user_id: int, name: str, *, expires_at: datetime | None = None
+    session: Session, user_id: int, name: str, *, expires_at: datetime | None = None,
+    by: Actor = NOBODY,
 ) -> tuple[ApiToken, str]:
-    """Create a token for the user. The caller commits.
+    """Create a token for the user and audit it as done ``by`` someone. The caller commits.
 
     Returns:
         The stored row and the token itself, which is never stored: show it once.
@@ -66,6 +76,9 @@ def issue_token(
                    expires_at=expires_at)
     session.add(row)
     session.flush()
+    # A token made for someone else names its user: the target is only the token.
+    details = {"name": row.name} | ({"user_id": user_id} if by.user_id != user_id else {})
+    audit.record_by(session, by, audit.TOKEN_CREATED, f"api_token:{row.id}", details)
     return row, secret
 
 
@@ -98,8 +111,19 @@ def get_token(session: Session, token_id: int) -> ApiToken | None:
     return session.get(ApiToken, token_id)
 
 
-def revoke_token(session: Session, row: ApiToken) -> None:
-    """Revoke the token (idempotent: a revoked token keeps its first revocation time)."""
+def token_of(session: Session, token_id: int, user: User) -> ApiToken | None:
+    """The token if ``user`` may see and revoke it: their own, or any for an administrator."""
+    row = get_token(session, token_id)
+    if row is None or (row.user_id != user.id and user.role.value != "admin"):
+        return None
+    return row
+
+
+def revoke_token(session: Session, row: ApiToken, *, by: Actor = NOBODY) -> None:
+    """Revoke the token and audit it (idempotent: a revoked token keeps its first revocation
+    time). The caller commits."""
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.flush()
+    audit.record_by(session, by, audit.TOKEN_REVOKED, f"api_token:{row.id}",
+                    {"owner_id": row.user_id})

@@ -14,7 +14,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from abm.analytics import reads as analytics
-from abm.analytics import refresh
+from abm.analytics.account_analytics import account_analytics
 from abm.segments import reads as segments
 from abm.web.labels import label
 
@@ -67,7 +67,7 @@ def account_panels(session: Session, account_id: int) -> dict[str, Any]:
     """What other domains know about one account, by panel name (empty when nothing)."""
     panels: dict[str, Any] = {}
     try:
-        panels["analytics"] = refresh.account_analytics(session, account_id)
+        panels["analytics"] = account_analytics(session, account_id)
     except Exception:  # noqa: BLE001 - one failing domain must not hide the account
         log.exception("analytics panel of account %s failed", account_id)
     try:

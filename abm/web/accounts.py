@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from abm.accounts import work
+from abm.accounts.contacts import account_contacts
 from abm.accounts.models import Category
 from abm.accounts.services import can_edit_account, get_visible_account
 from abm.analytics.account_list import (
@@ -111,11 +112,11 @@ def export():
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return csv_response(
         f"accounts-{stamp}.csv", header,
-        lambda session: ([r["id"], r["external_id"] or "", r["name"], r["kind"],
-                          r["region"] or "", r["city"] or "", r["industry"] or "",
-                          r["owner"] or "", " ".join(r["categories"]), round(r["revenue_12m"], 2),
-                          _blank(r["share"]), _blank(r["growth"]), r["cell"] or "",
-                          r["churn"] or ""]
+        lambda session: ([r.id, r.external_id or "", r.name, r.kind,
+                          r.region or "", r.city or "", r.industry or "",
+                          r.owner or "", " ".join(r.categories), round(r.revenue_12m, 2),
+                          _blank(r.share), _blank(r.growth), r.cell or "",
+                          r.churn or ""]
                          for r in iter_accounts(session, viewer, filters)),
     )
 
@@ -146,7 +147,7 @@ def show(account_id: int):
     session = get_session()
     account = load_account(account_id)
     months = monthly_revenue(session, account.id)
-    contacts = work.contacts(session, account.id)
+    contacts = account_contacts(session, account.id)
     interaction_form = InteractionForm(prefix="interaction")
     interaction_form.kind.choices = interaction_kind_choices()
     interaction_form.contact_id.choices = contact_choices(contacts)
@@ -158,8 +159,8 @@ def show(account_id: int):
     return render_template(
         "accounts/show.html",
         account=account, contacts=contacts, months=months,
-        chart=bar_chart([m["revenue"] for m in months]),
-        total_revenue=sum(m["revenue"] for m in months),
+        chart=bar_chart([m.revenue for m in months]),
+        total_revenue=sum(m.revenue for m in months),
         interactions=work.interactions(session, account.id),
         tasks=work.account_tasks(session, account.id),
         interaction_form=interaction_form, task_form=task_form,

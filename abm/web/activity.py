@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from abm.accounts import work
+from abm.accounts.contacts import account_contacts
 from abm.accounts.models import TaskStatus
 from abm.db import get_session
 from abm.web.accounts import (
@@ -37,7 +38,7 @@ def log_interaction(account_id: int):
     account = load_account(account_id)
     form = InteractionForm(prefix="interaction")
     form.kind.choices = interaction_kind_choices()
-    form.contact_id.choices = contact_choices(work.contacts(session, account.id))
+    form.contact_id.choices = contact_choices(account_contacts(session, account.id))
     if form.validate_on_submit():
         # The browser sends wall time without a zone: the workspace's, as the pages show it.
         when = form.occurred_at.data.replace(tzinfo=get_timezone())

@@ -29,7 +29,7 @@ from abm.db import get_session
 from abm.users.models import User
 from abm.users.services import create_user, list_users, update_user
 from abm.web import labels
-from abm.web.auth import role_required
+from abm.web.auth import current_actor, role_required
 from abm.web.forms import options
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -63,10 +63,8 @@ def users():
     status = 200
     if form.validate_on_submit():
         try:
-            user = create_user(session, email=form.email.data, name=form.name.data,
-                               role=form.role.data, password=form.password.data)
-            audit.record(session, current_user.id, audit.USER_CREATED, f"user:{user.id}",
-                         {"role": user.role.value}, address=request.remote_addr)
+            create_user(session, email=form.email.data, name=form.name.data,
+                        role=form.role.data, password=form.password.data, by=current_actor())
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -95,14 +93,8 @@ def edit_user(user_id: int):
             # An admin who demotes themselves can lock everyone out of the settings.
             flash(_("You cannot remove your own administrator access."), "error")
         else:
-            before = {"role": user.role.value, "active": user.active}
-            update_user(session, user, role=form.role.data, active=form.active.data)
-            after = {"role": user.role.value, "active": user.active}
-            if after != before:
-                changed_role = after["role"] != before["role"]
-                action = audit.ROLE_CHANGED if changed_role else audit.USER_UPDATED
-                audit.record(session, current_user.id, action, f"user:{user.id}",
-                             {"from": before, "to": after}, address=request.remote_addr)
+            update_user(session, user, role=form.role.data, active=form.active.data,
+                        by=current_actor())
             session.commit()
             flash(_("User updated."), "info")
     return redirect(url_for(".users"))

@@ -29,7 +29,7 @@ def index():
     from abm.campaigns.listing import campaign_detail, list_campaigns
 
     session = get_session()
-    pending = [{**campaign_detail(session, c["id"]), **_stake(session, c["id"])}
+    pending = [{**campaign_detail(session, c.id), **_stake(session, c.id)}
                for c in list_campaigns(session, status="pending_approval")]
     return render_template("approvals/index.html", pending=pending)
 

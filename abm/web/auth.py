@@ -133,3 +133,8 @@ def role_required(*roles: str):
 def current_viewer() -> Viewer:
     """The logged-in user as the accounts services see them."""
     return Viewer(user_id=current_user.id, role=current_user.role.value)
+
+
+def current_actor() -> audit.Actor:
+    """The logged-in user and their address, as the audit log records who did what."""
+    return audit.Actor(current_user.id, request.remote_addr)

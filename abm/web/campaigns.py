@@ -184,7 +184,7 @@ def render_campaign(campaign_id: int, form: OfferForm | None = None,
     return render_template(
         "campaigns/pages/show.html", c=detail, audience=audience, preview=preview,
         progress=progress, live=live,
-        unsent=unsent_summary(session, campaign_id) if progress["total"] else [],
+        unsent=unsent_summary(session, campaign_id) if progress.total else [],
         editable=campaign.status in EDITABLE, offer_form=form or offer_form(campaign),
         schedule_form=schedule or schedule_form(campaign),
         window_form=window_form(campaign, window),

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from abm.accounts import work
+from abm.accounts.contacts import get_contact, save_contact
 from abm.accounts.emails import InvalidEmail, normalise_email
 from abm.db import get_session
 from abm.web import LANGUAGES, labels
@@ -48,15 +48,14 @@ def edit(account_id: int, contact_id: int | None = None):
     account = load_editable_account(account_id)
     contact = None
     if contact_id is not None:
-        contact = work.get_contact(session, account.id, contact_id)
+        contact = get_contact(session, account.id, contact_id)
         if contact is None:
             abort(404)
     form = ContactForm(obj=contact)
     form.role.choices = options(labels.choices("contact_role"))
     form.language.choices = options([(code, code) for code in LANGUAGES])
     if form.validate_on_submit():
-        work.save_contact(session, account, {n: form[n].data for n in work.CONTACT_FIELDS},
-                          contact)
+        save_contact(session, account, form.data, contact)
         session.commit()
         flash(_("Contact saved."), "info")
         return redirect(url_for("accounts.show", account_id=account.id) + "#contacts")

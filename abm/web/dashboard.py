@@ -26,10 +26,10 @@ def index():
     # Before the first import or analytics job has stored them (a new database,
     # or data written by other means), the figures are computed for the page.
     figures = company_figures(session) or compute_company_figures(session)
-    months = figures["months"]
+    months = figures.months
     return render_template(
         "dashboard/index.html",
-        counts=figures["counts"],
+        counts=figures.counts,
         months=months,
         chart=bar_chart([m["revenue"] for m in months]),
         panels=build_panels(session, current_viewer(), figures),

@@ -6,7 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from abm.accounts import work
-from abm.accounts.services import can_reassign_account
+from abm.accounts.services import (
+    ACCOUNT_FIELDS,
+    NotAllowed,
+    UnknownOwner,
+    can_reassign_account,
+    update_account,
+)
+from abm.analytics.jobs import start_refresh
 from abm.db import get_session
 from abm.users.services import list_users
 from abm.web import labels
@@ -35,14 +42,15 @@ def edit(account_id: int):
     if not form.is_submitted():
         form.categories.data = account.category_names
     if form.validate_on_submit():
-        values = {name: form[name].data for name in work.DOSSIER_FIELDS + work.QUALIFICATION_FIELDS}
-        if values["country"]:
-            values["country"] = values["country"].upper()
-        work.update_dossier(session, account, values)
-        work.set_categories(session, account, form.categories.data or [])
-        if reassign:
-            work.set_owner(session, account, form.owner_id.data)
+        values = {field.name: field.data for field in form
+                  if field.name in ACCOUNT_FIELDS or field.name in ("categories", "owner_id")}
+        try:
+            saved = update_account(session, viewer, account, values)
+        except (NotAllowed, UnknownOwner):
+            abort(403)  # the form offers neither: someone forged it
         session.commit()
+        if saved.figures_stale:
+            start_refresh(user_id=viewer.user_id)
         flash(_("Saved."), "info")
         return redirect(url_for("accounts.show", account_id=account.id))
     status = 422 if form.is_submitted() else 200

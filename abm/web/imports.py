@@ -8,9 +8,8 @@ it follows the analytics refresh the import started, until that one is done.
 
 from __future__ import annotations
 
-import re
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,17 +21,17 @@ from wtforms import SelectField
 
 from abm.currencies.codes import currency_codes
 from abm.db import get_session
-from abm.web.auth import role_required
+from abm.imports.uploads import EmptyUpload, UnsupportedFile, find_upload, store_upload
+from abm.web.auth import current_actor, role_required
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import current_currency
 from abm.web.rates import currency_choices, currency_pairs
 
+if TYPE_CHECKING:  # the importer is loaded by the pages that use it
+    from abm.imports.preview import Preview
+
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-
-EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-
 
 def kind_choices() -> list[tuple[str, str]]:
     return [("orders", _("Order lines (shipments)")), ("accounts", _("Accounts")),
@@ -46,21 +45,8 @@ class UploadForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.extensions["abm.settings"].instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def stored_upload(token: str) -> Path:
-    """The uploaded file of ``token``, or 404 (the token is never trusted as a path)."""
-    if not TOKEN.match(token):
-        abort(404)
-    for ext in EXTENSIONS:
-        path = upload_folder() / f"{token}{ext}"
-        if path.exists():
-            return path
-    abort(404)
+def _instance_path() -> str:
+    return current_app.extensions["abm.settings"].instance_path
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -70,13 +56,15 @@ def upload():
     form.kind.choices = options(kind_choices())
     form.currency.choices = currency_choices(current_currency())
     if form.validate_on_submit():
-        ext = Path(form.file.data.filename or "").suffix.lower()
-        if ext not in EXTENSIONS:
+        try:
+            upload = store_upload(_instance_path(), form.file.data.stream,
+                                  Path(form.file.data.filename or "").suffix)
+        except UnsupportedFile:
             form.file.errors.append(_("Upload a .csv or .xlsx file."))
+        except EmptyUpload:
+            form.file.errors.append(_("The file is empty."))
         else:
-            token = uuid.uuid4().hex
-            form.file.data.save(upload_folder() / f"{token}{ext}")
-            return redirect(url_for(".preview", token=token, kind=form.kind.data,
+            return redirect(url_for(".preview", token=upload.token, kind=form.kind.data,
                                     currency=form.currency.data))
     status = 422 if form.is_submitted() else 200
     return render_template("imports/upload.html", form=form), status
@@ -88,7 +76,9 @@ def preview(token: str):
     from abm.imports.encodings import CHOICES
     from abm.imports.jobs import start_import
 
-    path = stored_upload(token)
+    path = find_upload(_instance_path(), token)
+    if path is None:
+        abort(404)
     kind = request.values.get("kind", "orders")
     # The form's choice over the one the upload page put in the address.
     currency = (request.form.get("currency") or request.args.get("currency")
@@ -102,21 +92,21 @@ def preview(token: str):
         mapping = {name[4:]: header for name, header in request.form.items()
                    if name.startswith("map-") and header}
     shown = _preview(path, kind, mapping, encoding)
-    if shown is not None and shown["told"] is not None and shown["told"].detected:
+    if shown is not None and shown.told is not None and shown.told.detected:
         encoding = None  # none chosen, or the chosen one could not read the file
     if request.method == "POST" and shown is not None and "show" not in request.form:
-        told = shown["told"]
-        if shown["missing"]:
-            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown["missing"])),
+        told = shown.told
+        if shown.missing:
+            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown.missing)),
                   "error")
         elif told is not None and not told.plausible and not request.form.get("confirm"):
             flash(_("The text looks wrong in this encoding: choose another one, or tick the "
                     "box if the rows below read right."), "error")
         else:
             # The encoding the user saw the rows in, confirmed: the worker reads it so.
-            run_id = start_import(str(path), kind, user_id=current_user.id,
-                                  mapping=shown["mapping"], currency=currency,
-                                  encoding=shown["encoding"], confirmed=told is not None)
+            run_id = start_import(path, kind, by=current_actor(),
+                                  mapping=shown.mapping, currency=currency,
+                                  encoding=shown.encoding, confirmed=told is not None)
             return redirect(url_for(".run", run_id=run_id))
     if shown is None and request.method == "GET":
         return redirect(url_for(".upload"))
@@ -124,14 +114,14 @@ def preview(token: str):
                            kinds=dict(kind_choices()), currency=currency,
                            currencies=currency_pairs(currency), encoding=encoding,
                            encodings=CHOICES,
-                           encoding_warning=encoding_reason(shown["told"]) if shown else None)
+                           encoding_warning=encoding_reason(shown.told) if shown else None)
 
 
-def _preview(path: Path, kind: str, mapping, encoding: str | None) -> dict | None:
+def _preview(path: Path, kind: str, mapping, encoding: str | None) -> Preview | None:
     """The preview of the file, or None (with the reason flashed). A chosen encoding that
     cannot read the file is said, and the file shown in the detected one."""
+    from abm.imports.preview import preview_file
     from abm.imports.results import ImportFileError
-    from abm.imports.services import preview_file
 
     try:
         return preview_file(path, kind, mapping=mapping, encoding=encoding)

@@ -22,7 +22,7 @@ def index():
     from abm.segments.reads import latest_segments
 
     latest = latest_segments(get_session())
-    chart = bar_chart([s["size"] for s in latest["segments"]]) if latest else None
+    chart = bar_chart([s.size for s in latest.segments]) if latest else None
     return render_template("segments/index.html", latest=latest, chart=chart)
 
 

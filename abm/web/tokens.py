@@ -3,9 +3,7 @@ administrators see and revoke everyone's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,11 +11,10 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from abm.audit import services as audit
-from abm.db import get_session, utcnow
+from abm.db import get_session
 from abm.users import tokens
 from abm.web.accounts import EVERY_ROLE
-from abm.web.auth import role_required
+from abm.web.auth import current_actor, role_required
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 
@@ -46,11 +43,9 @@ def index():
     if not form.validate_on_submit():
         return _page(form, status=422 if form.is_submitted() else 200)
     session = get_session()
-    days = form.expires_in_days.data
-    row, secret = tokens.issue_token(session, current_user.id, form.name.data,
-                                     expires_at=utcnow() + timedelta(days=days) if days else None)
-    audit.record(session, current_user.id, audit.TOKEN_CREATED, f"api_token:{row.id}",
-                 {"name": row.name}, address=request.remote_addr)
+    _, secret = tokens.issue_token(session, current_user.id, form.name.data,
+                                   expires_at=tokens.expires_after(form.expires_in_days.data),
+                                   by=current_actor())
     session.commit()
     return _page(NewTokenForm(formdata=None), secret=secret, status=201)
 
@@ -59,12 +54,10 @@ def index():
 @role_required(*EVERY_ROLE)
 def revoke(token_id: int):
     session = get_session()
-    row = tokens.get_token(session, token_id)
-    if row is None or (row.user_id != current_user.id and not _is_admin()):
+    row = tokens.token_of(session, token_id, current_user)
+    if row is None:
         abort(404)
-    tokens.revoke_token(session, row)
-    audit.record(session, current_user.id, audit.TOKEN_REVOKED, f"api_token:{row.id}",
-                 {"owner_id": row.user_id}, address=request.remote_addr)
+    tokens.revoke_token(session, row, by=current_actor())
     session.commit()
     flash(_("Token revoked."), "info")
     return redirect(url_for(".index"))

@@ -29,7 +29,7 @@ def many(session):
 
 
 def _names(page):
-    return [r["name"][0] for r in page.rows]
+    return [r.name[0] for r in page.rows]
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(session, many):
@@ -53,7 +53,7 @@ def test_descending_pages_follow_each_other(session, many):
 
 def test_sorting_by_region_breaks_ties_by_name(session, many):
     page = list_accounts(session, EVERYONE, AccountFilters(sort="region"), limit=3)
-    assert [r["region"] for r in page.rows] == ["North"] * 3
+    assert [r.region for r in page.rows] == ["North"] * 3
     assert _names(page) == ["B", "D", "F"]
 
 
@@ -71,7 +71,7 @@ def test_search_treats_like_wildcards_as_text(session, many):
     session.add(Account(name="100% juice"))
     session.flush()
     page = list_accounts(session, EVERYONE, AccountFilters(q="0%"))
-    assert [r["name"] for r in page.rows] == ["100% juice"]
+    assert [r.name for r in page.rows] == ["100% juice"]
     assert list_accounts(session, EVERYONE, AccountFilters(q="_")).rows == []
 
 
@@ -103,12 +103,12 @@ def test_rows_carry_the_last_twelve_months_of_revenue(session, many):
         session.add(MonthlyAccountSales(account_id=account.id, month=month, revenue=revenue))
     session.flush()
     page = list_accounts(session, EVERYONE, AccountFilters(q="A company"))
-    assert page.rows[0]["revenue_12m"] == 15.0  # December 2024 is 13 months back
+    assert page.rows[0].revenue_12m == 15.0  # December 2024 is 13 months back
 
 
 def test_the_export_iterates_over_every_page(session, many):
     rows = list(iter_accounts(session, EVERYONE, AccountFilters(sort="-name"), batch=4))
-    assert "".join(r["name"][0] for r in rows) == "ZYXWVUTSRQPONMLKJIHGFEDCBA"
+    assert "".join(r.name[0] for r in rows) == "ZYXWVUTSRQPONMLKJIHGFEDCBA"
 
 
 def test_a_list_of_given_ids_counts_them_with_or_without_other_filters(session, many):
@@ -190,7 +190,7 @@ def _all_pages(session, filters, limit):
     seen, after = [], None
     while True:
         page = list_accounts(session, EVERYONE, filters, after=after, limit=limit)
-        seen += [r["name"] for r in page.rows]
+        seen += [r.name for r in page.rows]
         if page.next_after is None:
             return seen
         after = page.next_after
@@ -206,7 +206,7 @@ def test_sorting_by_a_figure_pages_through_every_account_in_order(session, figur
 @pytest.mark.parametrize("sort", ["name", "-name", "created", "-created", "region", "-region"])
 def test_sorting_by_an_account_column_pages_in_both_directions(session, many, sort):
     rows = list(iter_accounts(session, EVERYONE, AccountFilters(sort=sort)))
-    expected = [r["name"] for r in rows]
+    expected = [r.name for r in rows]
     assert _all_pages(session, AccountFilters(sort=sort), 4) == expected
     assert len(set(expected)) == 26
 
@@ -219,9 +219,9 @@ def test_accounts_without_the_figure_come_last_by_name_in_either_direction(sessi
 
 def test_churn_risk_puts_lost_before_at_risk_before_active(session, figured):
     page = list_accounts(session, EVERYONE, AccountFilters(sort="-churn"))
-    assert [r["churn"] for r in page.rows[:6]] == ["lost", "lost", "at_risk", "at_risk",
+    assert [r.churn for r in page.rows[:6]] == ["lost", "lost", "at_risk", "at_risk",
                                                    "active", "active"]
-    assert [r["name"] for r in page.rows[:2]] == ["Foxtrot", "Charlie"]  # most at stake first
+    assert [r.name for r in page.rows[:2]] == ["Foxtrot", "Charlie"]  # most at stake first
 
 
 def test_a_figure_sort_combines_with_filters_and_search(session, figured):
@@ -229,15 +229,15 @@ def test_a_figure_sort_combines_with_filters_and_search(session, figured):
 
     at_risk = account_ids_in_churn_state("at_risk")
     page = list_accounts(session, EVERYONE, AccountFilters(sort="-share", ids=at_risk))
-    assert [r["name"] for r in page.rows] == ["Bravo", "Delta"]
+    assert [r.name for r in page.rows] == ["Bravo", "Delta"]
     searched = list_accounts(session, EVERYONE, AccountFilters(sort="-share", q="A"))
-    assert [r["name"] for r in searched.rows] == ["Alfa", "Bravo", "Charlie", "Delta", "India"]
+    assert [r.name for r in searched.rows] == ["Alfa", "Bravo", "Charlie", "Delta", "India"]
 
 
 def test_rows_carry_the_stored_figures(session, figured):
     page = list_accounts(session, EVERYONE, AccountFilters(q="Delta"))
     row = page.rows[0]
-    assert (row["revenue"], row["share"], row["growth"], row["cell"], row["churn"]) == (
+    assert (row.revenue, row.share, row.growth, row.cell, row.churn) == (
         100.0, 0.10, 0.30, "AX", "at_risk")
     assert page.period["period_end"] == date(2026, 10, 1)
 
@@ -247,7 +247,7 @@ def test_before_any_analytics_the_revenue_is_read_from_the_last_twelve_months(se
     session.flush()
     page = list_accounts(session, EVERYONE, AccountFilters(q="A company"))
     assert page.period is None
-    assert (page.rows[0]["revenue"], page.rows[0]["share"], page.rows[0]["cell"]) == (
+    assert (page.rows[0].revenue, page.rows[0].share, page.rows[0].cell) == (
         7.0, None, None)
 
 
@@ -267,14 +267,14 @@ def test_before_any_analytics_the_revenue_is_read_from_the_last_twelve_months(se
 def test_search_ignores_case_in_every_script(session, name, query):
     session.add_all([Account(name=name), Account(name="Someone else")])
     session.flush()
-    assert [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q=query)).rows] \
+    assert [r.name for r in list_accounts(session, EVERYONE, AccountFilters(q=query)).rows] \
         == [name]
 
 
 def test_search_folds_composed_and_decomposed_letters_alike(session):
     session.add(Account(name="Jo\u0301nsson ehf."))  # o + combining acute accent
     session.flush()
-    assert [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q="jónsson")).rows] \
+    assert [r.name for r in list_accounts(session, EVERYONE, AccountFilters(q="jónsson")).rows] \
         == ["Jo\u0301nsson ehf."]
 
 
@@ -292,7 +292,7 @@ def test_accounts_inserted_in_bulk_are_searchable(session):
     from sqlalchemy import insert
 
     session.execute(insert(Account), [{"name": "ЗАО Василёк"}, {"name": "Straße AG"}])
-    assert [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q="ВАСИЛЁК")).rows] \
+    assert [r.name for r in list_accounts(session, EVERYONE, AccountFilters(q="ВАСИЛЁК")).rows] \
         == ["ЗАО Василёк"]
 
 

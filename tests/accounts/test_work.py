@@ -4,7 +4,7 @@ import pytest
 
 from abm.accounts import work
 from abm.accounts.models import Account, Contact, Task, TaskStatus
-from abm.accounts.services import Viewer
+from abm.accounts.services import Viewer, set_categories, update_dossier
 from abm.sales.models import MonthlyAccountSales
 from abm.sales.reads import monthly_revenue
 
@@ -24,7 +24,7 @@ def test_monthly_revenue_fills_months_without_shipments_with_zero(session, accou
     ])
     session.flush()
     months = monthly_revenue(session, account.id, months=4)
-    assert [(m["month"].month, m["revenue"]) for m in months] == [
+    assert [(m.month.month, m.revenue) for m in months] == [
         (12, 0.0), (1, 10.0), (2, 0.0), (3, 30.0)]
 
 
@@ -53,14 +53,14 @@ def test_interactions_come_newest_first(session, account, people):
 
 
 def test_setting_categories_replaces_them(session, account):
-    work.set_categories(session, account, ["image", "loyal"])
-    work.set_categories(session, account, ["loyal", "breadwinner"])
+    set_categories(session, account, ["image", "loyal"])
+    set_categories(session, account, ["loyal", "breadwinner"])
     assert account.category_names == ["breadwinner", "loyal"]
 
 
 def test_empty_dossier_text_is_stored_as_null(session, account):
     account.industry = "Retail"
-    work.update_dossier(session, account, {"industry": "", "not_a_field": "x"})
+    update_dossier(session, account, {"industry": "", "not_a_field": "x"})
     assert account.industry is None
 
 

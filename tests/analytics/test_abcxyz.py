@@ -8,7 +8,7 @@ from tests.analytics.shop import PERIOD, TODAY
 
 
 def _classes(session, key="abc"):
-    return {a["external_id"]: a[key] for a in abc_xyz(session, today=TODAY)["accounts"]}
+    return {a.external_id: getattr(a, key) for a in abc_xyz(session, today=TODAY).accounts}
 
 
 def _spread(shop, amounts: dict[str, float]) -> None:
@@ -43,39 +43,39 @@ def test_abc_thresholds_are_settings(session, shop):
 
 def test_steady_monthly_revenue_is_x(session, shop):
     _spread(shop, {"Steady": 1200})
-    account = abc_xyz(session, today=TODAY)["accounts"][0]
-    assert (account["cv"], account["xyz"]) == (0.0, "X")
+    account = abc_xyz(session, today=TODAY).accounts[0]
+    assert (account.cv, account.xyz) == (0.0, "X")
 
 
 def test_a_variation_of_exactly_ten_percent_is_still_x(session, shop):
     shop.monthly(shop.account("A"), {m: (90 if i % 2 else 110) for i, m in enumerate(PERIOD)})
     shop.refresh()
-    account = abc_xyz(session, today=TODAY)["accounts"][0]
-    assert (account["cv"], account["xyz"]) == (0.1, "X")
+    account = abc_xyz(session, today=TODAY).accounts[0]
+    assert (account.cv, account.xyz) == (0.1, "X")
 
 
 def test_a_variation_of_twenty_percent_is_y(session, shop):
     shop.monthly(shop.account("A"), {m: (80 if i % 2 else 120) for i, m in enumerate(PERIOD)})
     shop.refresh()
-    account = abc_xyz(session, today=TODAY)["accounts"][0]
-    assert (account["cv"], account["xyz"]) == (0.2, "Y")
+    account = abc_xyz(session, today=TODAY).accounts[0]
+    assert (account.cv, account.xyz) == (0.2, "Y")
 
 
 def test_a_month_without_purchases_counts_as_zero(session, shop):
     shop.monthly(shop.account("A"), dict.fromkeys(PERIOD[1:], 100))
     shop.refresh()
-    account = abc_xyz(session, today=TODAY)["accounts"][0]
+    account = abc_xyz(session, today=TODAY).accounts[0]
     # 11 months of 100 and one of 0: mean 91.67, population deviation 27.64
-    assert account["cv"] == pytest.approx(0.301511, abs=1e-6)
-    assert account["xyz"] == "Z"
+    assert account.cv == pytest.approx(0.301511, abs=1e-6)
+    assert account.xyz == "Z"
 
 
 def test_a_single_purchase_is_irregular(session, shop):
     shop.line(shop.account("Once"), date(2026, 5, 5), 500)
     shop.refresh()
-    account = abc_xyz(session, today=TODAY)["accounts"][0]
-    assert account["cv"] == pytest.approx(3.316625, abs=1e-6)  # sqrt(11)
-    assert account["xyz"] == "Z"
+    account = abc_xyz(session, today=TODAY).accounts[0]
+    assert account.cv == pytest.approx(3.316625, abs=1e-6)  # sqrt(11)
+    assert account.xyz == "Z"
 
 
 def test_returns_count_in_the_monthly_revenue(session, shop):
@@ -83,21 +83,21 @@ def test_returns_count_in_the_monthly_revenue(session, shop):
     shop.monthly(a, dict.fromkeys(PERIOD, 100))
     shop.line(a, date(2026, 6, 20), -100)
     shop.refresh()
-    account = abc_xyz(session, today=TODAY)["accounts"][0]
-    assert account["mean_monthly"] == 91.67
-    assert account["xyz"] == "Z"
+    account = abc_xyz(session, today=TODAY).accounts[0]
+    assert account.mean_monthly == 91.67
+    assert account.xyz == "Z"
 
 
 def test_the_matrix_counts_accounts_and_revenue_per_cell(session, shop):
     _spread(shop, {"A": 600, "B": 240, "C": 120, "D": 40})
     shop.line(shop.account("E"), date(2026, 5, 5), 5)
     shop.refresh()
-    matrix = abc_xyz(session, today=TODAY)["matrix"]
+    matrix = abc_xyz(session, today=TODAY).matrix
     assert len(matrix) == 9
-    assert (matrix["AX"]["count"], matrix["AX"]["value"]) == (2, 840 * 12)
-    assert (matrix["BX"]["count"], matrix["CX"]["count"], matrix["CZ"]["count"]) == (1, 1, 1)
-    assert matrix["CZ"]["value"] == 5
-    assert all(cell["recommendation"] for cell in matrix.values())
+    assert (matrix["AX"].count, matrix["AX"].value) == (2, 840 * 12)
+    assert (matrix["BX"].count, matrix["CX"].count, matrix["CZ"].count) == (1, 1, 1)
+    assert matrix["CZ"].value == 5
+    assert all(cell.recommendation for cell in matrix.values())
 
 
 def test_the_cv_formula_handles_a_mean_of_zero():
@@ -107,6 +107,6 @@ def test_the_cv_formula_handles_a_mean_of_zero():
 
 def test_every_class_carries_its_reasons(session, shop):
     _spread(shop, {"A": 600, "B": 400})
-    reasons = abc_xyz(session, today=TODAY)["accounts"][1]["reasons"]
+    reasons = abc_xyz(session, today=TODAY).accounts[1].reasons
     assert reasons[0].startswith("A: the accounts above it bring 60.0% of revenue")
     assert reasons[1].startswith("X: monthly revenue varies by 0.0% around its mean 400.00")

@@ -31,11 +31,11 @@ def key(shop):
 
 
 def _kinds(session, account_id=None):
-    return sorted((a["kind"], a["cause"]) for a in list_alerts(session, account_id=account_id))
+    return sorted((a.kind, a.cause) for a in list_alerts(session, account_id=account_id))
 
 
 def test_a_healthy_key_account_raises_nothing(session, key):
-    assert refresh_alerts(session, today=TODAY)["raised"] == 0
+    assert refresh_alerts(session, today=TODAY).raised == 0
 
 
 def test_a_month_without_shipments_raises_an_alert_for_that_month(session, shop):
@@ -45,9 +45,9 @@ def test_a_month_without_shipments_raises_an_alert_for_that_month(session, shop)
     shop.refresh()
     refresh_alerts(session, today=TODAY)
     [alert] = list_alerts(session, kind="no_shipments")
-    assert alert["cause"] == "2026-09"
-    assert alert["message"] == "No shipments in 2026-09"
-    assert alert["details"]["monitored_because"] == [
+    assert alert.cause == "2026-09"
+    assert alert.message == "No shipments in 2026-09"
+    assert alert.details["monitored_because"] == [
         "key by share: 100.0% (1,100.00 of 1,100.00 revenue) >= 10.0%",
         "top 20 by average monthly shipments: rank 1, 66.67 a month"]
 
@@ -58,8 +58,8 @@ def test_an_alert_is_not_raised_twice_for_the_same_cause(session, shop):
     shop.refresh()
     first = refresh_alerts(session, today=TODAY)
     second = refresh_alerts(session, today=TODAY)
-    assert first["raised"] == 2  # terms never reviewed, nobody talked to them
-    assert second["raised"] == 0
+    assert first.raised == 2  # terms never reviewed, nobody talked to them
+    assert second.raised == 0
 
 
 def test_a_resolved_alert_is_not_raised_again_for_the_same_cause(session, shop):
@@ -69,8 +69,8 @@ def test_a_resolved_alert_is_not_raised_again_for_the_same_cause(session, shop):
     shop.refresh()
     refresh_alerts(session, today=TODAY)
     [alert] = list_alerts(session)
-    resolve_alert(session, alert["id"], note="reviewed by phone")
-    assert refresh_alerts(session, today=TODAY)["raised"] == 0
+    resolve_alert(session, alert.id, note="reviewed by phone")
+    assert refresh_alerts(session, today=TODAY).raised == 0
     assert list_alerts(session) == []
 
 
@@ -84,8 +84,8 @@ def test_white_space_lists_the_top_products_not_bought(session, shop):
     shop.refresh()
     refresh_alerts(session, today=TODAY)
     [alert] = list_alerts(session, kind="white_space")
-    assert alert["message"] == "Buys 1 of 2 top-assortment products; not: TOP-2"
-    assert [p["product_id"] for p in alert["details"]["missing"]] == [missing]
+    assert alert.message == "Buys 1 of 2 top-assortment products; not: TOP-2"
+    assert [p["product_id"] for p in alert.details["missing"]] == [missing]
 
 
 def test_white_space_resolves_itself_when_the_product_is_bought(session, shop):
@@ -97,9 +97,9 @@ def test_white_space_resolves_itself_when_the_product_is_bought(session, shop):
     refresh_alerts(session, today=TODAY)
     shop.line(account, date(2026, 10, 20), 10, product_id=top)
     shop.refresh()
-    assert refresh_alerts(session, today=TODAY)["resolved"] == 1
+    assert refresh_alerts(session, today=TODAY).resolved == 1
     [alert] = list_alerts(session, status="resolved")
-    assert [e["action"] for e in alert["history"]] == ["raised", "resolved"]
+    assert [e.action for e in alert.history] == ["raised", "resolved"]
 
 
 def test_a_decline_against_the_previous_three_months_raises_an_alert(session, shop):
@@ -109,10 +109,10 @@ def test_a_decline_against_the_previous_three_months_raises_an_alert(session, sh
     shop.refresh()
     refresh_alerts(session, today=TODAY)
     [alert] = list_alerts(session, kind="decline_vs_previous")
-    assert alert["cause"] == "2026-10"
-    assert alert["details"]["revenue"] == 240
-    assert alert["details"]["base_revenue"] == 300
-    assert alert["details"]["change"] == -0.2
+    assert alert.cause == "2026-10"
+    assert alert.details["revenue"] == 240
+    assert alert.details["base_revenue"] == 300
+    assert alert.details["change"] == -0.2
 
 
 def test_a_small_decline_stays_below_the_threshold(session, shop):
@@ -132,8 +132,8 @@ def test_a_decline_against_the_same_months_a_year_before_raises_an_alert(session
     shop.refresh()
     refresh_alerts(session, today=TODAY)
     [alert] = list_alerts(session, kind="decline_vs_last_year")
-    assert alert["details"]["base_months"] == "2025-08..2025-10"
-    assert alert["details"]["change"] == -0.5
+    assert alert.details["base_months"] == "2025-08..2025-10"
+    assert alert.details["change"] == -0.5
 
 
 def test_terms_are_due_for_review_after_more_than_a_quarter(session, shop):
@@ -152,7 +152,7 @@ def test_a_new_review_resolves_the_due_alert(session, shop, key):
     session.get(Account, key).terms_reviewed_on = date(2026, 1, 1)
     refresh_alerts(session, today=TODAY)
     session.get(Account, key).terms_reviewed_on = date(2026, 11, 10)
-    assert refresh_alerts(session, today=TODAY)["resolved"] == 1
+    assert refresh_alerts(session, today=TODAY).resolved == 1
 
 
 def test_an_overdue_receivable_raises_an_alert_until_paid(session, shop, key):
@@ -160,11 +160,11 @@ def test_an_overdue_receivable_raises_an_alert_until_paid(session, shop, key):
     shop.receivable(key, "INV-2", date(2026, 11, 20), 500)  # not due yet
     refresh_alerts(session, today=TODAY)
     [alert] = list_alerts(session, kind="overdue_receivable")
-    assert alert["cause"] == f"receivable:{invoice}"
-    assert alert["details"]["outstanding"] == 400
-    assert alert["details"]["days_overdue"] == 14
+    assert alert.cause == f"receivable:{invoice}"
+    assert alert.details["outstanding"] == 400
+    assert alert.details["days_overdue"] == 14
     session.get(Receivable, invoice).paid_amount = 500
-    assert refresh_alerts(session, today=TODAY)["resolved"] == 1
+    assert refresh_alerts(session, today=TODAY).resolved == 1
 
 
 def test_silence_of_more_than_thirty_days_raises_an_alert(session, shop):
@@ -186,7 +186,7 @@ def test_accounts_that_are_not_key_are_not_monitored(session, shop):
     shop.monthly(small, dict.fromkeys(PERIOD, 10))
     shop.interaction(big, date(2026, 11, 1))
     shop.refresh()
-    assert refresh_alerts(session, today=TODAY)["monitored"] == 1
+    assert refresh_alerts(session, today=TODAY).monitored == 1
     assert _kinds(session, small) == []
 
 
@@ -197,7 +197,7 @@ def test_the_account_owner_owns_its_alerts(session, shop):
     shop.interaction(account, date(2026, 11, 1))
     shop.refresh()
     refresh_alerts(session, today=TODAY)
-    assert [a["owner_id"] for a in list_alerts(session)] == [user.id]
+    assert [a.owner_id for a in list_alerts(session)] == [user.id]
 
 
 def test_an_alert_moves_from_open_to_acknowledged_to_resolved_with_history(session, shop):
@@ -207,19 +207,19 @@ def test_an_alert_moves_from_open_to_acknowledged_to_resolved_with_history(sessi
     shop.interaction(account, date(2026, 11, 1))
     shop.refresh()
     refresh_alerts(session, today=TODAY)
-    alert_id = list_alerts(session)[0]["id"]
+    alert_id = list_alerts(session)[0].id
     acknowledge_alert(session, alert_id, user_id=user.id, note="calling them")
     assign_alert(session, alert_id, user.id, user_id=user.id)
     done = resolve_alert(session, alert_id, user_id=user.id, note="terms agreed")
-    assert done["status"] == "resolved" and done["resolved_at"] is not None
-    assert [(e["action"], e["status"], e["note"]) for e in done["history"]] == [
+    assert done.status == "resolved" and done.resolved_at is not None
+    assert [(e.action, e.status, e.note) for e in done.history] == [
         ("raised", "open", "Trade terms have never been reviewed"),
         ("acknowledged", "acknowledged", "calling them"),
         ("assigned", "acknowledged", ""),
         ("resolved", "resolved", "terms agreed"),
     ]
-    assert done["owner_id"] == user.id
-    assert reopen_alert(session, alert_id)["status"] == "open"
+    assert done.owner_id == user.id
+    assert reopen_alert(session, alert_id).status == "open"
 
 
 def test_only_an_open_alert_can_be_acknowledged(session, shop):
@@ -242,5 +242,5 @@ def test_near_key_accounts_are_reported_with_the_alerts(session, shop):
         shop.monthly(account, {PERIOD[5]: revenue})
         shop.interaction(account, date(2026, 11, 1))
     shop.refresh()
-    near = refresh_alerts(session, today=TODAY)["near_key"]
-    assert [a["external_id"] for a in near] == ["Near"]
+    near = refresh_alerts(session, today=TODAY).near_key
+    assert [a.external_id for a in near] == ["Near"]

@@ -23,7 +23,7 @@ def _every(shop, account, last: date, gap: int, count: int, revenue: float = 100
 
 
 def _signal(session, account_id, today=TODAY):
-    return next(s for s in churn_signals(session, today=today) if s["account_id"] == account_id)
+    return next(s for s in churn_signals(session, today=today) if s.account_id == account_id)
 
 
 def test_the_rhythm_is_the_usual_gap_between_purchase_days(session, shop, clock):
@@ -31,16 +31,16 @@ def test_the_rhythm_is_the_usual_gap_between_purchase_days(session, shop, clock)
     _every(shop, account, date(2026, 9, 9), 20, 6)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["rhythm_days"] == 20
-    assert signal["purchase_days"] == 6
-    assert signal["silence_days"] == 66
+    assert signal.rhythm_days == 20
+    assert signal.purchase_days == 6
+    assert signal.silence_days == 66
 
 
 def test_silence_of_exactly_twice_the_rhythm_is_still_active(session, shop, clock):
     account = shop.account("A")
     _every(shop, account, HORIZON - timedelta(days=40), 20, 5)
     shop.refresh()
-    assert _signal(session, account)["state"] == "active"
+    assert _signal(session, account).state == "active"
 
 
 def test_silence_beyond_twice_the_rhythm_is_at_risk(session, shop, clock):
@@ -48,15 +48,15 @@ def test_silence_beyond_twice_the_rhythm_is_at_risk(session, shop, clock):
     _every(shop, account, HORIZON - timedelta(days=41), 20, 5)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["state"] == "at_risk"
-    assert signal["reasons"][0].startswith("silent 41 days since 2026-10-04: 2.05 x its rhythm")
+    assert signal.state == "at_risk"
+    assert signal.reasons[0].startswith("silent 41 days since 2026-10-04: 2.05 x its rhythm")
 
 
 def test_silence_beyond_four_times_the_rhythm_is_lost(session, shop, clock):
     account = shop.account("A")
     _every(shop, account, HORIZON - timedelta(days=81), 20, 5)
     shop.refresh()
-    assert _signal(session, account)["state"] == "lost"
+    assert _signal(session, account).state == "lost"
 
 
 def test_a_single_purchase_assumes_the_configured_rhythm(session, shop, clock):
@@ -64,9 +64,9 @@ def test_a_single_purchase_assumes_the_configured_rhythm(session, shop, clock):
     shop.line(account, date(2026, 5, 1), 300)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["rhythm_days"] == 90
-    assert signal["state"] == "at_risk"  # 197 days of silence: 2.19 x 90
-    assert "a single purchase day, rhythm taken as 90 days" in signal["reasons"][0]
+    assert signal.rhythm_days == 90
+    assert signal.state == "at_risk"  # 197 days of silence: 2.19 x 90
+    assert "a single purchase day, rhythm taken as 90 days" in signal.reasons[0]
 
 
 def test_a_daily_buyer_is_judged_by_the_shortest_rhythm(session, shop, clock):
@@ -74,8 +74,8 @@ def test_a_daily_buyer_is_judged_by_the_shortest_rhythm(session, shop, clock):
     _every(shop, account, HORIZON - timedelta(days=20), 1, 30)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["rhythm_days"] == 14
-    assert signal["state"] == "active"
+    assert signal.rhythm_days == 14
+    assert signal.state == "active"
 
 
 def test_a_revenue_drop_of_more_than_half_puts_an_account_at_risk(session, shop, clock):
@@ -86,9 +86,9 @@ def test_a_revenue_drop_of_more_than_half_puts_an_account_at_risk(session, shop,
         shop.line(account, date(2026, month, 10), 40)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["revenue_drop"] == 0.6
-    assert signal["state"] == "at_risk"
-    assert signal["reasons"][0].startswith(
+    assert signal.revenue_drop == 0.6
+    assert signal.state == "at_risk"
+    assert signal.reasons[0].startswith(
         "revenue of the last 3 months 120.00 is 60.0% below the 3 months before (300.00)")
 
 
@@ -99,8 +99,8 @@ def test_a_month_with_only_returns_is_not_a_purchase(session, shop, clock):
     shop.line(account, date(2026, 10, 10), -50)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["last_purchase_on"] == date(2026, 7, 10)
-    assert signal["rhythm_days"] == 30
+    assert signal.last_purchase_on == date(2026, 7, 10)
+    assert signal.rhythm_days == 30
 
 
 def test_silence_counts_up_to_the_last_day_the_data_covers(session, shop):
@@ -109,8 +109,8 @@ def test_silence_counts_up_to_the_last_day_the_data_covers(session, shop):
     shop.line(b, date(2026, 9, 29), 10)
     shop.refresh()
     signal = _signal(session, a)
-    assert signal["silence_days"] == 20
-    assert signal["state"] == "active"
+    assert signal.silence_days == 20
+    assert signal.state == "active"
 
 
 def test_the_revenue_at_stake_is_a_year_of_the_accounts_average_month(session, shop, clock):
@@ -120,8 +120,8 @@ def test_the_revenue_at_stake_is_a_year_of_the_accounts_average_month(session, s
     shop.line(account, date(2026, 3, 20), -60)
     shop.refresh()
     signal = _signal(session, account)
-    assert signal["state"] == "lost"
-    assert signal["revenue_at_stake"] == 1080  # 540 over 6 months, times 12
+    assert signal.state == "lost"
+    assert signal.revenue_at_stake == 1080  # 540 over 6 months, times 12
 
 
 def test_stored_states_keep_since_while_the_state_holds(session, shop, clock):
@@ -144,7 +144,7 @@ def test_a_change_of_state_moves_since(session, shop, clock):
     result = refresh_churn_states(session, today=later)
     row = session.get(ChurnState, account)
     assert (row.state, row.since) == ("active", later)
-    assert result["changed"] == 1
+    assert result.changed == 1
 
 
 def test_the_win_back_list_puts_the_most_revenue_at_stake_first(session, shop, clock):
@@ -154,7 +154,7 @@ def test_the_win_back_list_puts_the_most_revenue_at_stake_first(session, shop, c
     shop.refresh()
     refresh_churn_states(session, today=TODAY)
     rows = win_back_list(session, today=TODAY)
-    assert [r["external_id"] for r in rows] == ["Big", "Small"]
-    assert rows[0]["state"] == "lost"
-    assert rows[0]["since"] == TODAY
-    assert rows[0]["reasons"][-1].startswith("at stake about")
+    assert [r.external_id for r in rows] == ["Big", "Small"]
+    assert rows[0].state == "lost"
+    assert rows[0].since == TODAY
+    assert rows[0].reasons[-1].startswith("at stake about")

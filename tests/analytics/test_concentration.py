@@ -2,13 +2,13 @@ from datetime import date
 
 import pytest
 
-from abm.analytics.concentration import concentration
+from abm.analytics.concentration import Period, concentration
 from abm.workspace.services import set_settings
 from tests.analytics.shop import PERIOD, TODAY
 
 
 def _by_name(result):
-    return {a["external_id"]: a for a in result["accounts"]}
+    return {a.external_id: a for a in result.accounts}
 
 
 @pytest.fixture
@@ -21,18 +21,18 @@ def four(shop):
 
 def test_shares_are_of_the_period_total(session, four):
     result = concentration(session, today=TODAY)
-    assert result["total"] == 100
-    assert [a["share"] for a in result["accounts"]] == [0.5, 0.25, 0.15, 0.1]
-    assert result["period"] == {"start": "2025-11", "end": "2026-10", "months": 12}
+    assert result.total == 100
+    assert [a.share for a in result.accounts] == [0.5, 0.25, 0.15, 0.1]
+    assert result.period == Period(start="2025-11", end="2026-10", months=12)
 
 
 def test_a_share_of_exactly_ten_percent_is_key(session, four):
-    assert _by_name(concentration(session, today=TODAY))["D"]["key"] is True
+    assert _by_name(concentration(session, today=TODAY))["D"].key is True
 
 
 def test_a_share_of_exactly_fifty_percent_is_a_mono_client(session, four):
     result = concentration(session, today=TODAY)
-    assert result["flags"]["mono_client"] == [_by_name(result)["A"]["account_id"]]
+    assert result.flags["mono_client"] == [_by_name(result)["A"].account_id]
 
 
 def test_dependency_needs_more_than_twenty_percent(session, shop):
@@ -40,28 +40,28 @@ def test_dependency_needs_more_than_twenty_percent(session, shop):
         shop.line(shop.account(name), date(2026, 3, 5), revenue)
     shop.refresh()
     accounts = _by_name(concentration(session, today=TODAY))
-    assert accounts["A"]["dependency"] is False
-    assert accounts["B"]["dependency"] is True
+    assert accounts["A"].dependency is False
+    assert accounts["B"].dependency is True
 
 
 def test_the_hhi_sums_the_squared_percentage_shares(session, four):
-    assert concentration(session, today=TODAY)["hhi"] == 2500 + 625 + 225 + 100
+    assert concentration(session, today=TODAY).hhi == 2500 + 625 + 225 + 100
 
 
 def test_a_single_account_is_fully_concentrated(session, shop):
     shop.line(shop.account("Only"), date(2026, 1, 5), 10)
     shop.refresh()
     result = concentration(session, today=TODAY)
-    assert result["hhi"] == 10_000
-    assert result["hhi_level"] == "highly concentrated"
+    assert result.hhi == 10_000
+    assert result.hhi_level == "highly concentrated"
 
 
 def test_the_pareto_core_is_the_smallest_set_reaching_eighty_percent(session, four):
     result = concentration(session, today=TODAY)
-    assert [a["pareto_core"] for a in result["accounts"]] == [True, True, True, False]
-    assert result["pareto"]["core_accounts"] == 3
-    assert result["pareto"]["core_account_share"] == 0.75
-    assert result["pareto"]["core_value_share"] == 0.9
+    assert [a.pareto_core for a in result.accounts] == [True, True, True, False]
+    assert result.pareto.core_accounts == 3
+    assert result.pareto.core_account_share == 0.75
+    assert result.pareto.core_value_share == 0.9
 
 
 def test_the_pareto_core_stops_at_eighty_percent_even_among_ties(session, shop):
@@ -69,8 +69,8 @@ def test_the_pareto_core_stops_at_eighty_percent_even_among_ties(session, shop):
         shop.line(shop.account(name), date(2026, 3, 5), revenue)
     shop.refresh()
     result = concentration(session, today=TODAY)
-    assert result["pareto"]["core_accounts"] == 3
-    assert [a["external_id"] for a in result["accounts"]] == ["A", "B", "C", "D", "E"]
+    assert result.pareto.core_accounts == 3
+    assert [a.external_id for a in result.accounts] == ["A", "B", "C", "D", "E"]
 
 
 def test_equal_revenue_is_ranked_by_account_id(session, shop):
@@ -78,7 +78,7 @@ def test_equal_revenue_is_ranked_by_account_id(session, shop):
     shop.line(second, date(2026, 3, 5), 10)
     shop.line(first, date(2026, 4, 5), 10)
     shop.refresh()
-    assert [a["account_id"] for a in concentration(session, today=TODAY)["accounts"]] == [
+    assert [a.account_id for a in concentration(session, today=TODAY).accounts] == [
         first, second]
 
 
@@ -88,7 +88,7 @@ def test_months_outside_the_period_are_ignored(session, shop):
     shop.line(a, date(2026, 11, 2), 1000)  # the current, unfinished month
     shop.line(a, PERIOD[0], 10)
     shop.refresh()
-    assert concentration(session, today=TODAY)["total"] == 10
+    assert concentration(session, today=TODAY).total == 10
 
 
 def test_returns_reduce_an_accounts_revenue(session, shop):
@@ -98,8 +98,8 @@ def test_returns_reduce_an_accounts_revenue(session, shop):
     shop.line(b, date(2026, 2, 1), 60)
     shop.refresh()
     accounts = _by_name(concentration(session, today=TODAY))
-    assert accounts["A"]["value"] == 60
-    assert accounts["A"]["share"] == 0.5
+    assert accounts["A"].value == 60
+    assert accounts["A"].share == 0.5
 
 
 def test_an_account_with_more_returns_than_sales_has_no_share(session, shop):
@@ -109,8 +109,8 @@ def test_an_account_with_more_returns_than_sales_has_no_share(session, shop):
     shop.line(b, date(2026, 2, 1), 80)
     shop.refresh()
     result = concentration(session, today=TODAY)
-    assert result["total"] == 80
-    assert [x["external_id"] for x in result["accounts"]] == ["B"]
+    assert result.total == 80
+    assert [x.external_id for x in result.accounts] == ["B"]
 
 
 def test_shares_can_be_taken_by_margin(session, shop):
@@ -119,9 +119,9 @@ def test_shares_can_be_taken_by_margin(session, shop):
     shop.line(b, date(2026, 2, 1), 50, margin=30)
     shop.refresh()
     result = concentration(session, today=TODAY, by="margin")
-    assert result["measure"] == "margin"
-    assert [x["external_id"] for x in result["accounts"]] == ["B", "A"]
-    assert result["total"] == 40
+    assert result.measure == "margin"
+    assert [x.external_id for x in result.accounts] == ["B", "A"]
+    assert result.total == 40
 
 
 def test_the_period_can_end_earlier_and_be_shorter(session, shop):
@@ -129,14 +129,14 @@ def test_the_period_can_end_earlier_and_be_shorter(session, shop):
     shop.monthly(a, {date(2026, 1, 1): 10, date(2026, 2, 1): 20, date(2026, 3, 1): 40})
     shop.refresh()
     result = concentration(session, today=TODAY, end=date(2026, 2, 1), months=2)
-    assert result["total"] == 30
-    assert result["period"] == {"start": "2026-01", "end": "2026-02", "months": 2}
+    assert result.total == 30
+    assert result.period == Period(start="2026-01", end="2026-02", months=2)
 
 
 def test_thresholds_come_from_the_workspace_settings(session, four):
     set_settings(session, {"analytics.key_share": 0.2})
-    assert concentration(session, today=TODAY)["flags"]["key"] == [
-        a["account_id"] for a in concentration(session, today=TODAY)["accounts"][:2]]
+    assert concentration(session, today=TODAY).flags["key"] == [
+        a.account_id for a in concentration(session, today=TODAY).accounts[:2]]
 
 
 def test_an_account_close_below_the_key_threshold_is_near_key(session, shop):
@@ -144,9 +144,9 @@ def test_an_account_close_below_the_key_threshold_is_near_key(session, shop):
         shop.line(shop.account(name), date(2026, 3, 5), revenue)
     shop.refresh()
     accounts = _by_name(concentration(session, today=TODAY))
-    assert accounts["Near"]["near_key"] is True  # 7.5% is within 3 points of 10%
-    assert accounts["Far"]["near_key"] is False  # 6.9% is not
-    assert accounts["Big"]["near_key"] is False  # key already
+    assert accounts["Near"].near_key is True  # 7.5% is within 3 points of 10%
+    assert accounts["Far"].near_key is False  # 6.9% is not
+    assert accounts["Big"].near_key is False  # key already
 
 
 def test_a_fast_growing_account_is_near_key(session, shop):
@@ -156,23 +156,23 @@ def test_a_fast_growing_account_is_near_key(session, shop):
     shop.monthly(flat, dict.fromkeys(PERIOD, 4))
     shop.refresh()
     accounts = _by_name(concentration(session, today=TODAY))
-    assert accounts["Grower"]["growth"] == 2.0
-    assert accounts["Grower"]["near_key"] is True
-    assert accounts["Flat"]["near_key"] is False
-    assert any("fastest growing" in r for r in accounts["Grower"]["reasons"])
+    assert accounts["Grower"].growth == 2.0
+    assert accounts["Grower"].near_key is True
+    assert accounts["Flat"].near_key is False
+    assert any("fastest growing" in r for r in accounts["Grower"].reasons)
 
 
 def test_every_flag_comes_with_the_numbers_behind_it(session, four):
-    reasons = _by_name(concentration(session, today=TODAY))["A"]["reasons"]
+    reasons = _by_name(concentration(session, today=TODAY))["A"].reasons
     assert "mono-client risk: share 50.0% (50.00 of 100.00 revenue) >= 50.0%" in reasons
     assert "key by share: 50.0% (50.00 of 100.00 revenue) >= 10.0%" in reasons
 
 
 def test_no_sales_give_an_empty_result(session):
     result = concentration(session, today=TODAY)
-    assert result["total"] == 0
-    assert result["accounts"] == []
-    assert result["pareto"]["curve"] == []
+    assert result.total == 0
+    assert result.accounts == []
+    assert result.pareto.curve == []
 
 
 def test_the_refresh_stores_each_accounts_revenue_also_when_shares_are_by_margin(session, shop):

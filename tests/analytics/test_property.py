@@ -104,25 +104,25 @@ def test_shares_flags_hhi_pareto_and_abc_xyz_match_pandas(session, savepoint, li
         _ids, frame = _store(session, lines)
         order, total, shares, core, abc = _oracle_concentration(frame)
         result = concentration(session, today=TODAY)
-        assert [a["account_id"] for a in result["accounts"]] == order
-        assert round(result["total"] * 100) == total
-        for a in result["accounts"]:
-            share = shares[a["account_id"]]
-            assert a["share"] == pytest.approx(float(share), abs=1e-6)
-            assert a["key"] == (share >= Fraction(1, 10))
-            assert a["dependency"] == (share > Fraction(2, 10))
-            assert a["mono_client"] == (share >= Fraction(1, 2))
-        assert result["hhi"] == pytest.approx(
+        assert [a.account_id for a in result.accounts] == order
+        assert round(result.total * 100) == total
+        for a in result.accounts:
+            share = shares[a.account_id]
+            assert a.share == pytest.approx(float(share), abs=1e-6)
+            assert a.key == (share >= Fraction(1, 10))
+            assert a.dependency == (share > Fraction(2, 10))
+            assert a.mono_client == (share >= Fraction(1, 2))
+        assert result.hhi == pytest.approx(
             float(sum((s * 100) ** 2 for s in shares.values())), abs=0.01)
-        assert result["pareto"]["core_accounts"] == core
-        classes = abc_xyz(session, today=TODAY)["accounts"]
-        assert {a["account_id"]: a["abc"] for a in classes} == abc
+        assert result.pareto.core_accounts == core
+        classes = abc_xyz(session, today=TODAY).accounts
+        assert {a.account_id: a.abc for a in classes} == abc
         for a in classes:
-            expected = _oracle_cv(frame, a["account_id"])
+            expected = _oracle_cv(frame, a.account_id)
             if expected is None:
-                assert a["cv"] is None
+                assert a.cv is None
             else:
-                assert a["cv"] == pytest.approx(expected, abs=1e-5)
+                assert a.cv == pytest.approx(expected, abs=1e-5)
     savepoint(check)
 
 
@@ -135,9 +135,9 @@ def test_top_n_by_average_monthly_shipments_matches_pandas(session, savepoint, l
         sums = sums[sums > 0]
         expected = sorted(sums.index, key=lambda a: (-sums[a], a))[:3]
         rows = top_accounts_by_avg_monthly_shipments(session, month=date(2026, 10, 1), top_n=3)
-        assert [r["account_id"] for r in rows] == expected
+        assert [r.account_id for r in rows] == expected
         for r in rows:
-            assert r["average"] == pytest.approx(sums[r["account_id"]] / 300, abs=0.006)
+            assert r.average == pytest.approx(sums[r.account_id] / 300, abs=0.006)
     savepoint(check)
 
 
@@ -157,7 +157,7 @@ def test_churn_rhythm_silence_and_state_match_pandas(session, savepoint, lines):
             last_on = buys[buys["month"] == last_month]["date"].max()
             expected[account_id] = (first_on, last_on, rows["date"].nunique())
         horizon = min(TODAY, max((v[1] for v in expected.values()), default=TODAY))
-        signals = {s["account_id"]: s for s in churn_signals(session, today=TODAY)}
+        signals = {s.account_id: s for s in churn_signals(session, today=TODAY)}
         assert set(signals) == set(expected)
         for account_id, (first_on, last_on, days) in expected.items():
             measured = days > 1 and last_on > first_on
@@ -168,17 +168,17 @@ def test_churn_rhythm_silence_and_state_match_pandas(session, savepoint, lines):
             prev3 = int(mine[mine["month"].isin(PREV3)]["cents"].sum())
             drop = Fraction(prev3 - last3, prev3) if prev3 > 0 else None
             s = signals[account_id]
-            assert s["last_purchase_on"] == last_on
-            assert s["rhythm_days"] == pytest.approx(rhythm, abs=0.005)
-            assert s["silence_days"] == silence
+            assert s.last_purchase_on == last_on
+            assert s.rhythm_days == pytest.approx(rhythm, abs=0.005)
+            assert s.silence_days == silence
             if drop is None:
-                assert s["revenue_drop"] is None
+                assert s.revenue_drop is None
             else:
-                assert s["revenue_drop"] == pytest.approx(float(drop), abs=1e-6)
-            if silence > 4 * s["rhythm_days"]:
-                assert s["state"] == "lost"
-            elif silence > 2 * s["rhythm_days"] or (drop is not None and drop > Fraction(1, 2)):
-                assert s["state"] == "at_risk"
+                assert s.revenue_drop == pytest.approx(float(drop), abs=1e-6)
+            if silence > 4 * s.rhythm_days:
+                assert s.state == "lost"
+            elif silence > 2 * s.rhythm_days or (drop is not None and drop > Fraction(1, 2)):
+                assert s.state == "at_risk"
             else:
-                assert s["state"] == "active"
+                assert s.state == "active"
     savepoint(check)

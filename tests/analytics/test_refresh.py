@@ -15,7 +15,7 @@ from abm.analytics.models import (
     KeyAccountReport,
 )
 from abm.analytics.refresh import DONE, STEPS, refresh_analytics
-from abm.analytics.topn import build_key_account_report
+from abm.analytics.topn import StoredReports, build_key_account_report
 from abm.web.labels import LABELS
 from tests.analytics.shop import PERIOD, TODAY
 
@@ -38,7 +38,7 @@ def _sales(shop) -> tuple[int, int]:
 def test_the_refresh_stores_labels_churn_alerts_and_the_company_figures(session, shop):
     a, b = _sales(shop)
     summary = refresh_analytics(session, today=TODAY)
-    assert summary["accounts"] == 2
+    assert summary.accounts == 2
     labels = session.get(AccountAnalytics, a)
     assert labels.share == pytest.approx(3600 / 4200, abs=1e-6)
     assert labels.mono_client and labels.abc == "A"
@@ -46,10 +46,10 @@ def test_the_refresh_stores_labels_churn_alerts_and_the_company_figures(session,
     assert {al.kind for al in session.scalars(select(Alert))} >= {"terms_review_due",
                                                                   "no_interaction"}
     figures = company_figures(session)
-    assert figures["snapshot"]["total"] == 4200
-    assert figures["flag_counts"]["mono_client"] == 1
-    assert [w["account_id"] for w in figures["win_back"]] == [b]
-    assert figures["top_n"]["month"] == "2026-10"
+    assert figures.snapshot["total"] == 4200
+    assert figures.flag_counts["mono_client"] == 1
+    assert [w["account_id"] for w in figures.win_back] == [b]
+    assert figures.top_n.month == "2026-10"
 
 
 def test_the_refresh_stores_the_reports_of_the_last_two_full_months(session, shop):
@@ -57,9 +57,9 @@ def test_the_refresh_stores_the_reports_of_the_last_two_full_months(session, sho
     summary = refresh_analytics(session, today=TODAY)
     months = session.scalars(select(KeyAccountReport.month).order_by(KeyAccountReport.month))
     assert list(months) == [SEPTEMBER, OCTOBER]
-    assert summary["reports"] == {"month": "2026-10-01", "previous_month": "2026-09-01",
-                                  "rows": 1}  # B's last three months are empty
-    assert company_figures(session)["top_n"]["previous_stored"] is True
+    assert summary.reports == StoredReports(month="2026-10-01", previous_month="2026-09-01",
+                                            rows=1)  # B's last three months are empty
+    assert company_figures(session).top_n.previous_stored is True
 
 
 def test_the_last_full_months_report_follows_the_data_and_the_one_before_is_kept(session, shop):
@@ -85,7 +85,7 @@ def test_a_second_refresh_replaces_the_labels_and_the_figures(session, shop):
     assert _count(session, CompanyFigures) == 1
     assert _count(session, KeyAccountReport) == 2
     latest = session.scalar(select(func.max(AnalyticsSnapshot.id)))
-    assert company_figures(session)["snapshot"]["id"] == latest
+    assert company_figures(session).snapshot["id"] == latest
 
 
 def test_progress_names_each_step_before_anything_is_written(session, shop):
@@ -107,8 +107,8 @@ def test_every_step_has_a_name_on_the_pages():
 
 def test_an_empty_database_refreshes_to_empty_figures(session):
     summary = refresh_analytics(session, today=TODAY)
-    assert summary["accounts"] == 0 and summary["reports"]["rows"] == 0
-    assert company_figures(session)["months"] == []
+    assert summary.accounts == 0 and summary.reports.rows == 0
+    assert company_figures(session).months == []
 
 
 def test_a_report_built_by_hand_for_the_month_is_replaced_by_the_refresh(session, shop):

@@ -11,13 +11,13 @@ from abm.sales.models import OrderLine
 
 def test_uplift_is_the_difference_of_means_with_a_welch_interval():
     result = uplift([10, 12, 14, 16], [8, 9, 10, 11])
-    assert result["uplift"] == 3.5
-    assert result["ci_low"] < 3.5 < result["ci_high"]
-    assert result["ci_low"] == pytest.approx(0.0, abs=1.5)
+    assert result.uplift == 3.5
+    assert result.ci_low < 3.5 < result.ci_high
+    assert result.ci_low == pytest.approx(0.0, abs=1.5)
 
 
 def test_uplift_without_a_holdout_has_no_interval():
-    assert uplift([1.0, 2.0], [])["uplift"] is None
+    assert uplift([1.0, 2.0], []).uplift is None
 
 
 def test_orders_in_the_window_count_for_treated_and_held_out_accounts(session, make_accounts):
@@ -35,6 +35,6 @@ def test_orders_in_the_window_count_for_treated_and_held_out_accounts(session, m
                               month=day.replace(day=1), revenue=revenue))
     session.flush()
     results = campaign_results(session, campaign.id, window_days=30)
-    assert {r["group"]: r["revenue"] for r in results["accounts"]} == {"treated": 300.0,
+    assert {r.group: r.revenue for r in results.accounts} == {"treated": 300.0,
                                                                        "held_out": 100.0}
-    assert results["uplift"]["uplift"] == 200.0
+    assert results.uplift.uplift == 200.0

@@ -82,5 +82,5 @@ def test_a_click_in_a_sent_message_is_counted(smtp_app, session, smtp_server, ma
     response = client.get(urlsplit(link).path)
     assert response.status_code == 302 and response.headers["Location"] == WEBSITE
     results = campaign_results(session, campaign.id)
-    assert results["events"]["click"] == 1
-    assert results["accounts"][0]["clicked"] == 1
+    assert results.events["click"] == 1
+    assert results.accounts[0].clicked == 1

@@ -7,7 +7,7 @@ EVERYONE = Viewer(user_id=0, role="manager")
 
 
 def _found(session, q: str) -> list[str]:
-    return [r["name"] for r in list_accounts(session, EVERYONE, AccountFilters(q=q)).rows]
+    return [r.name for r in list_accounts(session, EVERYONE, AccountFilters(q=q)).rows]
 
 
 def test_accounts_an_accounts_file_creates_and_renames_are_searchable(

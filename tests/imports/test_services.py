@@ -2,38 +2,38 @@
 
 import pytest
 
+from abm.imports.mappings import get_mapping, save_mapping
+from abm.imports.preview import preview_file
 from abm.imports.results import ImportFileError
-from abm.imports.services import get_mapping, list_mappings, preview_file, save_mapping
 
 
 def test_the_preview_shows_the_first_rows_and_the_detected_mapping(write_file):
     rows = "".join(f"D{i};31.10.2026;Ромашка;{i},5\n" for i in range(30))
     preview = preview_file(write_file("Документ;Дата;Клиент;Сумма\n" + rows, encoding="cp1251"),
                            "orders", rows=5)
-    assert preview["format"] == "csv"
-    assert (preview["encoding"], preview["delimiter"]) == ("cp1251", ";")
-    assert preview["mapping"] == {"document": "Документ", "date": "Дата", "account": "Клиент",
+    assert preview.format == "csv"
+    assert (preview.encoding, preview.delimiter) == ("cp1251", ";")
+    assert preview.mapping == {"document": "Документ", "date": "Дата", "account": "Клиент",
                                   "account_name": "Клиент", "revenue": "Сумма"}
-    assert preview["missing"] == []
-    assert preview["rows"] == [[f"D{i}", "31.10.2026", "Ромашка", f"{i},5"] for i in range(5)]
-    assert "margin" in preview["fields"]
+    assert preview.missing == []
+    assert preview.rows == [[f"D{i}", "31.10.2026", "Ромашка", f"{i},5"] for i in range(5)]
+    assert "margin" in preview.fields
 
 
 def test_the_preview_lists_missing_required_fields_instead_of_failing(write_file):
     preview = preview_file(write_file("Когда;Кто\n31.10.2026;X\n"), "orders")
-    assert preview["missing"] == ["date", "revenue", "account or account_name"]
+    assert preview.missing == ["date", "revenue", "account or account_name"]
     with_map = preview_file(write_file("Когда;Кто;Деньги\n31.10.2026;X;1\n"), "orders",
                             mapping={"date": "Когда", "account_name": "Кто", "revenue": "Деньги"})
-    assert with_map["missing"] == []
+    assert with_map.missing == []
 
 
-def test_a_saved_mapping_is_replaced_by_name_and_listed(session):
+def test_a_saved_mapping_is_replaced_by_name_and_kept_per_kind(session):
     save_mapping(session, "orders", "erp", {"revenue": "Сумма"})
     save_mapping(session, "orders", "erp", {"revenue": "Итого", "date": "Когда"})
     save_mapping(session, "products", "erp", {"sku": "Код"})
     assert get_mapping(session, "orders", "erp") == {"revenue": "Итого", "date": "Когда"}
-    assert [(m["kind"], m["name"]) for m in list_mappings(session)] == [
-        ("orders", "erp"), ("products", "erp")]
+    assert get_mapping(session, "products", "erp") == {"sku": "Код"}
 
 
 def test_a_mapping_with_an_unknown_field_is_not_saved(session):

@@ -30,11 +30,11 @@ def main() -> None:
             outcome = {"exit_code": result.exit_code, "stdout": result.stdout[-3000:],
                        "stderr": result.stderr[-3000:]}
         else:
+            from abm.imports.preview import preview_file
             from abm.imports.results import ImportFileError
-            from abm.imports.services import preview_file
 
             try:
-                outcome = {"rows": len(preview_file(path, kind)["rows"])}
+                outcome = {"rows": len(preview_file(path, kind).rows)}
             except ImportFileError as exc:
                 outcome = {"refused": str(exc)}
         outcome["seconds"] = round(time.perf_counter() - start, 2)

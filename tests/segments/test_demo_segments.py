@@ -22,11 +22,11 @@ def demo(session):
 def test_demo_customers_get_readable_unique_segments_and_potential(session, demo):
     fit_potential(session)
     summary = run_segmentation(session, k=8)
-    names = [s["name"] for s in summary["segments"]]
+    names = [s.name for s in summary.segments]
     assert len(set(names)) == 8
     assert any(n.startswith("Top revenue, buys every month") for n in names)
     assert any(n.startswith(("Lapsing: was regular", "Lost: silent")) for n in names)
     biggest = session.scalar(select(Account.id).where(Account.external_id == "C00001"))
-    assert account_segment(session, biggest)["name"].startswith("Top revenue")
+    assert account_segment(session, biggest).name.startswith("Top revenue")
     figures = account_potential(session, biggest)
-    assert figures["p_alive"] > 0.9 and figures["clv"] > 0
+    assert figures.p_alive > 0.9 and figures.clv > 0

@@ -22,15 +22,15 @@ def sig3(value: float) -> float:
 
 def test_fit_from_the_database_reproduces_the_published_cdnow_parameters(session, cdnow):
     result = fit_potential(session, calibration_end=CALIBRATION_END, unit="weeks")
-    bg = result["bgnbd"]
-    assert result["customers"] == 2357
+    bg = result.bgnbd
+    assert result.customers == 2357
     assert (sig3(bg["r"]), sig3(bg["alpha"]), sig3(bg["a"]), sig3(bg["b"])) == (
         0.243, 4.41, 0.793, 2.43)
     assert bg["log_likelihood"] == pytest.approx(-9582.4, abs=0.05)
 
 
 def test_spend_fit_from_the_database_reproduces_the_published_cdnow_parameters(session, cdnow):
-    spend = fit_potential(session, calibration_end=CALIBRATION_END, unit="weeks")["spend"]
+    spend = fit_potential(session, calibration_end=CALIBRATION_END, unit="weeks").spend
     assert (sig3(spend["p"]), sig3(spend["q"]), sig3(spend["gamma"])) == (6.25, 3.74, 15.4)
 
 
@@ -58,18 +58,18 @@ def test_stored_figures_match_the_direct_formula_for_hand_checked_accounts(sessi
     # x = 2 repeat days, t_x = 213 days, T = 272 days up to 1997-09-30.
     # Customer 2 buys on 1997-01-01 and 01-13; customer 3 only on 1997-01-01.
     result = fit_potential(session, calibration_end=CALIBRATION_END, unit="days")
-    horizon = result["horizon"]
+    horizon = result.horizon
     assert horizon == 365  # October 1997 to September 1998
     for account_id, x, t_x, T in [(1, 2, 213, 272), (2, 1, 12, 272), (3, 0, 0, 272)]:
         figures = account_potential(session, account_id)
-        assert (figures["frequency"], figures["recency"], figures["age"]) == (x, t_x, T)
-        expected, alive = _direct(result["bgnbd"], horizon, x, t_x, T)
-        assert figures["expected_purchases"] == pytest.approx(expected, rel=1e-9)
-        assert figures["p_alive"] == pytest.approx(alive, rel=1e-9)
-        spend = result["spend"]
-        mean = figures["mean_spend"] or 0.0
+        assert (figures.frequency, figures.recency, figures.age) == (x, t_x, T)
+        expected, alive = _direct(result.bgnbd, horizon, x, t_x, T)
+        assert figures.expected_purchases == pytest.approx(expected, rel=1e-9)
+        assert figures.p_alive == pytest.approx(alive, rel=1e-9)
+        spend = result.spend
+        mean = figures.mean_spend or 0.0
         value = spend["p"] * (spend["gamma"] + x * mean) / (spend["p"] * x + spend["q"] - 1)
-        assert figures["clv"] == pytest.approx(expected * value, rel=1e-9)
+        assert figures.clv == pytest.approx(expected * value, rel=1e-9)
 
 
 def test_same_day_purchases_count_as_one(session, sales):
@@ -82,9 +82,9 @@ def test_same_day_purchases_count_as_one(session, sales):
     sales.refresh()
     fit_potential(session, unit="days")
     figures = account_potential(session, account)
-    assert figures["frequency"] == 1
-    assert figures["recency"] == (date(2026, 3, 9) - date(2026, 1, 5)).days
-    assert figures["mean_spend"] == 200  # both lines of the repeat day
+    assert figures.frequency == 1
+    assert figures.recency == (date(2026, 3, 9) - date(2026, 1, 5)).days
+    assert figures.mean_spend == 200  # both lines of the repeat day
 
 
 def test_a_mid_month_calibration_end_counts_only_the_days_up_to_it(session, sales):
@@ -97,12 +97,12 @@ def test_a_mid_month_calibration_end_counts_only_the_days_up_to_it(session, sale
     sales.refresh()
     fit_potential(session, calibration_end=date(2026, 3, 10), unit="days")
     figures = account_potential(session, account)
-    assert (figures["frequency"], figures["recency"], figures["age"]) == (2, 59, 66)
+    assert (figures.frequency, figures.recency, figures.age) == (2, 59, 66)
 
 
 def test_only_the_latest_fit_keeps_per_account_rows(session, cdnow):
     fit_potential(session, calibration_end=CALIBRATION_END)
-    second = fit_potential(session, calibration_end=CALIBRATION_END)["fit_id"]
+    second = fit_potential(session, calibration_end=CALIBRATION_END).fit_id
     fits = set(session.scalars(select(AccountPotential.fit_id).distinct()))
     assert fits == {second}
     assert session.scalar(select(func.count()).select_from(PotentialFit)) == 2
@@ -130,12 +130,12 @@ def test_prospects_that_look_like_key_accounts_score_higher(session, sales):
                           has_authority=True)
     unlike = sales.account("Unlike", kind=AccountKind.PROSPECT, industry="HoReCa",
                            region="Berlin", employees=4, has_need=True)
-    assert fit_potential(session)["prospects"] == 2
+    assert fit_potential(session).prospects == 2
     a, u = account_potential(session, alike), account_potential(session, unlike)
-    assert a["kind"] == "prospect" and a["p_alive"] is None
-    assert a["lookalike"] > u["lookalike"]
-    assert (a["qualified_ps"], u["qualified_ps"]) == (3, 1)
-    assert a["score"] == pytest.approx(0.5 * a["lookalike"] + 0.5)
+    assert a.kind == "prospect" and a.p_alive is None
+    assert a.lookalike > u.lookalike
+    assert (a.qualified_ps, u.qualified_ps) == (3, 1)
+    assert a.score == pytest.approx(0.5 * a.lookalike + 0.5)
 
 
 def test_no_orders_gives_a_clear_message(session):
@@ -167,7 +167,7 @@ def test_an_unknown_unit_is_refused(session):
 
 def test_horizon_of_twelve_months_in_weeks(session, cdnow):
     result = fit_potential(session, calibration_end=CALIBRATION_END, unit="weeks")
-    assert math.isclose(result["horizon"], 365 / 7)
+    assert math.isclose(result.horizon, 365 / 7)
 
 
 def test_without_a_spend_model_value_uses_the_accounts_own_average(session, sales):
@@ -177,10 +177,10 @@ def test_without_a_spend_model_value_uses_the_accounts_own_average(session, sale
             sales.buy(account, date(2026, month, 2 + i), 100)
     sales.refresh()
     result = fit_potential(session, unit="days")
-    assert "own average spend is used instead" in result["spend_error"]
+    assert "own average spend is used instead" in result.spend_error
     figures = account_potential(session, accounts[0])
-    assert figures["expected_spend"] == 100
-    assert figures["clv"] == pytest.approx(100 * figures["expected_purchases"])
+    assert figures.expected_spend == 100
+    assert figures.clv == pytest.approx(100 * figures.expected_purchases)
 
 
 def test_a_calibration_end_before_the_first_order_gives_a_clear_message(session, cdnow):

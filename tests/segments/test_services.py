@@ -20,14 +20,14 @@ def population(sales):
 
 
 def _names(summary):
-    return {s["id"]: s["name"] for s in summary["segments"]}
+    return {s.id: s.name for s in summary.segments}
 
 
 def test_same_data_gives_the_same_segments_ids_and_names(session, population):
     first = run_segmentation(session, k=5)
     second = run_segmentation(session, k=5)
     assert _names(first) == _names(second)
-    assert [s["size"] for s in first["segments"]] == [s["size"] for s in second["segments"]]
+    assert [s.size for s in first.segments] == [s.size for s in second.segments]
     assert session.scalar(select(func.count()).select_from(Segment)) == 5
 
 
@@ -38,7 +38,7 @@ def test_a_small_change_keeps_segment_ids_and_names(session, sales, population):
     sales.refresh()
     second = run_segmentation(session, k=5)
     assert _names(second) == _names(first)
-    assert second["run_id"] != first["run_id"]
+    assert second.run_id != first.run_id
 
 
 def test_a_really_new_group_gets_a_new_segment_id(session, sales, population):
@@ -58,7 +58,7 @@ def test_a_really_new_group_gets_a_new_segment_id(session, sales, population):
 def test_accounts_of_one_kind_share_a_segment(session, population):
     run_segmentation(session, k=5)
     for accounts in population.values():
-        segments = {account_segment(session, a)["segment_id"] for a in accounts}
+        segments = {account_segment(session, a).segment_id for a in accounts}
         assert len(segments) == 1
 
 
@@ -66,7 +66,7 @@ def test_segment_names_say_who_is_in_them(session, population):
     run_segmentation(session, k=5)
 
     def name_of(kind):
-        return account_segment(session, population[kind][0])["name"]
+        return account_segment(session, population[kind][0]).name
 
     assert name_of("big monthly").startswith("Top revenue, buys every month")
     assert name_of("lapsing").startswith("Lapsing: was regular, silent four months")
@@ -75,15 +75,15 @@ def test_segment_names_say_who_is_in_them(session, population):
 
 def test_a_run_stores_settings_metrics_centroids_and_every_account(session, population):
     summary = run_segmentation(session)
-    assert summary["k_chosen_by"] == "silhouette"
-    assert set(summary["metrics"]["silhouette_by_k"]) == {"4", "5", "6", "7", "8"}
-    assert summary["metrics"]["silhouette"] == max(summary["metrics"]["silhouette_by_k"].values())
-    assert sum(summary["metrics"]["sizes"]) == summary["accounts"] == 100
+    assert summary.k_chosen_by == "silhouette"
+    assert set(summary.metrics["silhouette_by_k"]) == {"4", "5", "6", "7", "8"}
+    assert summary.metrics["silhouette"] == max(summary.metrics["silhouette_by_k"].values())
+    assert sum(summary.metrics["sizes"]) == summary.accounts == 100
     assert session.scalar(select(func.count()).select_from(AccountSegment)) == 100
-    for s in summary["segments"]:
-        figures = {f["feature"]: f["value"] for f in s["explanation"]["figures"]}
-        assert figures == pytest.approx(s["centroid"], abs=1e-4)
-    assert latest_segments(session)["run_id"] == summary["run_id"]
+    for s in summary.segments:
+        figures = {f["feature"]: f["value"] for f in s.explanation["figures"]}
+        assert figures == pytest.approx(s.centroid, abs=1e-4)
+    assert latest_segments(session).run_id == summary.run_id
 
 
 def test_an_account_without_orders_has_no_segment(session, sales, population):

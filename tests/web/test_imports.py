@@ -246,9 +246,9 @@ def test_an_import_that_stops_part_way_says_so_on_its_page(client, session, logi
 
 
 def test_the_preview_reads_a_bounded_number_of_rows(client, login, book, monkeypatch):
-    from abm.imports import services
+    from abm.imports import preview
 
-    monkeypatch.setattr(services, "PREVIEW_SCAN", 50)
+    monkeypatch.setattr(preview, "PREVIEW_SCAN", 50)
     login("manager")
     _, location = _upload_bytes(client, (ORDERS.splitlines(keepends=True)[0]
                                          + ";;;\n" * 5000 + "D9;2026-10-02;C1;1\n").encode())

@@ -1,0 +1,88 @@
+"""Uploaded files waiting for their import: stored once, found again by their token.
+
+A file sent through the upload page or the API is written under the instance
+folder with a random name (its token, 128 bits) and the suffix of its format;
+a worker imports it from there (:func:`abm.imports.jobs.start_import`). A token is
+never trusted as a path: only 32 hexadecimal digits name a file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from abm.imports.results import ImportFileError
+
+SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+CHUNK = 1 << 20  # bytes copied at a time: a big file never sits in memory whole
+
+
+class UnsupportedFile(ImportFileError):
+    """A file whose name says it is neither CSV nor XLSX."""
+
+
+class EmptyUpload(ImportFileError):
+    """A file of no bytes (nothing is kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A stored upload.
+
+    Attributes:
+        token: what names it in addresses (the upload page's preview).
+        path: where the workers read it.
+        size: its size in bytes.
+    """
+
+    token: str
+    path: Path
+    size: int
+
+
+def upload_folder(instance_path: str | Path) -> Path:
+    folder = Path(instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(instance_path: str | Path, stream: BinaryIO, suffix: str) -> Upload:
+    """Write ``stream`` to a new file of the uploads folder.
+
+    Args:
+        instance_path: the instance folder.
+        stream: the file's bytes, read to the end in chunks.
+        suffix: the file's format as a suffix (``.csv``, ``.xlsx``...), any case.
+
+    Raises:
+        UnsupportedFile: the suffix is not one of :data:`SUFFIXES` (nothing written).
+        EmptyUpload: the stream held no bytes (nothing kept).
+    """
+    suffix = suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnsupportedFile(f"upload a file ending in {', '.join(SUFFIXES)}")
+    token = uuid.uuid4().hex
+    path = upload_folder(instance_path) / f"{token}{suffix}"
+    with path.open("wb") as out:
+        shutil.copyfileobj(stream, out, CHUNK)
+    size = path.stat().st_size
+    if size == 0:
+        path.unlink()
+        raise EmptyUpload("the file is empty")
+    return Upload(token=token, path=path, size=size)
+
+
+def find_upload(instance_path: str | Path, token: str) -> Path | None:
+    """The stored upload named by ``token``, or None (no such file, or not a token)."""
+    if not TOKEN.match(token):
+        return None
+    for suffix in SUFFIXES:
+        path = upload_folder(instance_path) / f"{token}{suffix}"
+        if path.exists():
+            return path
+    return None
