@@ -34,10 +34,11 @@ from abm.campaigns.settings import CampaignSettings
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
 from abm.segments.services import segment_and_fit_potential
+from abm.settings.services import update_settings
 from abm.users.models import User
 from abm.users.passwords import password_matches
 from abm.users.services import create_user
-from abm.workspace.services import settings_of, update_settings
+from abm.workspace.services import settings_of
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published on purpose: demo logins
 DEMO_USERS = [

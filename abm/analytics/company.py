@@ -51,7 +51,7 @@ class DashboardFigures:
     flag_counts: dict[str, int]
     pareto: list[tuple]
     abc_xyz: dict[str, Any] | None
-    flagged: list[dict[str, Any]]
+    flagged: dict[str, list[dict[str, Any]]]
     win_back: list[dict[str, Any]]
     top_n: TopNReport | None
 

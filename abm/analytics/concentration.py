@@ -153,7 +153,7 @@ def concentration(
     growth_by_id = _growth(figures)
     fastest = _fastest_growing(ranking, growth_by_id, s)
 
-    accounts: list[dict] = []
+    accounts: list[AccountShare] = []
     hhi = 0.0
     core = 0
     core_value = 0.0
@@ -245,7 +245,7 @@ def explain_account(result: Concentration, account: AccountShare,
                        f"{_pct(s.near_key_margin)} of the key threshold "
                        f"{_pct(s.key_share)}")
         else:
-            out.append(f"near-key: among the fastest growing, {_pct(account.growth)} last "
+            out.append(f"near-key: among the fastest growing, {_pct(account.growth or 0.0)} last "
                        "half of the period against the first")
     if account.pareto_core:
         before = max(account.cumulative_share - share, 0.0)

@@ -13,7 +13,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from abm.imports.results import ImportFileError
 
@@ -51,7 +51,7 @@ def upload_folder(instance_path: str | Path) -> Path:
     return folder
 
 
-def store_upload(instance_path: str | Path, stream: BinaryIO, suffix: str) -> Upload:
+def store_upload(instance_path: str | Path, stream: IO[bytes], suffix: str) -> Upload:
     """Write ``stream`` to a new file of the uploads folder.
 
     Args:

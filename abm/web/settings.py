@@ -1,7 +1,7 @@
 """The workspace settings page: every threshold of every domain, shown and changed by admins.
 
 Each setting is declared once, in its domain's typed section, with its type,
-default, limits and description (see :mod:`abm.workspace.catalogue`); the page
+default, limits and description (see :mod:`abm.settings.catalogue`); the page
 validates with those declarations and stores nothing unless every value passes.
 """
 
@@ -14,15 +14,10 @@ from flask_login import current_user
 
 from abm.currencies.settings import CurrencyInUse
 from abm.db import get_session
+from abm.settings.services import SettingView, describe_settings, set_settings, validate_setting
 from abm.web.auth import role_required
 from abm.workspace.sections import N_
-from abm.workspace.services import (
-    SettingError,
-    SettingView,
-    describe_settings,
-    set_settings,
-    validate_setting,
-)
+from abm.workspace.services import SettingError
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 

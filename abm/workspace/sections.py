@@ -6,7 +6,7 @@ its default, its limits (``Field(ge=..., le=...)``) and a one-line description
 marked with :func:`N_`; a further check is a field validator raising
 :func:`refusal`. Each value is stored under ``<prefix>.<field>``
 (``analytics.key_share``). Nothing is registered on import: the catalogue
-(:mod:`abm.workspace.catalogue`) lists every section.
+(:mod:`abm.settings.catalogue`) lists every section.
 
 Sections know no Flask: descriptions and the reasons of a :class:`SettingError`
 are English here and worded in the user's language by the web.

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from abm.analytics.abcxyz import abc_xyz, coefficient_of_variation
-from abm.workspace.services import set_settings
+from abm.settings.services import set_settings
 from tests.analytics.shop import PERIOD, TODAY
 
 

@@ -15,8 +15,8 @@ from abm.analytics.alerts import (
 )
 from abm.analytics.models import Alert
 from abm.sales.models import Receivable
+from abm.settings.services import set_settings
 from abm.users.services import create_user
-from abm.workspace.services import set_settings
 from tests.analytics.shop import PERIOD, TODAY
 
 

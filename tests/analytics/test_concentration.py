@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from abm.analytics.concentration import Period, concentration
-from abm.workspace.services import set_settings
+from abm.settings.services import set_settings
 from tests.analytics.shop import PERIOD, TODAY
 
 
@@ -178,7 +178,7 @@ def test_no_sales_give_an_empty_result(session):
 def test_the_refresh_stores_each_accounts_revenue_also_when_shares_are_by_margin(session, shop):
     from abm.analytics.labels import compute_labels, store_labels
     from abm.analytics.models import AccountAnalytics
-    from abm.workspace.services import set_settings
+    from abm.settings.services import set_settings
 
     a, b = shop.account("A"), shop.account("B")
     shop.line(a, date(2026, 2, 1), 100, margin=10)

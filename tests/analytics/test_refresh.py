@@ -125,7 +125,8 @@ def test_a_report_built_by_hand_for_the_month_is_replaced_by_the_refresh(session
 
 def test_the_snapshot_keeps_the_analytics_settings_it_used_keyed_as_stored(session, shop):
     from abm.analytics.settings import AnalyticsSettings
-    from abm.workspace.services import settings_of, update_settings
+    from abm.settings.services import update_settings
+    from abm.workspace.services import settings_of
 
     _sales(shop)
     update_settings(session, AnalyticsSettings, key_share=0.2, measure="margin")

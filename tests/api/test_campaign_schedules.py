@@ -12,7 +12,7 @@ from abm.campaigns.jobs import QUEUE
 from abm.campaigns.models import Campaign
 from abm.queue import get_redis
 from abm.runs.models import JobRun
-from abm.workspace.services import update_settings
+from abm.settings.services import update_settings
 from abm.workspace.settings import WorkspaceSettings
 from tests.api.test_campaigns import _create
 

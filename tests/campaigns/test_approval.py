@@ -8,7 +8,7 @@ from abm.campaigns.approval import reasons_for
 from abm.campaigns.models import CampaignStatus
 from abm.campaigns.offers import OfferTerms, offer_dict
 from abm.campaigns.settings import CampaignSettings
-from abm.workspace.services import update_settings
+from abm.settings.services import update_settings
 
 KINDS = ["personal_offer", "promotion", "loyalty_invitation", "greeting", "win_back"]
 ELEMENTS = {

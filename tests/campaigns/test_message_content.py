@@ -8,7 +8,7 @@ import pytest
 from abm.campaigns import services
 from abm.campaigns.models import CampaignKind
 from abm.campaigns.rendering import compile_template
-from abm.workspace.services import set_settings
+from abm.settings.services import set_settings
 
 SENDER = {"campaigns.sender_name": "Nordic Sales Team",
           "campaigns.signature": "Nordic Tools ehf. · +354 555 0100"}

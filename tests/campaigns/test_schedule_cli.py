@@ -12,7 +12,7 @@ from abm.campaigns.jobs import QUEUE
 from abm.campaigns.models import Campaign, CampaignStatus
 from abm.cli import cli
 from abm.queue import get_redis
-from abm.workspace.services import update_settings
+from abm.settings.services import update_settings
 from abm.workspace.settings import WorkspaceSettings
 
 

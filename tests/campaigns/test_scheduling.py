@@ -16,7 +16,7 @@ from abm.campaigns.models import Campaign, CampaignStatus
 from abm.delivery.models import OutboxMessage
 from abm.queue import get_redis
 from abm.runs.models import JobRun
-from abm.workspace.services import update_settings
+from abm.settings.services import update_settings
 from abm.workspace.settings import WorkspaceSettings
 
 

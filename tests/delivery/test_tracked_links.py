@@ -14,7 +14,7 @@ from abm.campaigns.rendering import compile_template
 from abm.campaigns.results import campaign_results
 from abm.delivery.messages import Envelope, build_message
 from abm.delivery.tokens import Tokens
-from abm.workspace.services import set_settings
+from abm.settings.services import set_settings
 
 PUBLIC = "https://abm.example"
 WEBSITE = "https://www.nordic-tools.example/"

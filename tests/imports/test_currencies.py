@@ -10,7 +10,7 @@ from abm.currencies.services import save_rate
 from abm.imports import orders, reading
 from abm.imports.results import ImportFileError
 from abm.sales.models import MonthlyAccountSales, OrderLine
-from abm.workspace.services import set_settings
+from abm.settings.services import set_settings
 
 HEADER = "document;date;account code;revenue;margin;currency\n"
 

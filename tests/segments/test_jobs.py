@@ -54,7 +54,7 @@ def test_segmentation_is_a_monthly_periodic_job():
 
 
 def test_the_job_chooses_k_within_the_workspace_settings(session, sales, run_jobs):
-    from abm.workspace.services import set_settings
+    from abm.settings.services import set_settings
 
     build_population(sales)
     set_settings(session, {"segmentation.k_min": 3, "segmentation.k_max": 3})

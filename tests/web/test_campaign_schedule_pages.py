@@ -15,7 +15,8 @@ from abm.campaigns.models import CampaignStatus, ScheduleMode
 from abm.campaigns.services import create_campaign
 from abm.delivery.models import OutboxMessage, OutboxReason, OutboxState
 from abm.queue import get_redis
-from abm.workspace.services import update_settings, workspace_zone
+from abm.settings.services import update_settings
+from abm.workspace.services import workspace_zone
 from abm.workspace.settings import WorkspaceSettings
 
 MOSCOW = ZoneInfo("Europe/Moscow")

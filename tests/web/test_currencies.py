@@ -10,7 +10,8 @@ from abm.currencies.models import ExchangeRate
 from abm.currencies.services import save_rate
 from abm.currencies.settings import CurrencySettings
 from abm.sales.models import OrderLine
-from abm.workspace.services import set_settings, settings_of
+from abm.settings.services import set_settings
+from abm.workspace.services import settings_of
 
 from .test_settings_page import _form
 

@@ -114,7 +114,7 @@ def test_sales_and_marketing_cannot_import(client, login, book):
 
 
 def test_the_upload_page_offers_the_workspace_currency_first(client, login, session, book):
-    from abm.workspace.services import set_settings
+    from abm.settings.services import set_settings
 
     set_settings(session, {"workspace.currency": "RUB"})
     session.commit()

@@ -6,7 +6,7 @@ import pytest
 
 from abm.analytics.settings import AnalyticsSettings
 from abm.campaigns.settings import CampaignSettings
-from abm.workspace.catalogue import SECTIONS
+from abm.settings.catalogue import SECTIONS
 from abm.workspace.models import WorkspaceSetting
 from abm.workspace.services import settings_of
 

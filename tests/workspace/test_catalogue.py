@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from abm.workspace.catalogue import KEYS, SECTIONS
+from abm.settings.catalogue import KEYS, SECTIONS
 from abm.workspace.sections import REASONS, SettingsSection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def test_the_catalogue_is_the_same_whatever_was_imported_before():
     """Nothing registers on import: a fresh interpreter that imports only the catalogue
     sees every key that this one, which has imported every domain, sees."""
     fresh = subprocess.run(
-        [sys.executable, "-c", "from abm.workspace.catalogue import KEYS; print(*KEYS)"],
+        [sys.executable, "-c", "from abm.settings.catalogue import KEYS; print(*KEYS)"],
         capture_output=True, text=True, check=True, cwd=ROOT)
     import abm.demo  # noqa: F401 - imports every domain's services
     import abm.web.settings  # noqa: F401

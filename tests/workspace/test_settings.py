@@ -7,15 +7,9 @@ from abm.analytics.settings import AnalyticsSettings
 from abm.campaigns.settings import CampaignSettings
 from abm.currencies.settings import CurrencySettings
 from abm.segments.settings import PotentialSettings, SegmentationSettings
+from abm.settings.services import describe_settings, reset_settings, set_settings, update_settings
 from abm.workspace.models import WorkspaceSetting
-from abm.workspace.services import (
-    SettingError,
-    describe_settings,
-    reset_settings,
-    set_settings,
-    settings_of,
-    update_settings,
-)
+from abm.workspace.services import SettingError, settings_of
 from abm.workspace.settings import WorkspaceSettings
 
 
