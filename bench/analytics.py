@@ -9,7 +9,7 @@ times on each database:
 - the full refresh: every account's shares, flags, Pareto, ABC-XYZ (stored),
   churn states (stored), monitoring alerts, the key-account reports of the last
   two full months and the dashboard's company figures;
-- one account's analytics (:func:`abm.analytics.refresh.account_analytics`)
+- one account's analytics (:func:`abm.analytics.account_analytics.account_analytics`)
   for 50 random accounts: median and maximum.
 
 Analytics reads the aggregates, plus the order lines of one month per account
@@ -182,7 +182,8 @@ def measure(url: str, accounts: int, cpu: bool = False) -> dict:
     ``cpu``: also report this process's CPU seconds (SQLite runs in-process, so
     on a shared machine they show the work apart from waiting for a core).
     """
-    from abm.analytics.refresh import account_analytics, refresh_analytics
+    from abm.analytics.account_analytics import account_analytics
+    from abm.analytics.refresh import refresh_analytics
 
     db = Database(url)
     session = db.session()

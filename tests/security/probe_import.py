@@ -22,7 +22,7 @@ def main() -> None:
 
     app = create_app()
     with app.app_context():
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         if mode == "import":
             from abm.cli import cli
 
@@ -38,6 +38,7 @@ def main() -> None:
             except ImportFileError as exc:
                 outcome = {"refused": str(exc)}
         outcome["seconds"] = round(time.perf_counter() - start, 2)
+        outcome["cpu_seconds"] = round(time.process_time() - cpu_start, 2)
     outcome["peak_rss_mb"] = round(peak_rss_kb() / 1024, 1)
     print(json.dumps(outcome, ensure_ascii=False))
 

@@ -178,7 +178,8 @@ def _check(record_property, name, mode, outcome, peak_mb, expect, text, slow_ok=
     print(f"\n{name} ({mode}): peak {peak_mb:.0f} MB, {outcome['seconds']} s")
     assert peak_mb < MAX_RSS_MB, (name, mode, peak_mb)
     if not slow_ok:
-        assert outcome["seconds"] < MAX_SECONDS, (name, mode, outcome)
+        # The work's own CPU time: the wall clock of a shared machine measures its load.
+        assert outcome["cpu_seconds"] < MAX_SECONDS, (name, mode, outcome)
     if mode == "preview":
         if expect == "refused":
             assert text in outcome["refused"], outcome

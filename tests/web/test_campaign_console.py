@@ -62,7 +62,6 @@ def test_no_campaign_page_logs_a_console_error(live_server, page):  # noqa: F811
     expect(styled).to_have_text("Hello Nordic Tools ehf.")
     assert styled.evaluate("e => getComputedStyle(e).color") == "rgb(204, 0, 0)"
     assert page.locator("#preview-html").get_attribute("sandbox") == ""
-    page.wait_for_load_state("networkidle")
     page.click("text=Log out")
     _log_in(page, base, "boss@test.local")
     page.goto(f"{base}/approvals/")
