@@ -34,3 +34,14 @@ def test_the_api_marks_read_some_or_all(api, session, users):
 
 def test_the_api_refuses_unknown_fields(api, users):
     assert api.as_("sales").post("/notifications/read", json={"all": True}).status_code == 422
+
+
+def test_a_kam_reads_their_own_report_and_a_manager_anyones(api, users):
+    own = api.as_("sales").get(f"/reports/kam/{users['sales'].id}?today=2026-11-15")
+    assert own.status_code == 200
+    body = own.get_json()
+    assert (body["kam_id"], body["month"]) == (users["sales"].id, "2026-10-01")
+    assert isinstance(body["accounts"], list)
+    assert api.as_("sales").get(f"/reports/kam/{users['rival'].id}").status_code == 404
+    assert api.as_("manager").get(f"/reports/kam/{users['rival'].id}").status_code == 200
+    assert api.as_("manager").get("/reports/kam/999999").status_code == 404
