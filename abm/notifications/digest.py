@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import escape
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,8 @@ from abm.notifications.models import (
     NotificationDigest,
     NotificationPreference,
 )
-from abm.notifications.services import NotificationView, _view
+from abm.notifications.services import NotificationView, view_of
+from abm.notifications.texts import render, translations_for
 from abm.users.models import User
 
 
@@ -53,7 +56,7 @@ def due_digests(session: Session, day: date, now: datetime | None = None) -> lis
     for user, kinds in rows:
         if user.id in done or not kinds:
             continue
-        items = [_view(n) for n in session.scalars(select(Notification).where(
+        items = [view_of(n) for n in session.scalars(select(Notification).where(
             Notification.user_id == user.id, Notification.kind.in_(kinds),
             Notification.read_at.is_(None),
             Notification.created_at > _since(session, user.id, now),
@@ -80,12 +83,6 @@ class DigestText:
 
 def compose(digest: Digest, inbox_url: str) -> DigestText:
     """The digest worded in the reader's language, as plain text and as escaped HTML."""
-    from html import escape
-
-    from babel.dates import format_date
-
-    from abm.notifications.texts import render, translations_for
-
     t = translations_for(digest.language)
     day = format_date(digest.day, format="long", locale=digest.language)
     subject = t.gettext("Your notifications of %(day)s") % {"day": day}

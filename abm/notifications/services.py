@@ -33,7 +33,7 @@ class NotificationView:
     read: bool
 
 
-def _view(n: Notification) -> NotificationView:
+def view_of(n: Notification) -> NotificationView:
     return NotificationView(id=n.id, kind=n.kind, params=dict(n.params or {}),
                             created_at=n.created_at, read=n.read_at is not None)
 
@@ -73,7 +73,7 @@ def inbox(session: Session, user_id: int, *, unread_only: bool = False,
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-    return [_view(n) for n in session.scalars(query)]
+    return [view_of(n) for n in session.scalars(query)]
 
 
 def unread_count(session: Session, user_id: int) -> int:
