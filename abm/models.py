@@ -15,6 +15,7 @@ from abm.analytics.models import (  # noqa: F401
     AlertEvent,
     AnalyticsSnapshot,
     ChurnState,
+    KamReportMailing,
     KeyAccountReport,
     KeyAccountReportRow,
 )
@@ -30,6 +31,11 @@ from abm.currencies.models import ExchangeRate  # noqa: F401
 from abm.db import Base  # noqa: F401
 from abm.delivery.models import HoldoutMember, OutboxMessage, TrackingEvent  # noqa: F401
 from abm.imports.models import ImportMapping, StaleAggregateMonths  # noqa: F401
+from abm.notifications.models import (  # noqa: F401
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+)
 from abm.runs.models import JobRun  # noqa: F401
 from abm.sales.models import (  # noqa: F401
     MonthlyAccountProductSales,

@@ -21,7 +21,11 @@ PERIODIC: list[tuple[str, str, str, dict]] = [
     ("abm.campaigns.jobs.start_due_campaigns", "campaigns", "* * * * *", {}),
     ("abm.campaigns.jobs.scan_win_back", "campaigns", "0 6 * * *", {}),
     ("abm.campaigns.jobs.send_greetings", "campaigns", "0 7 * * *", {}),
-    ("abm.campaigns.jobs.mail_kam_reports", "campaigns", "0 8 1 * *", {}),
+    ("abm.delivery.jobs.mail_kam_reports", "default", "0 8 1 * *", {}),
+    # Notifications: tasks due today in the inbox before the working day, then the
+    # digest of what each user chose to receive by e-mail (one mail per user a day).
+    ("abm.accounts.jobs.remind_tasks_due", "default", "0 6 * * *", {}),
+    ("abm.delivery.jobs.send_notification_digests", "default", "0 7 * * *", {}),
 ]
 
 

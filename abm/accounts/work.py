@@ -24,6 +24,8 @@ from abm.accounts.models import (
     Tender,
 )
 from abm.accounts.services import Viewer, assign_fields, visibility_clause
+from abm.notifications.models import NotificationKind
+from abm.notifications.services import notify
 from abm.users.models import User
 
 TENDER_FIELDS = ("title", "held_on", "outcome", "reason", "amount")
@@ -123,16 +125,45 @@ def create_task(
                 description=description or None, assignee_id=assignee_id, due_on=due_on)
     session.add(task)
     session.flush()
+    _tell_assignee(session, task, creator_id)
     return task
 
 
-def update_task(session: Session, task: Task, values: Mapping[str, Any]) -> None:
+def _tell_assignee(session: Session, task: Task, by_id: int | None) -> None:
+    """A task given to someone else lands in their inbox (one's own task does not)."""
+    if task.assignee_id is None or task.assignee_id == by_id:
+        return
+    by = session.get(User, by_id) if by_id is not None else None
+    account = session.get(Account, task.account_id)
+    notify(session, task.assignee_id, NotificationKind.TASK_ASSIGNED,
+           {"task_id": task.id, "title": task.title, "account_id": task.account_id,
+            "account": account.name if account else "", "by": by.name if by else ""})
+
+
+def notify_tasks_due(session: Session, today: date) -> int:
+    """Tell each assignee of an open task due ``today`` (once per task and day)."""
+    told = 0
+    rows = session.execute(
+        select(Task.id, Task.title, Task.assignee_id, Task.account_id, Account.name)
+        .join(Account, Account.id == Task.account_id)
+        .where(Task.due_on == today, Task.assignee_id.is_not(None),
+               Task.status.in_([TaskStatus.OPEN, TaskStatus.IN_PROGRESS])))
+    for task_id, title, assignee_id, account_id, account in rows:
+        told += notify(session, assignee_id, NotificationKind.TASK_DUE,
+                       {"task_id": task_id, "title": title, "account_id": account_id,
+                        "account": account}, key=f"task_due:{task_id}:{today.isoformat()}")
+    return told
+
+
+def update_task(session: Session, task: Task, values: Mapping[str, Any], *,
+                by_id: int | None = None) -> None:
     """Change the fields present in ``values`` (title, description, assignee_id, due_on,
     status) by the rules of :func:`create_task`.
 
     Raises:
         UnknownAssignee: the new assignee is not an active user.
     """
+    reassigned = "assignee_id" in values and values["assignee_id"] != task.assignee_id
     if "assignee_id" in values:
         _check_assignee(session, values["assignee_id"])
         task.assignee_id = values["assignee_id"]
@@ -145,6 +176,8 @@ def update_task(session: Session, task: Task, values: Mapping[str, Any]) -> None
     if "status" in values:
         task.status = TaskStatus(values["status"])
     session.flush()
+    if reassigned:
+        _tell_assignee(session, task, by_id)
 
 
 def get_task_for(session: Session, task_id: int, viewer: Viewer) -> Task | None:

@@ -21,6 +21,8 @@ from abm.analytics.models import Alert, AlertEvent, AlertKind, AlertStatus
 from abm.analytics.monitoring import Finding, Monitored, find_conditions, monitored_accounts
 from abm.analytics.settings import AnalyticsSettings
 from abm.db import utcnow
+from abm.notifications.models import NotificationKind
+from abm.notifications.services import notify
 from abm.workspace.services import settings_of
 
 SELF_RESOLVING = {AlertKind.WHITE_SPACE, AlertKind.TERMS_REVIEW_DUE,
@@ -126,6 +128,7 @@ def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
     ).all()) if ids else {}
     holding = set()
     raised = 0
+    raised_for: dict[int, int] = {}
     for f in findings:
         key = (f.account_id, f.kind, f.cause)
         holding.add(key)
@@ -139,6 +142,8 @@ def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
         session.add(alert)
         existing[key] = alert
         raised += 1
+        if alert.owner_id is not None:
+            raised_for[alert.owner_id] = raised_for.get(alert.owner_id, 0) + 1
     resolved = 0
     for key, alert in existing.items():
         if (alert.status != AlertStatus.RESOLVED and alert.kind in SELF_RESOLVING
@@ -146,6 +151,8 @@ def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
             _change(alert, "resolved", AlertStatus.RESOLVED, None, "the condition no longer holds")
             resolved += 1
     session.flush()
+    for owner_id, count in raised_for.items():
+        notify(session, owner_id, NotificationKind.ALERTS_RAISED, {"count": count})
     open_count = sum(1 for a in existing.values() if a.status != AlertStatus.RESOLVED)
     return AlertsRefreshed(monitored=len(ids), raised=raised, resolved=resolved, open=open_count,
                            near_key=monitored.near_key)

@@ -211,3 +211,17 @@ class ChurnState(Base):
     revenue_at_stake: Mapped[float] = mapped_column(Money)
     reasons: Mapped[list[str]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class KamReportMailing(Base):
+    """A KAM's monthly report mailed for a month: one per (user, month), whatever reruns."""
+
+    __tablename__ = "kam_report_mailings"
+    __table_args__ = (
+        UniqueConstraint("user_id", "month", name="uq_kam_report_mailings_user_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

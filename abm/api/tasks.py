@@ -103,7 +103,8 @@ def create(body: TaskCreate) -> TaskOut:
 def update(task_id: int, body: TaskUpdate) -> TaskOut:
     task = _task(task_id)
     try:
-        work.update_task(get_session(), task, body.model_dump(include=body.model_fields_set))
+        work.update_task(get_session(), task, body.model_dump(include=body.model_fields_set),
+                         by_id=current_user().id)
     except work.UnknownAssignee as exc:
         raise ApiError(404, str(exc)) from None
     return TaskOut.model_validate(task)

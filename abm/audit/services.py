@@ -140,3 +140,14 @@ def list_events(
     if before_id is not None:
         stmt = stmt.where(AuditEvent.id < before_id)
     return list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def last_actor(session: Session, action: str, target: str, event: str) -> int | None:
+    """Who last did ``action`` to ``target`` with ``details["event"] == event`` (None: unknown)."""
+    for actor_id, details in session.execute(
+            select(AuditEvent.actor_id, AuditEvent.details)
+            .where(AuditEvent.action == action, AuditEvent.target == target)
+            .order_by(AuditEvent.id.desc()).limit(50)):
+        if (details or {}).get("event") == event:
+            return actor_id
+    return None

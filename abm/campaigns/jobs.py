@@ -187,17 +187,3 @@ def send_greetings(today: date | None = None) -> dict:
             _enqueue_send(campaign_id)
     return {"added": added}
 
-
-def mail_kam_reports(today: date | None = None) -> dict:
-    """Monthly: each KAM gets the figures of the accounts they own."""
-    from abm.campaigns.kam_report import send_kam_reports
-
-    settings = current_app.extensions["abm.settings"]
-    session = get_session()
-    transport = make_transport(settings.smtp_url, settings.outbox_path)
-    try:
-        sent = send_kam_reports(session, transport, settings.mail_from, today or date.today())
-    finally:
-        transport.close()
-    session.commit()
-    return {"sent": sent}

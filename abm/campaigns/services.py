@@ -44,6 +44,8 @@ from abm.campaigns.send_window import SendWindow, WindowError
 from abm.campaigns.settings import CampaignSettings
 from abm.campaigns.stake import stake_summary
 from abm.db import utcnow
+from abm.notifications.models import NotificationKind
+from abm.notifications.services import approver_ids, notify
 from abm.users.models import Role, User
 from abm.workspace.services import settings_of, workspace_zone
 
@@ -264,6 +266,8 @@ def request_approval(session: Session, campaign_id: int, *,
     campaign.status = CampaignStatus.PENDING_APPROVAL
     audit.record(session, user_id, audit.APPROVAL, f"campaign:{campaign.id}",
                  {"event": "requested", **_approval_subject(session, campaign)})
+    notify(session, [u for u in approver_ids(session) if u != user_id],
+           NotificationKind.APPROVAL_WAITING, {"campaign_id": campaign.id, "name": campaign.name})
     return campaign
 
 
@@ -302,8 +306,19 @@ def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
                  {"event": decision.decision.value, "decision": decision.decision.value,
                   "reason": decision.reason, **_approval_subject(session, campaign),
                   "stake": stake_summary(session, campaign)})
+    _tell_requester(session, campaign, decision)
     session.flush()
     return decision
+
+
+def _tell_requester(session: Session, campaign: Campaign, decision: CampaignApproval) -> None:
+    """Who sent the campaign for approval (else its author) learns the decision."""
+    requester = (audit.last_actor(session, audit.APPROVAL, f"campaign:{campaign.id}", "requested")
+                 or campaign.created_by_id)
+    if requester is not None and requester != decision.user_id:
+        notify(session, requester, NotificationKind.APPROVAL_DECIDED,
+               {"campaign_id": campaign.id, "name": campaign.name,
+                "approved": decision.decision == Decision.APPROVED, "reason": decision.reason})
 
 
 def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",

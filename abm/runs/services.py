@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.db import get_session, utcnow
+from abm.notifications.models import NotificationKind
+from abm.notifications.services import notify
 from abm.queue import get_redis
 from abm.runs.models import JobRun, RunStatus
 
@@ -114,6 +116,7 @@ def tracked(func: Callable) -> Callable:
                 failed.status = RunStatus.FAILED
                 failed.error = str(exc) or type(exc).__name__
                 failed.finished_at = utcnow()
+                _tell_starter(session, failed)
                 session.commit()
             raise
         if run is not None:
@@ -122,10 +125,19 @@ def tracked(func: Callable) -> Callable:
             if run.total is not None:
                 run.done = run.total
             run.finished_at = utcnow()
+            _tell_starter(session, run)
         session.commit()
         return result
 
     return wrapper
+
+
+def _tell_starter(session: Session, run: JobRun) -> None:
+    """Whoever started the run learns in their inbox that it finished (or failed)."""
+    if run.created_by_id is not None:
+        notify(session, run.created_by_id, NotificationKind.RUN_FINISHED,
+               {"run_id": run.id, "kind": run.kind, "failed": run.status == RunStatus.FAILED},
+               key=f"run:{run.id}")
 
 
 def unfinished_runs(session: Session, kind: str, *, since: datetime) -> list[JobRun]:

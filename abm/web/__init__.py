@@ -53,6 +53,8 @@ def init_app(app: Flask) -> None:
         errors,
         i18n,
         imports,
+        kam_reports,
+        notifications,
         runs,
         segments,
     )
@@ -74,6 +76,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(approvals.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(segments.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(kam_reports.bp)
     from abm.web import tokens
 
     app.register_blueprint(tokens.bp)

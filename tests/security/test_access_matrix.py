@@ -21,7 +21,9 @@ PUBLIC = {
     "tracking.click",
 }
 # Any logged-in user, whatever the role (the view checks ownership itself).
-LOGIN_ONLY = {"auth.logout", "runs.status", "dashboard.index"}
+LOGIN_ONLY = {"auth.logout", "runs.status", "dashboard.index",
+              # A KAM opens their own report, a manager anyone's: the view checks which.
+              "kam_reports.index", "kam_reports.show", "kam_reports.printable"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
