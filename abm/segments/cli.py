@@ -83,8 +83,8 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
     potential = settings_of(session, PotentialSettings)
     end: date | None = calibration_end.date() if calibration_end else None
     try:
-        result = fit_potential(session, calibration_end=end, unit=unit or potential.unit,
-                               horizon_months=potential.horizon_months)
+        result = fit_potential(session, calibration_end=end,
+                               **(potential.fit_options() | ({"unit": unit} if unit else {})))
     except PotentialError as exc:
         session.rollback()
         raise click.UsageError(str(exc)) from None
