@@ -21,11 +21,19 @@ from abm.sales.price_models import ProductPrice, Promotion
 
 PRICE_ADDED = "price_added"
 PROMOTION_SAVED = "promotion_saved"
-MAX_PRICE = 1e12
+MAX_PRICE = 1e13
 
 
 class PriceError(ValueError):
     """A price or promotion that cannot be: the message says which value and why."""
+
+
+class PriceNotFound(PriceError):
+    """The product, price or promotion named does not exist."""
+
+
+class PriceConflict(PriceError):
+    """The price overlaps a price already in the list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +83,11 @@ def add_price(session: Session, *, product_id: int, price: float, currency: str,
     """
     product = session.get(Product, product_id)
     if product is None:
-        raise PriceError(f"no product {product_id}")
+        raise PriceNotFound(f"no product {product_id}")
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise PriceError(f"currency: {currency!r} is not a three-letter code such as EUR")
+    price = round(price, 2)  # as the column keeps it
     if not 0 <= price <= MAX_PRICE:
         raise PriceError(f"price: {price} is not between 0 and {MAX_PRICE:g}")
     if valid_to is not None and valid_to < valid_from:
@@ -91,7 +100,7 @@ def add_price(session: Session, *, product_id: int, price: float, currency: str,
         if other.valid_to is None and other.valid_from < valid_from:
             continue  # closed below
         if other.valid_from <= end and valid_from <= other_end:
-            raise PriceError(f"valid from: the period overlaps the price from {other.valid_from}"
+            raise PriceConflict(f"valid from: the period overlaps the price from {other.valid_from}"
                              f" ({other.price:g} {currency})")
     for other in existing:
         if other.valid_to is None and other.valid_from < valid_from:
@@ -119,7 +128,7 @@ def price_list(session: Session, product_id: int) -> list[PriceRow]:
 def get_price(session: Session, price_id: int) -> PriceRow:
     price = session.get(ProductPrice, price_id)
     if price is None:
-        raise PriceError(f"no price {price_id}")
+        raise PriceNotFound(f"no price {price_id}")
     return _price_row(price)
 
 
@@ -134,6 +143,7 @@ def save_promotion(session: Session, *, name: str, product_ids: Iterable[int],
             the end before the start, or no such promotion.
     """
     name = (name or "").strip()
+    discount_percent = round(discount_percent, 2)  # as the column keeps it
     if not name or len(name) > 200:
         raise PriceError("name: a promotion needs a name of 1 to 200 characters")
     if not 0 < discount_percent <= 100:
@@ -141,19 +151,19 @@ def save_promotion(session: Session, *, name: str, product_ids: Iterable[int],
     if ends_on < starts_on:
         raise PriceError(f"ends on: {ends_on} comes before the start {starts_on}")
     ids = sorted(set(product_ids))
-    products = list(session.scalars(select(Product).where(Product.id.in_(ids)))) if ids else []
-    if not products:
+    if not ids:
         raise PriceError("products: a promotion needs at least one product")
+    products = list(session.scalars(select(Product).where(Product.id.in_(ids))))
     missing = sorted(set(ids) - {p.id for p in products})
     if missing:
-        raise PriceError(f"products: no product {missing[0]}")
+        raise PriceNotFound(f"products: no product {missing[0]}")
     if promotion_id is None:
         promotion = Promotion(created_by_id=user_id)
         session.add(promotion)
     else:
         found = session.get(Promotion, promotion_id)
         if found is None:
-            raise PriceError(f"no promotion {promotion_id}")
+            raise PriceNotFound(f"no promotion {promotion_id}")
         promotion = found
     promotion.name, promotion.description = name, (description or "").strip()
     promotion.discount_percent = discount_percent
@@ -171,7 +181,7 @@ def save_promotion(session: Session, *, name: str, product_ids: Iterable[int],
 def get_promotion(session: Session, promotion_id: int) -> PromotionRow:
     promotion = session.get(Promotion, promotion_id)
     if promotion is None:
-        raise PriceError(f"no promotion {promotion_id}")
+        raise PriceNotFound(f"no promotion {promotion_id}")
     return _promotion_row(promotion)
 
 
@@ -203,3 +213,29 @@ def buyers(session: Session, product_ids: Iterable[int], *, months: int = 12,
         select(m.account_id).where(m.product_id.in_(ids), m.month >= first, m.month <= last,
                                    m.revenue > 0)
         .distinct().order_by(m.account_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    id: int
+    sku: str
+    name: str
+    category: str | None
+    price: float | None
+
+
+def find_products(session: Session, q: str = "", limit: int = 200) -> list[ProductRow]:
+    """Products by SKU, those whose SKU or name holds ``q`` (any case) when given."""
+    stmt = select(Product).order_by(Product.sku).limit(limit)
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(Product.sku.ilike(like) | Product.name.ilike(like))
+    return [ProductRow(p.id, p.sku, p.name, p.category, p.price) for p in session.scalars(stmt)]
+
+
+def product_ids_by_sku(session: Session, skus: Iterable[str]) -> tuple[list[int], list[str]]:
+    """The ids of the products with these SKUs, and the SKUs no product has."""
+    wanted = [s.strip() for s in skus if s.strip()]
+    found = dict(session.execute(select(Product.sku, Product.id)
+                                 .where(Product.sku.in_(wanted))).all()) if wanted else {}
+    return [found[s] for s in wanted if s in found], [s for s in wanted if s not in found]
