@@ -110,10 +110,10 @@ def _name_parts(centroid: np.ndarray, population: np.ndarray) -> list[dict[str, 
     potential = pct("clv_12m")
     if potential >= 0.75:
         parts.append(_part("high potential", "clv_12m", value("clv_12m"),
-                           "expected revenue at or above the 75th percentile"))
+                           "customer lifetime value at or above the 75th percentile"))
     elif potential <= 0.25:
         parts.append(_part("low potential", "clv_12m", value("clv_12m"),
-                           "expected revenue at or below the 25th percentile"))
+                           "customer lifetime value at or below the 25th percentile"))
     return parts
 
 
