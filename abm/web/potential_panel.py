@@ -79,6 +79,7 @@ def feature_label(name: str) -> str:
         "top_share": _("share of top-assortment products"),
         "clv_12m": _("customer lifetime value"),
         "p_alive": _("probability still buying"),
+        "revenue_share": _("share of revenue"),
     }
     return labels.get(name, name)
 
@@ -89,7 +90,7 @@ def feature_value(name: str, value: float | None) -> str:
         return money(value)
     if name == "trend":
         return percent(value, 0, signed=True)
-    if name in ("margin_rate", "top_share", "p_alive"):
+    if name in ("margin_rate", "top_share", "p_alive", "revenue_share"):
         return percent(value, 0)
     return number(value, 1)
 
