@@ -44,6 +44,7 @@ from abm.sales.models import (  # noqa: F401
     Product,
     Receivable,
 )
+from abm.sales.price_models import ProductPrice, Promotion, PromotionProduct  # noqa: F401
 from abm.segments.models import (  # noqa: F401
     AccountPotential,
     AccountSegment,

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -151,14 +152,14 @@ def main() -> None:
               f"(built in {time.perf_counter() - started:.1f} s)", flush=True)
 
         def end_to_end(label: str) -> tuple:
-            def fit_and_commit() -> dict:
+            def fit_and_commit() -> Any:
                 fit = fit_potential(session)
                 session.commit()
                 return fit
 
             fit, fit_s, fit_cpu, fit_peak = timed(f"{label}: potential fit + store",
                                                   fit_and_commit)
-            def segment_and_commit() -> dict:
+            def segment_and_commit() -> Any:
                 summary = run_segmentation(session)
                 session.commit()
                 return summary
@@ -181,15 +182,15 @@ def main() -> None:
         _, fit_s, fit_cpu, fit_peak = timed(f"BG/NBD fit alone ({len(x)} customers)",
                                             lambda: fit_bgnbd(x, t_x, T))
         load_after = os.getloadavg()[0]
-        kept = sum(1 for a, b in zip(summary["segments"], again["segments"], strict=False)
-                   if a["id"] == b["id"] and a["name"] == b["name"])
-        print(f"segments: k={summary['k']}, silhouette {summary['metrics']['silhouette']:.3f}, "
-              f"{kept}/{again['k']} kept id and name on the second run")
-        for s in again["segments"]:
-            print(f"  {s['size']:>7}  {s['name']}")
+        kept = sum(1 for a, b in zip(summary.segments, again.segments, strict=False)
+                   if a.id == b.id and a.name == b.name)
+        print(f"segments: k={summary.k}, silhouette {summary.metrics['silhouette']:.3f}, "
+              f"{kept}/{again.k} kept id and name on the second run")
+        for s in again.segments:
+            print(f"  {s.size:>7}  {s.name}")
         figures = {
             "database": url.split(":")[0].split("+")[0],
-            "accounts": n, "order_lines": lines, "customers_fit": fit["customers"],
+            "accounts": n, "order_lines": lines, "customers_fit": fit.customers,
             "end_to_end_s": round(first_s, 2), "end_to_end_cpu_s": round(first_cpu, 2),
             "end_to_end_second_run_s": round(second_s, 2),
             "end_to_end_second_run_cpu_s": round(second_cpu, 2),
@@ -198,7 +199,7 @@ def main() -> None:
             "bgnbd_fit_s": round(fit_s, 2), "bgnbd_fit_cpu_s": round(fit_cpu, 2),
             "bgnbd_fit_peak_rss_mib": round(fit_peak / 2**20),
             "load_average": [round(load_before, 1), round(load_after, 1)],
-            "k": summary["k"], "silhouette": round(summary["metrics"]["silhouette"], 3),
+            "k": summary.k, "silhouette": round(summary.metrics["silhouette"], 3),
             "segments_kept_on_rerun": kept,
         }
         session.close()

@@ -72,7 +72,11 @@ class PotentialOut(Output):
     expected_purchases: float | None
     p_alive: float | None
     expected_spend: float | None
-    clv: float | None
+    clv: float | None = Field(description="Customer lifetime value: expected revenue over "
+                              "clv_months, discounted at discount_rate a year.")
+    purchases_90d: float | None = Field(description="Expected purchases in the next 90 days.")
+    clv_months: int
+    discount_rate: float
     lookalike: float | None
     qualified_ps: int | None
     score: float | None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from abm.imports.results import ImportFileError
 
-KINDS = ("accounts", "contacts", "products", "orders", "receivables")
+KINDS = ("accounts", "contacts", "products", "orders", "receivables", "prices")
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,21 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("paid_amount", "number", aliases=("paid", "paid amount", "оплачено",
                                                 "сумма оплаты")),
         Field("currency", aliases=_CURRENCY),
+    ),
+    "prices": (
+        Field("sku", required=True, aliases=("sku", "article", "item code", "product code",
+                                             "code", "артикул", "код товара",
+                                             "код номенклатуры", "код")),
+        Field("price", "number", required=True,
+              aliases=("price", "list price", "new price", "price per unit", "цена",
+                       "новая цена", "цена за единицу", "отпускная цена")),
+        Field("currency", aliases=_CURRENCY),
+        Field("valid_from", "date", required=True,
+              aliases=("valid from", "from", "start", "start date", "effective from",
+                       "effective date", "действует с", "дата начала", "с", "начало")),
+        Field("valid_to", "date", aliases=("valid to", "valid until", "to", "until", "end",
+                                           "end date", "действует по", "дата окончания",
+                                           "по", "окончание")),
     ),
 }
 

@@ -23,13 +23,15 @@ from abm.imports.parsing import ValueProblem, parse_bool, parse_date, parse_int,
 from abm.imports.readers import Table, report_skipped
 from abm.imports.results import ImportFileError, ImportResult, RowProblem
 from abm.sales.models import Product, Receivable
+from abm.sales.price_models import ProductPrice
+from abm.sales.prices import PriceError, add_price
 
 BATCH = 2_000
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "number": parse_number, "int": parse_int, "date": parse_date, "bool": parse_bool,
 }
 _MODELS = {"accounts": Account, "contacts": Contact, "products": Product,
-           "receivables": Receivable}
+           "receivables": Receivable, "prices": ProductPrice}
 _KIND_WORDS = {"customer": "customer", "client": "customer", "клиент": "customer",
                "покупатель": "customer", "prospect": "prospect", "lead": "prospect",
                "потенциальный": "prospect", "лид": "prospect"}
@@ -65,7 +67,7 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
                     text = row[index].strip() if index < len(row) else ""
                     record[name] = _value(fields[name], model, text)
                 record = finish(record, directory)
-                if kind == "receivables":
+                if kind in ("receivables", "prices"):
                     record.setdefault("currency", currency)
                 key = _key(kind, record)
                 if key in keys:
@@ -151,6 +153,17 @@ def _finish_product(record: dict, _directory: Directory) -> dict:
     return _drop_defaulted(record, Product)
 
 
+def _finish_price(record: dict, _directory: Directory) -> dict:
+    if record.get("currency") is not None:
+        if len(record["currency"]) != 3 or not record["currency"].isalpha():
+            raise RowProblem("currency", record["currency"], "not a three-letter currency code")
+        record["currency"] = record["currency"].upper()
+    if record.get("valid_to") is not None and record["valid_to"] < record["valid_from"]:
+        raise RowProblem("valid_to", record["valid_to"].isoformat(),
+                         "comes before the valid from date")
+    return record
+
+
 def _finish_receivable(record: dict, directory: Directory) -> dict:
     record["account_id"] = directory.account(record.pop("account", None) or "",
                                              record.pop("account_name", None) or "")
@@ -169,9 +182,10 @@ def _drop_defaulted(record: dict, model) -> dict:
 
 
 _FINISH = {"accounts": _finish_account, "contacts": _finish_contact,
-           "products": _finish_product, "receivables": _finish_receivable}
+           "products": _finish_product, "receivables": _finish_receivable,
+           "prices": _finish_price}
 _KEY_FIELD = {"accounts": "external_id", "contacts": "email", "products": "sku",
-              "receivables": "document"}
+              "receivables": "document", "prices": "valid_from"}
 
 
 def _key(kind: str, record: dict) -> tuple:
@@ -181,6 +195,8 @@ def _key(kind: str, record: dict) -> tuple:
         return ("sku", record["sku"])
     if kind == "receivables":
         return ("account", record["account_id"], record["document"])
+    if kind == "prices":
+        return ("price", record["sku"], record["currency"], record["valid_from"])
     if record.get("external_id") is not None:
         return ("external_id", record["external_id"])
     return ("email", record["account_id"], record["email"])
@@ -189,6 +205,9 @@ def _key(kind: str, record: dict) -> tuple:
 def write_records(session: Session, kind: str, batch: list[tuple[int, dict]],
                   result: ImportResult) -> None:
     """Upsert one batch and count it in ``result``."""
+    if kind == "prices":
+        write_prices(session, batch, result)
+        return
     model = _MODELS[kind]
     existing = _existing(session, kind, [_key(kind, r) for _, r in batch])
     inserts, updates = [], []
@@ -225,3 +244,25 @@ def _existing(session: Session, kind: str, keys: list[tuple]) -> dict[tuple, Row
         for row in session.execute(stmt):
             found[(label, row.account_id, getattr(row, second.key))] = row
     return found
+
+
+def write_prices(session: Session, batch: list[tuple[int, dict]], result: ImportResult) -> None:
+    """Add each price through the one write path of prices (it closes the open price before
+    it and refuses overlaps); a refused row is a row error and writes nothing."""
+    skus = {record["sku"] for _, record in batch}
+    ids = dict(session.execute(select(Product.sku, Product.id)
+                               .where(Product.sku.in_(skus))).all())
+    for line, record in batch:
+        product_id = ids.get(record["sku"])
+        if product_id is None:
+            result.add_error(line, "sku", record["sku"], "unknown product")
+            continue
+        try:
+            with session.begin_nested():
+                add_price(session, product_id=product_id, price=record["price"],
+                          currency=record["currency"], valid_from=record["valid_from"],
+                          valid_to=record.get("valid_to"))
+        except PriceError as exc:
+            result.add_error(line, "valid_from", record["valid_from"].isoformat(), str(exc))
+            continue
+        result.created += 1

@@ -190,3 +190,45 @@ def match_segments(
         if cost[row, col] <= max_distance:
             matches[row] = int(col)
     return matches
+
+
+def segment_apart(
+    X: np.ndarray,
+    apart: np.ndarray,
+    *,
+    k: int | None = None,
+    k_range: tuple[int, int] = (4, 8),
+    random_state: int = 0,
+) -> Segmentation:
+    """Clustering with the ``apart`` rows (the key accounts) as a segment of their own.
+
+    A handful of accounts each worth 10% of revenue or more is too few to pull a
+    KMeans centre to itself: clustered with everyone they landed among hundreds of
+    small accounts. The rule that makes them key is applied first instead, and only
+    the others are clustered; the key accounts' segment comes first (label 0).
+
+    Args:
+        apart: one boolean per row; when none is set this is :func:`segment`.
+        k: the total number of segments, the key accounts' one included.
+    """
+    X = np.asarray(X, dtype=float)
+    apart = np.asarray(apart, dtype=bool)
+    if not apart.any() or apart.all():
+        return segment(X, k=k, k_range=k_range, random_state=random_state)
+    rest_k = None if k is None else max(k - 1, 2)
+    rest = segment(X[~apart], k=rest_k, k_range=k_range, random_state=random_state)
+    key_scaled = rest.scale(X[apart]).mean(axis=0)
+    key_raw = rest.pipeline[:-1].inverse_transform(key_scaled[None, :])[0]  # type: ignore[index]
+    labels = np.empty(len(X), dtype=int)
+    labels[apart] = 0
+    labels[~apart] = rest.labels + 1
+    return Segmentation(
+        k=rest.k + 1,
+        labels=labels,
+        centroids=np.vstack([key_raw, rest.centroids]),
+        scaled_centroids=np.vstack([key_scaled, rest.scaled_centroids]),
+        sizes=[int(apart.sum())] + rest.sizes,
+        silhouette=rest.silhouette,
+        silhouette_by_k=rest.silhouette_by_k,
+        pipeline=rest.pipeline,
+    )

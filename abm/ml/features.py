@@ -28,7 +28,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("tenure_months", "months since the first purchase", True, "months"),
     Feature("trend", "revenue trend, last 6 months against the 6 before (-1..1)", False, "ratio"),
     Feature("top_share", "share of top-assortment products in revenue", False, "ratio"),
-    Feature("clv_12m", "expected revenue, next 12 months (potential)", True, "money"),
+    Feature("clv_12m", "customer lifetime value, discounted (potential)", True, "money"),
     Feature("p_alive", "probability the account is still buying", False, "probability"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

@@ -110,10 +110,10 @@ def _name_parts(centroid: np.ndarray, population: np.ndarray) -> list[dict[str, 
     potential = pct("clv_12m")
     if potential >= 0.75:
         parts.append(_part("high potential", "clv_12m", value("clv_12m"),
-                           "expected revenue at or above the 75th percentile"))
+                           "customer lifetime value at or above the 75th percentile"))
     elif potential <= 0.25:
         parts.append(_part("low potential", "clv_12m", value("clv_12m"),
-                           "expected revenue at or below the 25th percentile"))
+                           "customer lifetime value at or below the 25th percentile"))
     return parts
 
 
@@ -123,7 +123,9 @@ def _months(n: int) -> str:
     return f"{words.get(n, n)} months"
 
 
-def describe_segments(centroids: np.ndarray, population: np.ndarray) -> list[dict[str, Any]]:
+def describe_segments(
+    centroids: np.ndarray, population: np.ndarray, *, apart: tuple[float, str] | None = None
+) -> list[dict[str, Any]]:
     """A name and the figures behind it for each centroid.
 
     Args:
@@ -135,12 +137,16 @@ def describe_segments(centroids: np.ndarray, population: np.ndarray) -> list[dic
         and ``figures`` (per feature: label, centroid value, population median,
         percentile of the value among accounts). Names are unique: segments
         that would share one are told apart by revenue rank.
+        apart: when the first centroid is the key accounts' segment (set apart
+        before clustering), the threshold and the rule that set them apart.
     """
     population = np.sort(population, axis=0)  # each column sorted once, for every percentile
     medians = np.median(population, axis=0)
-    described = []
+    described: list[dict[str, Any]] = []
     for centroid in centroids:
         parts = _name_parts(centroid, population)
+        if apart is not None and not described:
+            parts.insert(0, _part("Key accounts", "revenue_share", apart[0], apart[1]))
         text = ", ".join(p["text"] for p in parts)
         figures = [
             {

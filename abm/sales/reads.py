@@ -1,14 +1,14 @@
-"""What pages read of the monthly sales aggregates: an account's months, the latest month."""
+"""What pages read of sales: an account's months, the latest month, its buying rhythm."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from abm.sales.models import MonthlyAccountSales
+from abm.sales.models import MonthlyAccountSales, OrderLine
 
 
 def latest_month(session: Session) -> date | None:
@@ -61,3 +61,39 @@ def monthly_revenue(session: Session, account_id: int, months: int = 24,
     found = {month: (float(rev or 0), None if mar is None else float(mar))
              for month, rev, mar in session.execute(stmt)}
     return [MonthRevenue(month, *found.get(month, (0.0, None))) for month in series]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRhythm:
+    """An account's own buying rhythm: its purchase days and the median gap between them.
+
+    ``next_expected`` is the last purchase day plus the median gap: when the account
+    would buy next if it kept its usual pace (None with fewer than two purchase days).
+    """
+
+    purchase_days: int
+    first_order: date
+    last_order: date
+    median_gap_days: int | None
+    next_expected: date | None
+
+
+def order_rhythm(session: Session, account_id: int) -> OrderRhythm | None:
+    """The rhythm of one account's purchase days (None when it never bought).
+
+    The median, not the mean, of the gaps: one long holiday break should not move
+    the expected date of every next order.
+    """
+    days = sorted(session.scalars(
+        select(OrderLine.date).where(OrderLine.account_id == account_id).distinct()))
+    if not days:
+        return None
+    gaps = sorted((b - a).days for a, b in zip(days, days[1:], strict=False))
+    gap = None
+    if gaps:
+        middle = len(gaps) // 2
+        gap = gaps[middle] if len(gaps) % 2 else round((gaps[middle - 1] + gaps[middle]) / 2)
+    return OrderRhythm(
+        purchase_days=len(days), first_order=days[0], last_order=days[-1],
+        median_gap_days=gap,
+        next_expected=None if gap is None else days[-1] + timedelta(days=gap))

@@ -57,7 +57,7 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
         click.echo(f"  #{s.id:<4} {s.size:>7} ({s.share:6.1%})  {s.name}")
         click.echo(f"        revenue 12m {figures['revenue_12m']:,.0f}, active months "
                    f"{figures['active_months_12m']:.1f}, silent {figures['recency_months']:.1f} "
-                   f"months, trend {figures['trend']:+.2f}, CLV 12m {figures['clv_12m']:,.0f}, "
+                   f"months, trend {figures['trend']:+.2f}, CLV {figures['clv_12m']:,.0f}, "
                    f"P(alive) {figures['p_alive']:.2f}")
 
 
@@ -83,8 +83,8 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
     potential = settings_of(session, PotentialSettings)
     end: date | None = calibration_end.date() if calibration_end else None
     try:
-        result = fit_potential(session, calibration_end=end, unit=unit or potential.unit,
-                               horizon_months=potential.horizon_months)
+        result = fit_potential(session, calibration_end=end,
+                               **(potential.fit_options() | ({"unit": unit} if unit else {})))
     except PotentialError as exc:
         session.rollback()
         raise click.UsageError(str(exc)) from None

@@ -39,8 +39,7 @@ def fit_account_potential(
     result = fit_potential(
         session,
         calibration_end=date.fromisoformat(calibration_end) if calibration_end else None,
-        unit=unit or potential.unit, horizon_months=potential.horizon_months,
-        progress=progress,
+        progress=progress, **(potential.fit_options() | ({"unit": unit} if unit else {})),
     )
     session.commit()
     return asdict(result)

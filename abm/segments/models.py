@@ -127,7 +127,9 @@ class AccountPotential(Base):
     expected_purchases: Mapped[float | None] = mapped_column(Double)  # over the horizon
     p_alive: Mapped[float | None] = mapped_column(Double)
     expected_spend: Mapped[float | None] = mapped_column(Double)  # per future purchase day
-    clv: Mapped[float | None] = mapped_column(Double)  # expected revenue over the horizon
+    # Customer lifetime value: expected revenue over the fit's CLV horizon, discounted
+    clv: Mapped[float | None] = mapped_column(Double)
+    purchases_90d: Mapped[float | None] = mapped_column(Double)  # expected, next 90 days
     lookalike: Mapped[float | None] = mapped_column(Double)  # prospects: 0..1
     qualified_ps: Mapped[int | None]  # prospects: how many of the three "P"s hold
     score: Mapped[float | None] = mapped_column(Double)  # prospects: combined potential 0..1

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountKind
 from abm.ml.bgnbd import ModelError, expected_purchases, fit_bgnbd, p_alive
-from abm.ml.gammagamma import expected_spend, fit_gamma_gamma
+from abm.ml.gammagamma import discounted_value, expected_spend, fit_gamma_gamma
 from abm.ml.lookalike import firmographic_matrix, lookalike_scores, prospect_potential
 from abm.segments.models import AccountPotential, PotentialFit
 from abm.segments.queries import add_months, bulk_insert, purchase_histories, sales_span
@@ -26,8 +26,10 @@ from abm.segments.reads import (  # noqa: F401 - the reads, importable from here
 
 UNITS = {"days": 1.0, "weeks": 7.0}
 _CUSTOMER_COLUMNS = ("fit_id", "account_id", "kind", "frequency", "recency", "age", "mean_spend",
-                     "expected_purchases", "p_alive", "expected_spend", "clv")
+                     "expected_purchases", "p_alive", "expected_spend", "clv", "purchases_90d")
 _PROSPECT_COLUMNS = ("fit_id", "account_id", "kind", "lookalike", "qualified_ps", "score")
+MONTH_DAYS = 365.25 / 12
+SOON_DAYS = 90  # the account page's "expected purchases in the next 90 days"
 MIN_HISTORY_DAYS = 60  # below this a purchase rate is a guess, not an estimate
 
 
@@ -66,6 +68,8 @@ def fit_potential(
     calibration_end: date | None = None,
     unit: str = "weeks",
     horizon_months: int = 12,
+    clv_months: int = 36,
+    discount_rate: float = 0.10,
     key_account_ids: list[int] | None = None,
     progress: Callable[..., None] | None = None,
 ) -> FitSummary:
@@ -74,7 +78,9 @@ def fit_potential(
     Args:
         calibration_end: last day of history used (default: the last order date).
         unit: "days" or "weeks", the time unit of recency, age and the parameters.
-        horizon_months: the horizon of expected purchases and CLV.
+        horizon_months: the horizon of expected purchases.
+        clv_months: the horizon of customer lifetime value (CLV), in months.
+        discount_rate: the yearly rate CLV is discounted at (0.10 = 10%).
         key_account_ids: the key accounts prospects are compared with (default:
             the Pareto core: customers making 80% of the calibration revenue).
         progress: called as ``progress(done, total, message)``.
@@ -125,7 +131,9 @@ def fit_potential(
         # customer's own average per purchase day is the honest next best.
         spend_error = f"{exc}; each customer's own average spend is used instead"
         value = h.revenue / np.maximum(h.days, 1)
-    clv = purchases * value
+    clv = discounted_value(bg, value, x, t_x, T, months=clv_months,
+                           month_length=MONTH_DAYS / scale, annual_rate=discount_rate)
+    soon = expected_purchases(bg, SOON_DAYS / scale, x, t_x, T)
     report(2, 4, "storing per-account figures")
     fit = PotentialFit(
         calibration_end=calibration_end, unit=unit, horizon=float(horizon),
@@ -133,7 +141,8 @@ def fit_potential(
         params={"bgnbd": bg.as_dict(), "spend": spend.as_dict() if spend else None,
                 "spend_error": spend_error},
         log_likelihood=bg.log_likelihood,
-        settings={"horizon_months": horizon_months},
+        settings={"horizon_months": horizon_months, "clv_months": clv_months,
+                  "discount_rate": discount_rate},
     )
     session.add(fit)
     session.flush()
@@ -146,7 +155,7 @@ def fit_potential(
     bulk_insert(session, AccountPotential.__table__, _CUSTOMER_COLUMNS, list(zip(
         [fit.id] * n, h.account_ids.tolist(), ["customer"] * n, x.astype(int).tolist(),
         t_x.tolist(), T.tolist(), mean_spend, purchases.tolist(), alive.tolist(),
-        value.tolist(), clv.tolist(), strict=True)))
+        value.tolist(), clv.tolist(), soon.tolist(), strict=True)))
     report(3, 4, "scoring prospects")
     prospects = _score_prospects(session, fit.id, set(h.account_ids.tolist()), h,
                                  key_account_ids)

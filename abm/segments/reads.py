@@ -79,7 +79,11 @@ class SegmentOfAccount:
 @dataclass(frozen=True, slots=True)
 class PotentialFigures:
     """The latest potential of one account: customers from BG/NBD and Gamma-Gamma
-    (frequency to clv), prospects from their likeness to key accounts (lookalike to score)."""
+    (frequency to clv), prospects from their likeness to key accounts (lookalike to score).
+
+    ``clv`` is the expected revenue over ``clv_months`` discounted at ``discount_rate``
+    a year (fits before discounting: 12 months, undiscounted, as their settings say).
+    """
 
     fit_id: int
     calibration_end: str
@@ -94,6 +98,9 @@ class PotentialFigures:
     p_alive: float | None
     expected_spend: float | None
     clv: float | None
+    purchases_90d: float | None
+    clv_months: int
+    discount_rate: float
     lookalike: float | None
     qualified_ps: int | None
     score: float | None
@@ -169,6 +176,8 @@ def _figures(row: AccountPotential, fit: PotentialFit) -> PotentialFigures:
         frequency=row.frequency, recency=row.recency, age=row.age,
         mean_spend=row.mean_spend, expected_purchases=row.expected_purchases,
         p_alive=row.p_alive, expected_spend=row.expected_spend, clv=row.clv,
+        purchases_90d=row.purchases_90d, clv_months=fit.settings.get("clv_months", 12),
+        discount_rate=fit.settings.get("discount_rate", 0.0),
         lookalike=row.lookalike, qualified_ps=row.qualified_ps, score=row.score,
     )
 

@@ -15,7 +15,8 @@ import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from abm.ml.clustering import SegmentationError, match_segments, segment
+from abm.analytics.settings import AnalyticsSettings
+from abm.ml.clustering import SegmentationError, match_segments, segment_apart
 from abm.ml.features import FEATURE_NAMES, feature_matrix
 from abm.ml.naming import describe_segments
 from abm.sales.models import MonthlyAccountSales
@@ -92,15 +93,20 @@ def run_segmentation(
     columns.update(_potential_columns(session, fit, ids))
     X = feature_matrix(columns)
     report(2, 5, "clustering")
-    result = segment(X, k=k, k_range=k_range, random_state=random_state)
-    described = describe_segments(result.centroids, X)
+    key_share = settings_of(session, AnalyticsSettings).key_share
+    apart = key_accounts_by_share(columns["revenue_12m"], key_share)
+    result = segment_apart(X, apart, k=k, k_range=k_range, random_state=random_state)
+    rule = (f"share of revenue over the last 12 months >= {key_share:.0%}, set apart "
+            "before clustering")
+    described = describe_segments(result.centroids, X,
+                                  apart=(key_share, rule) if apart.any() else None)
     report(3, 5, "matching with the previous run")
     previous = session.scalar(select(SegmentationRun).order_by(SegmentationRun.id.desc()).limit(1))
     run = SegmentationRun(
         as_of=as_of, k=result.k, k_chosen_by="fixed" if k else "silhouette",
         n_accounts=len(ids),
         settings={"k": k, "k_range": list(k_range), "max_distance": max_distance,
-                  "random_state": random_state},
+                  "random_state": random_state, "key_share": key_share},
         metrics={}, feature_names=list(FEATURE_NAMES),
         potential_fit_id=fit.id if fit else None,
     )
@@ -159,8 +165,7 @@ def segment_and_fit_potential(
         report(0, 6, "fitting potential")
         try:
             with session.begin_nested():
-                fit_potential(session, unit=potential.unit,
-                              horizon_months=potential.horizon_months)
+                fit_potential(session, **potential.fit_options())
         except PotentialError as exc:
             note = f"potential not refitted: {exc}"
 
@@ -170,6 +175,19 @@ def segment_and_fit_potential(
     summary = run_segmentation(session, k=k, k_range=segmentation.k_range,
                                max_distance=segmentation.match_distance, progress=step)
     return Segmentation(summary=summary, note=note)
+
+
+def key_accounts_by_share(revenue: np.ndarray, key_share: float) -> np.ndarray:
+    """Which accounts hold at least ``key_share`` of the revenue (the key-account rule).
+
+    Nothing is set apart when the threshold is zero (every account would be "key")
+    or there is no revenue.
+    """
+    revenue = np.clip(np.asarray(revenue, dtype=float), 0, None)
+    total = revenue.sum()
+    if total <= 0 or key_share <= 0:
+        return np.zeros(len(revenue), dtype=bool)
+    return np.asarray(revenue / total >= key_share - 1e-12)
 
 
 def _potential_columns(session, fit, ids) -> dict[str, np.ndarray]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -36,4 +36,13 @@ class PotentialSettings(SettingsSection):
     unit: Literal["days", "weeks"] = Field(default="weeks", description=N_(
         "Time unit of the purchase model"))
     horizon_months: int = Field(default=12, ge=1, le=60, description=N_(
-        "Months of expected purchases and customer value"))
+        "Months of expected purchases"))
+    clv_months: int = Field(default=36, ge=1, le=120, description=N_(
+        "Months over which customer lifetime value is counted"))
+    discount_rate: float = Field(default=0.10, ge=0, le=1, description=N_(
+        "Yearly rate customer lifetime value is discounted at"))
+
+    def fit_options(self) -> dict[str, Any]:
+        """The keyword arguments of a potential fit made with these settings."""
+        return {"unit": self.unit, "horizon_months": self.horizon_months,
+                "clv_months": self.clv_months, "discount_rate": self.discount_rate}

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from abm.analytics import reads as analytics
 from abm.analytics.account_analytics import account_analytics
+from abm.sales.reads import order_rhythm
 from abm.segments import reads as segments
 from abm.web.labels import label
+from abm.web.potential_panel import potential_figures
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,9 @@ def account_panels(session: Session, account_id: int) -> dict[str, Any]:
     try:
         panels["segment"] = segments.account_segment(session, account_id)
         panels["potential"] = segments.account_potential(session, account_id)
+        panels["figures"] = potential_figures(panels["potential"],
+                                              order_rhythm(session, account_id),
+                                              panels["segment"])
     except Exception:  # noqa: BLE001 - one failing domain must not hide the account
         log.exception("segment panel of account %s failed", account_id)
     return panels

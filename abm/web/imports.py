@@ -36,7 +36,7 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 def kind_choices() -> list[tuple[str, str]]:
     return [("orders", _("Order lines (shipments)")), ("accounts", _("Accounts")),
             ("contacts", _("Contacts")), ("products", _("Products")),
-            ("receivables", _("Receivables"))]
+            ("receivables", _("Receivables")), ("prices", _("Price list"))]
 
 
 class UploadForm(FlaskForm):

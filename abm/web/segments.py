@@ -11,6 +11,7 @@ from flask_login import current_user
 from abm.db import get_session
 from abm.web.auth import role_required
 from abm.web.charts import bar_chart
+from abm.web.potential_panel import feature_label, feature_value
 
 bp = Blueprint("segments", __name__, url_prefix="/segments")
 
@@ -23,7 +24,9 @@ def index():
 
     latest = latest_segments(get_session())
     chart = bar_chart([s.size for s in latest.segments]) if latest else None
-    return render_template("segments/index.html", latest=latest, chart=chart)
+    peak = max((s.size for s in latest.segments), default=0) if latest else 0
+    return render_template("segments/index.html", latest=latest, chart=chart, peak=peak,
+                           feature_label=feature_label, feature_value=feature_value)
 
 
 @bp.route("/run", methods=["POST"])

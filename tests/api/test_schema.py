@@ -23,6 +23,10 @@ RENDERED = {"campaigns"}
 # IDNA domains, no special-use names): no pattern can say so either, so a contact written
 # with a schema-valid address may be refused with 422.
 VALIDATED_WRITES = {("contacts", "POST"), ("contacts", "PATCH")}
+# A price's or promotion's period ends on or after its first day, and a notice needs
+# accounts that bought the products: no JSON schema compares two fields or counts
+# buyers, so such a schema-valid request may be refused with 422.
+VALIDATED_WRITES |= {("prices", "POST"), ("prices", "PUT")}
 
 load_resources()
 

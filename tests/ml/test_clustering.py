@@ -80,3 +80,31 @@ def test_an_earlier_run_maps_into_the_current_space():
     after = segment(blobs(seed=1), k=4)
     pairs = match_segments(after.scale(before.centroids), after.scaled_centroids)
     assert pairs == [0, 1, 2, 3]
+
+
+def test_accounts_set_apart_get_their_own_first_segment():
+    from abm.ml.clustering import segment_apart
+
+    X = blobs()
+    revenue = FEATURE_NAMES.index("revenue_12m")
+    # Three giants among the first group: clustered with all, they joined it.
+    giants = X[:3].copy()
+    giants[:, revenue] *= 5
+    X = np.vstack([giants, X])
+    apart = np.zeros(len(X), dtype=bool)
+    apart[:3] = True
+    plain = segment(X, k=4)
+    assert len(set(plain.labels[:3]) & set(plain.labels[3:])) == 1
+    result = segment_apart(X, apart, k=5)
+    assert result.k == 5 and result.sizes[0] == 3
+    assert set(result.labels[:3]) == {0} and 0 not in set(result.labels[3:])
+    assert result.centroids[0, revenue] > result.centroids[1, revenue]
+    assert result.scaled_centroids.shape == (5, X.shape[1])
+
+
+def test_nothing_set_apart_is_a_plain_segmentation():
+    from abm.ml.clustering import segment_apart
+
+    X = blobs()
+    result = segment_apart(X, np.zeros(len(X), dtype=bool), k=4)
+    assert np.array_equal(result.labels, segment(X, k=4).labels)

@@ -69,7 +69,16 @@ def test_stored_figures_match_the_direct_formula_for_hand_checked_accounts(sessi
         spend = result.spend
         mean = figures.mean_spend or 0.0
         value = spend["p"] * (spend["gamma"] + x * mean) / (spend["p"] * x + spend["q"] - 1)
-        assert figures.clv == pytest.approx(expected * value, rel=1e-9)
+        # CLV: 36 months of expected purchases, each month discounted at 10% a year.
+        month, clv, before = 365.25 / 12, 0.0, 0.0
+        for i in range(1, 37):
+            by_now = _direct(result.bgnbd, i * month, x, t_x, T)[0]
+            clv += (by_now - before) * value / 1.10 ** (i / 12)
+            before = by_now
+        assert figures.clv == pytest.approx(clv, rel=1e-9)
+        assert clv < _direct(result.bgnbd, 36 * month, x, t_x, T)[0] * value
+        assert figures.purchases_90d == pytest.approx(_direct(result.bgnbd, 90, x, t_x, T)[0],
+                                                      rel=1e-9)
 
 
 def test_same_day_purchases_count_as_one(session, sales):
@@ -176,11 +185,12 @@ def test_without_a_spend_model_value_uses_the_accounts_own_average(session, sale
         for month in (1, 2, 3, 5):
             sales.buy(account, date(2026, month, 2 + i), 100)
     sales.refresh()
-    result = fit_potential(session, unit="days")
+    result = fit_potential(session, unit="days", clv_months=12, discount_rate=0.0)
     assert "own average spend is used instead" in result.spend_error
     figures = account_potential(session, accounts[0])
     assert figures.expected_spend == 100
-    assert figures.clv == pytest.approx(100 * figures.expected_purchases)
+    # Undiscounted over twelve months of 365.25/12 days: the 365-day horizon, near enough.
+    assert figures.clv == pytest.approx(100 * figures.expected_purchases, rel=1e-3)
 
 
 def test_a_calibration_end_before_the_first_order_gives_a_clear_message(session, cdnow):

@@ -35,3 +35,42 @@ def test_sales_cannot_open_segments(client, login, book):
     login("sales")
     assert client.get("/segments/").status_code == 403
     assert client.post("/segments/run").status_code == 403
+
+
+def _with_figures(session, segmented):
+    from abm.segments.models import RunSegment
+
+    figures = [{"feature": "revenue_12m", "label": "revenue, last 12 months", "unit": "money",
+                "value": 8036002.8191, "median": 16334.95, "percentile": 0.99},
+               {"feature": "p_alive", "label": "p", "unit": "probability", "value": 0.9321,
+                "median": 0.5, "percentile": 0.8}]
+    parts = [{"text": "Key accounts", "feature": "revenue_share", "value": 0.1,
+              "rule": "share of revenue over the last 12 months >= 10%"},
+             {"text": "top revenue", "feature": "revenue_12m", "value": 8036002.8191,
+              "rule": "revenue at or above the 80th percentile of accounts"}]
+    for row in session.query(RunSegment).filter_by(segment_id=segmented.id):
+        row.explanation = {"parts": parts, "figures": figures}
+    session.commit()
+
+
+def test_segment_figures_are_in_the_users_locale_and_the_chart_is_labelled(
+        client, session, login, segmented):
+    _with_figures(session, segmented)
+    login("marketing")
+    page = client.get("/segments/").get_data(as_text=True)
+    assert "8036002.8191" not in page and "€8,036,003" in page and "€16,335" in page
+    assert "93%" in page and "revenue, last 12 months" in page
+    assert "Key accounts <span" in page and "(share of revenue: 10%)" in page
+    assert "Vertical axis: accounts (number); the tallest bar is 2." in page
+    assert "Horizontal axis: segments, numbered as in the legend." in page
+    assert '<ol class="legend" id="chart-legend"><li>Steady buyers: 2 accounts (100.0%)' in page
+
+
+def test_the_segments_page_reads_in_russian(client, session, login, segmented):
+    _with_figures(session, segmented)
+    login("marketing")
+    client.post("/language", data={"lang": "ru"})
+    page = client.get("/segments/").get_data(as_text=True).replace("\xa0", " ")
+    assert "выручка за 12 месяцев" in page and "8 036 003 €" in page
+    assert "(доля выручки: 10 %)" in page or "(доля выручки: 10%)" in page
+    assert "Вертикальная ось: клиенты (количество)" in page and "2 клиента" in page
