@@ -23,6 +23,11 @@ RENDERED = {"campaigns"}
 # IDNA domains, no special-use names): no pattern can say so either, so a contact written
 # with a schema-valid address may be refused with 422.
 VALIDATED_WRITES = {("contacts", "POST"), ("contacts", "PATCH")}
+# A loyalty programme's tiers must suit its rule (the revenue rule needs a minimum for each,
+# lowest first): a schema-valid programme may be refused with 422 too.
+VALIDATED_WRITES |= {("loyalty", "POST"), ("loyalty", "PUT")}
+# A setting's value is checked by its section (limits, a time zone name, a currency in use).
+VALIDATED_WRITES |= {("settings", "PATCH")}
 
 load_resources()
 
