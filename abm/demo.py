@@ -32,7 +32,7 @@ from abm.accounts.models import (
 from abm.analytics.refresh import refresh_analytics
 from abm.audit.services import NOBODY
 from abm.campaigns.settings import CampaignSettings
-from abm.loyalty.services import TierInput, save_programme, update_membership
+from abm.loyalty.services import TierInput, programmes, save_programme, update_membership
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
 from abm.segments.services import segment_and_fit_potential
@@ -277,7 +277,7 @@ def _customers(session, rng, users, end) -> tuple[list[int], list[dict]]:
         select(Account.external_id, Account.id).where(Account.kind == AccountKind.CUSTOMER)
     ).all())
     account_ids = [ids[row["external_id"]] for row in rows]
-    _loyalty(session, [account_ids[i] for i in members], end)
+    _loyalty(session, [account_ids[i] for i in members])
     categories = [{"account_id": account_ids[0], "category": Category.BREADWINNER},
                   {"account_id": account_ids[1], "category": Category.BREADWINNER},
                   {"account_id": account_ids[2], "category": Category.DEMANDING},
@@ -290,10 +290,12 @@ def _customers(session, rng, users, end) -> tuple[list[int], list[dict]]:
     return account_ids, profiles
 
 
-def _loyalty(session: Session, member_ids: list[int], end: date) -> None:
+def _loyalty(session: Session, member_ids: list[int]) -> None:
     """A programme with tiers by revenue; the members of the first accounts, two of them gold."""
+    name = "Partner programme"
+    kept = next((p.id for p in programmes(session) if p.name == name), None)  # a reload's
     programme = save_programme(
-        session, NOBODY, name="Partner programme", rule="revenue", period_months=12,
+        session, NOBODY, name=name, programme_id=kept, rule="revenue", period_months=12,
         description="Priority service and special terms for our key partners.",
         tiers=[TierInput("silver", 1_000_000), TierInput("gold", 5_000_000)])
     for n, account_id in enumerate(member_ids):
