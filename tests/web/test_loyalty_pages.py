@@ -122,3 +122,21 @@ def test_marketing_cannot_decide_a_proposal(client, session, login, book, progra
     login("marketing")
     assert client.post(f"/loyalty/proposals/{proposal.id}",
                        data={"decision": "confirm"}).status_code == 403
+
+
+def test_a_loyalty_invitation_names_its_programme_on_its_page(client, session, login, users,
+                                                              programme):
+    from abm.campaigns import services as campaigns
+    from abm.campaigns.offers import offer_dict
+
+    campaign = campaigns.create_campaign(session, name="Join", kind="loyalty_invitation")
+    session.commit()
+    login("marketing")
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f'<option value="{programme.id}">Partners</option>' in page
+    saved = client.post(f"/campaigns/{campaign.id}/offer", data={
+        "name": "Join", "default_language": "en", "holdout_percent": "0",
+        "programme_id": str(programme.id)})
+    assert saved.status_code == 302
+    session.refresh(campaign)
+    assert offer_dict(campaign)["programme_id"] == programme.id
