@@ -143,6 +143,7 @@ def _add_domain_commands(group: click.Group) -> None:
     from abm.api.cli import api_token
     from abm.campaigns.cli import campaign
     from abm.imports.cli import import_cmd
+    from abm.loyalty.cli import loyalty
     from abm.segments.cli import register as register_segments
 
     register_analytics(group)
@@ -150,6 +151,7 @@ def _add_domain_commands(group: click.Group) -> None:
     group.add_command(import_cmd)
     group.add_command(campaign)
     group.add_command(api_token)
+    group.add_command(loyalty)
 
 
 _add_domain_commands(cli)

@@ -30,7 +30,9 @@ from abm.accounts.models import (
     TaskStatus,
 )
 from abm.analytics.refresh import refresh_analytics
+from abm.audit.services import NOBODY
 from abm.campaigns.settings import CampaignSettings
+from abm.loyalty.services import TierInput, programmes, save_programme, update_membership
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
 from abm.segments.services import segment_and_fit_potential
@@ -252,31 +254,30 @@ def _customers(session, rng, users, end) -> tuple[list[int], list[dict]]:
     kinds[:6] = ["stable", "stable", "declining", "growing", "growing", "stable"]
     places = _pick_places(rng, N_CUSTOMERS)
     taken: set[str] = set()
-    rows, profiles = [], []
+    rows, profiles, members = [], [], []
     now = datetime.now(UTC)
     for i in range(N_CUSTOMERS):
         country, region, city = places[i]
         employees = int(rng.lognormal(4.0 + weights[i] / weights.max() * 3, 0.8))
+        if i < 30 and rng.random() < 0.6:
+            members.append(i)
         rows.append({
             "kind": AccountKind.CUSTOMER, "name": _company_name(rng, country, taken),
             "external_id": f"C{i + 1:05d}", "industry": str(rng.choice(INDUSTRIES)),
             "country": country, "region": region, "city": city, "employees": employees,
-            "website": None, "loyalty_member": bool(i < 30 and rng.random() < 0.6),
-            "loyalty_tier": None, "owner_id": users["sales"].id if i < 120 else None,
+            "website": None, "owner_id": users["sales"].id if i < 120 else None,
             "terms_reviewed_on": end - timedelta(days=int(rng.integers(-20, 170))),
             "description": f"{['Regional', 'National', 'Local'][i % 3]} company in "
                            f"{city}, customer since {2012 + i % 12}.",
             "created_at": now, "updated_at": now,
         })
         profiles.append({"weight": float(weights[i]), "trajectory": str(kinds[i])})
-    for row in rows:
-        if row["loyalty_member"]:
-            row["loyalty_tier"] = "gold" if row["external_id"] < "C00006" else "silver"
     session.execute(insert(Account), rows)
     ids = dict(session.execute(
         select(Account.external_id, Account.id).where(Account.kind == AccountKind.CUSTOMER)
     ).all())
     account_ids = [ids[row["external_id"]] for row in rows]
+    _loyalty(session, [account_ids[i] for i in members])
     categories = [{"account_id": account_ids[0], "category": Category.BREADWINNER},
                   {"account_id": account_ids[1], "category": Category.BREADWINNER},
                   {"account_id": account_ids[2], "category": Category.DEMANDING},
@@ -287,6 +288,19 @@ def _customers(session, rng, users, end) -> tuple[list[int], list[dict]]:
                                                    Category.LOYAL, Category.DEMANDING])})
     session.execute(insert(AccountCategory), categories)
     return account_ids, profiles
+
+
+def _loyalty(session: Session, member_ids: list[int]) -> None:
+    """A programme with tiers by revenue; the members of the first accounts, two of them gold."""
+    name = "Partner programme"
+    kept = next((p.id for p in programmes(session) if p.name == name), None)  # a reload's
+    programme = save_programme(
+        session, NOBODY, name=name, programme_id=kept, rule="revenue", period_months=12,
+        description="Priority service and special terms for our key partners.",
+        tiers=[TierInput("silver", 1_000_000), TierInput("gold", 5_000_000)])
+    for n, account_id in enumerate(member_ids):
+        update_membership(session, NOBODY, account_id, programme.id, status="member",
+                          tier="gold" if n < 2 else "silver")
 
 
 def _pick_places(rng, n) -> list[tuple[str, str, str]]:

@@ -31,6 +31,12 @@ from abm.currencies.models import ExchangeRate  # noqa: F401
 from abm.db import Base  # noqa: F401
 from abm.delivery.models import HoldoutMember, OutboxMessage, TrackingEvent  # noqa: F401
 from abm.imports.models import ImportMapping, StaleAggregateMonths  # noqa: F401
+from abm.loyalty.models import (  # noqa: F401
+    LoyaltyMembership,
+    LoyaltyProgramme,
+    LoyaltyTier,
+    TierProposal,
+)
 from abm.notifications.models import (  # noqa: F401
     Notification,
     NotificationDigest,

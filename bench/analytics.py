@@ -109,7 +109,7 @@ def _tables(accounts: int, data: dict, mas: pd.DataFrame, maps: pd.DataFrame):
     yield "accounts", [pd.DataFrame({
         "id": ids, "kind": "customer", "name": [f"Account {i}" for i in ids],
         "name_folded": [f"account {i}" for i in ids],
-        "external_id": [f"B{i:06d}" for i in ids], "loyalty_member": False,
+        "external_id": [f"B{i:06d}" for i in ids],
         "terms_reviewed_on": (TODAY - timedelta(days=40)).isoformat(),
         "created_at": now, "updated_at": now})]
     pids = np.arange(1, N_PRODUCTS + 1)

@@ -165,7 +165,7 @@ def prepare(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(insert(Account), [
             {"name": f"Account {i}", "external_id": f"C{i:05d}", "kind": "customer",
-             "loyalty_member": False, "created_at": now, "updated_at": now}
+             "created_at": now, "updated_at": now}
             for i in range(N_ACCOUNTS)])
         conn.execute(insert(Product), [
             {"sku": f"P{i:04d}", "name": f"Product {i}", "top_assortment": False}

@@ -88,9 +88,9 @@ def _accounts(connection, n: int, sales_ids: list[int], rng: random.Random) -> N
         kind = "prospect" if i % 20 == 19 else "customer"
         name = f"Company {rng.randrange(10**6):06d} {i}"
         rows.append((kind, name, fold(name), f"B{i:06d}", rng.choice(REGIONS),
-                     rng.choice(INDUSTRIES), owner, False, STAMP, STAMP))
+                     rng.choice(INDUSTRIES), owner, STAMP, STAMP))
     _insert(connection, "accounts", ["kind", "name", "name_folded", "external_id", "region",
-                                     "industry", "owner_id", "loyalty_member", "created_at",
+                                     "industry", "owner_id", "created_at",
                                      "updated_at"], rows)
 
 

@@ -104,9 +104,6 @@ class Account(Base):
     can_pay: Mapped[bool | None]
     has_authority: Mapped[bool | None]
 
-    loyalty_member: Mapped[bool] = mapped_column(default=False)
-    loyalty_tier: Mapped[str | None] = mapped_column(String(50))
-    loyalty_joined_on: Mapped[date | None] = mapped_column(Date)
     terms_reviewed_on: Mapped[date | None] = mapped_column(Date)
 
     owner_id: Mapped[int | None] = mapped_column(

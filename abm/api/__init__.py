@@ -14,7 +14,7 @@ from flask import Blueprint, Flask
 RESOURCES = (
     "openapi", "me", "tokens", "accounts", "contacts", "products", "tasks", "interactions",
     "runs", "audit", "imports", "rates", "analytics", "segments", "campaigns", "notifications",
-    "reports", "prices",
+    "reports", "prices", "loyalty", "sales_records", "dossier", "settings",
 )
 
 

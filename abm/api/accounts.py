@@ -16,13 +16,15 @@ from abm.accounts.models import Account, AccountKind, Category
 from abm.accounts.services import (
     NotAllowed,
     UnknownOwner,
+    can_edit_account,
     create_account,
     get_visible_account,
     update_account,
 )
 from abm.analytics.account_list import AccountFilters, list_accounts
 from abm.analytics.jobs import start_refresh
-from abm.api.core import ApiError, current_user, current_viewer, operation
+from abm.api.core import ApiError, current_actor, current_user, current_viewer, operation
+from abm.api.loyalty_schemas import MembershipChange, MembershipOut
 from abm.api.schemas import (
     Bounds,
     Day,
@@ -38,6 +40,14 @@ from abm.api.schemas import (
     Text,
 )
 from abm.db import get_session
+from abm.loyalty.services import (
+    UNSET,
+    LoyaltyError,
+    NotFound,
+    default_programme_id,
+    memberships,
+    update_membership,
+)
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
@@ -85,8 +95,10 @@ class AccountOut(Output):
     can_pay: bool | None
     has_authority: bool | None
     qualified: bool = Field(description="A prospect with need, ability to pay and authority.")
-    loyalty_member: bool
-    loyalty_tier: str | None
+    loyalty_member: bool = Field(False, description="A member of some loyalty programme.")
+    loyalty_tier: str | None = Field(None, description="The member's (best) tier.")
+    loyalty: list[MembershipOut] = Field(default_factory=list, description=(
+        "Memberships of the loyalty programmes; change one with PATCH and ``loyalty``."))
     terms_reviewed_on: date | None
     owner_id: int | None
     categories: list[Category] = Field(validation_alias="category_names")
@@ -136,9 +148,15 @@ class AccountCreate(AccountFields):
     name: Name
 
 
+class LoyaltyChange(MembershipChange):
+    programme_id: Id | None = Field(None, description="Default: the only active programme.")
+
+
 class AccountUpdate(AccountFields):
     # Optional to send, but never null: an account always has a name.
     name: Name = None  # type: ignore[assignment]
+    loyalty: LoyaltyChange | None = Field(None, description=(
+        "A change of the account's membership of a loyalty programme."))
 
 
 @operation("GET", "/accounts", summary="List accounts", tag="accounts", query=AccountQuery,
@@ -163,10 +181,19 @@ def visible_account(account_id: int) -> Account:
     return account
 
 
+def account_out(account: Account) -> AccountOut:
+    """The account with its loyalty memberships."""
+    held = [MembershipOut.model_validate(m) for m in memberships(get_session(), account.id)]
+    members = [m for m in held if m.status == "member"]
+    return AccountOut.model_validate(account).model_copy(update={
+        "loyalty": held, "loyalty_member": bool(members),
+        "loyalty_tier": next((m.tier for m in members if m.tier), None)})
+
+
 @operation("GET", "/accounts/<int:account_id>", summary="Read an account", tag="accounts",
            response=AccountOut)
 def get(account_id: int) -> AccountOut:
-    return AccountOut.model_validate(visible_account(account_id))
+    return account_out(visible_account(account_id))
 
 
 def _saved(change, *args) -> AccountOut:
@@ -182,11 +209,28 @@ def _saved(change, *args) -> AccountOut:
     if saved.figures_stale:
         start_refresh(user_id=current_user().id)  # commits the change first
     session.refresh(saved.account)
-    return AccountOut.model_validate(saved.account)
+    return account_out(saved.account)
 
 
 def _given(body: AccountFields) -> dict:
-    return body.model_dump(include=body.model_fields_set)
+    return body.model_dump(include=body.model_fields_set - {"loyalty"})
+
+
+def _change_loyalty(account: Account, change: LoyaltyChange) -> None:
+    """The membership part of a PATCH: the loyalty services, with the caller's rights."""
+    session = get_session()
+    programme_id = change.programme_id or default_programme_id(session)
+    if programme_id is None:
+        raise ApiError(409, "name the loyalty programme (programme_id): there is not exactly "
+                       "one active programme")
+    if not can_edit_account(account, current_viewer()):
+        raise ApiError(403, "only management or the account's owner may change its membership")
+    try:
+        update_membership(session, current_actor(), account.id, programme_id,
+                          status=change.status,
+                          tier=change.tier if "tier" in change.model_fields_set else UNSET)
+    except LoyaltyError as exc:
+        raise ApiError(404 if isinstance(exc, NotFound) else 422, str(exc)) from None
 
 
 @operation("POST", "/accounts", summary="Create an account", tag="accounts",
@@ -198,7 +242,11 @@ def create(body: AccountCreate) -> AccountOut:
 
 
 @operation("PATCH", "/accounts/<int:account_id>", summary="Update an account", tag="accounts",
-           roles={"manager", "sales"}, body=AccountUpdate, response=AccountOut, errors=(409,))
+           roles={"manager", "sales"}, body=AccountUpdate, response=AccountOut,
+           errors=(403, 404, 409))
 def update(account_id: int, body: AccountUpdate) -> AccountOut:
     """Only the fields sent change. The owner changes only for management."""
-    return _saved(update_account, visible_account(account_id), _given(body))
+    account = visible_account(account_id)
+    if body.loyalty is not None:
+        _change_loyalty(account, body.loyalty)
+    return _saved(update_account, account, _given(body))

@@ -7,6 +7,7 @@ Pages are cut by id (``id > after``), so a page costs the same wherever it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Contact, Interaction, Task
 from abm.accounts.services import Viewer, visibility_clause
-from abm.sales.models import Product
+from abm.sales.models import OrderLine, Product, Receivable
 
 
 @dataclass
@@ -133,3 +134,38 @@ def segment_members(session: Session, run_id: int, segment_id: int, *,
     more = len(rows) > limit
     rows = rows[:limit]
     return Rows(rows, rows[-1].id if more and rows else None)
+
+
+def order_lines(session: Session, viewer: Viewer, *, account_id: int | None = None,
+                since: date | None = None, until: date | None = None,
+                after: int | None = None, limit: int = 50) -> Rows:
+    """Order lines of the accounts ``viewer`` may see, from ``since`` to ``until`` (inclusive)."""
+    stmt = select(OrderLine).join(Account, Account.id == OrderLine.account_id).where(
+        visibility_clause(viewer))
+    if account_id is not None:
+        stmt = stmt.where(OrderLine.account_id == account_id)
+    if since is not None:
+        stmt = stmt.where(OrderLine.date >= since)
+    if until is not None:
+        stmt = stmt.where(OrderLine.date <= until)
+    return keyset_page(session, stmt, OrderLine.id, after, limit)
+
+
+def get_order_line(session: Session, viewer: Viewer, line_id: int) -> OrderLine | None:
+    return session.scalar(select(OrderLine).join(Account, Account.id == OrderLine.account_id)
+                          .where(OrderLine.id == line_id, visibility_clause(viewer)))
+
+
+def receivables(session: Session, viewer: Viewer, *, account_id: int | None = None,
+                overdue_on: date | None = None, after: int | None = None,
+                limit: int = 50) -> Rows:
+    """Receivables of the accounts ``viewer`` may see; with ``overdue_on``, only those due
+    before that day and not paid in full."""
+    stmt = select(Receivable).join(Account, Account.id == Receivable.account_id).where(
+        visibility_clause(viewer))
+    if account_id is not None:
+        stmt = stmt.where(Receivable.account_id == account_id)
+    if overdue_on is not None:
+        stmt = stmt.where(Receivable.due_on < overdue_on,
+                          Receivable.paid_amount < Receivable.amount)
+    return keyset_page(session, stmt, Receivable.id, after, limit)

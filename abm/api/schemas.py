@@ -90,6 +90,9 @@ Id = Annotated[int, Field(ge=1, le=MAX_INT), JsonNumber]
 Flag = Annotated[bool, Strict()]
 Day = Annotated[date, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                 AfterValidator(_day_in_range)]
+# A day in a query string, where every value is text: ISO 8601 (2026-03-31), in range.
+QueryDay = Annotated[date, Field(json_schema_extra={"pattern": YEARS}),
+                     AfterValidator(_day_in_range)]
 Moment = Annotated[AwareDatetime, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                    AfterValidator(_moment_in_range)]
 

@@ -30,6 +30,8 @@ from abm.campaigns.audiences import (
     reachable_condition,
     register_field,
 )
+from abm.loyalty.models import MembershipStatus
+from abm.loyalty.services import account_ids_with_status, account_ids_with_tier, programmes
 from abm.segments.models import AccountPotential as AP
 from abm.segments.models import AccountSegment as AS
 from abm.segments.models import RunSegment, SegmentationRun
@@ -77,6 +79,34 @@ def _values(enum) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
+def _loyalty_member(_session, op, value):
+    has = Account.id.in_(account_ids_with_status(MembershipStatus.MEMBER))
+    return has if bool(value) == (op == "eq") else ~has
+
+
+def _loyalty_status(_session, op, value):
+    states = value if isinstance(value, list | tuple) else [value]
+    has = or_(*[Account.id.in_(account_ids_with_status(s)) for s in states])
+    return has if op in ("in", "eq") else ~has
+
+
+def _loyalty_programme(_session, op, value):
+    ids = value if isinstance(value, list | tuple) else [value]
+    has = or_(*[Account.id.in_(account_ids_with_status(MembershipStatus.MEMBER, int(i)))
+                for i in ids])
+    return has if op in ("in", "eq") else ~has
+
+
+def _loyalty_tier(_session, op, value):
+    names = value if isinstance(value, list | tuple) else [value]
+    has = Account.id.in_(account_ids_with_tier([str(n) for n in names]))
+    return has if op in ("in", "eq") else ~has
+
+
+def _programmes(session: Session) -> list[tuple[int, str]]:
+    return [(p.id, p.name) for p in programmes(session)]
+
+
 _EQ_IN = ("eq", "ne", "in", "not_in")
 register_field("kind", "Customer or prospect", _EQ_IN, _column_field(Account.kind),
                choices=_values(AccountKind))
@@ -88,7 +118,12 @@ register_field("city", "City", _EQ_IN, _column_field(Account.city))
 register_field("owner", "Owner (KAM)", _EQ_IN, _column_field(Account.owner_id), kind="int",
                options=_users, unknown="unknown_user")
 register_field("loyalty_member", "Member of the loyalty programme", ("eq",),
-               _column_field(Account.loyalty_member), kind="bool")
+               _loyalty_member, kind="bool")
+register_field("loyalty_status", "Loyalty programme: invited, member or left", LIST_OPS,
+               _loyalty_status, choices=_values(MembershipStatus))
+register_field("loyalty_programme", "Member of a loyalty programme", LIST_OPS,
+               _loyalty_programme, kind="int", options=_programmes, unknown="unknown_value")
+register_field("loyalty_tier", "Loyalty tier (members)", LIST_OPS, _loyalty_tier)
 register_field("account", "Hand-picked accounts (ids)", LIST_OPS, _column_field(Account.id),
                kind="int", exists=accounts_existing, unknown="unknown_account")
 register_field("category", "Qualitative category", LIST_OPS, _category,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, AccountCategory, Contact
 from abm.campaigns.settings import CampaignSettings
+from abm.loyalty.services import member_tiers
 from abm.sales.models import MonthlyAccountProductSales, MonthlyAccountSales, Product
 from abm.segments.models import AccountSegment, SegmentationRun
 from abm.users.models import User
@@ -82,16 +83,15 @@ def _accounts(session: Session, ids: list[int], result: dict[int, dict], sender:
         cats[account_id].append(category.value)
     rows = session.execute(
         select(Account.id, Account.name, Account.kind, Account.country, Account.region,
-               Account.city, Account.industry, Account.loyalty_member, Account.loyalty_tier,
-               User.name, User.email)
+               Account.city, Account.industry, User.name, User.email)
         .outerjoin(User, User.id == Account.owner_id).where(Account.id.in_(ids))
     )
-    for (aid, name, kind, country, region, city, industry, loyal, tier, kam_name,
-         kam_email) in rows:
+    tiers = member_tiers(session, ids)
+    for (aid, name, kind, country, region, city, industry, kam_name, kam_email) in rows:
         result[aid] = {
             "account": {"id": aid, "name": name, "kind": kind.value, "country": country or "",
                         "region": region or "", "city": city or "", "industry": industry or "",
-                        "loyalty_member": bool(loyal), "loyalty_tier": tier or "",
+                        "loyalty_member": aid in tiers, "loyalty_tier": tiers.get(aid, ""),
                         "categories": sorted(cats[aid])},
             "kam": {"name": kam_name or "", "email": kam_email or "", "signature": ""}
             if kam_name or kam_email else dict(sender),
@@ -193,6 +193,7 @@ def contact_context(contact: Contact) -> dict:
 
 
 def message_context(account_ctx: dict, contact: dict, offer: dict,
-                    unsubscribe_url: str = "#") -> dict:
-    """The whole context of one message."""
-    return {**account_ctx, "contact": contact, "offer": offer, "unsubscribe_url": unsubscribe_url}
+                    unsubscribe_url: str = "#", accept_url: str = "#") -> dict:
+    """The whole context of one message (``accept_url``: an invitation's signed "yes")."""
+    return {**account_ctx, "contact": contact, "offer": offer, "unsubscribe_url": unsubscribe_url,
+            "accept_url": accept_url}

@@ -13,8 +13,10 @@ from rq import get_current_job
 from sqlalchemy import select
 
 from abm.audit import services as audit
+from abm.audit.services import NOBODY
 from abm.campaigns import scheduling, triggers
 from abm.campaigns.audiences import recipients
+from abm.campaigns.invitations import record_invitations
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
 from abm.db import get_session, utcnow
 from abm.delivery import outbox
@@ -80,6 +82,7 @@ def prepare_campaign(session, campaign_id: int, step: int = 0,
     campaign = session.get(Campaign, campaign_id)
     found = recipients(session, campaign.audience, account_ids)
     filled = outbox.fill_outbox(session, campaign_id, found, campaign.holdout_share, step)
+    record_invitations(session, campaign, NOBODY)  # a loyalty invitation's accounts
     if campaign.status == CampaignStatus.SCHEDULED and campaign.schedule_mode != \
             ScheduleMode.TRIGGER:
         campaign.status = CampaignStatus.SENDING

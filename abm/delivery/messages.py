@@ -45,16 +45,19 @@ class Envelope:
 
 
 def links(envelope: Envelope, outbox_id: int) -> dict[str, str]:
-    """The unsubscribe URL of a message (the template shows it as ``unsubscribe_url``)."""
+    """The unsubscribe and accept URLs of a message (templates show them as
+    ``unsubscribe_url`` and ``accept_url``: an invitation's "yes")."""
     base = envelope.public_url.rstrip("/")
-    return {"unsubscribe_url": f"{base}/u/{envelope.tokens.unsubscribe(outbox_id)}"}
+    return {"unsubscribe_url": f"{base}/u/{envelope.tokens.unsubscribe(outbox_id)}",
+            "accept_url": f"{base}/a/{envelope.tokens.accept(outbox_id)}"}
 
 
-def _clicks(envelope: Envelope, outbox_id: int, unsubscribe_url: str):
+def _clicks(envelope: Envelope, outbox_id: int, *untracked: str):
     """``tracked(url)``: the click-tracking address of a link of this message (the
-    unsubscribe link stays as it is); one token per address, shared by both parts."""
+    unsubscribe and accept links stay as they are: their tokens are what they act on);
+    one token per address, shared by both parts."""
     base = envelope.public_url.rstrip("/")
-    known: dict[str, str] = {unsubscribe_url: unsubscribe_url}
+    known: dict[str, str] = {url: url for url in untracked}
 
     def tracked(url: str) -> str:
         if url not in known:
@@ -197,7 +200,7 @@ def _b64(text: str) -> str:
 
 def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_email: str,
                   to_name: str, rendered: RenderedMessage, unsubscribe_url: str,
-                  utf8: bool = False) -> tuple[str, bytes]:
+                  utf8: bool = False, accept_url: str = "") -> tuple[str, bytes]:
     """The message as bytes ready for SMTP, and its Message-ID.
 
     The Message-ID is derived from the outbox id, so a duplicate delivery (a
@@ -208,6 +211,7 @@ def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_em
             punycode), or UTF-8 with ``utf8``
             (:attr:`~abm.delivery.addresses.Recipient.header`).
         utf8: write a UTF-8 message (RFC 6532), for a server with SMTPUTF8.
+        accept_url: the message's accept link (an invitation's), left untracked.
 
     Raises:
         UnicodeEncodeError: a header is not ASCII in a message that is not UTF-8.
@@ -215,7 +219,7 @@ def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_em
     message_id = f"<abm-{outbox_id}@{envelope.domain}>"
     # Both parts are base64, whose lines never hold a "-": no line can look like this.
     boundary = f"abm-alt-{outbox_id}"
-    tracked = _clicks(envelope, outbox_id, unsubscribe_url)
+    tracked = _clicks(envelope, outbox_id, unsubscribe_url, accept_url)
     html = _track(envelope, outbox_id, rendered.html, tracked)
     text = _track_text(rendered.text, tracked)
     mailto = f"mailto:{envelope.mail_from}?subject={quote('unsubscribe ' + str(outbox_id))}"

@@ -278,7 +278,8 @@ class _Batch:
             offer = {**offer, "occasion": name} if name else offer
         try:
             rendered = self.templates[lang].render(message_context(
-                account_ctx, contact, offer, link["unsubscribe_url"]), between=pipeline.poll)
+                account_ctx, contact, offer, link["unsubscribe_url"], link["accept_url"]),
+                between=pipeline.poll)
         except RenderError as exc:
             self._mark(r.id, token, OutboxState.INVALID, "invalid", str(exc),
                        reason=OutboxReason.TEMPLATE_ERROR)
@@ -288,7 +289,8 @@ class _Batch:
             message_id, data = build_message(
                 self.envelope, outbox_id=r.id, campaign_id=self.campaign_id,
                 to_email=recipient.header, to_name=r.name, rendered=rendered,
-                unsubscribe_url=link["unsubscribe_url"], utf8=recipient.utf8)
+                unsubscribe_url=link["unsubscribe_url"], utf8=recipient.utf8,
+                accept_url=link["accept_url"])
         except (UnicodeError, ValueError) as exc:  # a header that cannot be written
             self._mark(r.id, token, OutboxState.UNDELIVERABLE, "undeliverable",
                        f"cannot build the message: {exc}", reason=OutboxReason.INVALID_ADDRESS)

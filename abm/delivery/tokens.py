@@ -1,4 +1,4 @@
-"""Signed tokens in unsubscribe, open and click links (itsdangerous with the app secret).
+"""Signed tokens in unsubscribe, open, click and accept links (itsdangerous with the app secret).
 
 A token carries the outbox id, so one link identifies one message and its
 contact; it never expires, because RFC 8058 one-click unsubscribes must keep
@@ -43,6 +43,7 @@ class Tokens:
         self._unsubscribe = _Serializer(secret_key, salt="abm.unsubscribe")
         self._open = _Serializer(secret_key, salt="abm.open")
         self._click = _Serializer(secret_key, salt="abm.click")
+        self._accept = _Serializer(secret_key, salt="abm.accept")
 
     def unsubscribe(self, outbox_id: int) -> str:
         return self._unsubscribe.dumps(outbox_id)
@@ -52,6 +53,13 @@ class Tokens:
 
     def click(self, outbox_id: int, url: str) -> str:
         return self._click.dumps([outbox_id, url])
+
+    def accept(self, outbox_id: int) -> str:
+        """The token of the link by which the recipient of an invitation accepts it."""
+        return self._accept.dumps(outbox_id)
+
+    def read_accept(self, token: str) -> int:
+        return self._load(self._accept, token, int)
 
     def read_unsubscribe(self, token: str) -> int:
         return self._load(self._unsubscribe, token, int)

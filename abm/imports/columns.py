@@ -54,6 +54,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("employees", "int", aliases=("employees", "staff", "headcount", "сотрудники",
                                            "численность", "число сотрудников")),
         Field("website", aliases=("website", "web", "site", "url", "сайт")),
+        Field("loyalty_programme", aliases=("loyalty programme", "loyalty program",
+                                            "программа лояльности")),
+        Field("loyalty_status", aliases=("loyalty", "loyalty status", "loyalty member",
+                                         "лояльность", "статус в программе лояльности",
+                                         "участник программы лояльности")),
+        Field("loyalty_tier", aliases=("loyalty tier", "tier", "уровень лояльности",
+                                       "уровень")),
     ),
     "contacts": (
         Field("external_id", aliases=("contact id", "contact code", "external id", "id",

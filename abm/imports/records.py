@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from abm.accounts.emails import InvalidEmail, normalise_email
 from abm.accounts.folding import fold
 from abm.accounts.models import Account, AccountKind, Contact
+from abm.imports import loyalty_columns
 from abm.imports.columns import fields_of
 from abm.imports.directory import Directory
 from abm.imports.parsing import ValueProblem, parse_bool, parse_date, parse_int, parse_number
@@ -114,6 +115,7 @@ def _value(field, model, text: str):
 
 
 def _finish_account(record: dict, _directory: Directory) -> dict:
+    loyalty_columns.take_cells(record)
     if record.get("kind") is not None:
         kind = _KIND_WORDS.get(record["kind"].casefold())
         if kind is None:
@@ -209,6 +211,9 @@ def write_records(session: Session, kind: str, batch: list[tuple[int, dict]],
         write_prices(session, batch, result)
         return
     model = _MODELS[kind]
+    wanted: list = []
+    if kind == "accounts":
+        batch, wanted = loyalty_columns.checked(session, batch, result)
     existing = _existing(session, kind, [_key(kind, r) for _, r in batch])
     inserts, updates = [], []
     for _, record in batch:
@@ -225,6 +230,7 @@ def write_records(session: Session, kind: str, batch: list[tuple[int, dict]],
         session.execute(update(model), updates)
     result.created += len(inserts)
     result.updated += len(updates)
+    loyalty_columns.record_memberships(session, wanted)
 
 
 def _existing(session: Session, kind: str, keys: list[tuple]) -> dict[tuple, Row[Any]]:

@@ -101,6 +101,10 @@ def init_app(app: Flask) -> None:
     from abm.web import prices
 
     app.register_blueprint(prices.bp)
+
+    from abm.web import loyalty
+
+    app.register_blueprint(loyalty.bp)
     i18n.init_app(app)
     errors.init_app(app)
 

@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session
 
 from abm.analytics import reads as analytics
 from abm.analytics.account_analytics import account_analytics
+from abm.loyalty import services as loyalty
+from abm.loyalty.proposals import pending_proposals
 from abm.sales.reads import order_rhythm
 from abm.segments import reads as segments
 from abm.web.labels import label
 from abm.web.potential_panel import potential_figures
 
 log = logging.getLogger(__name__)
+LOYALTY_STATES = ("member", "invited", "left")
 
 
 def ids_for(session: Session, args: Mapping[str, str]) -> Select | None:
@@ -35,6 +38,8 @@ def ids_for(session: Session, args: Mapping[str, str]) -> Select | None:
         asked.append(analytics.account_ids_with_flag(args["flag"]))
     if args.get("churn"):
         asked.append(analytics.account_ids_in_churn_state(args["churn"]))
+    if args.get("loyalty") in LOYALTY_STATES:
+        asked.append(loyalty.account_ids_with_status(args["loyalty"]))
     if args.get("segment", "").isdigit():
         asked.append(segments.account_ids_in_segment(int(args["segment"])))
     selects = [s for s in asked if s is not None]
@@ -62,6 +67,8 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
          "options": [(f, label("flag", f)) for f in analytics.FLAGS]},
         {"name": "churn", "label": _("Churn"),
          "options": [(s, label("churn", s)) for s in analytics.CHURN_STATES]},
+        {"name": "loyalty", "label": _("Loyalty programme"),
+         "options": [(s, label("loyalty_status", s)) for s in LOYALTY_STATES]},
     ]
 
 
@@ -72,6 +79,12 @@ def account_panels(session: Session, account_id: int) -> dict[str, Any]:
         panels["analytics"] = account_analytics(session, account_id)
     except Exception:  # noqa: BLE001 - one failing domain must not hide the account
         log.exception("analytics panel of account %s failed", account_id)
+    try:
+        panels["loyalty"] = {"memberships": loyalty.memberships(session, account_id),
+                             "programmes": loyalty.programmes(session),
+                             "proposals": pending_proposals(session, account_id)}
+    except Exception:  # noqa: BLE001 - one failing domain must not hide the account
+        log.exception("loyalty panel of account %s failed", account_id)
     try:
         panels["segment"] = segments.account_segment(session, account_id)
         panels["potential"] = segments.account_potential(session, account_id)

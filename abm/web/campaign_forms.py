@@ -75,11 +75,15 @@ class OfferForm(FlaskForm):
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
     link = URLField(_l("Link to the offer"), validators=[Optional(), Length(max=2000),
                                                          URL(require_tld=False)])
+    # A loyalty invitation's programme (choices: the programmes); empty: the only active one.
+    programme_id = SelectField(_l("Loyalty programme"), choices=[], validate_choice=False,
+                               coerce=lambda v: int(v) if str(v).isdigit() else None)
 
     # The offer's elements this form edits; other elements (an event's, set through
     # the API) are kept as they are.
     OFFER_FIELDS = ("title", "discount_percent", "bonus_percent", "bonus_threshold",
-                    "payment_days", "price_list", "terms", "valid_until", "link")
+                    "payment_days", "price_list", "terms", "valid_until", "link",
+                    "programme_id")
 
     def offer_data(self) -> dict:
         """The offer's elements as entered, as plain JSON (empty ones left out)."""

@@ -41,6 +41,7 @@ from abm.campaigns.services import (
 from abm.campaigns.unsent import unsent_rows, unsent_summary
 from abm.db import get_session, utcnow
 from abm.delivery.models import OutboxState
+from abm.loyalty.services import programmes
 from abm.web import labels
 from abm.web.audience_text import error_text
 from abm.web.auth import role_required
@@ -185,11 +186,20 @@ def render_campaign(campaign_id: int, form: OfferForm | None = None,
         "campaigns/pages/show.html", c=detail, audience=audience, preview=preview,
         progress=progress, live=live,
         unsent=unsent_summary(session, campaign_id) if progress.total else [],
-        editable=campaign.status in EDITABLE, offer_form=form or offer_form(campaign),
+        editable=campaign.status in EDITABLE, offer_form=_with_programmes(form or offer_form(
+            campaign)),
         schedule_form=schedule or schedule_form(campaign),
         window_form=window_form(campaign, window),
         account_ref=request.args.get("account", ""),
     ), status
+
+
+def _with_programmes(form: OfferForm) -> OfferForm:
+    """The offer form with the loyalty programmes a loyalty invitation may invite to."""
+    form.programme_id.choices = options(
+        [("", _("The only active programme"))]
+        + [(str(p.id), p.name) for p in programmes(get_session(), active_only=True)])
+    return form
 
 
 def schedule_form(campaign) -> ScheduleForm:

@@ -75,6 +75,9 @@ LABELS: dict[str, dict[str, object]] = {
         "kind": _l("Customer or prospect"), "region": _l("Region"),
         "country": _l("Country"), "industry": _l("Industry"), "city": _l("City"),
         "owner": _l("Owner (KAM)"), "loyalty_member": _l("Member of the loyalty programme"),
+        "loyalty_status": _l("Loyalty programme: invited, member or left"),
+        "loyalty_programme": _l("Member of a loyalty programme"),
+        "loyalty_tier": _l("Loyalty tier (members)"),
         "account": _l("Hand-picked accounts (ids)"), "category": _l("Qualitative category"),
         "contact_role": _l("Has a contact with a decision-making role"),
         "has_reachable_contact": _l("Has a contact who may receive marketing mail"),
@@ -104,6 +107,8 @@ LABELS: dict[str, dict[str, object]] = {
                      "churn": _l("Judging churn"), "alerts": _l("Checking alert conditions"),
                      "storing": _l("Storing the figures"),
                      "done": _l("Analytics are up to date")},
+    "loyalty_status": {"invited": _l("Invited"), "member": _l("Member"), "left": _l("Left")},
+    "loyalty_rule": {"revenue": _l("By revenue"), "manual": _l("By hand")},
     "task_status": {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
                     "cancelled": _l("Cancelled")},
 }

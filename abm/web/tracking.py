@@ -1,8 +1,11 @@
-"""Links in campaign messages: one-click unsubscribe (RFC 8058), open pixel, click redirect.
+"""Links in campaign messages: one-click unsubscribe (RFC 8058), open pixel, click redirect,
+and the accept link of a loyalty invitation.
 
 These pages are for recipients, who have no account: no login, and the
-unsubscribe POST is exempt from CSRF because mail clients send it with no
-form token (the signed token in the URL is what authorises it).
+unsubscribe and accept POSTs are exempt from CSRF because mail clients send
+the former with no form token (the signed token in the URL is what authorises
+them). A GET of either page only shows what its button would do: link scanners
+follow GETs.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import base64
 from flask import Blueprint, Response, abort, current_app, redirect, render_template
 from flask_babel import force_locale
 
+from abm.campaigns.invitations import accept_invitation, invitation_of
 from abm.db import get_session
 from abm.delivery.models import EventKind
 from abm.delivery.tokens import BadToken, Tokens
@@ -95,3 +99,43 @@ def click(token: str):
     if record_event(session, outbox_id, EventKind.CLICK, url):
         session.commit()
     return redirect(url, code=302)
+
+
+def _accept_page(outbox_id: int | None, **values):
+    """The accept page in the recipient's language; a link not valid answers 404."""
+    if outbox_id is None:
+        return render_template("tracking/accept.html", invalid=True), 404
+    with force_locale(recipient_language(get_session(), outbox_id, LANGUAGES)):
+        return render_template("tracking/accept.html", **values)
+
+
+def _accepted_outbox_id(token: str) -> int | None:
+    try:
+        return _tokens().read_accept(token)
+    except BadToken:
+        return None
+
+
+@bp.get("/a/<token>")
+def accept_page(token: str):
+    outbox_id = _accepted_outbox_id(token)
+    invitation = invitation_of(get_session(), outbox_id) if outbox_id is not None else None
+    if invitation is None:
+        return _accept_page(None)
+    return _accept_page(outbox_id, account=invitation.account, programme=invitation.programme,
+                        done=invitation.accepted)
+
+
+@bp.post("/a/<token>")
+@csrf.exempt
+def accept_post(token: str):
+    """Record the acceptance (following the link again changes nothing)."""
+    outbox_id = _accepted_outbox_id(token)
+    session = get_session()
+    result = accept_invitation(session, outbox_id) if outbox_id is not None else None
+    if result is None or outbox_id is None:
+        return _accept_page(None)
+    session.commit()
+    invitation = invitation_of(session, outbox_id)
+    return _accept_page(outbox_id, account=invitation.account if invitation else "",
+                        programme=result.programme, done=True)

@@ -27,6 +27,11 @@ VALIDATED_WRITES = {("contacts", "POST"), ("contacts", "PATCH")}
 # accounts that bought the products: no JSON schema compares two fields or counts
 # buyers, so such a schema-valid request may be refused with 422.
 VALIDATED_WRITES |= {("prices", "POST"), ("prices", "PUT")}
+# A loyalty programme's tiers must suit its rule (the revenue rule needs a minimum for each,
+# lowest first): a schema-valid programme may be refused with 422 too.
+VALIDATED_WRITES |= {("loyalty", "POST"), ("loyalty", "PUT")}
+# A setting's value is checked by its section (limits, a time zone name, a currency in use).
+VALIDATED_WRITES |= {("settings", "PATCH")}
 
 load_resources()
 

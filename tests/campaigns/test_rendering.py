@@ -16,6 +16,7 @@ CONTEXT = {
     "recommended_products": [{"name": "Nuts"}],
     "offer": {"discount_percent": 12, "link": "https://example.com/offer", "occasion_kind": ""},
     "unsubscribe_url": "https://example.com/u/x",
+    "accept_url": "https://example.com/a/x",
 }
 
 

@@ -27,6 +27,7 @@ CONTEXT = {
     "recommended_products": [{"name": "Nuts"}],
     "offer": {"link": WEBSITE, "occasion_kind": ""},
     "unsubscribe_url": f"{PUBLIC}/u/token",
+    "accept_url": f"{PUBLIC}/a/token",
 }
 
 
@@ -46,7 +47,8 @@ def test_every_default_template_has_a_tracked_link_in_both_parts(kind, language,
     _id, raw = build_message(Envelope("abm@example.com", PUBLIC, tokens), outbox_id=7,
                              campaign_id=1, to_email="olga@acme.example", to_name="Olga",
                              rendered=template.render(context),
-                             unsubscribe_url=CONTEXT["unsubscribe_url"])
+                             unsubscribe_url=CONTEXT["unsubscribe_url"],
+                             accept_url=CONTEXT["accept_url"])
     html, text = _parts(raw)
     for part in (html, text):
         links = re.findall(rf"{PUBLIC}/t/c/([\w.\-]+)", part)

@@ -18,7 +18,7 @@ PUBLIC = {
     "static", "auth.login", "i18n.choose_language", "api.openapi_document",
     # Links in campaign messages: recipients have no account; a signed token guards them.
     "tracking.unsubscribe_page", "tracking.unsubscribe_post", "tracking.open_pixel",
-    "tracking.click",
+    "tracking.click", "tracking.accept_page", "tracking.accept_post",
 }
 # Any logged-in user, whatever the role (the view checks ownership itself).
 LOGIN_ONLY = {"auth.logout", "runs.status", "dashboard.index",

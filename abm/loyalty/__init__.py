@@ -1,0 +1,1 @@
+"""Loyalty programmes: tiers and their rules, memberships, invitations and tier proposals."""
