@@ -7,7 +7,8 @@ An audience is plain JSON kept on the campaign::
                {"field": "category", "op": "in", "value": ["loyal"]}],
      "account_ids": [12, 40],             # hand-picked accounts, added to the matches
      "contact_roles": ["owner", "purchasing"],   # empty: every role
-     "reachable_only": true}              # consent, address, not unsubscribed/bounced
+     "reachable_only": true,              # consent, address, not unsubscribed/bounced
+     "occasion": {...}}                   # a greeting's holidays and dates: see occasions
 
 Each rule field is an entry of :data:`FIELDS`: the type of its values, their
 closed set where there is one, and a builder that turns (op, values) into a SQL
@@ -34,11 +35,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from abm.accounts.models import Account, Contact, ContactRole
 from abm.campaigns.audience_errors import AudienceError
+from abm.campaigns.occasions import OccasionRule, check_occasion
 
 OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte")
 LIST_OPS = ("in", "not_in")
 KINDS = ("bool", "int", "float", "text")
-KEYS = ("match", "rules", "account_ids", "contact_roles", "reachable_only")
+KEYS = ("match", "rules", "account_ids", "contact_roles", "reachable_only", "occasion")
 MAX_VALUES = 1000
 MAX_PICKED = 10_000
 MAX_TEXT = 300
@@ -228,6 +230,8 @@ def normalise_audience(audience: object) -> dict:
         out["contact_roles"] = _roles(audience["contact_roles"] or [])
     if not isinstance(audience.get("reachable_only", True), bool):
         raise AudienceError("bad_reachable")
+    if "occasion" in audience:
+        out["occasion"] = OccasionRule.parse(audience["occasion"]).to_dict()
     return out
 
 
@@ -256,6 +260,8 @@ def check_audience(session: Session, audience: object) -> dict:
         missing = sorted(set(picked) - accounts_existing(session, picked))
         if missing:
             raise AudienceError("unknown_picked", value=missing[:10])
+    if out.get("occasion"):
+        check_occasion(session, out["occasion"])
     return out
 
 
