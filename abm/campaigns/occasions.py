@@ -32,9 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Gender
+from abm.accounts.settings import ContactSettings
 from abm.campaigns.audience_errors import AudienceError
 from abm.campaigns.models import Campaign, GreetingDate
-from abm.campaigns.settings import CampaignSettings
 from abm.workspace.services import settings_of
 
 EVERY = "*"
@@ -228,5 +228,5 @@ def check_occasion(session: Session, occasion: dict) -> None:
         missing = [d for d in rule.dates if d not in known]
         if missing:
             raise AudienceError("unknown_date", value=missing[0])
-    if rule.gender and not settings_of(session, CampaignSettings).greetings_by_gender:
+    if rule.gender and not settings_of(session, ContactSettings).greetings_by_gender:
         raise AudienceError("gender_off")

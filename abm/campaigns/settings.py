@@ -48,8 +48,3 @@ class CampaignSettings(SettingsSection):
         "First retry delay after a temporary SMTP failure; doubles each attempt"))
     retry_max_delay_seconds: float = Field(default=3600.0, ge=0.01, le=7 * 86400, description=N_(
         "Longest delay between two attempts of a temporary SMTP failure"))
-    # Greetings. Off by default: a contact's gender is kept, imported and targeted on
-    # only where the workspace decides to (International Women's Day to women, ...).
-    greetings_by_gender: bool = Field(default=False, description=N_(
-        "Keep contacts' gender and send gendered holidays (8 March, 23 February) only to "
-        "the contacts they are for"))

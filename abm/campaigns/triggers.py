@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, extract, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Contact
+from abm.accounts.settings import ContactSettings
 from abm.campaigns.audiences import account_condition, contact_condition, recipients
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
 from abm.campaigns.occasions import OccasionRule, dates_on, holidays_on
@@ -107,7 +108,7 @@ def scan_greetings(session: Session, today: date) -> dict[int, int]:
             .order_by(Contact.account_id, Contact.id))]
         added[campaign.id] = outbox.fill_outbox(
             session, campaign.id, found, campaign.holdout_share, today.year)["rows"]
-    by_gender = settings_of(session, CampaignSettings).greetings_by_gender
+    by_gender = settings_of(session, ContactSettings).greetings_by_gender
     step = today.year * 10000 + today.month * 100 + today.day
     for campaign in _campaigns(session, Trigger.HOLIDAY):
         found = holiday_recipients(session, campaign.audience, today, by_gender=by_gender)

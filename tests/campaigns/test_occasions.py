@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from abm.accounts.models import Contact, Gender
+from abm.accounts.settings import ContactSettings
 from abm.audit.services import NOBODY
 from abm.campaigns import greeting_dates, services, triggers
 from abm.campaigns.audience_errors import AudienceError
 from abm.campaigns.audiences import check_audience
 from abm.campaigns.models import Campaign
 from abm.campaigns.occasions import OccasionNames, OccasionRule, country_holidays, holidays_on
-from abm.campaigns.settings import CampaignSettings
 from abm.delivery.models import OutboxMessage
 from abm.settings.services import update_settings
 
@@ -69,7 +69,7 @@ def test_with_gender_targeting_8_march_goes_to_women_and_23_february_to_men(
     account = make_accounts(1, contacts=3, country="RU")[0]
     woman, man, unknown = account.contacts
     woman.gender, man.gender = Gender.FEMALE, Gender.MALE
-    update_settings(session, CampaignSettings, greetings_by_gender=True)
+    update_settings(session, ContactSettings, greetings_by_gender=True)
     campaign = _holiday_campaign(session, {"holidays": ["*", "International Women's Day"]})
     triggers.scan_greetings(session, date(2026, 3, 8))
     assert _greeted(session, campaign) == {woman.id}
@@ -83,7 +83,7 @@ def test_gender_is_refused_in_an_audience_until_the_workspace_targets_on_it(sess
     with pytest.raises(AudienceError) as caught:
         check_audience(session, {"occasion": {"gender": "female"}})
     assert caught.value.code == "gender_off"
-    update_settings(session, CampaignSettings, greetings_by_gender=True)
+    update_settings(session, ContactSettings, greetings_by_gender=True)
     assert check_audience(session, {"occasion": {"gender": "female"}})["occasion"]["gender"] \
         == "female"
 
