@@ -245,12 +245,24 @@ class AudienceSample(Output):
     contacts: int
 
 
+class Unreachable(Output):
+    """Contacts of the target accounts (of the chosen roles) marketing mail cannot reach,
+    and why; a contact may have several reasons."""
+
+    total: int
+    no_consent: int
+    unsubscribed: int
+    bounced: int
+    invalid_address: int = Field(description="No address, or none that mail can be sent to.")
+
+
 class AudiencePreview(Output):
     accounts: int
     accounts_with_recipients: int
     contacts: int
     by_role: dict[str, int]
     sample: list[AudienceSample]
+    unreachable: Unreachable
     holdout_accounts: int
     approval_reasons: list[ApprovalReasonOut]
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -341,7 +341,32 @@ def preview_audience(session: Session, audience: dict, sample: int = 20) -> dict
         "contacts": sum(per_role.values()),
         "by_role": {role.value: n for role, n in per_role.items()},
         "sample": [{"id": i, "name": name, "contacts": n} for i, name, n in rows],
+        "unreachable": unreachable_counts(session, audience, cond),
     }
+
+
+UNREACHABLE_REASONS = ("no_consent", "unsubscribed", "bounced", "invalid_address")
+
+
+def unreachable_counts(session: Session, audience: dict,
+                       accounts: ColumnElement[bool] | None = None) -> dict[str, int]:
+    """How many contacts of the target accounts (of the chosen roles) marketing mail cannot
+    reach, and why: {"total", "no_consent", "unsubscribed", "bounced", "invalid_address"}.
+
+    A contact may have several reasons, so the reasons can add up to more than the total.
+    """
+    roles = _roles(audience.get("contact_roles") or [])
+    no_address = or_(Contact.email.is_(None), Contact.email == "")
+    reasons = {"no_consent": Contact.marketing_consent.is_not(True),
+               "unsubscribed": Contact.unsubscribed_at.is_not(None),
+               "bounced": Contact.bounced_at.is_not(None), "invalid_address": no_address}
+    row = session.execute(
+        select(func.count(), *(func.coalesce(func.sum(case((c, 1), else_=0)), 0)
+                               for c in reasons.values()))
+        .select_from(Contact).join(Account, Account.id == Contact.account_id)
+        .where(account_condition(session, audience) if accounts is None else accounts,
+               ~reachable_condition(), *([Contact.role.in_(roles)] if roles else []))).one()
+    return {"total": row[0], **{k: int(v) for k, v in zip(reasons, row[1:], strict=True)}}
 
 
 def describe_fields() -> list[dict]:
