@@ -14,6 +14,7 @@ from flask import Blueprint, Flask
 RESOURCES = (
     "openapi", "me", "tokens", "accounts", "contacts", "products", "tasks", "interactions",
     "runs", "audit", "imports", "rates", "analytics", "segments", "campaigns",
+    "greeting_dates",
 )
 
 

@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
         alerts,
         campaign_editor,
         campaigns,
+        greeting_dates,
         previews,
         rates,
         settings,
@@ -94,6 +95,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(alerts.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(rates.bp)
+    app.register_blueprint(greeting_dates.bp)
     i18n.init_app(app)
     errors.init_app(app)
 

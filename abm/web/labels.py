@@ -84,6 +84,7 @@ LABELS: dict[str, dict[str, object]] = {
         "churn_state": _l("Churn state (analytics)"),
         "p_alive": _l("Probability of being active, latest fit (segmentation)"),
         "segment": _l("Segment in the latest run (segmentation)")},
+    "gender": {"female": _l("Female"), "male": _l("Male")},
     "unreachable": {"no_consent": _l("No consent"), "unsubscribed": _l("Unsubscribed"),
                     "bounced": _l("Bounced"), "invalid_address": _l("No valid address")},
     "settings_group": {"workspace": _l("Workspace"),
