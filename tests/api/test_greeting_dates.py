@@ -22,3 +22,21 @@ def test_a_day_that_is_not_one_is_refused(api, book):
                                                                 "day": 30})
     assert response.status_code == 422
     assert "not a day of the year" in response.get_json()["message"]
+
+
+def test_a_contact_carries_consent_and_a_gender_only_where_the_workspace_keeps_it(
+        api, session, book):
+    from abm.accounts.settings import ContactSettings
+    from abm.settings.services import update_settings
+
+    body = {"account_id": book["own"].id, "name": "Olga", "email": "olga@own.test",
+            "marketing_consent": True, "consent_source": "trade fair",
+            "consent_on": "2026-01-15", "gender": "female"}
+    refused = api.as_("manager").post("/contacts", json=body)
+    assert refused.status_code == 422 and "gender" in refused.get_json()["message"]
+    update_settings(session, ContactSettings, greetings_by_gender=True)
+    session.commit()
+    created = api.as_("manager").post("/contacts", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert {k: created.get_json()[k] for k in ("consent_source", "consent_on", "gender")} == {
+        "consent_source": "trade fair", "consent_on": "2026-01-15", "gender": "female"}
