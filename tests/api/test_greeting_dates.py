@@ -40,3 +40,19 @@ def test_a_contact_carries_consent_and_a_gender_only_where_the_workspace_keeps_i
     assert created.status_code == 201, created.get_json()
     assert {k: created.get_json()[k] for k in ("consent_source", "consent_on", "gender")} == {
         "consent_source": "trade fair", "consent_on": "2026-01-15", "gender": "female"}
+
+
+def test_a_greeting_campaign_takes_its_occasion_through_the_api(api, book):
+    date_id = api.as_("manager").post("/greeting-dates", json={
+        "name": "Our anniversary", "month": 6, "day": 2}).get_json()["id"]
+    body = {"name": "Holidays", "kind": "greeting",
+            "audience": {"account_ids": [book["own"].id],
+                         "occasion": {"holidays": ["Victory Day"], "countries": ["ru"],
+                                      "dates": [date_id]}}}
+    created = api.as_("marketing").post("/campaigns", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["audience"]["occasion"] == {
+        "holidays": ["Victory Day"], "countries": ["RU"], "dates": [date_id], "gender": None}
+    body["audience"]["occasion"] = {"gender": "female"}
+    refused = api.as_("marketing").post("/campaigns", json=body)
+    assert refused.status_code == 422 and "gender" in refused.get_json()["message"]
