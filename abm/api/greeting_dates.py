@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from abm.api.core import ApiError, current_actor, operation
-from abm.api.schemas import Id, Input, JsonNumber, Output
+from abm.api.schemas import Id, Input, JsonNumber, Output, Text
 from abm.campaigns import greeting_dates as services
 from abm.db import get_session
 
@@ -34,8 +34,8 @@ class GreetingDateList(Output):
 
 
 class GreetingDateIn(Input):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    name_ru: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[str, Text(200, min_length=1)]
+    name_ru: Annotated[str, Text(200)] | None = None
     month: Annotated[int, Field(ge=1, le=12), JsonNumber]
     day: Annotated[int, Field(ge=1, le=31), JsonNumber]
     since_year: Annotated[int, Field(ge=1800, le=9999), JsonNumber] | None = None

@@ -56,3 +56,10 @@ def test_a_greeting_campaign_takes_its_occasion_through_the_api(api, book):
     body["audience"]["occasion"] = {"gender": "female"}
     refused = api.as_("marketing").post("/campaigns", json=body)
     assert refused.status_code == 422 and "gender" in refused.get_json()["message"]
+
+
+def test_a_name_no_database_can_store_is_refused_not_a_crash(api, book):
+    for name in ("\x00", "\ud800"):
+        response = api.as_("manager").post("/greeting-dates", json={"name": name, "month": 1,
+                                                                    "day": 1})
+        assert response.status_code == 422, name
