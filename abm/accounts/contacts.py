@@ -17,9 +17,19 @@ from sqlalchemy.orm import Session
 from abm.accounts.emails import normalise_email
 from abm.accounts.models import Account, Contact
 from abm.accounts.services import assign_fields
+from abm.accounts.settings import ContactSettings
+from abm.workspace.services import settings_of
 
 CONTACT_FIELDS = ("external_id", "name", "role", "position", "email", "phone", "birthday",
-                  "language", "marketing_consent")
+                  "language", "marketing_consent", "consent_source", "consent_on", "gender")
+
+
+class GenderNotKept(ValueError):
+    """A gender given where the workspace does not keep contacts' gender (ContactSettings)."""
+
+    def __init__(self) -> None:
+        super().__init__("the workspace does not keep contacts' gender; turn on "
+                         "contacts.greetings_by_gender first")
 
 
 def account_contacts(session: Session, account_id: int) -> list[Contact]:
@@ -46,7 +56,10 @@ def save_contact(session: Session, account: Account, values: Mapping[str, Any],
 
     Raises:
         InvalidEmail: the email is not a valid address.
+        GenderNotKept: a gender, where the workspace does not keep it.
     """
+    if values.get("gender") and not settings_of(session, ContactSettings).greetings_by_gender:
+        raise GenderNotKept()
     if values.get("email"):
         values = {**values, "email": normalise_email(values["email"])}
     if contact is None:

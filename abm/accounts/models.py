@@ -40,6 +40,13 @@ class ContactRole(StrEnum):
     OTHER = "other"
 
 
+class Gender(StrEnum):
+    """A contact's gender, kept only where the workspace targets greetings on it."""
+
+    FEMALE = "female"
+    MALE = "male"
+
+
 class InteractionKind(StrEnum):
     CALL = "call"
     MEETING = "meeting"
@@ -191,6 +198,11 @@ class Contact(Base):
     birthday: Mapped[date | None] = mapped_column(Date)
     language: Mapped[str] = mapped_column(String(8), default="en")
     marketing_consent: Mapped[bool] = mapped_column(default=False)
+    # Where and when the consent was given (a form, a signed contract, an event...).
+    consent_source: Mapped[str | None] = mapped_column(String(200))
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    # Only where the workspace targets greetings on gender (GreetingSettings).
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, "contact_gender"))
     unsubscribed_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import ConfigDict, Field, create_model, model_validator
 
 import abm.campaigns.audience_fields  # noqa: F401 - registers the analytics fields of rules
-from abm.accounts.models import Contact, ContactRole
+from abm.accounts.models import Contact, ContactRole, Gender
 from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.core import ApiError, current_user, operation
@@ -95,6 +95,22 @@ else:
                      Field(discriminator="field")]
 
 
+class Occasion(Input):
+    """What a greeting greets on: a holiday campaign on these holidays of each account's
+    country and these workspace dates (`/greeting-dates`); a birthday campaign in these
+    countries. International Women's Day is sent only when named."""
+
+    holidays: list[Annotated[str, Text(200, min_length=1)]] = Field(
+        default_factory=lambda: ["*"], max_length=200,
+        description='English names of the holidays package ("Victory Day"); "*": every '
+                    "public holiday but International Women's Day; empty: none.")
+    countries: list[Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]] = Field(
+        default_factory=list, max_length=300, description="Empty: every country.")
+    dates: list[Id] = Field(default_factory=list, max_length=1000)
+    gender: Gender | None = Field(None, description="Only where the workspace keeps contacts' "
+                                                    "gender.")
+
+
 class Audience(Input):
     """Which accounts, and which of their contacts, a campaign reaches."""
 
@@ -103,6 +119,7 @@ class Audience(Input):
     account_ids: list[Id] = Field(default_factory=list, max_length=10_000)
     contact_roles: list[ContactRole] = Field(default_factory=list, max_length=len(ContactRole))
     reachable_only: Flag = True
+    occasion: Occasion | None = Field(None, description="A greeting's occasion.")
 
 
 Percent = Annotated[float, Field(ge=0, le=100), JsonNumber]
@@ -245,12 +262,24 @@ class AudienceSample(Output):
     contacts: int
 
 
+class Unreachable(Output):
+    """Contacts of the target accounts (of the chosen roles) marketing mail cannot reach,
+    and why; a contact may have several reasons."""
+
+    total: int
+    no_consent: int
+    unsubscribed: int
+    bounced: int
+    invalid_address: int = Field(description="No address, or none that mail can be sent to.")
+
+
 class AudiencePreview(Output):
     accounts: int
     accounts_with_recipients: int
     contacts: int
     by_role: dict[str, int]
     sample: list[AudienceSample]
+    unreachable: Unreachable
     holdout_accounts: int
     approval_reasons: list[ApprovalReasonOut]
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from abm.accounts.contacts import save_contact
+from abm.accounts.contacts import GenderNotKept, save_contact
 from abm.accounts.emails import InvalidEmail, normalise_email
-from abm.accounts.models import Account, Contact, ContactRole
+from abm.accounts.models import Account, Contact, ContactRole, Gender
 from abm.accounts.services import can_edit_account
 from abm.api import lists
 from abm.api.accounts import visible_account
@@ -47,6 +47,10 @@ class ContactOut(Output):
     birthday: date | None
     language: str
     marketing_consent: bool
+    consent_source: str | None = Field(description="Where the consent was given.")
+    consent_on: date | None = Field(description="When the consent was given.")
+    gender: Gender | None = Field(description="Kept only where the workspace targets "
+                                              "greetings on gender.")
     unsubscribed_at: datetime | None
     bounced_at: datetime | None
     reachable: bool = Field(description="May receive marketing mail.")
@@ -67,6 +71,10 @@ class ContactFields(Input):
     birthday: Day | None = None
     language: Language = "en"
     marketing_consent: Flag = False
+    consent_source: Annotated[str, Text(200)] | None = None
+    consent_on: Day | None = None
+    gender: Gender | None = Field(None, description="Refused (422) unless the workspace keeps "
+                                                    "contacts' gender.")
 
 
 class ContactCreate(ContactFields):
@@ -111,15 +119,22 @@ def _editable(account_id: int) -> Account:
            roles={"manager", "sales"}, body=ContactCreate, response=ContactOut, status=201,
            errors=(404, 409))
 def create(body: ContactCreate) -> ContactOut:
-    contact = save_contact(get_session(), _editable(body.account_id),
-                           body.model_dump(exclude={"account_id"}))
+    contact = _saved(lambda: save_contact(get_session(), _editable(body.account_id),
+                                          body.model_dump(exclude={"account_id"})))
     return ContactOut.model_validate(contact)
+
+
+def _saved(action):
+    try:
+        return action()
+    except GenderNotKept as exc:
+        raise ApiError(422, str(exc)) from None
 
 
 @operation("PATCH", "/contacts/<int:contact_id>", summary="Update a contact", tag="contacts",
            roles={"manager", "sales"}, body=ContactUpdate, response=ContactOut, errors=(409,))
 def update(contact_id: int, body: ContactUpdate) -> ContactOut:
     contact = _contact(contact_id)
-    save_contact(get_session(), _editable(contact.account_id),
-                 body.model_dump(include=body.model_fields_set), contact)
+    _saved(lambda: save_contact(get_session(), _editable(contact.account_id),
+                                body.model_dump(include=body.model_fields_set), contact))
     return ContactOut.model_validate(contact)

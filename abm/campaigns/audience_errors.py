@@ -42,6 +42,11 @@ REASONS = {
     "bad_picked": N_("the hand-picked accounts must be a list of at most %(max)s account ids"),
     "too_many_picked": N_("at most %(max)s hand-picked accounts"),
     "unknown_picked": N_("no account with the id or external id %(value)s"),
+    "bad_occasion": N_("the occasion takes %(allowed)s: lists of holiday names, two-letter "
+                       "country codes and date ids, and \"female\" or \"male\""),
+    "unknown_date": N_("there is no greeting date %(value)s"),
+    "gender_off": N_("the workspace does not target greetings on gender; turn it on in the "
+                     "settings first"),
 }
 LISTED = ("value", "allowed")  # parameters that hold values (shown joined, perhaps named)
 

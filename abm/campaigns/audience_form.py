@@ -26,6 +26,7 @@ from abm.campaigns.audiences import (
     describe_fields,
     field_options,
 )
+from abm.campaigns.occasions import OccasionRule
 
 MAX_PICKED = 1000
 
@@ -117,13 +118,16 @@ def resolve_accounts(session: Session, text: str) -> list[int]:
 
 
 def audience_from_form(session: Session, *, match: str, rules: Mapping[str, tuple[str, Raw]],
-                       picked: str, roles: list[str], reachable_only: bool) -> dict:
+                       picked: str, roles: list[str], reachable_only: bool,
+                       occasion: dict | None = None) -> dict:
     """The audience JSON of the editor's input, checked as the campaign would use it.
 
     Args:
         rules: {field name: (operator, value text or options picked)}; an empty operator
             leaves the field out.
         picked: hand-picked accounts, see :func:`resolve_accounts`.
+        occasion: a greeting's holidays, countries, dates and gender
+            (:mod:`abm.campaigns.occasions`); None: not a greeting.
 
     Raises:
         AudienceError: what is wrong, naming the rule's field.
@@ -145,6 +149,8 @@ def audience_from_form(session: Session, *, match: str, rules: Mapping[str, tupl
                       "value": parse_value(field, op, raw, len(built) + 1)})
     audience = {"match": match, "rules": built, "account_ids": resolve_accounts(session, picked),
                 "contact_roles": roles, "reachable_only": reachable_only}
+    if occasion is not None:
+        audience["occasion"] = occasion
     return check_audience(session, audience)
 
 
@@ -183,4 +189,13 @@ def audience_to_form(session: Session, audience: object) -> dict:
     return {"match": audience.get("match", "all"), "rules": rules,
             "picked": ", ".join(refs.get(i) or str(i) for i in ids),
             "roles": [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else [],
-            "reachable_only": audience.get("reachable_only", True) is not False}
+            "reachable_only": audience.get("reachable_only", True) is not False,
+            "occasion": _occasion(audience.get("occasion"))}
+
+
+def _occasion(stored: object) -> dict:
+    """A stored occasion as the editor shows it (a broken one as the default)."""
+    try:
+        return OccasionRule.parse(stored).to_dict()
+    except AudienceError:
+        return OccasionRule().to_dict()

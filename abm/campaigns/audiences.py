@@ -7,7 +7,8 @@ An audience is plain JSON kept on the campaign::
                {"field": "category", "op": "in", "value": ["loyal"]}],
      "account_ids": [12, 40],             # hand-picked accounts, added to the matches
      "contact_roles": ["owner", "purchasing"],   # empty: every role
-     "reachable_only": true}              # consent, address, not unsubscribed/bounced
+     "reachable_only": true,              # consent, address, not unsubscribed/bounced
+     "occasion": {...}}                   # a greeting's holidays and dates: see occasions
 
 Each rule field is an entry of :data:`FIELDS`: the type of its values, their
 closed set where there is one, and a builder that turns (op, values) into a SQL
@@ -28,17 +29,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from abm.accounts.models import Account, Contact, ContactRole
 from abm.campaigns.audience_errors import AudienceError
+from abm.campaigns.occasions import OccasionRule, check_occasion
 
 OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte")
 LIST_OPS = ("in", "not_in")
 KINDS = ("bool", "int", "float", "text")
-KEYS = ("match", "rules", "account_ids", "contact_roles", "reachable_only")
+KEYS = ("match", "rules", "account_ids", "contact_roles", "reachable_only", "occasion")
 MAX_VALUES = 1000
 MAX_PICKED = 10_000
 MAX_TEXT = 300
@@ -228,6 +230,8 @@ def normalise_audience(audience: object) -> dict:
         out["contact_roles"] = _roles(audience["contact_roles"] or [])
     if not isinstance(audience.get("reachable_only", True), bool):
         raise AudienceError("bad_reachable")
+    if "occasion" in audience:
+        out["occasion"] = OccasionRule.parse(audience["occasion"]).to_dict()
     return out
 
 
@@ -256,6 +260,8 @@ def check_audience(session: Session, audience: object) -> dict:
         missing = sorted(set(picked) - accounts_existing(session, picked))
         if missing:
             raise AudienceError("unknown_picked", value=missing[:10])
+    if out.get("occasion"):
+        check_occasion(session, out["occasion"])
     return out
 
 
@@ -335,7 +341,32 @@ def preview_audience(session: Session, audience: dict, sample: int = 20) -> dict
         "contacts": sum(per_role.values()),
         "by_role": {role.value: n for role, n in per_role.items()},
         "sample": [{"id": i, "name": name, "contacts": n} for i, name, n in rows],
+        "unreachable": unreachable_counts(session, audience, cond),
     }
+
+
+UNREACHABLE_REASONS = ("no_consent", "unsubscribed", "bounced", "invalid_address")
+
+
+def unreachable_counts(session: Session, audience: dict,
+                       accounts: ColumnElement[bool] | None = None) -> dict[str, int]:
+    """How many contacts of the target accounts (of the chosen roles) marketing mail cannot
+    reach, and why: {"total", "no_consent", "unsubscribed", "bounced", "invalid_address"}.
+
+    A contact may have several reasons, so the reasons can add up to more than the total.
+    """
+    roles = _roles(audience.get("contact_roles") or [])
+    no_address = or_(Contact.email.is_(None), Contact.email == "")
+    reasons = {"no_consent": Contact.marketing_consent.is_not(True),
+               "unsubscribed": Contact.unsubscribed_at.is_not(None),
+               "bounced": Contact.bounced_at.is_not(None), "invalid_address": no_address}
+    row = session.execute(
+        select(func.count(), *(func.coalesce(func.sum(case((c, 1), else_=0)), 0)
+                               for c in reasons.values()))
+        .select_from(Contact).join(Account, Account.id == Contact.account_id)
+        .where(account_condition(session, audience) if accounts is None else accounts,
+               ~reachable_condition(), *([Contact.role.in_(roles)] if roles else []))).one()
+    return {"total": row[0], **{k: int(v) for k, v in zip(reasons, row[1:], strict=True)}}
 
 
 def describe_fields() -> list[dict]:

@@ -179,11 +179,21 @@ def preview_cmd(campaign_id, account_id, contact_id, language, fmt):
         data = _run(preview_campaign, session, campaign_id)
         text = (f"{data['accounts']} accounts, {data['accounts_with_recipients']} with "
                 f"recipients, {data['contacts']} contacts, {data['holdout_accounts']} held out"
+                + _unreachable_line(data["unreachable"])
                 + "".join(f"\nneeds approval: {r['text']}" for r in data["approval_reasons"]))
         _emit(data, fmt, text)
         return
     data = _run(preview_message, session, campaign_id, account_id, contact_id, language)
     _emit(data, fmt, f"Subject: {data['subject']}\n\n{data['text']}")
+
+
+def _unreachable_line(counts: dict) -> str:
+    """Why contacts of the audience cannot be mailed, as one line (nothing if none)."""
+    if not counts["total"]:
+        return ""
+    reasons = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items()
+                        if k != "total" and n)
+    return f"\n{counts['total']} contacts unreachable: {reasons}"
 
 
 @campaign.command("stake")

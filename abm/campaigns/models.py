@@ -190,3 +190,24 @@ class AccountPlanCampaign(Base):
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class GreetingDate(Base):
+    """A date the workspace greets on besides public holidays: its own anniversary, or an
+    account's (then only that account's contacts are greeted). Managers edit them."""
+
+    __tablename__ = "greeting_dates"
+    __table_args__ = (
+        CheckConstraint("month BETWEEN 1 AND 12 AND day BETWEEN 1 AND 31", name="day_of_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str | None] = mapped_column(String(200))  # the Russian name, if not `name`
+    month: Mapped[int]
+    day: Mapped[int]
+    since_year: Mapped[int | None]  # the year it began: the greeting can count the years
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

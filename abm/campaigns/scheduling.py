@@ -24,7 +24,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
+from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
 from abm.db import utcnow
 from abm.runs.models import JobRun, RunStatus
 from abm.runs.services import create_run
@@ -32,6 +32,7 @@ from abm.runs.services import create_run
 log = logging.getLogger(__name__)
 
 START_JOB = "abm.campaigns.jobs.start_campaign"  # by name: services do not import jobs
+GREETINGS_JOB = "abm.campaigns.jobs.send_greetings"  # the daily scan of birthdays and holidays
 JOB_TIMEOUT = 3600
 # How late a due campaign's start job may be before the check replaces it (the
 # scheduler moves due jobs every second; a busy queue keeps its job alive).
@@ -62,6 +63,7 @@ def enqueue_start(session: Session, queue: Queue, campaign: Campaign, *,
     if campaign.schedule_mode == ScheduleMode.TRIGGER:
         campaign.start_job_id = None
         session.commit()
+        _scan_today(queue, campaign)
         return None
     job_id = uuid.uuid4().hex
     create_run(session, job_id, kind="campaign.start", queue=queue.name, user_id=user_id)
@@ -80,6 +82,18 @@ def enqueue_start(session: Session, queue: Queue, campaign: Campaign, *,
                     "check will start it", campaign.id, exc)
         _close_run(session, job_id, f"not queued: {exc}")
     return job_id
+
+
+def _scan_today(queue: Queue, campaign: Campaign) -> None:
+    """A greeting campaign scheduled after the day's scan greets today's occasions now, not
+    next year: the scan is queued at once (it is idempotent: nobody is greeted twice)."""
+    if campaign.trigger not in (Trigger.BIRTHDAY, Trigger.HOLIDAY):
+        return
+    try:
+        queue.enqueue_call(GREETINGS_JOB, timeout=JOB_TIMEOUT)
+    except RedisError as exc:
+        log.warning("campaign %s: today's greetings scan could not be queued (%s); the daily "
+                    "scan adds them", campaign.id, exc)
 
 
 def _ceil_second(at: datetime) -> datetime:

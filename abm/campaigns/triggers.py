@@ -13,39 +13,21 @@ from sqlalchemy import and_, exists, extract, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Contact
+from abm.accounts.settings import ContactSettings
 from abm.campaigns.audiences import account_condition, contact_condition, recipients
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
+from abm.campaigns.occasions import OccasionRule, dates_on, holidays_on
 from abm.campaigns.settings import CampaignSettings
 from abm.delivery import outbox
 from abm.delivery.models import OutboxMessage
 from abm.sales.models import MonthlyAccountSales
 from abm.workspace.services import settings_of
 
-# (month, day): (names by language, countries; None = every country)
-HOLIDAYS: dict[tuple[int, int], tuple[dict[str, str], frozenset[str] | None]] = {
-    (1, 1): ({"en": "New Year", "ru": "Новый год"}, None),
-    (1, 7): ({"en": "Christmas", "ru": "Рождество Христово"},
-             frozenset({"RU", "BY", "RS", "GE", "UA", "KZ", "ME"})),
-    (12, 25): ({"en": "Christmas", "ru": "Рождество"},
-               frozenset({"IS", "GB", "US", "DE", "FR", "FI", "SE", "NO", "DK", "PL", "NL", "IT",
-                          "ES", "EE", "LV", "LT", "IE", "AT", "CH", "BE", "CZ", "CA"})),
-    (3, 8): ({"en": "International Women's Day", "ru": "8 Марта"},
-             frozenset({"RU", "BY", "UA", "KZ", "UZ", "KG", "AM", "GE", "AZ", "MD", "TJ"})),
-}
-
 
 def _campaigns(session: Session, trigger: Trigger) -> list[Campaign]:
     return list(session.scalars(select(Campaign).where(
         Campaign.status == CampaignStatus.SCHEDULED, Campaign.schedule_mode == ScheduleMode.TRIGGER,
         Campaign.trigger == trigger).order_by(Campaign.id)))
-
-
-def occasion(step: int, country: str | None, language: str) -> str | None:
-    """The holiday a holiday-greeting row (step = yyyymmdd) is for, in a language."""
-    names, countries = HOLIDAYS.get(((step // 100) % 100, step % 100), (None, None))
-    if names is None or (countries is not None and (country or "").upper() not in countries):
-        return None
-    return names.get(language, names["en"])
 
 
 def _at_risk_condition(session: Session, settings: CampaignSettings):
@@ -108,9 +90,11 @@ def scan_win_back(session: Session, today: date) -> dict[int, int]:
 
 
 def scan_greetings(session: Session, today: date) -> dict[int, int]:
-    """Add today's birthdays and holidays to the greeting campaigns that wait for them."""
+    """Add today's birthdays, holidays and workspace dates to the greeting campaigns that
+    wait for them."""
     added = {}
     for campaign in _campaigns(session, Trigger.BIRTHDAY):
+        rule = OccasionRule.of(campaign.audience)
         days = [today.day] + ([29] if (today.month, today.day) == (2, 28) and not _leap(today)
                               else [])
         found = [(a, c) for a, c in session.execute(
@@ -118,21 +102,60 @@ def scan_greetings(session: Session, today: date) -> dict[int, int]:
             .where(account_condition(session, campaign.audience),
                    contact_condition(campaign.audience),
                    extract("month", Contact.birthday) == today.month,
-                   extract("day", Contact.birthday).in_(days))
+                   extract("day", Contact.birthday).in_(days),
+                   *([Account.country.in_(rule.countries)] if rule.countries else []),
+                   *([Contact.gender == rule.gender] if rule.gender else []))
             .order_by(Contact.account_id, Contact.id))]
         added[campaign.id] = outbox.fill_outbox(
             session, campaign.id, found, campaign.holdout_share, today.year)["rows"]
-    holiday = HOLIDAYS.get((today.month, today.day))
-    for campaign in _campaigns(session, Trigger.HOLIDAY) if holiday else []:
-        countries = holiday[1]
-        ids = list(session.scalars(select(Account.id).where(
-            account_condition(session, campaign.audience),
-            Account.country.in_(countries) if countries is not None else Account.id.is_not(None))))
-        found = recipients(session, campaign.audience, ids) if ids else []
-        step = today.year * 10000 + today.month * 100 + today.day
+    by_gender = settings_of(session, ContactSettings).greetings_by_gender
+    step = today.year * 10000 + today.month * 100 + today.day
+    for campaign in _campaigns(session, Trigger.HOLIDAY):
+        found = holiday_recipients(session, campaign.audience, today, by_gender=by_gender)
         added[campaign.id] = outbox.fill_outbox(
             session, campaign.id, found, campaign.holdout_share, step)["rows"]
     return added
+
+
+def holiday_recipients(session: Session, audience: dict, today: date, *,
+                       by_gender: bool = False) -> list[tuple[int, int]]:
+    """(account_id, contact_id) greeted today by a holiday campaign of this audience.
+
+    Per country of the target accounts, the holidays the campaign greets on that
+    begin today; then the workspace dates it chose that fall today (an account's
+    date to that account only). A gendered holiday (see
+    :mod:`abm.campaigns.occasions`) goes only to its gender where the workspace
+    targets on it.
+    """
+    rule = OccasionRule.of(audience)
+    accounts = account_condition(session, audience)
+    contacts = [contact_condition(audience)]
+    if rule.gender is not None:
+        contacts.append(Contact.gender == rule.gender)
+    found: dict[int, tuple[int, int]] = {}
+
+    def add(*where) -> None:
+        stmt = (select(Contact.account_id, Contact.id)
+                .join(Account, Account.id == Contact.account_id)
+                .where(accounts, *contacts, *where))
+        for a, c in session.execute(stmt):
+            found.setdefault(c, (a, c))
+
+    countries = session.scalars(select(Account.country).distinct().where(
+        accounts, Account.country.is_not(None)))
+    for country in countries:
+        if not rule.covers(country):
+            continue
+        greeted = [h for h in holidays_on(country, today) if rule.wants(h)]
+        if not greeted:
+            continue
+        genders = {h.gender for h in greeted}
+        gender = genders.pop() if by_gender and len(genders) == 1 else None
+        add(Account.country == country, *([Contact.gender == gender] if gender else []))
+    for greeting in dates_on(session, rule.dates, today):
+        add(*([Account.id == greeting.account_id] if greeting.account_id else []),
+            *([Account.country.in_(rule.countries)] if rule.countries else []))
+    return sorted(found.values())
 
 
 def _leap(day: date) -> bool:

@@ -25,12 +25,12 @@ from abm.accounts.models import Contact
 from abm.campaigns.audiences import reachable_condition
 from abm.campaigns.context import account_contexts, message_context
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
+from abm.campaigns.occasions import OccasionNames
 from abm.campaigns.offers import offer_context
 from abm.campaigns.rendering import RenderError
 from abm.campaigns.send_window import SendWindow, WindowError, WindowGate
 from abm.campaigns.services import compiled_templates, pick_language
 from abm.campaigns.settings import CampaignSettings
-from abm.campaigns.triggers import occasion
 from abm.db import utcnow
 from abm.delivery import outbox
 from abm.delivery.addresses import AddressError, Recipient, smtp_recipient
@@ -104,10 +104,11 @@ def send_campaign(session: Session, campaign_id: int, transport, envelope: Envel
         OM.campaign_id == campaign_id, OM.state.in_((OutboxState.PENDING, OutboxState.CLAIMED))))
     contexts = account_contexts(session, list(account_ids))
     total, _ = outbox.next_due(session, campaign_id)
+    names = OccasionNames.of(session, campaign) if campaign.trigger == Trigger.HOLIDAY else None
     session.commit()
     stats: Counter = Counter()
     job = _Batch(session, campaign_id, transport, envelope, templates, offer, default_language,
-                 contexts, settings, stats, campaign.trigger == Trigger.HOLIDAY,
+                 contexts, settings, stats, names,
                  window=window, default_zone=default_zone)
     retry_at = None
     unreachable = given_back = 0  # batches the SMTP server could not be reached for (in a row)
@@ -186,7 +187,7 @@ class _Batch:
     contexts: dict
     settings: CampaignSettings
     stats: Counter
-    holiday: bool = False
+    holiday: OccasionNames | None = None  # names a holiday greeting's occasion
     window: SendWindow | None = None
     default_zone: ZoneInfo | None = None  # of recipients whose country has no known zone
     per_contact: Counter = field(default_factory=Counter)  # messages in the cap window
@@ -274,7 +275,8 @@ class _Batch:
         account_ctx = self.contexts[r.account_id]
         offer = self.offer
         if self.holiday:  # the occasion depends on the day and the account's country
-            name = occasion(r.step, account_ctx["account"]["country"], lang)
+            name = self.holiday.name(r.step, account_ctx["account"]["country"], r.account_id,
+                                     lang)
             offer = {**offer, "occasion": name} if name else offer
         try:
             rendered = self.templates[lang].render(message_context(

@@ -9,6 +9,7 @@ columns the file carries are compared and written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Row, insert, select, tuple_, update
@@ -19,6 +20,7 @@ from abm.accounts.folding import fold
 from abm.accounts.models import Account, AccountKind, Contact
 from abm.imports import loyalty_columns
 from abm.imports.columns import fields_of
+from abm.imports.contact_values import check_phone, parse_gender, parse_language, parse_role
 from abm.imports.directory import Directory
 from abm.imports.parsing import ValueProblem, parse_bool, parse_date, parse_int, parse_number
 from abm.imports.readers import Table, report_skipped
@@ -41,11 +43,13 @@ _MONEY = {"price", "amount", "paid_amount"}
 
 
 def record_batches(table: Table, columns: dict[str, int], kind: str, result: ImportResult,
-                   directory: Directory, *,
-                   currency: str = "EUR") -> Iterator[list[tuple[int, dict]]]:
+                   directory: Directory, *, currency: str = "EUR",
+                   keep_gender: bool = False) -> Iterator[list[tuple[int, dict]]]:
     """Parse rows into (line, record) batches of model column values, reporting bad rows.
 
-    ``currency`` is the currency of a receivable whose row names none.
+    ``currency`` is the currency of a receivable whose row names none;
+    ``keep_gender``: whether the workspace keeps contacts' gender (else a row that
+    gives one is refused, so that nothing the workspace chose not to keep is written).
     """
     fields = fields_of(kind)
     model = _MODELS[kind]
@@ -68,6 +72,9 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
                     text = row[index].strip() if index < len(row) else ""
                     record[name] = _value(fields[name], model, text)
                 record = finish(record, directory)
+                if not keep_gender and record.get("gender") is not None:
+                    raise RowProblem("gender", str(record["gender"].value),
+                                     "the workspace does not keep contacts' gender (a setting)")
                 if kind in ("receivables", "prices"):
                     record.setdefault("currency", currency)
                 key = _key(kind, record)
@@ -107,6 +114,8 @@ def _value(field, model, text: str):
         raise RowProblem(field.name, text, "negative value not allowed")
     if field.name in _MONEY:
         value = round(value, 2)
+    if model is Contact and field.name in _CONTACT_WORDS:  # a word, read as a value after
+        return value
     column = model.__table__.c.get(field.name)
     length = getattr(column.type, "length", None) if column is not None else None
     if length and isinstance(value, str) and len(value) > length:
@@ -148,7 +157,20 @@ def _finish_contact(record: dict, directory: Directory) -> dict:
             raise RowProblem("email", email, f"not a valid email address: {exc}") from None
     if record.get("external_id") is None and email is None:
         raise RowProblem("email", "", "a contact needs an external id or an email")
+    for name, parse in _CONTACT_WORDS.items():
+        if record.get(name) is not None:
+            record[name] = parse(record[name])
+    if record.get("consent_on") is not None and record["consent_on"] > date.today():
+        raise RowProblem("consent_on", record["consent_on"].isoformat(), "a date in the future")
+    if record.get("birthday") is not None and not (
+            date(1900, 1, 1) <= record["birthday"] <= date.today()):
+        raise RowProblem("birthday", record["birthday"].isoformat(),
+                         "not a birthday (between 1900 and today)")
     return _drop_defaulted(record, Contact)
+
+
+_CONTACT_WORDS: dict[str, Callable[[str], Any]] = {
+    "role": parse_role, "language": parse_language, "gender": parse_gender, "phone": check_phone}
 
 
 def _finish_product(record: dict, _directory: Directory) -> dict:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from abm.accounts.settings import ContactSettings
 from abm.audit import services as audit
 from abm.currencies.codes import UnknownCurrency, currency_code
 from abm.currencies.conversion import Rates
@@ -39,6 +40,7 @@ from abm.imports.reading import order_batches_from_child, reads_in_child
 from abm.imports.records import record_batches, write_records
 from abm.imports.results import ImportFileError, ImportResult
 from abm.sales.services import refresh_monthly_aggregates
+from abm.workspace.services import settings_of
 
 _MONTH = itemgetter(COLUMNS.index("month"))
 OnBatch = Callable[[int, int, int], None]  # (done, total, rows read so far)
@@ -150,7 +152,10 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
         batches = order_batches(table, columns, result, directory, currency=currency,
                                 rates=rates)
     else:
-        batches = record_batches(table, columns, kind, result, directory, currency=currency)
+        keep_gender = (kind == "contacts"
+                       and settings_of(session, ContactSettings).greetings_by_gender)
+        batches = record_batches(table, columns, kind, result, directory, currency=currency,
+                                 keep_gender=keep_gender)
     first = True
     committed = _Committed(on_batch)
     try:

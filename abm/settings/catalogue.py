@@ -8,6 +8,7 @@ a reader uses is listed.
 
 from __future__ import annotations
 
+from abm.accounts.settings import ContactSettings
 from abm.analytics.settings import AnalyticsSettings
 from abm.campaigns.settings import CampaignSettings
 from abm.currencies.settings import CurrencySettings
@@ -22,6 +23,7 @@ SECTIONS: tuple[type[SettingsSection], ...] = (
     SegmentationSettings,
     PotentialSettings,
     CampaignSettings,
+    ContactSettings,
 )
 
 # Stored key -> (section, field name), for the page and the storage layer.

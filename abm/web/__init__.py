@@ -86,6 +86,7 @@ def init_app(app: Flask) -> None:
         alerts,
         campaign_editor,
         campaigns,
+        greeting_dates,
         previews,
         rates,
         settings,
@@ -105,6 +106,8 @@ def init_app(app: Flask) -> None:
     from abm.web import loyalty
 
     app.register_blueprint(loyalty.bp)
+
+    app.register_blueprint(greeting_dates.bp)
     i18n.init_app(app)
     errors.init_app(app)
 

@@ -9,11 +9,14 @@ as messages, never as a server error.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from abm.accounts.models import ContactRole
+from abm.accounts.settings import ContactSettings
 from abm.campaigns.audience_form import (
     audience_from_form,
     audience_to_form,
@@ -23,6 +26,9 @@ from abm.campaigns.audience_form import (
     value_kind,
 )
 from abm.campaigns.audiences import FIELDS, describe_fields, preview_audience
+from abm.campaigns.greeting_dates import list_dates
+from abm.campaigns.models import CampaignKind
+from abm.campaigns.occasions import holiday_choices
 from abm.campaigns.rendering import MAX_SUBJECT, SubjectTooLong
 from abm.campaigns.services import (
     EDITABLE,
@@ -39,6 +45,7 @@ from abm.web.auth import role_required
 from abm.web.campaign_forms import TemplateForm
 from abm.web.campaigns import EDITORS, USER_ERRORS, carried_out, load_campaign
 from abm.web.previews import keep_preview
+from abm.workspace.services import settings_of
 
 bp = Blueprint("campaign_editor", __name__, url_prefix="/campaigns")
 
@@ -61,8 +68,16 @@ def audience_input() -> dict:
 
     rules = {f["name"]: (form.get(f"op-{f['name']}", ""), value(f["name"]))
              for f in describe_fields()}
+    occasion = None
+    if form.get("occasion-shown"):  # a greeting: its holidays, countries, dates, gender
+        occasion = {"holidays": (["*"] if form.get("occasion-every") else [])
+                    + form.getlist("occasion-holidays"),
+                    "countries": form.getlist("occasion-countries"),
+                    "dates": [int(d) for d in form.getlist("occasion-dates") if d.isdigit()],
+                    "gender": form.get("occasion-gender") or None}
     return {"match": form.get("match", "all"), "rules": rules, "picked": form.get("picked", ""),
-            "roles": form.getlist("roles"), "reachable_only": form.get("reachable_only") == "on"}
+            "roles": form.getlist("roles"), "reachable_only": form.get("reachable_only") == "on",
+            "occasion": occasion}
 
 
 @bp.route("/<int:campaign_id>/audience", methods=["GET", "POST"])
@@ -96,8 +111,19 @@ def audience(campaign_id: int):
     options = {f["name"]: editor_options(f, in_data) for f in fields if f["options"] is not None}
     return render_template("campaigns/pages/audience.html", c=campaign, values=values,
                            fields=fields, options=options, roles=[r.value for r in ContactRole],
-                           counts=counts, error=error,
+                           counts=counts, error=error, occasions=occasion_choices(campaign,
+                                                                                  in_data),
                            editable=campaign.status in EDITABLE), status
+
+
+def occasion_choices(campaign, countries: list[str]) -> dict | None:
+    """What a greeting's audience chooses its occasion from; None for other kinds."""
+    if campaign.kind != CampaignKind.GREETING:
+        return None
+    session = get_session()
+    return {"holidays": holiday_choices(countries, date.today().year), "countries": countries,
+            "dates": list_dates(session),
+            "by_gender": settings_of(session, ContactSettings).greetings_by_gender}
 
 
 @bp.route("/<int:campaign_id>/audience/count", methods=["POST"])

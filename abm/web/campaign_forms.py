@@ -109,8 +109,13 @@ class TemplateForm(FlaskForm):
 
 class ScheduleForm(FlaskForm):
     mode = RadioField(_l("When"), choices=options([("now", _l("Now")),
-                                                  ("at", _l("At a time"))]),
+                                                  ("at", _l("At a time")),
+                                                  ("trigger", _l("On each occasion"))]),
                       default="now")
+    trigger = SelectField(_l("Occasion"), choices=options([
+        ("birthday", _l("A contact's birthday")),
+        ("holiday", _l("A holiday or a date of the workspace (chosen with the audience)")),
+        ("win_back", _l("An account at risk or lost (win-back)"))]), validators=[Optional()])
     # Local time in the workspace time zone (the page names it); stored in UTC.
     at = DateTimeLocalField(_l("Time"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                             validators=[Optional()])

@@ -283,13 +283,16 @@ def schedule(campaign_id: int):
     at = form.at.data if form.mode.data == "at" else None  # local: the workspace time zone
     try:
         services.schedule(session, campaign_id, queue=campaign_queue(), mode=form.mode.data,
-                          at=at, user_id=current_user.id)
+                          at=at, user_id=current_user.id,
+                          trigger=form.trigger.data if form.mode.data == "trigger" else None)
     except USER_ERRORS as exc:
         refused(exc)
         return redirect(url_for(".show", campaign_id=campaign_id) + "#schedule")
     campaign = get_campaign(session, campaign_id)
     flash(_("Scheduled for %(when)s: a worker sends it then.", when=moment(campaign.scheduled_at))
-          if form.mode.data == "at" else _("Scheduled: a worker sends it."), "info")
+          if form.mode.data == "at" else
+          _("Scheduled: each occasion is greeted as it comes, today's at once.")
+          if form.mode.data == "trigger" else _("Scheduled: a worker sends it."), "info")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#progress")
 
 

@@ -11,11 +11,13 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from abm.accounts.contacts import get_contact, save_contact
 from abm.accounts.emails import InvalidEmail, normalise_email
+from abm.accounts.settings import ContactSettings
 from abm.db import get_session
 from abm.web import LANGUAGES, labels
 from abm.web.accounts import load_editable_account
 from abm.web.auth import role_required
 from abm.web.forms import options
+from abm.workspace.services import settings_of
 
 bp = Blueprint("contacts", __name__, url_prefix="/accounts")
 
@@ -38,6 +40,10 @@ class ContactForm(FlaskForm):
     birthday = DateField(_l("Birthday"), validators=[Optional()])
     language = SelectField(_l("Language of messages"))
     marketing_consent = BooleanField(_l("Agreed to receive marketing messages"))
+    consent_source = StringField(_l("Where the consent was given"),
+                                 validators=[Optional(), Length(max=200)])
+    consent_on = DateField(_l("Consent given on"), validators=[Optional()])
+    gender = SelectField(_l("Gender"), validators=[Optional()])
 
 
 @bp.route("/<int:account_id>/contacts/new", methods=["GET", "POST"], endpoint="new")
@@ -54,6 +60,10 @@ def edit(account_id: int, contact_id: int | None = None):
     form = ContactForm(obj=contact)
     form.role.choices = options(labels.choices("contact_role"))
     form.language.choices = options([(code, code) for code in LANGUAGES])
+    if settings_of(session, ContactSettings).greetings_by_gender:
+        form.gender.choices = options([("", "—"), *labels.choices("gender")])
+    else:  # the workspace does not keep contacts' gender
+        del form.gender
     if form.validate_on_submit():
         save_contact(session, account, form.data, contact)
         session.commit()

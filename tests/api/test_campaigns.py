@@ -271,3 +271,15 @@ def test_the_document_states_the_rule_fields_operators_and_the_trigger_it_requir
     needs = {c["if"]["properties"]["mode"]["const"]: c["then"]["required"]
              for c in schemas["ScheduleRequest"]["allOf"]}
     assert needs == {"at": ["at"], "trigger": ["trigger"]}
+
+
+def test_the_audience_preview_says_how_many_contacts_are_unreachable_and_why(
+        api, session, book, reachable):
+    from datetime import UTC, datetime
+
+    reachable.bounced_at = datetime(2026, 1, 1, tzinfo=UTC)
+    session.commit()
+    campaign_id = _create(api, account_id=book["own"].id).get_json()["id"]
+    body = api.as_("marketing").get(f"/campaigns/{campaign_id}/audience").get_json()
+    assert body["contacts"] == 0
+    assert body["unreachable"]["total"] >= 1 and body["unreachable"]["bounced"] == 1

@@ -44,7 +44,7 @@ def _rule(field, op, value):
     (_rule("city", "in", []), "rule 2 (city): a value is needed"),
     ({"match": "some"}, 'accounts must match "all" or "any" of the rules, not "some"'),
     ({"rule": []}, 'there is no audience setting "rule"; the settings are match, rules, '
-     "account_ids, contact_roles, reachable_only"),
+     "account_ids, contact_roles, reachable_only, occasion"),
     ({"contact_roles": ["ceo"]}, '"ceo" is not a contact role; the roles are owner, '
      "purchasing, warehouse, logistics, accounting, technical, other"),
     ({"rules": [{"field": "region", "values": ["North"]}]},

@@ -101,3 +101,24 @@ def test_contact_rules_combine_with_contact_roles(session, make_accounts):
                 "contact_roles": ["purchasing"]}
     assert recipients(session, audience) == [(account.id, account.contacts[1].id)]
     assert preview_audience(session, audience)["contacts"] == 1
+
+
+def test_unreachable_contacts_are_counted_by_each_reason(session, make_accounts):
+    from datetime import UTC, datetime
+
+    from abm.campaigns.audiences import preview_audience
+
+    account = make_accounts(1, contacts=5)[0]
+    ok, no_consent, gone, bounced, nothing = account.contacts
+    no_consent.marketing_consent = False
+    gone.unsubscribed_at = datetime(2026, 1, 1, tzinfo=UTC)
+    bounced.bounced_at = datetime(2026, 1, 1, tzinfo=UTC)
+    bounced.marketing_consent = False
+    nothing.email = None
+    session.flush()
+    counts = preview_audience(session, {"account_ids": [account.id]})
+    assert counts["contacts"] == 1
+    assert counts["unreachable"] == {"total": 4, "no_consent": 2, "unsubscribed": 1,
+                                     "bounced": 1, "invalid_address": 1}
+    owners = preview_audience(session, {"account_ids": [account.id], "contact_roles": ["owner"]})
+    assert owners["unreachable"]["total"] == 0  # only the first contact is an owner

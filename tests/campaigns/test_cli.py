@@ -133,3 +133,12 @@ def test_a_bonus_threshold_without_a_bonus_is_refused_clearly(runner):
     result = runner.invoke(cli, args=["campaign", "create", "--kind", "promotion",
                                       "--bonus-threshold", "100"])
     assert result.exit_code == 2 and "needs the bonus percentage" in result.output
+
+
+def test_preview_says_why_contacts_are_unreachable(runner, session, make_accounts):
+    account = make_accounts(1)[0]
+    account.contacts[0].marketing_consent = False
+    session.commit()
+    campaign_id = _create(runner, "--kind", "promotion")
+    output = runner.invoke(cli, args=["campaign", "preview", str(campaign_id)]).output
+    assert "1 contacts unreachable: no consent 1" in output

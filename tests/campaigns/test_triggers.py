@@ -27,22 +27,6 @@ def test_birthdays_enter_the_greeting_campaign_once_a_year(session, make_account
     assert triggers.scan_greetings(session, date(2027, 3, 14)) == {campaign.id: 1}
 
 
-def test_holidays_follow_the_account_country(session, make_accounts):
-    make_accounts(1, contacts=1, country="RU")
-    make_accounts(1, contacts=1, country="IS")
-    campaign = _trigger_campaign(session, "holiday")
-    triggers.scan_greetings(session, date(2026, 3, 8))
-    assert _rows(session, campaign) == 1
-    triggers.scan_greetings(session, date(2027, 1, 1))
-    assert _rows(session, campaign) == 3
-
-
-def test_the_holiday_name_follows_the_day_country_and_language():
-    assert triggers.occasion(20260308, "RU", "ru") == "8 Марта"
-    assert triggers.occasion(20260308, "IS", "en") is None
-    assert triggers.occasion(20261225, "IS", "en") == "Christmas"
-
-
 def test_silent_accounts_enter_win_back_once_per_window(session, make_accounts, sales):
     quiet, busy = make_accounts(2, contacts=1)
     this_month = date.today().replace(day=1)

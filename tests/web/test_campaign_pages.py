@@ -440,3 +440,15 @@ def test_a_stored_audience_that_does_not_hold_is_shown_not_a_server_error(
                 f"/campaigns/{campaign.id}/template"):
         page = _page(client, url)
         assert 'class="error"' in page, url
+
+
+def test_the_audience_page_counts_who_cannot_be_reached_and_why(client, login, campaign, book,
+                                                                reachable):
+    login("marketing")
+    counts = client.post(f"/campaigns/{campaign.id}/audience/count", data={
+        "match": "all", "op-region": "eq", "value-region": "North",
+        "reachable_only": "on"}).get_json()
+    assert counts["unreachable"] == {"total": 1, "no_consent": 1, "unsubscribed": 0,
+                                     "bounced": 0, "invalid_address": 0}
+    page = client.get(f"/campaigns/{campaign.id}/audience").get_data(as_text=True)
+    assert 'id="live-unreachable-no_consent"' in page and "No consent" in page

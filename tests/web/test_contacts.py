@@ -65,3 +65,17 @@ def test_an_invalid_address_is_refused_with_the_reason_and_nothing_is_saved(
     assert "This is not a valid email address: " in page
     assert "two periods in a row" in page
     assert session.scalar(select(Contact).where(Contact.name == "Dot Dot")) is None
+
+
+def test_the_contact_form_asks_for_gender_only_where_the_workspace_keeps_it(
+        client, login, session, book):
+    from abm.accounts.settings import ContactSettings
+    from abm.settings.services import update_settings
+
+    login("manager")
+    url = f"/accounts/{book['own'].id}/contacts/new"
+    assert 'name="gender"' not in client.get(url).get_data(as_text=True)
+    assert 'name="consent_source"' in client.get(url).get_data(as_text=True)
+    update_settings(session, ContactSettings, greetings_by_gender=True)
+    session.commit()
+    assert 'name="gender"' in client.get(url).get_data(as_text=True)

@@ -61,6 +61,10 @@
       text("live-accounts", number(data.accounts));
       text("live-with-recipients", number(data.accounts_with_recipients));
       text("live-contacts", number(data.contacts));
+      text("live-unreachable", number(data.unreachable.total));
+      ["no_consent", "unsubscribed", "bounced", "invalid_address"].forEach(function (reason) {
+        text("live-unreachable-" + reason, number(data.unreachable[reason]));
+      });
       const list = document.getElementById("live-sample");
       list.replaceChildren();
       data.sample.forEach(function (s) {
