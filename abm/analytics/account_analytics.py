@@ -8,6 +8,7 @@ page reads a few rows and explains them here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +36,15 @@ class MonthSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class Explanation:
+    """One reason behind the labels as a stable ``code`` and its figures, for the adapters
+    to word in their reader's language (``reasons`` holds the same in English)."""
+
+    code: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class AccountLabels:
     """The account's labels at the latest refresh, and the reasons behind each, in words.
 
@@ -59,6 +69,7 @@ class AccountLabels:
     mean_monthly: float | None
     recommendation: str | None
     reasons: list[str]
+    explanations: list[Explanation]
     period: MonthSpan
     measure: str
     total: float
@@ -179,6 +190,7 @@ def _labels(row: AccountAnalytics, snap: AnalyticsSnapshot) -> AccountLabels:
         mean_monthly=row.mean_monthly,
         recommendation=RECOMMENDATIONS.get(cell) if cell else None,
         reasons=_reasons(row, snap, cell),
+        explanations=_explanations(row, snap, cell),
         period=MonthSpan(start=month_label(snap.period_start), end=month_label(snap.period_end)),
         measure=snap.measure, total=snap.total,
         computed_at=snap.computed_at.isoformat() if snap.computed_at else None,
@@ -205,3 +217,24 @@ def _reasons(row: AccountAnalytics, snap: AnalyticsSnapshot, cell: str | None) -
                        + ("no regular revenue" if row.cv is None
                           else f"monthly revenue varies {row.cv:.1%}"))
     return reasons
+
+
+def _explanations(row: AccountAnalytics, snap: AnalyticsSnapshot,
+                  cell: str | None) -> list[Explanation]:
+    """The codes and figures of :func:`_reasons`, in the same order."""
+    t = AnalyticsSettings.from_stored(snap.settings or {})
+    share = {"share": row.share, "total": snap.total, "measure": snap.measure}
+    found = []
+    for code, holds, threshold in (("mono_client", row.mono_client, t.mono_client_share),
+                                   ("dependency", row.dependency, t.dependency_share),
+                                   ("key", row.is_key, t.key_share)):
+        if holds:
+            found.append(Explanation(code, {**share, "threshold": threshold}))
+    if row.near_key:
+        found.append(Explanation("near_key", {**share, "growth": row.growth}))
+    if row.pareto_core:
+        found.append(Explanation("pareto_core", {"rank": row.rank, "accounts": snap.accounts}))
+    if cell:
+        found.append(Explanation("abc_xyz", {"cell": cell, "cumulative": row.cumulative_share,
+                                             "cv": row.cv}))
+    return found

@@ -26,6 +26,7 @@ from abm.web.auth import current_actor, role_required
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import current_currency
+from abm.web.labels import label
 from abm.web.rates import currency_choices, currency_pairs
 
 if TYPE_CHECKING:  # the importer is loaded by the pages that use it
@@ -97,7 +98,8 @@ def preview(token: str):
     if request.method == "POST" and shown is not None and "show" not in request.form:
         told = shown.told
         if shown.missing:
-            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown.missing)),
+            flash(_("Choose a column for: %(fields)s",
+                    fields=", ".join(label("import_field", f) for f in shown.missing)),
                   "error")
         elif told is not None and not told.plausible and not request.form.get("confirm"):
             flash(_("The text looks wrong in this encoding: choose another one, or tick the "

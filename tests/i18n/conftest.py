@@ -1,0 +1,81 @@
+"""The demo data loaded once, served in the pseudo-locale (see :mod:`tests.i18n.pseudo`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from abm.app import create_app
+from abm.db import get_db, get_session, upgrade
+from abm.demo import load_demo
+from abm.web import labels
+from tests.i18n.pseudo import build_pseudo_catalogue, data_words
+
+TODAY = date(2026, 11, 23)
+# The stored columns that hold the users' own words (names, places, notes, their
+# templates), not the product's: a word of theirs on a page is data.
+DATA = {"products": ("sku", "name", "category"), "users": ("email", "name"),
+        "accounts": ("name", "external_id", "industry", "country", "region", "city", "website",
+                     "description", "history", "structure", "competitors",
+                     "current_supplier", "loyalty_tier"),
+        "api_tokens": ("name",), "campaigns": ("name", "price_list", "terms"),
+        "exchange_rates": ("currency", "base"), "import_mappings": ("name",),
+        "account_plans": ("objectives", "notes"), "campaign_approvals": ("reason",),
+        "campaign_templates": ("subject",),
+        "contacts": ("external_id", "name", "email", "phone", "position"),
+        "order_lines": ("document", "currency"), "receivables": ("document", "currency"),
+        "tasks": ("title", "description"), "tenders": ("title", "reason"),
+        "alert_events": ("note",), "interactions": ("text",), "task_comments": ("text",)}
+
+
+@pytest.fixture(scope="package")
+def pseudo_app(fresh_database, redis_url, tmp_path_factory):
+    """The demo workspace with a campaign awaiting approval, served in the pseudo-locale."""
+    url = fresh_database()
+    upgrade(url)
+    directory = build_pseudo_catalogue(tmp_path_factory.mktemp("pseudo"))
+    app = create_app({"database_url": url, "redis_url": redis_url,
+                      "instance_path": str(tmp_path_factory.mktemp("instance")),
+                      "secret_key": "pseudo", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "BABEL_TRANSLATION_DIRECTORIES": str(directory)})
+    labels._translated.cache_clear()
+    with app.app_context():
+        session = get_session()
+        load_demo(session, seed=1, today=TODAY)
+        _campaign(session)
+        session.commit()
+        session.close()
+    yield app
+    labels._translated.cache_clear()
+    get_db(app).dispose()
+
+
+def _campaign(session) -> None:
+    from abm.campaigns.services import create_campaign, request_approval
+
+    campaign = create_campaign(session, name="Spring bonus", kind="volume_bonus",
+                               offer={"bonus_percent": 5, "bonus_threshold": 100000,
+                                      "payment_days": 60})
+    request_approval(session, campaign.id)
+
+
+@pytest.fixture(scope="package")
+def demo_words(pseudo_app) -> frozenset[str]:
+    """Every word of the stored data values, the users' own words."""
+    from abm import models  # noqa: F401 - every table known to the metadata
+    from abm.db import Base
+    from abm.demo import DEMO_SENDER
+    from tests.i18n.test_pages_in_pseudo_locale import ORDERS
+
+    # The uploaded file's own headers are its data too.
+    values = [*DEMO_SENDER.values(), ORDERS.splitlines()[0].replace(";", " ")]
+    with pseudo_app.app_context():
+        session = get_session()
+        for name, columns in DATA.items():
+            table = Base.metadata.tables[name]
+            for column in columns:
+                values.extend(session.scalars(select(table.c[column]).distinct()))
+        session.close()
+    return data_words(values)
