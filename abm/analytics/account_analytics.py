@@ -8,13 +8,13 @@ page reads a few rows and explains them here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.analytics.abcxyz import RECOMMENDATIONS
 from abm.analytics.alerts import AlertView, list_alerts
+from abm.analytics.explanations import Explanation, churn_explanations
 from abm.analytics.models import (
     AccountAnalytics,
     AnalyticsSnapshot,
@@ -25,6 +25,7 @@ from abm.analytics.models import (
 from abm.analytics.periods import add_months, month_label
 from abm.analytics.settings import AnalyticsSettings
 from abm.sales.models import MonthlyAccountSales
+from abm.workspace.services import settings_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +34,6 @@ class MonthSpan:
 
     start: str
     end: str
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """One reason behind the labels as a stable ``code`` and its figures, for the adapters
-    to word in their reader's language (``reasons`` holds the same in English)."""
-
-    code: str
-    params: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +80,7 @@ class AccountChurn:
     revenue_drop: float | None
     revenue_at_stake: float
     reasons: list[str]
+    explanations: list[Explanation]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,21 +131,28 @@ def account_analytics(session: Session, account_id: int, *,
     return AccountAnalyticsView(
         account_id=account_id,
         labels=None if found is None else _labels(*found),
-        churn=_churn(session.get(ChurnState, account_id)),
+        churn=_churn(session.get(ChurnState, account_id),
+                     settings_of(session, AnalyticsSettings)),
         report=_report_rank(session, account_id),
         alerts=list_alerts(session, account_id=account_id, limit=100),
         monthly=_monthly(session, account_id, months),
     )
 
 
-def _churn(row: ChurnState | None) -> AccountChurn | None:
+def _churn(row: ChurnState | None, s: AnalyticsSettings) -> AccountChurn | None:
+    """The stored state; its explanations from its stored figures and today's thresholds."""
     if row is None:
         return None
     return AccountChurn(
         state=str(row.state), since=row.since.isoformat(),
         last_purchase_on=row.last_purchase_on.isoformat(), rhythm_days=row.rhythm_days,
         silence_days=row.silence_days, revenue_drop=row.revenue_drop,
-        revenue_at_stake=row.revenue_at_stake, reasons=row.reasons)
+        revenue_at_stake=row.revenue_at_stake, reasons=row.reasons,
+        explanations=churn_explanations(
+            state=str(row.state), silence_days=row.silence_days, rhythm_days=row.rhythm_days,
+            last_purchase_on=row.last_purchase_on, revenue_drop=row.revenue_drop,
+            revenue_at_stake=row.revenue_at_stake, lost_factor=s.churn_lost_factor,
+            at_risk_factor=s.churn_at_risk_factor, drop_threshold=s.churn_revenue_drop))
 
 
 def _report_rank(session: Session, account_id: int) -> ReportRank | None:

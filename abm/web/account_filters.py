@@ -48,7 +48,7 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
     """The extra filter fields to offer: ``{"name", "label", "options": [(value, label)]}``."""
     from flask_babel import gettext as _
 
-    from abm.web.segment_names import segment_name
+    from abm.segments.wording import segment_name
 
     fields = []
     latest = segments.latest_segment_choices(session)

@@ -61,9 +61,10 @@ def _campaign(session) -> None:
     request_approval(session, campaign.id)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture
 def demo_words(pseudo_app) -> frozenset[str]:
-    """Every word of the stored data values, the users' own words."""
+    """Every word of the stored data values, the users' own words (read afresh: a test
+    before may have added some, as an import adds accounts)."""
     from abm import models  # noqa: F401 - every table known to the metadata
     from abm.db import Base
     from abm.demo import DEMO_SENDER
