@@ -154,7 +154,8 @@ SHOWN_ERRORS = 20  # on the run page; the report has them all
 
 
 def row_reason(error: dict) -> str:
-    """The reason of a row error in the user's language, where the importer gave its code."""
+    """The reason of a row error in the user's language, where the importer gave its code
+    or the reason is one of its fixed phrases (the CSV report too)."""
     if error.get("code") == "control":
         return _("control character %(char)s in the value",
                  char=(error.get("params") or {}).get("char", ""))
@@ -163,7 +164,7 @@ def row_reason(error: dict) -> str:
         return _("no exchange rate %(source)s→%(target)s on %(day)s; add one on the Exchange "
                  "rates page", source=params.get("from", ""), target=params.get("to", ""),
                  day=params.get("day", ""))
-    return error.get("reason", "")
+    return label("row_reason", error.get("reason", ""))
 
 
 def _run_or_404(run_id: str):
