@@ -53,7 +53,19 @@ def pseudo_app(fresh_database, redis_url, tmp_path_factory):
 
 
 def _campaign(session) -> None:
+    """A campaign awaiting approval, and a tender on the salesperson's first account."""
+    from abm.accounts.models import Account, Tender, TenderOutcome
     from abm.campaigns.services import create_campaign, request_approval
+    from abm.demo import DEMO_USERS
+    from abm.users.models import User
+
+    sales = session.scalars(select(User).where(User.email == next(
+        u[0] for u in DEMO_USERS if u[2] == "sales"))).one()
+    account = session.scalars(select(Account).where(Account.owner_id == sales.id)
+                              .order_by(Account.id)).first()
+    session.add(Tender(account_id=account.id, title="Warehouse shelving 2027",
+                       held_on=TODAY, outcome=TenderOutcome.LOST, reason="Price too high",
+                       amount=125000.0))
 
     campaign = create_campaign(session, name="Spring bonus", kind="volume_bonus",
                                offer={"bonus_percent": 5, "bonus_threshold": 100000,
