@@ -60,11 +60,27 @@ def build_pseudo_catalogue(directory: Path) -> Path:
     return directory
 
 
+def strip_marked(text: str) -> str:
+    """The text without its marked parts (a marked sentence may hold a marked value)."""
+    previous = None
+    while previous != text:
+        previous, text = text, _MARKED.sub(" ", text)
+    return text
+
+
+def without_texts(text: str, texts: frozenset[str]) -> str:
+    """The unmarked text less the parts that are a stored free text whole (a note, a
+    reason), as a page shows them: between " · ", in parentheses, after a colon."""
+    text = strip_marked(text)
+    if text.strip(" :·…") in texts:
+        return ""
+    parts = re.split(r" · |\(|\)", text)
+    return " ".join(p for p in parts if p.strip(" :·…") not in texts)
+
+
 def unmarked_words(text: str, data_words: frozenset[str] = frozenset()) -> list[str]:
     """The Latin words of three letters or more outside the markers and the data."""
-    previous = None
-    while previous != text:  # a marked sentence may hold a marked value
-        previous, text = text, _MARKED.sub(" ", text)
+    text = strip_marked(text)
     text = _EMAIL_OR_URL.sub(" ", text)
     found = []
     for token in _TOKEN.findall(text):
