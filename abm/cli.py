@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import gettext as _
 
 from abm.app import create_app
+from abm.workspace.sections import N_
+from abm.workspace.wording import number
 
 
 class _AbmGroup(FlaskGroup):
@@ -82,12 +85,15 @@ def demo(seed: int, force: bool) -> None:
     try:
         summary = load_demo(session, seed=seed, force=force, echo=click.echo)
     except DemoNotEmpty as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_("the database has accounts already; use --force to add "
+                                     "the demo anyway")) from exc
     session.commit()
-    click.echo(
-        "loaded {customers} customers, {prospects} prospects, {products} products, "
-        "{order_lines} order lines in {seconds:.1f} s".format(**summary)
-    )
+    click.echo(_("loaded %(customers)s customers, %(prospects)s prospects, %(products)s "
+                 "products, %(order_lines)s order lines in %(seconds)s s",
+                 customers=number(summary["customers"]), prospects=number(summary["prospects"]),
+                 products=number(summary["products"]),
+                 order_lines=number(summary["order_lines"]),
+                 seconds=number(summary["seconds"], 1)))
 
 
 @cli.command()
@@ -112,6 +118,10 @@ def worker(burst: bool) -> None:
     run_worker(_this_app(), burst=burst)
 
 
+ROLE_NAMES = {"admin": N_("Administrator"), "manager": N_("Manager"),
+              "marketing": N_("Marketing"), "sales": N_("Sales / KAM")}
+
+
 @cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -133,8 +143,9 @@ def create_user_cmd(email: str, name: str, role: str, password: str) -> None:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise click.ClickException(f"a user with the email {email} exists already") from None
-    click.echo(f"created {role} {email}")
+        raise click.ClickException(_("a user with the email %(email)s exists already",
+                                     email=email)) from None
+    click.echo(_("created %(role)s %(email)s", role=_(ROLE_NAMES[role]), email=email))
 
 
 def _add_domain_commands(group: click.Group) -> None:

@@ -75,6 +75,26 @@ class Settings:
         return Path(self.instance_path) / "outbox"
 
 
+def command_language(languages: tuple[str, ...], default: str,
+                     environ: Mapping[str, str] | None = None) -> str:
+    """The language of the command line: ``ABM_LANGUAGE``, else the locale the shell says
+    (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``, as gettext reads them), else ``default``.
+
+    ``ru_RU.UTF-8`` and ``ru`` both choose Russian; ``C`` and ``POSIX`` choose nothing.
+    """
+    environ = os.environ if environ is None else environ
+    for key in (ENV_PREFIX + "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(key, "")
+        if not value:
+            continue
+        code = value.split(".")[0].split("_")[0].split("-")[0].lower()
+        if code in languages:
+            return code
+        if key == ENV_PREFIX + "LANGUAGE" or code not in ("c", "posix"):
+            return default  # a language asked for that abm does not speak
+    return default
+
+
 def _instance_secret(path: Path) -> str:
     """Read the secret key kept in the instance folder, generating it on first use."""
     try:

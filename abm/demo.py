@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -145,13 +146,14 @@ def load_demo(
     users = ensure_demo_users(session)
 
     products = _products(session, rng)
-    echo(f"  {len(products)} products")
+    echo("  " + ngettext("%(num)s product", "%(num)s products", len(products)))
     customers, profiles = _customers(session, rng, users, end)
     prospects = _prospects(session, rng, users)
-    echo(f"  {len(customers)} customers, {len(prospects)} prospects")
+    echo("  " + gettext("%(customers)s customers, %(prospects)s prospects",
+                        customers=len(customers), prospects=len(prospects)))
     _contacts(session, rng, customers + prospects, end)
     n_lines = _order_lines(session, rng, customers, profiles, products, first, end)
-    echo(f"  {n_lines} order lines")
+    echo("  " + ngettext("%(num)s order line", "%(num)s order lines", n_lines))
     refresh_monthly_aggregates(session)
     _receivables(session, rng, customers, profiles, end, today)
     _interactions_and_tasks(session, rng, customers, profiles, users, end)
@@ -160,7 +162,8 @@ def load_demo(
     # import, and the segments and potential the monthly job would compute.
     refresh_analytics(session, today=today)
     segment_and_fit_potential(session)
-    echo(f"  analytics, segments and potential in {time.perf_counter() - derived:.1f} s")
+    echo("  " + gettext("analytics, segments and potential in %(seconds)s s",
+                        seconds=f"{time.perf_counter() - derived:.1f}"))
     _sender_settings(session)
     return {
         "customers": len(customers),

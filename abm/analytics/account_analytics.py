@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from abm.analytics.abcxyz import RECOMMENDATIONS
 from abm.analytics.alerts import AlertView, list_alerts
+from abm.analytics.explanations import Explanation, churn_explanations
 from abm.analytics.models import (
     AccountAnalytics,
     AnalyticsSnapshot,
@@ -24,6 +25,7 @@ from abm.analytics.models import (
 from abm.analytics.periods import add_months, month_label
 from abm.analytics.settings import AnalyticsSettings
 from abm.sales.models import MonthlyAccountSales
+from abm.workspace.services import settings_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class AccountLabels:
     mean_monthly: float | None
     recommendation: str | None
     reasons: list[str]
+    explanations: list[Explanation]
     period: MonthSpan
     measure: str
     total: float
@@ -77,6 +80,7 @@ class AccountChurn:
     revenue_drop: float | None
     revenue_at_stake: float
     reasons: list[str]
+    explanations: list[Explanation]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,21 +131,28 @@ def account_analytics(session: Session, account_id: int, *,
     return AccountAnalyticsView(
         account_id=account_id,
         labels=None if found is None else _labels(*found),
-        churn=_churn(session.get(ChurnState, account_id)),
+        churn=_churn(session.get(ChurnState, account_id),
+                     settings_of(session, AnalyticsSettings)),
         report=_report_rank(session, account_id),
         alerts=list_alerts(session, account_id=account_id, limit=100),
         monthly=_monthly(session, account_id, months),
     )
 
 
-def _churn(row: ChurnState | None) -> AccountChurn | None:
+def _churn(row: ChurnState | None, s: AnalyticsSettings) -> AccountChurn | None:
+    """The stored state; its explanations from its stored figures and today's thresholds."""
     if row is None:
         return None
     return AccountChurn(
         state=str(row.state), since=row.since.isoformat(),
         last_purchase_on=row.last_purchase_on.isoformat(), rhythm_days=row.rhythm_days,
         silence_days=row.silence_days, revenue_drop=row.revenue_drop,
-        revenue_at_stake=row.revenue_at_stake, reasons=row.reasons)
+        revenue_at_stake=row.revenue_at_stake, reasons=row.reasons,
+        explanations=churn_explanations(
+            state=str(row.state), silence_days=row.silence_days, rhythm_days=row.rhythm_days,
+            last_purchase_on=row.last_purchase_on, revenue_drop=row.revenue_drop,
+            revenue_at_stake=row.revenue_at_stake, lost_factor=s.churn_lost_factor,
+            at_risk_factor=s.churn_at_risk_factor, drop_threshold=s.churn_revenue_drop))
 
 
 def _report_rank(session: Session, account_id: int) -> ReportRank | None:
@@ -179,6 +190,7 @@ def _labels(row: AccountAnalytics, snap: AnalyticsSnapshot) -> AccountLabels:
         mean_monthly=row.mean_monthly,
         recommendation=RECOMMENDATIONS.get(cell) if cell else None,
         reasons=_reasons(row, snap, cell),
+        explanations=_explanations(row, snap, cell),
         period=MonthSpan(start=month_label(snap.period_start), end=month_label(snap.period_end)),
         measure=snap.measure, total=snap.total,
         computed_at=snap.computed_at.isoformat() if snap.computed_at else None,
@@ -205,3 +217,24 @@ def _reasons(row: AccountAnalytics, snap: AnalyticsSnapshot, cell: str | None) -
                        + ("no regular revenue" if row.cv is None
                           else f"monthly revenue varies {row.cv:.1%}"))
     return reasons
+
+
+def _explanations(row: AccountAnalytics, snap: AnalyticsSnapshot,
+                  cell: str | None) -> list[Explanation]:
+    """The codes and figures of :func:`_reasons`, in the same order."""
+    t = AnalyticsSettings.from_stored(snap.settings or {})
+    share = {"share": row.share, "total": snap.total, "measure": snap.measure}
+    found = []
+    for code, holds, threshold in (("mono_client", row.mono_client, t.mono_client_share),
+                                   ("dependency", row.dependency, t.dependency_share),
+                                   ("key", row.is_key, t.key_share)):
+        if holds:
+            found.append(Explanation(code, {**share, "threshold": threshold}))
+    if row.near_key:
+        found.append(Explanation("near_key", {**share, "growth": row.growth}))
+    if row.pareto_core:
+        found.append(Explanation("pareto_core", {"rank": row.rank, "accounts": snap.accounts}))
+    if cell:
+        found.append(Explanation("abc_xyz", {"cell": cell, "cumulative": row.cumulative_share,
+                                             "cv": row.cv}))
+    return found

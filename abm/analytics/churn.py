@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account
 from abm.analytics.bulk import insert_rows
+from abm.analytics.explanations import Explanation, churn_explanations
 from abm.analytics.models import ChurnState, ChurnStateKind
 from abm.analytics.periods import add_months, last_full_month, month_start
 from abm.analytics.settings import AnalyticsSettings
@@ -48,7 +49,8 @@ class ChurnSignal:
             before; ``revenue_drop`` between them (None without a base).
         revenue_at_stake: its average monthly revenue from its first to its last
             purchase month, times 12.
-        reasons: why it is at risk or lost, in words.
+        reasons: why it is at risk or lost, in words (English).
+        explanations: the same as codes and figures, for the reader's language.
     """
 
     account_id: int
@@ -64,6 +66,7 @@ class ChurnSignal:
     revenue_drop: float | None
     revenue_at_stake: float
     reasons: list[str]
+    explanations: list[Explanation]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,12 @@ def _judge(row, today, s: AnalyticsSettings) -> ChurnSignal:
         silence_days=silence, silence_ratio=ratio, revenue_last_3=last3,
         revenue_previous_3=prev3, revenue_drop=drop, revenue_at_stake=at_stake,
         reasons=reasons,
+        explanations=churn_explanations(
+            state=str(state), silence_days=silence, rhythm_days=rhythm, last_purchase_on=last_on,
+            revenue_drop=drop, revenue_at_stake=at_stake, lost_factor=s.churn_lost_factor,
+            at_risk_factor=s.churn_at_risk_factor, drop_threshold=s.churn_revenue_drop,
+            measured_days=measured, how_known=True, last3=last3, prev3=prev3, revenue=revenue,
+            span=span),
     )
 
 

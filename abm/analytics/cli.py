@@ -9,8 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from abm.analytics.periods import parse_month
+from abm.analytics.wording import churn_reason
+from abm.workspace.sections import N_
+from abm.workspace.wording import number, percent
 
 if TYPE_CHECKING:
     from abm.analytics.refresh import RefreshSummary
@@ -49,7 +54,12 @@ def _json(data) -> None:
 
 
 def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.1f}%"
+    return percent(x)
+
+
+CHURN_STATES = {"active": N_("Active"), "at_risk": N_("At risk"), "lost": N_("Lost")}
+FLAG_NAMES = {"mono_client": N_("mono-client"), "dependency": N_("dependency"),
+              "key": N_("key"), "near_key": N_("near-key"), "pareto_core": N_("Pareto core")}
 
 
 @click.group()
@@ -87,18 +97,23 @@ def concentration_cmd(end, months, by, limit, fmt, today) -> None:
         _json(result)
         return
     p = result.pareto
-    click.echo(f"Period {result.period.start}..{result.period.end} "
-               f"by {result.measure}: total {result.total:,.2f}, "
-               f"{result.accounts_with_sales} accounts with sales")
-    click.echo(f"HHI {result.hhi:,.0f} ({result.hhi_level}); Pareto core "
-               f"{p.core_accounts} accounts = {_pct(p.core_account_share)} of accounts "
-               f"bring {_pct(p.core_value_share)}")
+    click.echo(_("Period %(start)s..%(end)s by %(measure)s: total %(total)s, %(accounts)s",
+                 start=result.period.start, end=result.period.end,
+                 measure=_(result.measure), total=number(result.total, 2),
+                 accounts=ngettext("%(count)s account with sales", "%(count)s accounts with sales",
+                                   result.accounts_with_sales,
+                                   count=number(result.accounts_with_sales))))
+    click.echo(_("HHI %(hhi)s (%(level)s); Pareto core %(core)s = %(share)s of accounts bring "
+                 "%(value)s", hhi=number(result.hhi), level=_(result.hhi_level),
+                 core=ngettext("%(count)s account", "%(count)s accounts", p.core_accounts,
+                               count=number(p.core_accounts)),
+                 share=_pct(p.core_account_share), value=_pct(p.core_value_share)))
     for name in ("mono_client", "dependency", "key", "near_key"):
-        click.echo(f"{name.replace('_', '-')}: {len(result.flags[name])}")
-    click.echo(f"{'rank':>4}  {'account':<12} {'share':>7} {'cum.':>7}  flags")
+        click.echo(f"{_(FLAG_NAMES[name])}: {number(len(result.flags[name]))}")
+    rank, account, share, cumulative = _("rank"), _("account"), _("share"), _("cum.")
+    click.echo(f"{rank:>4}  {account:<12} {share:>7} {cumulative:>7}  " + _("flags"))
     for a in result.accounts[:limit]:
-        flags = [n for n in ("mono_client", "dependency", "key", "near_key", "pareto_core")
-                 if getattr(a, n)]
+        flags = [_(FLAG_NAMES[n]) for n in FLAG_NAMES if getattr(a, n)]
         click.echo(f"{a.rank:>4}  {a.external_id or a.account_id!s:<12} "
                    f"{_pct(a.share):>7} {_pct(a.cumulative_share):>7}  "
                    f"{', '.join(flags)}")
@@ -123,16 +138,18 @@ def key_accounts_cmd(month, top, fmt, today) -> None:
     if fmt == "json":
         _json(result)
         return
-    click.echo(f"Top {result.top_n} by average monthly {result.measure}, "
-               f"{result.months[0]}..{result.months[-1]} "
-               f"(against {result.previous_month})")
+    click.echo(_("Top %(n)s by average monthly %(measure)s, %(first)s..%(last)s (against "
+                 "%(previous)s)", n=result.top_n, measure=_(result.measure),
+                 first=result.months[0], last=result.months[-1],
+                 previous=result.previous_month))
     for r in result.rows:
-        change = {"entered": "new", "same": "="}.get(
+        change = {"entered": _("new"), "same": "="}.get(
             r.status, f"{r.change:+d}" if r.change is not None else "")
         click.echo(f"{r.rank:>4}  {r.external_id or r.account_id!s:<12} "
-                   f"{r.average:>14,.2f}  {change:>4}  {r.name}")
+                   f"{number(r.average, 2):>14}  {change:>4}  {r.name}")
     for r in result.changes["left"]:
-        click.echo(f"left: {r.external_id or r.account_id} (was {r.previous_rank})")
+        click.echo(_("left: %(account)s (was %(rank)s)", account=r.external_id or r.account_id,
+                     rank=r.previous_rank))
 
 
 @analytics.command("abcxyz")
@@ -149,11 +166,14 @@ def abcxyz_cmd(end, fmt, today) -> None:
     if fmt == "json":
         _json(result)
         return
-    click.echo(f"Period {result.period.start}..{result.period.end} "
-               f"by {result.measure}, total {result.total:,.2f}")
+    click.echo(_("Period %(start)s..%(end)s by %(measure)s, total %(total)s",
+                 start=result.period.start, end=result.period.end, measure=_(result.measure),
+                 total=number(result.total, 2)))
     for name, cell in result.matrix.items():
-        click.echo(f"{name}  {cell.count:>6} accounts  {cell.value:>16,.2f}  "
-                   f"{_pct(cell.share):>6}  {cell.recommendation}")
+        accounts = ngettext("%(count)s account", "%(count)s accounts", cell.count,
+                            count=number(cell.count))
+        click.echo(f"{name}  {accounts:>14}  {number(cell.value, 2):>16}  "
+                   f"{_pct(cell.share):>6}  {_(cell.recommendation)}")
 
 
 @analytics.command("alerts")
@@ -219,11 +239,15 @@ def churn_cmd(limit, fmt, today) -> None:
     if fmt == "json":
         _json({"states": c, "win_back": win_back})
         return
-    click.echo(f"active {c.active}, at risk {c.at_risk}, lost {c.lost} "
-               f"({c.changed} changed state)")
+    click.echo(_("active %(active)s, at risk %(at_risk)s, lost %(lost)s (%(changed)s changed "
+                 "state)", active=number(c.active), at_risk=number(c.at_risk),
+                 lost=number(c.lost), changed=number(c.changed)))
     for w in win_back:
-        click.echo(f"{w.state:<8} {w.external_id or w.account_id!s:<10} "
-                   f"{w.revenue_at_stake:>14,.2f}  {'; '.join(w.reasons[:-1])}")
+        reasons = [churn_reason(r.code, r.params) for r in w.explanations
+                   if r.code != "at_stake"]  # the amount is its own column
+        click.echo(f"{_(CHURN_STATES.get(w.state, w.state)):<10} "
+                   f"{w.external_id or w.account_id!s:<10} "
+                   f"{number(w.revenue_at_stake, 2):>14}  {'; '.join(reasons)}")
 
 
 @analytics.command("refresh")
@@ -243,8 +267,8 @@ def refresh_cmd(today, quiet) -> None:
     _json(refresh_here(get_session(), today=_today(today), echo=echo))
 
 
-STEP_TEXT = {"labels": "shares, flags and ABC-XYZ", "churn": "churn states",
-             "alerts": "alert conditions", "storing": "storing the figures"}
+STEP_TEXT = {"labels": N_("shares, flags and ABC-XYZ"), "churn": N_("churn states"),
+             "alerts": N_("alert conditions"), "storing": N_("storing the figures")}
 
 
 def refresh_here(session, *, today: date | None = None, echo=None) -> RefreshSummary:
@@ -262,10 +286,12 @@ def refresh_here(session, *, today: date | None = None, echo=None) -> RefreshSum
     def step(done: int, total: int, message: str) -> None:
         session.commit()  # ends the reads of the step before; nothing is written yet
         if echo is not None:
-            echo(f"  analytics {done + 1}/{total}: {STEP_TEXT.get(message, message)}")
+            echo("  " + _("analytics %(step)s/%(steps)s: %(what)s", step=done + 1, steps=total,
+                          what=_(STEP_TEXT[message]) if message in STEP_TEXT else message))
 
     result = refresh_analytics(session, today=today, progress=step)
     session.commit()
     if echo is not None:
-        echo(f"  analytics refreshed in {time.perf_counter() - started:.1f} s")
+        echo("  " + _("analytics refreshed in %(seconds)s s",
+                      seconds=number(time.perf_counter() - started, 1)))
     return result

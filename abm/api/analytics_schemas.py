@@ -4,7 +4,7 @@ results (names, descriptions, the values a field may take)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,13 @@ from abm.analytics.models import AlertKind, AlertStatus
 from abm.api.schemas import Id, Input, Output, PageQuery, Text
 
 MONTH = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+
+
+class Explanation(Output):
+    """One reason as a stable code and the figures of its sentence."""
+
+    code: str
+    params: dict[str, Any]
 
 
 class PeriodQuery(PageQuery):
@@ -225,7 +232,11 @@ class WinBackRow(Output):
     revenue_previous_3: float
     revenue_drop: float | None
     revenue_at_stake: float
-    reasons: list[str]
+    reasons: list[str] = Field(description="Why it is at risk or lost, in English words.")
+    explanations: list[Explanation] = Field(
+        description="The same reasons as stable codes (silent_lost, silent_at_risk, "
+                    "revenue_drop, at_stake) with their figures, for wording them in any "
+                    "language.")
 
 
 class WinBackPage(Output):

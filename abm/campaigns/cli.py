@@ -55,7 +55,21 @@ def _run(func, *args, **kwargs):
         return func(*args, **kwargs)
     except (CampaignError, AudienceError, RenderError) as exc:
         _session().rollback()
-        raise CampaignCLIError(str(exc)) from None
+        raise CampaignCLIError(_refusal(exc)) from None
+
+
+def _refusal(exc: Exception) -> str:
+    """A refusal in the command's language where the service gave its catalogue message
+    (statuses stay codes here: they are what the options of the commands take)."""
+    from flask_babel import gettext
+
+    template = getattr(exc, "template", None)
+    if not template:
+        return str(exc)
+    params = dict(exc.params)  # type: ignore[attr-defined]
+    if "reasons" in params:
+        params["reasons"] = "; ".join(r["text"] for r in params["reasons"])
+    return gettext(template, **{k: str(v) for k, v in params.items()})
 
 
 def _emit(data, fmt: str, text: str | None = None) -> None:

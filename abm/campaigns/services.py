@@ -47,6 +47,7 @@ from abm.db import utcnow
 from abm.notifications.models import NotificationKind
 from abm.notifications.services import approver_ids, notify
 from abm.users.models import Role, User
+from abm.workspace.sections import N_
 from abm.workspace.services import settings_of, workspace_zone
 
 LANGUAGES = ("en", "ru")
@@ -57,7 +58,24 @@ EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.REJECTED, CampaignStatus.APPROV
 
 
 class CampaignError(ValueError):
-    """A campaign operation that the rules refuse; the message says why."""
+    """A campaign operation that the rules refuse; the message says why (in English).
+
+    A refusal a person meets on the pages also carries its ``template`` (marked with
+    :func:`N_`, a catalogue message) and ``params``, for the pages to word it in their
+    reader's language: ``gettext(template, **params)``, a ``status`` by its display name.
+    """
+
+    def __init__(self, message: str, *, template: str | None = None,
+                 params: dict | None = None) -> None:
+        super().__init__(message)
+        self.template = template
+        self.params = params or {}
+
+    @classmethod
+    def worded(cls, template: str, **params) -> CampaignError:
+        """The refusal ``template % params``, which the pages translate."""
+        return cls(template % {k: str(v) for k, v in params.items()}, template=template,
+                   params=params)
 
 
 class ScheduleError(CampaignError):
@@ -79,7 +97,7 @@ def default_template(kind: str, language: str) -> dict[str, str]:
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise CampaignError(f"no campaign {campaign_id}")
+        raise CampaignError.worded(N_("no campaign %(id)s"), id=campaign_id)
     return campaign
 
 
@@ -156,7 +174,8 @@ def update_campaign(session: Session, campaign_id: int, *, user_id: int | None =
     """
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in EDITABLE:
-        raise CampaignError(f"a {campaign.status} campaign cannot be edited")
+        raise CampaignError.worded(N_("a %(status)s campaign cannot be edited"),
+                                   status=campaign.status)
     allowed = {"name", "audience", "offer", "default_language", "holdout_share", "send_window"}
     unknown = set(changes) - allowed
     if unknown:
@@ -203,7 +222,8 @@ def save_template(session: Session, campaign_id: int, language: str, subject: st
     """
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in EDITABLE:
-        raise CampaignError(f"the templates of a {campaign.status} campaign cannot change")
+        raise CampaignError.worded(N_("the templates of a %(status)s campaign cannot change"),
+                                   status=campaign.status)
     check = compile_template(subject, html, text, language)
     check_subject(check.render(sample_context(session, campaign_id)))
     row = session.scalar(select(CampaignTemplate).where(
@@ -262,7 +282,8 @@ def request_approval(session: Session, campaign_id: int, *,
     """Send a campaign to the managers' inbox (audit-logged as ``user_id``'s)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.REJECTED):
-        raise CampaignError(f"a {campaign.status} campaign cannot be sent for approval")
+        raise CampaignError.worded(N_("a %(status)s campaign cannot be sent for approval"),
+                                   status=campaign.status)
     campaign.status = CampaignStatus.PENDING_APPROVAL
     audit.record(session, user_id, audit.APPROVAL, f"campaign:{campaign.id}",
                  {"event": "requested", **_approval_subject(session, campaign)})
@@ -292,12 +313,14 @@ def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
     campaign = get_campaign(session, campaign_id)
     user = session.get(User, user_id)
     if user is None or user.role not in APPROVER_ROLES:
-        raise CampaignError("only a manager or an admin can approve or reject a campaign")
+        raise CampaignError.worded(
+            N_("only a manager or an admin can approve or reject a campaign"))
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.PENDING_APPROVAL,
                                CampaignStatus.REJECTED):
-        raise CampaignError(f"a {campaign.status} campaign is not awaiting approval")
+        raise CampaignError.worded(N_("a %(status)s campaign is not awaiting approval"),
+                                   status=campaign.status)
     if not approve and not reason.strip():
-        raise CampaignError("a rejection needs a reason")
+        raise CampaignError.worded(N_("a rejection needs a reason"))
     decision = CampaignApproval(campaign_id=campaign.id, user_id=user.id, reason=reason.strip(),
                                 decision=Decision.APPROVED if approve else Decision.REJECTED)
     session.add(decision)
@@ -341,17 +364,20 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
         raise CampaignError("a trigger campaign runs until it is cancelled; it cannot be "
                             "rescheduled")
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.APPROVED) and not rescheduling:
-        raise CampaignError(f"a {campaign.status} campaign cannot be scheduled")
+        raise CampaignError.worded(N_("a %(status)s campaign cannot be scheduled"),
+                                   status=campaign.status)
     check_audience(session, campaign.audience)
     reasons = approval_reasons(session, campaign)
     if reasons and campaign.status == CampaignStatus.DRAFT:
         raise CampaignError("needs a manager's approval first: "
-                            + "; ".join(r.text() for r in reasons))
+                            + "; ".join(r.text() for r in reasons),
+                            template=N_("needs a manager's approval first: %(reasons)s"),
+                            params={"reasons": [r.as_dict() for r in reasons]})
     mode = ScheduleMode(mode)
     now = utcnow()
     if mode == ScheduleMode.AT:
         if at is None:
-            raise ScheduleError("a scheduled time is required")
+            raise ScheduleError.worded(N_("a scheduled time is required"))
         zone = workspace_zone(session)
         at = scheduling.to_utc(at, zone)
         if at < now - scheduling.PAST_TOLERANCE:
@@ -413,7 +439,8 @@ def cancel_campaign(session: Session, campaign_id: int, *, user_id: int | None =
     """
     campaign = get_campaign(session, campaign_id)
     if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
-        raise CampaignError(f"a {campaign.status} campaign cannot be cancelled")
+        raise CampaignError.worded(N_("a %(status)s campaign cannot be cancelled"),
+                                   status=campaign.status)
     campaign.status = CampaignStatus.CANCELLED
     campaign.finished_at = utcnow()
     audit.record(session, user_id, audit.SEND, f"campaign:{campaign.id}", {"event": "cancelled"})
@@ -438,7 +465,7 @@ def preview_message(session: Session, campaign_id: int, account_id: int,
     campaign = get_campaign(session, campaign_id)
     account = session.get(Account, account_id)
     if account is None:
-        raise CampaignError(f"no account {account_id}")
+        raise CampaignError.worded(N_("no account %(id)s"), id=account_id)
     if contact_id is not None:
         contact = session.get(Contact, contact_id)
     else:

@@ -8,8 +8,12 @@ from dataclasses import asdict
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from abm.imports.columns import KINDS
+from abm.workspace.sections import N_
+from abm.workspace.wording import number, percent
 
 
 @click.command("import")
@@ -61,7 +65,8 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
     def on_batch(done: int, total: int, rows: int) -> None:
         session.commit()
         if fmt == "text":
-            click.echo(f"  {rows:,} rows read", err=True)
+            click.echo("  " + ngettext("%(count)s row read", "%(count)s rows read", rows,
+                                       count=number(rows)), err=True)
 
     try:
         mapping = get_mapping(session, kind, use_map) if use_map else {}
@@ -73,7 +78,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
                                       on_batch=on_batch)
     except ImportFileError as exc:
         session.rollback()
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(_("Error: %(error)s", error=exc), err=True)
         sys.exit(2)
     services.finish_import(session, file, result)
     session.commit()
@@ -94,24 +99,35 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
         sys.exit(1)
 
 
+KIND_NAMES = {"orders": N_("Order lines (shipments)"), "accounts": N_("Accounts"),
+              "contacts": N_("Contacts"), "products": N_("Products"),
+              "receivables": N_("Receivables")}
+
+
 def _print_text(result, strict: bool) -> None:
+    """The outcome in the command's language (field names and values quoted as in the file)."""
     if result.encoding:
-        how = "detected" if result.encoding_detected else "given"
-        click.echo(f"read as {result.encoding} ({how}, confidence "
-                   f"{result.encoding_confidence:.0%})")
-    click.echo(f"{result.kind}: {result.created:,} created, {result.updated:,} updated, "
-               f"{result.unchanged:,} unchanged, {result.error_count:,} bad rows")
+        how = _("detected") if result.encoding_detected else _("given")
+        click.echo(_("read as %(encoding)s (%(how)s, confidence %(confidence)s)",
+                     encoding=result.encoding, how=how,
+                     confidence=percent(result.encoding_confidence, 0)))
+    click.echo(_("%(kind)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                 "%(bad)s bad rows", kind=_(KIND_NAMES.get(result.kind, result.kind)),
+                 created=number(result.created), updated=number(result.updated),
+                 unchanged=number(result.unchanged), bad=number(result.error_count)))
     if result.accounts_created or result.products_created:
-        click.echo(f"also created {result.accounts_created:,} accounts and "
-                   f"{result.products_created:,} products named by the rows")
+        click.echo(_("also created %(accounts)s accounts and %(products)s products named by "
+                     "the rows", accounts=number(result.accounts_created),
+                     products=number(result.products_created)))
     for error in result.errors:
-        click.echo(f"line {error['line']}, column {error['column']!r}, value "
-                   f"{error['value']!r}: {error['reason']}")
+        click.echo(_("line %(line)s, column %(column)s, value %(value)s: %(reason)s",
+                     line=error["line"], column=repr(error["column"]),
+                     value=repr(error["value"]), reason=_(error["reason"])))
     if result.error_count > len(result.errors):
-        click.echo(f"... and {result.error_count - len(result.errors):,} more")
+        click.echo(_("... and %(n)s more", n=number(result.error_count - len(result.errors))))
     if strict and result.error_count:
-        click.echo("nothing imported (--strict)")
+        click.echo(_("nothing imported (--strict)"))
     if result.stopped:
-        click.echo(f"stopped part-way: {result.stopped}; the rows above were imported, the "
-                   "rest of the file was not read (fix it and import it again: rows already "
-                   "in are skipped)")
+        click.echo(_("stopped part-way: %(reason)s; the rows above were imported, the rest of "
+                     "the file was not read (fix it and import it again: rows already in are "
+                     "skipped)", reason=result.stopped))

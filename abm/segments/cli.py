@@ -8,13 +8,17 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from abm.accounts.models import Account
 from abm.db import get_session
 from abm.segments.models import AccountPotential
 from abm.segments.settings import PotentialSettings
+from abm.segments.wording import segment_name
 from abm.workspace.services import settings_of
+from abm.workspace.wording import number, percent
 
 # The modeling modules load NumPy, SciPy and scikit-learn (about 2 s and 135 MB): they are
 # imported by the commands that use them, not by every `abm` command and worker.
@@ -49,16 +53,23 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
         click.echo(json.dumps(asdict(summary), indent=2))
         return
     silhouette = summary.metrics["silhouette"]
-    click.echo(f"run {summary.run_id}: {summary.accounts} accounts, k={summary.k} "
-               f"({summary.k_chosen_by}), silhouette "
-               f"{'n/a' if silhouette is None else f'{silhouette:.3f}'}, as of {summary.as_of}")
+    click.echo(_("run %(run)s: %(accounts)s, k=%(k)s (%(chosen_by)s), silhouette %(silhouette)s, "
+                 "as of %(as_of)s", run=summary.run_id,
+                 accounts=ngettext("%(count)s account", "%(count)s accounts", summary.accounts,
+                                   count=number(summary.accounts)),
+                 k=summary.k, chosen_by=summary.k_chosen_by,
+                 silhouette=_("n/a") if silhouette is None else number(silhouette, 3),
+                 as_of=summary.as_of))
     for s in summary.segments:
         figures = {f["feature"]: f["value"] for f in s.explanation["figures"]}
-        click.echo(f"  #{s.id:<4} {s.size:>7} ({s.share:6.1%})  {s.name}")
-        click.echo(f"        revenue 12m {figures['revenue_12m']:,.0f}, active months "
-                   f"{figures['active_months_12m']:.1f}, silent {figures['recency_months']:.1f} "
-                   f"months, trend {figures['trend']:+.2f}, CLV {figures['clv_12m']:,.0f}, "
-                   f"P(alive) {figures['p_alive']:.2f}")
+        click.echo(f"  #{s.id:<4} {number(s.size):>7} ({percent(s.share):>6})  "
+                   f"{segment_name(s.name)}")
+        click.echo("        " + _(
+            "revenue 12m %(revenue)s, active months %(active)s, silent %(silent)s months, "
+            "trend %(trend)s, CLV 12m %(clv)s, P(alive) %(p_alive)s",
+            revenue=number(figures["revenue_12m"]), active=number(figures["active_months_12m"], 1),
+            silent=number(figures["recency_months"], 1), trend=f"{figures['trend']:+.2f}",
+            clv=number(figures["clv_12m"]), p_alive=number(figures["p_alive"], 2)))
 
 
 @click.group("potential")

@@ -25,8 +25,13 @@ def _load_user(user_id: str):
 
 
 def _select_locale() -> str:
+    from flask import current_app, has_request_context
     from flask_login import current_user
 
+    if not has_request_context():  # a command, a job: the language of its environment
+        from abm.config import command_language
+
+        return command_language(LANGUAGES, current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
     chosen = session.get("lang") or getattr(current_user, "language", None)
     if chosen in LANGUAGES:
         return chosen

@@ -55,11 +55,13 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
     """The extra filter fields to offer: ``{"name", "label", "options": [(value, label)]}``."""
     from flask_babel import gettext as _
 
+    from abm.segments.wording import segment_name
+
     fields = []
     latest = segments.latest_segment_choices(session)
     if latest:
         fields.append({"name": "segment", "label": _("Segment"),
-                       "options": [(str(i), name) for i, name in latest]})
+                       "options": [(str(i), segment_name(name)) for i, name in latest]})
     return fields + [
         {"name": "cell", "label": _("ABC-XYZ cell"),
          "options": [(c, c) for c in analytics.CELLS]},

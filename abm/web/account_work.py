@@ -13,6 +13,7 @@ from abm.campaigns.plans import can_edit_plan, link_campaign, read_plan, update_
 from abm.campaigns.services import CampaignError
 from abm.db import get_session
 from abm.web.accounts import load_account
+from abm.web.audience_text import error_text
 from abm.web.auth import current_viewer, role_required
 from abm.web.campaign_forms import PlanForm, iso_date
 
@@ -62,7 +63,7 @@ def aim_campaign(account_id: int):
         link_campaign(session, account.id, int(campaign_id) if campaign_id.isdigit() else 0)
     except CampaignError as exc:
         session.rollback()
-        flash(_("Not done: %(why)s", why=str(exc)), "error")
+        flash(_("Not done: %(why)s", why=error_text(exc)), "error")
     else:
         session.commit()
         flash(_("The campaign is aimed at this account."), "info")

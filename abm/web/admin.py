@@ -125,7 +125,8 @@ def audit_log():
     session = get_session()
     users_by_id = {u.id: u for u in list_users(session)}
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All"))] + [(a, a) for a in audit.ACTIONS]
+    form.action.choices = [("", _("All"))] + [(a, labels.label("audit_action", a))
+                                              for a in audit.ACTIONS]
     form.user.choices = [("", _("All"))] + [(str(i), u.name) for i, u in users_by_id.items()]
     if not form.validate():
         return render_template("admin/audit.html", form=form, events=[], users=users_by_id,

@@ -54,6 +54,7 @@ def _stake(session, campaign_id: int) -> dict:
 def decide(campaign_id: int):
     from abm.campaigns.services import CampaignError
     from abm.campaigns.services import decide as record_decision
+    from abm.web.audience_text import error_text
 
     session = get_session()
     approve = request.form.get("decision") == "approve"
@@ -62,7 +63,7 @@ def decide(campaign_id: int):
                         reason=request.form.get("reason", "")[:1000])
     except CampaignError as exc:
         session.rollback()
-        flash(_("Not recorded: %(why)s", why=str(exc)), "error")
+        flash(_("Not recorded: %(why)s", why=error_text(exc)), "error")
     else:
         session.commit()
         flash(_("Approved.") if approve else _("Rejected."), "info")

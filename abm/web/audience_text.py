@@ -11,6 +11,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from abm.campaigns.audiences import AudienceError
+from abm.campaigns.services import CampaignError
 from abm.web import labels
 
 # Fields whose values are stored codes with translated names.
@@ -40,9 +41,24 @@ def value_label(field: str | None, value: object) -> str:
     return str(value)
 
 
+def _campaign_refusal(exc: CampaignError) -> str:
+    """A campaign refusal worded by the catalogue: a status by its display name, approval
+    reasons as the approvals page words them."""
+    from abm.web.approvals import approval_reason
+
+    params = dict(exc.params)
+    if "status" in params:
+        params["status"] = labels.label("campaign_status", params["status"])
+    if "reasons" in params:
+        params["reasons"] = "; ".join(approval_reason(r) for r in params["reasons"])
+    return gettext(exc.template, **params)
+
+
 def error_text(exc: Exception) -> str:
     """A refusal of the campaign services in the user's language (audience faults are
     worded here; other services' messages are shown as they come)."""
+    if isinstance(exc, CampaignError) and exc.template:
+        return _campaign_refusal(exc)
     if not isinstance(exc, AudienceError):
         return str(exc)
     group = NAMED_BY.get(exc.code)

@@ -37,7 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from abm.web.forms import options
 
-LANGUAGE_CHOICES = options([("en", "English"), ("ru", "Русский")])
+LANGUAGE_CHOICES = options([("en", _l("English")), ("ru", _l("Russian"))])
 
 
 def iso_date(value: object) -> date | None:

@@ -159,3 +159,20 @@ def init_app(app: Flask) -> None:
                                  workspace_currency=current_currency,
                                  time_zone=lambda: str(get_timezone()),
                                  role_label=lambda value: label("role", value))
+    _composed(app)
+
+
+def _composed(app: Flask) -> None:
+    """The sentences composed from codes and figures (:mod:`abm.web.composed`)."""
+    from abm.analytics.wording import churn_reason
+    from abm.segments import wording as segment_names
+    from abm.web import composed
+
+    app.jinja_env.filters.update(
+        segment_name=segment_names.segment_name,
+        field_label=lambda name: label("import_field", name))
+    app.jinja_env.globals.update(
+        segment_phrase=segment_names.segment_phrase, segment_rule=segment_names.segment_rule,
+        feature_label=segment_names.feature_label, recommendation=composed.recommendation,
+        account_reason=composed.account_reason, run_message=composed.run_message,
+        churn_reason=churn_reason)

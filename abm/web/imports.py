@@ -26,6 +26,7 @@ from abm.web.auth import current_actor, role_required
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
 from abm.web.i18n import current_currency
+from abm.web.labels import label
 from abm.web.rates import currency_choices, currency_pairs
 
 if TYPE_CHECKING:  # the importer is loaded by the pages that use it
@@ -97,7 +98,8 @@ def preview(token: str):
     if request.method == "POST" and shown is not None and "show" not in request.form:
         told = shown.told
         if shown.missing:
-            flash(_("Choose a column for: %(fields)s", fields=", ".join(shown.missing)),
+            flash(_("Choose a column for: %(fields)s",
+                    fields=", ".join(label("import_field", f) for f in shown.missing)),
                   "error")
         elif told is not None and not told.plausible and not request.form.get("confirm"):
             flash(_("The text looks wrong in this encoding: choose another one, or tick the "
@@ -152,7 +154,8 @@ SHOWN_ERRORS = 20  # on the run page; the report has them all
 
 
 def row_reason(error: dict) -> str:
-    """The reason of a row error in the user's language, where the importer gave its code."""
+    """The reason of a row error in the user's language, where the importer gave its code
+    or the reason is one of its fixed phrases (the CSV report too)."""
     if error.get("code") == "control":
         return _("control character %(char)s in the value",
                  char=(error.get("params") or {}).get("char", ""))
@@ -161,7 +164,7 @@ def row_reason(error: dict) -> str:
         return _("no exchange rate %(source)s→%(target)s on %(day)s; add one on the Exchange "
                  "rates page", source=params.get("from", ""), target=params.get("to", ""),
                  day=params.get("day", ""))
-    return error.get("reason", "")
+    return label("row_reason", error.get("reason", ""))
 
 
 def _run_or_404(run_id: str):

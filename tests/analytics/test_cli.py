@@ -37,8 +37,8 @@ def test_concentration_prints_shares_flags_hhi_and_the_pareto_core(runner, sales
 
 def test_concentration_as_text_names_the_flags(runner, sales):
     output = _run(runner, "analytics", "concentration").output
-    assert "Pareto core 1 accounts" in output
-    assert "mono_client, dependency, key, pareto_core" in output
+    assert "Pareto core 1 account =" in output
+    assert "mono-client, dependency, key, Pareto core" in output
 
 
 def test_the_key_account_report_is_stored_and_printed(runner, sales, session):

@@ -28,7 +28,7 @@ def test_json_output_has_the_counts_and_errors(runner, write_file):
 def test_a_clean_import_exits_zero_with_a_text_summary(runner, write_file):
     result = _invoke(runner, "orders", write_file(ORDERS))
     assert result.exit_code == 0, result.output
-    assert "orders: 1 created, 0 updated, 0 unchanged, 0 bad rows" in result.stdout
+    assert "Order lines (shipments): 1 created, 0 updated, 0 unchanged, 0 bad rows" in result.stdout
     assert "also created 1 accounts and 0 products" in result.stdout
 
 

@@ -42,10 +42,10 @@ def test_a_missing_required_column_must_be_chosen(client, login, book):
     login("manager")
     location = _upload(client, text="Документ;Когда;Сумма\nD1;2026-10-02;1\n").location
     page = client.get(location).get_data(as_text=True)
-    assert "Required columns not found: date" in page
+    assert "Required columns not found: Date" in page
     token, kind = re.search(r"/imports/(\w+)\?kind=(\w+)", location).groups()
     response = client.post(f"/imports/{token}", data={"kind": kind, "map-revenue": "Сумма"})
-    assert "Choose a column for: date" in response.get_data(as_text=True)
+    assert "Choose a column for: Date" in response.get_data(as_text=True)
 
 
 def test_confirming_imports_in_a_worker_and_reports_the_bad_rows(client, session, login, book,

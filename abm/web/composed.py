@@ -1,0 +1,84 @@
+"""Sentences the product composes from figures, worded in the reader's language.
+
+The domains hand over a code and its figures (an account's reasons, a run's
+progress); the words, plural forms and number formats are chosen here, per reader.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from abm.web.i18n import money, number, percent
+from abm.web.labels import label
+
+_ROWS_READ = re.compile(r"^([\d,]+) rows read$")
+RECOMMENDATIONS = {
+    "AX": _l("Key and steady: keep them. A personal key-account manager, individual terms, "
+             "loyalty programme, deliveries planned ahead."),
+    "AY": _l("Key, with swings: agree a purchase plan with them, keep safety stock, visit "
+             "monthly and learn what drives the swings."),
+    "AZ": _l("Key but irregular: find out why purchases are erratic; joint planning, contract "
+             "volumes and close monitoring."),
+    "BX": _l("Steady middle: grow them towards A by cross-selling the top assortment and "
+             "volume bonuses."),
+    "BY": _l("Middle, with swings: regular offers timed to their buying months; standard "
+             "service with a named contact."),
+    "BZ": _l("Middle, irregular: keep in touch, find the causes, targeted offers when they buy."),
+    "CX": _l("Small but steady: serve efficiently (standard terms, automated reorders) and look "
+             "for growth potential."),
+    "CY": _l("Small, with swings: standard service and mass campaigns; little individual "
+             "effort."),
+    "CZ": _l("Small and irregular: lowest priority; automated campaigns only, and check that "
+             "serving them pays."),
+}
+
+
+def recommendation(cell: str | None, fallback: str | None = None) -> str:
+    """The advice for an ABC-XYZ cell (``"AY"``)."""
+    return str(RECOMMENDATIONS[cell]) if cell in RECOMMENDATIONS else (fallback or "")
+
+
+def run_message(message: str | None) -> str:
+    """A run's progress line: an import's "5,000 rows read" with the locale's plural and digits."""
+    if not message:
+        return ""
+    if match := _ROWS_READ.match(message):
+        n = int(match.group(1).replace(",", ""))
+        return ngettext("%(count)s row read", "%(count)s rows read", n, count=number(n))
+    return message
+
+
+def account_reason(code: str, params: dict[str, Any]) -> str:
+    """One reason behind an account's labels (see ``AccountLabels.explanations``)."""
+    p = dict(params)
+    share = _("%(share)s of %(total)s (%(measure)s)", share=percent(p.get("share")),
+              total=money(p.get("total")), measure=label("setting_choice", p.get("measure")))
+    threshold = percent(p.get("threshold"), 0)
+    if code == "mono_client":
+        return _("mono-client risk: %(share)s, at or above %(threshold)s", share=share,
+                 threshold=threshold)
+    if code == "dependency":
+        return _("dependency risk: %(share)s, above %(threshold)s", share=share,
+                 threshold=threshold)
+    if code == "key":
+        return _("key by share: %(share)s, at or above %(threshold)s", share=share,
+                 threshold=threshold)
+    if code == "near_key":
+        growth = p.get("growth")
+        return _("near-key: %(share)s, growth %(growth)s", share=share,
+                 growth=_("not known") if growth is None else percent(growth, signed=True))
+    if code == "pareto_core":
+        return _("Pareto core: rank %(rank)s of %(accounts)s", rank=number(p.get("rank")),
+                 accounts=number(p.get("accounts")))
+    if code == "abc_xyz":
+        cv = p.get("cv")
+        return _("ABC-XYZ %(cell)s: cumulative share through it %(cumulative)s, %(regularity)s",
+                 cell=p.get("cell"), cumulative=percent(p.get("cumulative")),
+                 regularity=_("no regular revenue") if cv is None else
+                 _("monthly revenue varies %(cv)s", cv=percent(cv)))
+    return code

@@ -1,0 +1,63 @@
+"""The text output of the main commands, with ``ABM_LANGUAGE=ru``, in the pseudo-locale.
+
+As for the pages (see :mod:`tests.i18n.pseudo`): a finding is a Latin word of three
+letters or more outside the catalogue's markers and outside the data (names, codes,
+and the field names and values an import error quotes from the file); the JSON
+output keeps its stable codes and is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from abm.cli import cli
+from tests.i18n.pseudo import unmarked_words
+from tests.i18n.test_pages_in_pseudo_locale import ORDERS
+
+TODAY = ("--today", "2026-11-23")
+COMMANDS = [
+    ("analytics", "concentration", *TODAY),
+    ("analytics", "abcxyz", *TODAY),
+    ("report", "key-accounts", *TODAY),
+    ("analytics", "churn", "--limit", "5", *TODAY),
+    ("create-user", "--email", "new@abm.local", "--name", "Nina New", "--role", "sales",
+     "--password", "a-long-password"),
+]
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def _findings(output: str, words: frozenset[str]) -> list[str]:
+    return [line for line in output.splitlines()
+            if unmarked_words(_QUOTED.sub(" ", line), words)]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda args: " ".join(args[:2]))
+def test_the_main_commands_speak_the_catalogue(pseudo_app, demo_words, args):
+    result = pseudo_app.test_cli_runner().invoke(cli, list(args), env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 0, result.output
+    assert "⟦" in result.output
+    found = _findings(result.output, demo_words)
+    assert found == [], "\n".join(found)
+
+
+def test_an_import_with_a_bad_row_speaks_the_catalogue(pseudo_app, demo_words, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS, encoding="utf-8")
+    result = pseudo_app.test_cli_runner().invoke(
+        cli, ["import", "orders", str(orders), "--no-refresh"], env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 1, result.output
+    found = _findings(result.output, demo_words)
+    assert found == [], "\n".join(found)
+
+
+def test_the_locale_chooses_the_language_when_abm_language_is_unset(pseudo_app):
+    english = pseudo_app.test_cli_runner().invoke(
+        cli, ["analytics", "abcxyz", *TODAY], env={"ABM_LANGUAGE": "", "LC_ALL": "C",
+                                                 "LANG": "en_GB.UTF-8"})
+    russian = pseudo_app.test_cli_runner().invoke(
+        cli, ["analytics", "abcxyz", *TODAY], env={"ABM_LANGUAGE": "", "LC_ALL": "",
+                                                 "LANG": "ru_RU.UTF-8"})
+    assert "⟦" not in english.output and "Period" in english.output
+    assert "⟦" in russian.output
