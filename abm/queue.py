@@ -28,7 +28,7 @@ from redis import Redis
 from rq import Queue
 
 from abm.config import Settings
-from abm.db import end_session
+from abm.db import end_session, get_db
 
 QUEUES = ("default", "imports", "analytics", "campaigns")
 # Seconds between two runs of the workers' maintenance tasks (see :class:`Maintenance`).
@@ -38,6 +38,10 @@ MAINTENANCE_EVERY = 5.0
 RQ_MAINTENANCE_SECONDS = 60
 
 log = logging.getLogger(__name__)
+# Held by the maintenance thread while it uses the database, and by the worker while it
+# forks a work horse: a horse forked in the middle of a transaction would inherit the
+# connection (and on SQLite the state of its locks) of a thread it does not have.
+_FORK_LOCK = threading.Lock()
 
 
 class EmbeddedRedis:
@@ -224,6 +228,10 @@ class PromptExit:
 class Worker(PromptExit, rq.Worker):
     """RQ's worker, where every job is a unit of work: its session ends with it."""
 
+    def fork_work_horse(self, *args: Any, **kwargs: Any) -> None:
+        with _FORK_LOCK:
+            super().fork_work_horse(*args, **kwargs)
+
     def perform_job(self, *args: Any, **kwargs: Any) -> bool:
         try:
             return super().perform_job(*args, **kwargs)
@@ -275,14 +283,21 @@ class Maintenance:
             except Exception:  # noqa: BLE001 - Redis unreachable: the next tick tries again
                 log.warning("maintenance skipped: Redis cannot be reached", exc_info=True)
                 return False
-            for task in self.tasks:
+            with _FORK_LOCK:
                 try:
-                    task()
-                except Exception:  # noqa: BLE001 - one failing task must not stop the others
-                    log.exception("maintenance task %s failed", getattr(task, "__name__", task))
-                finally:
-                    end_session(self.app)
+                    for task in self.tasks:
+                        self._run_task(task)
+                finally:  # no connection of this thread's is left for a horse to inherit
+                    get_db(self.app).engine.dispose()
         return True
+
+    def _run_task(self, task: Callable[[], object]) -> None:
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - one failing task must not stop the others
+            log.exception("maintenance task %s failed", getattr(task, "__name__", task))
+        finally:
+            end_session(self.app)
 
     def stop(self) -> None:
         self._stop.set()
