@@ -269,6 +269,8 @@ class Maintenance:
         return self
 
     def _run(self) -> None:
+        """At once (a worker restarted after a crash finds its own work), then every tick."""
+        self.run_once()
         while not self._stop.wait(self.every):
             self.run_once()
 

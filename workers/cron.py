@@ -17,6 +17,8 @@ PERIODIC: list[tuple[str, str, str, dict]] = [
     # the days alone, and on the 1st it stores the new month's key-account report.
     ("abm.analytics.jobs.refresh_analytics", "analytics", "0 4 * * *", {}),
     ("abm.segments.jobs.segment_accounts", "analytics", "0 5 1 * *", {}),
+    # Safety nets: the workers' maintenance does the same every few seconds
+    # (abm.campaigns.jobs.maintain_campaigns), with no cron process running.
     ("abm.campaigns.jobs.sweep_outbox", "campaigns", "*/5 * * * *", {}),
     ("abm.campaigns.jobs.start_due_campaigns", "campaigns", "* * * * *", {}),
     ("abm.campaigns.jobs.scan_win_back", "campaigns", "0 6 * * *", {}),
