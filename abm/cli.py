@@ -115,7 +115,15 @@ def worker(burst: bool) -> None:
     """Run a worker (with the scheduler) on every queue."""
     from abm.queue import run_worker
 
-    run_worker(_this_app(), burst=burst)
+    run_worker(_this_app(), burst=burst, maintenance=worker_maintenance())
+
+
+def worker_maintenance() -> tuple:
+    """What every worker looks after between jobs (see :class:`abm.queue.Maintenance`): dead
+    workers' claims, stalled and due campaigns."""
+    from abm.campaigns.jobs import maintain_campaigns
+
+    return (maintain_campaigns,)
 
 
 ROLE_NAMES = {"admin": N_("Administrator"), "manager": N_("Manager"),

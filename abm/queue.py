@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
+import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +28,20 @@ from redis import Redis
 from rq import Queue
 
 from abm.config import Settings
-from abm.db import end_session
+from abm.db import end_session, get_db
 
 QUEUES = ("default", "imports", "analytics", "campaigns")
+# Seconds between two runs of the workers' maintenance tasks (see :class:`Maintenance`).
+MAINTENANCE_EVERY = 5.0
+# RQ's own maintenance (abandoned jobs of dead workers leave its started registry, their
+# failure recorded), every minute rather than RQ's default ten.
+RQ_MAINTENANCE_SECONDS = 60
+
+log = logging.getLogger(__name__)
+# Held by the maintenance thread while it uses the database, and by the worker while it
+# forks a work horse: a horse forked in the middle of a transaction would inherit the
+# connection (and on SQLite the state of its locks) of a thread it does not have.
+_FORK_LOCK = threading.Lock()
 
 
 class EmbeddedRedis:
@@ -214,6 +228,10 @@ class PromptExit:
 class Worker(PromptExit, rq.Worker):
     """RQ's worker, where every job is a unit of work: its session ends with it."""
 
+    def fork_work_horse(self, *args: Any, **kwargs: Any) -> None:
+        with _FORK_LOCK:
+            super().fork_work_horse(*args, **kwargs)
+
     def perform_job(self, *args: Any, **kwargs: Any) -> bool:
         try:
             return super().perform_job(*args, **kwargs)
@@ -221,13 +239,92 @@ class Worker(PromptExit, rq.Worker):
             end_session()
 
 
-def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
+class Maintenance:
+    """Tasks a worker runs every few seconds, in a thread of its own, beside its jobs.
+
+    A worker killed with ``kill -9`` leaves work half done that no job of its
+    own will finish; the others (or the same worker, restarted) find it here
+    without a cron process: each task is a plain function of a domain (given
+    by the command that starts the worker, as this module knows no domain)
+    that looks for such work and queues what finishes it. Of all the workers
+    of an installation, one runs the tasks at each tick (a lock in Redis); each
+    task runs in the app context and ends its session, as a job does.
+    """
+
+    LOCK = "abm:worker-maintenance"
+
+    def __init__(self, app: Flask, tasks: Sequence[Callable[[], object]],
+                 every: float = MAINTENANCE_EVERY) -> None:
+        self.app = app
+        self.tasks = list(tasks)
+        self.every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Maintenance:
+        if self.tasks and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="abm-maintenance",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        """At once (a worker restarted after a crash finds its own work), then every tick."""
+        self.run_once()
+        while not self._stop.wait(self.every):
+            self.run_once()
+
+    def run_once(self) -> bool:
+        """Run the tasks unless another worker runs them this tick; whether they ran."""
+        with self.app.app_context():
+            connection = get_redis(self.app).connection
+            try:
+                if not connection.set(self.LOCK, os.getpid(), nx=True,
+                                      px=max(int(self.every * 800), 1)):
+                    return False
+            except Exception:  # noqa: BLE001 - Redis unreachable: the next tick tries again
+                log.warning("maintenance skipped: Redis cannot be reached", exc_info=True)
+                return False
+            with _FORK_LOCK:
+                try:
+                    for task in self.tasks:
+                        self._run_task(task)
+                finally:  # no connection of this thread's is left for a horse to inherit
+                    get_db(self.app).engine.dispose()
+        return True
+
+    def _run_task(self, task: Callable[[], object]) -> None:
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - one failing task must not stop the others
+            log.exception("maintenance task %s failed", getattr(task, "__name__", task))
+        finally:
+            end_session(self.app)
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=10)
+
+
+def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] = QUEUES,
+               maintenance: Sequence[Callable[[], object]] = ()) -> bool:
     """Run an RQ worker with the scheduler on ``queues``, inside the app context.
 
     Jobs find their database session and Redis through the app context that
     the forked work horse inherits.
+
+    Args:
+        maintenance: functions run every :data:`MAINTENANCE_EVERY` seconds beside
+            the jobs (:class:`Maintenance`), by the command that knows the domains.
     """
     with app.app_context():
         connection = get_redis(app).connection
-        worker = Worker([Queue(q, connection=connection) for q in queues], connection=connection)
-        return worker.work(with_scheduler=True, burst=burst)
+        worker = Worker([Queue(q, connection=connection) for q in queues], connection=connection,
+                        maintenance_interval=RQ_MAINTENANCE_SECONDS)
+        keeper = Maintenance(app, maintenance).start()
+        try:
+            return worker.work(with_scheduler=True, burst=burst)
+        finally:
+            keeper.stop()

@@ -19,6 +19,8 @@ PERIODIC: list[tuple[str, str, str, dict]] = [
     ("abm.segments.jobs.segment_accounts", "analytics", "0 5 1 * *", {}),
     # After the 1st's refresh: the month's tier changes, for a manager to confirm.
     ("abm.loyalty.jobs.propose_tiers", "analytics", "30 5 1 * *", {}),
+    # Safety nets: the workers' maintenance does the same every few seconds
+    # (abm.campaigns.jobs.maintain_campaigns), with no cron process running.
     ("abm.campaigns.jobs.sweep_outbox", "campaigns", "*/5 * * * *", {}),
     ("abm.campaigns.jobs.start_due_campaigns", "campaigns", "* * * * *", {}),
     ("abm.campaigns.jobs.scan_win_back", "campaigns", "0 6 * * *", {}),

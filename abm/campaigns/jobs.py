@@ -1,4 +1,5 @@
-"""RQ jobs of campaigns: start (fill the outbox), send, sweep, and the periodic scans.
+"""RQ jobs of campaigns: start (fill the outbox), send, the workers' maintenance, the
+periodic scans.
 
 Jobs take ids, call services and commit; they run inside the worker's app context.
 """
@@ -10,7 +11,9 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import select
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import exists, or_, select
 
 from abm.audit import services as audit
 from abm.audit.services import NOBODY
@@ -18,11 +21,12 @@ from abm.campaigns import scheduling, triggers
 from abm.campaigns.audiences import recipients
 from abm.campaigns.invitations import record_invitations
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
+from abm.campaigns.sending import SendOptions, send_campaign, sendable
 from abm.db import get_session, utcnow
 from abm.delivery import outbox
+from abm.delivery.leases import CLAIM_LEASE
 from abm.delivery.messages import Envelope
 from abm.delivery.models import OutboxMessage, OutboxState
-from abm.delivery.sender import SendOptions, send_campaign, sendable
 from abm.delivery.tokens import Tokens
 from abm.delivery.transport import make_transport
 from abm.queue import get_redis
@@ -66,7 +70,10 @@ def enqueue_start(campaign_id: int, *, parallel: int = 1, user_id: int | None = 
     goes through :func:`abm.campaigns.services.schedule`, which calls this too.
     """
     session = get_session()
-    return scheduling.enqueue_start(session, campaign_queue(), session.get(Campaign, campaign_id),
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(f"no campaign {campaign_id}")
+    return scheduling.enqueue_start(session, campaign_queue(), campaign,
                                     user_id=user_id, parallel=parallel, **send_kwargs)
 
 
@@ -117,7 +124,8 @@ def start_campaign(campaign_id: int, *, parallel: int = 1, progress=None, **send
 
 
 @tracked
-def send_campaign_job(campaign_id: int, *, batch_size: int = 100, lease_seconds: float = 600,
+def send_campaign_job(campaign_id: int, *, batch_size: int = 100,
+                      lease_seconds: float = CLAIM_LEASE.total_seconds(),
                       max_wait: float = 30.0, settings: dict | None = None,
                       progress=None) -> dict:
     """Send the due messages of a campaign; comes back later for retries not yet due."""
@@ -150,8 +158,9 @@ def _audit_sent(session, campaign_id: int, result: dict) -> None:
 
 
 def sweep_outbox(lease_minutes: int = 10) -> dict:
-    """Periodic: give back rows of dead workers, restart campaigns that have due rows, and
-    start due campaigns whose start job was lost."""
+    """Periodic (``workers/cron.py``), a safety net behind :func:`maintain_campaigns`: give back
+    rows of dead workers, restart campaigns that have due rows, and start due campaigns whose
+    start job was lost."""
     session = get_session()
     released = outbox.release_stale_claims(session, timedelta(minutes=lease_minutes))
     due = session.scalars(select(OutboxMessage.campaign_id).distinct().where(
@@ -167,6 +176,74 @@ def sweep_outbox(lease_minutes: int = 10) -> dict:
     started = scheduling.start_due_campaigns(session, campaign_queue())
     return {"released": released, "restarted": restarted, **({"started": started}
                                                              if started else {})}
+
+
+# Where the id of a campaign's latest resume job is kept, so that one waits at a time.
+RESUME_KEY = "abm:campaign-resume:{}"
+_WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+def maintain_campaigns() -> dict:
+    """What every worker runs every few seconds between (and beside) its jobs.
+
+    Rows claimed by a worker that died (its lease not renewed for
+    :data:`~abm.delivery.leases.CLAIM_LEASE`) go back to pending; a campaign
+    being sent that has due rows and no worker sending it (none holds a claim)
+    gets a send job, unless one is already waiting; due campaigns whose start
+    job was lost are started. So ``abm worker`` alone, with no cron process,
+    finishes every campaign it starts, a dead worker's messages going out
+    again within seconds.
+
+    Returns:
+        {"released": rows given back, "resumed": campaign ids given a send job,
+         "started": campaign ids given a start job}
+    """
+    session = get_session()
+    now = utcnow()
+    released, resumed = 0, []
+    for campaign_id in _campaigns_being_sent(session):
+        released += outbox.release_stale_claims(session, CLAIM_LEASE, campaign_id)
+        if _stalled(session, campaign_id, now) and _resume(campaign_id):
+            resumed.append(campaign_id)
+    started = scheduling.start_due_campaigns(session, campaign_queue())
+    return {"released": released, "resumed": resumed, "started": started}
+
+
+def _campaigns_being_sent(session) -> list[int]:
+    ids = list(session.scalars(select(Campaign.id).where(or_(
+        Campaign.status == CampaignStatus.SENDING,
+        (Campaign.status == CampaignStatus.SCHEDULED)
+        & (Campaign.schedule_mode == ScheduleMode.TRIGGER))).order_by(Campaign.id)))
+    session.commit()
+    return ids
+
+
+def _stalled(session, campaign_id: int, now: datetime) -> bool:
+    """Whether a campaign has due rows while no worker holds a claim on any of its rows."""
+    om = OutboxMessage
+    due = exists().where(om.campaign_id == campaign_id, om.state == OutboxState.PENDING,
+                         om.next_attempt_at <= now)
+    held = exists().where(om.campaign_id == campaign_id, om.state == OutboxState.CLAIMED)
+    stalled = bool(session.scalar(select(due & ~held)))
+    session.commit()
+    return stalled
+
+
+def _resume(campaign_id: int) -> bool:
+    """Queue a send job for a campaign unless its last resume job is still waiting to run."""
+    redis = get_redis().connection
+    key = RESUME_KEY.format(campaign_id)
+    last = redis.get(key)
+    if last is not None:
+        try:
+            job = Job.fetch(last.decode() if isinstance(last, bytes) else str(last),
+                            connection=redis)
+            if job.get_status(refresh=False) in _WAITING:
+                return False
+        except NoSuchJobError:
+            pass
+    redis.set(key, _enqueue_send(campaign_id), ex=24 * 3600)
+    return True
 
 
 def scan_win_back(today: date | None = None) -> dict:

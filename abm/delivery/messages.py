@@ -18,17 +18,32 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
+from typing import Protocol
 from urllib.parse import quote
 
-from abm.campaigns.rendering import RenderedMessage
 from abm.delivery.tokens import Tokens
 
 _HREF = re.compile(r'href="(https?://[^"]+)"', re.IGNORECASE)
 # A web address in the text part: up to a space or a character no address ends with.
 _TEXT_URL = re.compile(r"https?://[^\s<>\"]+")
 _TRAILING = ".,;:!?)]}'"
+
+
+class MessageParts(Protocol):
+    """What a message says, already rendered by whoever writes it (a campaign's template):
+    the subject, the HTML part and the text part. Delivery only wraps and tracks them."""
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,7 @@ def links(envelope: Envelope, outbox_id: int) -> dict[str, str]:
             "accept_url": f"{base}/a/{envelope.tokens.accept(outbox_id)}"}
 
 
-def _clicks(envelope: Envelope, outbox_id: int, *untracked: str):
+def _clicks(envelope: Envelope, outbox_id: int, *untracked: str) -> Callable[[str], str]:
     """``tracked(url)``: the click-tracking address of a link of this message (the
     unsubscribe and accept links stay as they are: their tokens are what they act on);
     one token per address, shared by both parts."""
@@ -67,7 +82,7 @@ def _clicks(envelope: Envelope, outbox_id: int, *untracked: str):
     return tracked
 
 
-def _track(envelope: Envelope, outbox_id: int, html: str, tracked) -> str:
+def _track(envelope: Envelope, outbox_id: int, html: str, tracked: Callable[[str], str]) -> str:
     base = envelope.public_url.rstrip("/")
 
     def click(match: re.Match) -> str:
@@ -82,7 +97,7 @@ def _track(envelope: Envelope, outbox_id: int, html: str, tracked) -> str:
     return html[:at] + pixel + html[at:] if at >= 0 else html + pixel
 
 
-def _track_text(text: str, tracked) -> str:
+def _track_text(text: str, tracked: Callable[[str], str]) -> str:
     """The web addresses of the text part replaced by their tracking addresses, so that a
     reader of the plain text is counted too (punctuation after an address stays after it)."""
     if "http" not in text:
@@ -110,7 +125,8 @@ _ESCAPES = re.compile(r'[\\"]')
 
 def _words(value: str) -> str:
     """``value`` as base64 encoded words, one per folded line."""
-    data, words, start = value.encode("utf-8"), [], 0
+    data, start = value.encode("utf-8"), 0
+    words: list[str] = []
     while start < len(data):
         end = min(start + _WORD_BYTES, len(data))
         while end < len(data) and data[end] & 0xC0 == 0x80:  # never split a character
@@ -136,7 +152,8 @@ def _folded(value: str, taken: int) -> str | None:
     """
     if taken + len(value) <= _FOLD_AT:
         return value
-    lines, line = [], ""
+    lines: list[str] = []
+    line = ""
     for word in value.split(" "):
         if line and taken + len(line) + 1 + len(word) > _FOLD_AT:
             lines.append(line)
@@ -199,7 +216,7 @@ def _b64(text: str) -> str:
 
 
 def build_message(envelope: Envelope, *, outbox_id: int, campaign_id: int, to_email: str,
-                  to_name: str, rendered: RenderedMessage, unsubscribe_url: str,
+                  to_name: str, rendered: MessageParts, unsubscribe_url: str,
                   utf8: bool = False, accept_url: str = "") -> tuple[str, bytes]:
     """The message as bytes ready for SMTP, and its Message-ID.
 

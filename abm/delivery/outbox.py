@@ -13,12 +13,14 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import CursorResult, Result, Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from abm.accounts.models import Contact
 from abm.db import utcnow
@@ -26,6 +28,11 @@ from abm.delivery.addresses import address_key
 from abm.delivery.models import HoldoutMember, OutboxMessage, OutboxReason, OutboxState
 
 _CHUNK = 500
+
+
+def _cursor(result: Result[Any]) -> CursorResult[Any]:
+    """The result of an UPDATE as what it is, a cursor's (which has a row count)."""
+    return cast(CursorResult[Any], result)
 
 
 def _insert_ignore(session: Session, table):
@@ -97,7 +104,8 @@ def fill_outbox(session: Session, campaign_id: int, recipients: list[tuple[int, 
     # Drivers disagree on the rowcount of a multi-row insert that skips conflicts: count.
     after = session.scalar(select(func.count()).select_from(OutboxMessage)
                            .where(OutboxMessage.campaign_id == campaign_id))
-    return {"accounts": len(accounts), "held_out": len(hold & accounts), "rows": after - already,
+    added = (after or 0) - (already or 0)
+    return {"accounts": len(accounts), "held_out": len(hold & accounts), "rows": added,
             "duplicates": duplicates}
 
 
@@ -167,17 +175,17 @@ def claim_batch(session: Session, campaign_id: int, size: int,
             return None
         # The rows are locked as pending by this transaction: the ids say it all (a
         # condition on the state as well let the planner pick the state's index).
-        chosen = [OutboxMessage.id.in_(ids)]
+        chosen: list[ColumnElement[bool]] = [OutboxMessage.id.in_(ids)]
     else:
         # SQLite: one statement, so the transaction starts with its write.
         chosen = [OutboxMessage.id.in_(due.scalar_subquery()),
                   OutboxMessage.state == OutboxState.PENDING]
-    result = session.execute(
+    result = _cursor(session.execute(
         update(OutboxMessage)
         .where(*chosen)
         .values(state=OutboxState.CLAIMED, claim_token=token, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     session.commit()
     return token if result.rowcount else None
 
@@ -188,16 +196,16 @@ def release_stale_claims(session: Session, lease: timedelta, campaign_id: int | 
             OutboxMessage.claimed_at < utcnow() - lease]
     if campaign_id is not None:
         cond.append(OutboxMessage.campaign_id == campaign_id)
-    result = session.execute(
+    result = _cursor(session.execute(
         update(OutboxMessage).where(*cond)
         .values(state=OutboxState.PENDING, claim_token=None, claimed_at=None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     session.commit()
-    return result.rowcount
+    return int(result.rowcount)
 
 
 # The one write per message sent: built once, its SET columns given as parameters.
-_OUTBOX = OutboxMessage.__table__
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 _MARK = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("mark_id"),
                               _OUTBOX.c.claim_token == bindparam("mark_token"),
                               _OUTBOX.c.state == OutboxState.CLAIMED)
@@ -308,7 +316,9 @@ class Marker:
             if self._postgresql:
                 self._connection.exec_driver_sql("SET synchronous_commit TO off")
             self._sent = _DriverStatement(_MARK_SENT, bind.dialect)
-            self._cursor = self._connection.connection.driver_connection.cursor()
+            driver = self._connection.connection.driver_connection
+            assert driver is not None, "a connection just checked out has its driver's"
+            self._cursor = driver.cursor()
 
     def mark(self, outbox_id: int, token: str, state: OutboxState, *,
              error: str | None = None, message_id: str | None = None,
@@ -367,17 +377,34 @@ def release_claim(session: Session, token: str, delay: timedelta = timedelta(0),
     Args:
         error: why (the server could not be reached...), kept as the rows' last error.
     """
-    values = {"state": OutboxState.PENDING, "claim_token": None, "claimed_at": None,
+    values: dict[str, object] = {"state": OutboxState.PENDING, "claim_token": None,
+                                 "claimed_at": None,
               "attempts": OutboxMessage.attempts - 1, "next_attempt_at": utcnow() + delay}
     if error is not None:
         values["last_error"] = error
-    result = session.execute(
+    result = _cursor(session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.claim_token == token, OutboxMessage.state == OutboxState.CLAIMED)
         .values(**values)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     session.commit()
-    return result.rowcount
+    return int(result.rowcount)
+
+
+def postpone_due(session: Session, campaign_id: int, until: datetime) -> int:
+    """Make every pending row of a campaign due at ``until`` at the earliest (and commit).
+
+    For a server that is down: the campaign waits for it as a whole, so that no
+    worker claims its rows only to find the server still gone.
+    """
+    result = _cursor(session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.campaign_id == campaign_id,
+               OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at < until)
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)))
+    session.commit()
+    return int(result.rowcount)
 
 
 def counts_by_state(session: Session, campaign_id: int) -> dict[str, int]:

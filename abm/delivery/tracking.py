@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Contact
 from abm.db import utcnow
-from abm.delivery.models import EventKind, OutboxMessage, TrackingEvent
+from abm.delivery.models import EventKind, OutboxMessage, OutboxReason, OutboxState, TrackingEvent
+from abm.delivery.outbox import mark
 
 
 def _message(session: Session, outbox_id: int) -> OutboxMessage | None:
@@ -37,6 +38,8 @@ def unsubscribe(session: Session, outbox_id: int) -> dict | None:
     if message is None:
         return None
     contact = session.get(Contact, message.contact_id)
+    if contact is None:  # the row's contact is gone with its messages (cascade)
+        return None
     already = contact.unsubscribed_at is not None
     if not already:
         # A plain UPDATE, so that a send loop reading the contact sees it at its next batch.
@@ -77,3 +80,21 @@ def recipient_language(session: Session, outbox_id: int, languages: tuple[str, .
     except (UnknownLocaleError, ValueError):
         spoken = None
     return spoken if spoken in languages else default
+
+
+def mark_bounced(session: Session, outbox_id: int, token: str, *, contact_id: int,
+                 campaign_id: int, detail: str) -> bool:
+    """A recipient refused for good: the row bounced, its contact never mailed again, a bounce
+    event; all committed together. False (nothing written) if the claim was lost."""
+    if not mark(session, outbox_id, token, OutboxState.BOUNCED, error=detail,
+                reason=OutboxReason.RECIPIENT_REFUSED, commit=False):
+        session.rollback()
+        return False
+    now = utcnow()
+    session.execute(update(Contact).where(Contact.id == contact_id, Contact.bounced_at.is_(None))
+                    .values(bounced_at=now).execution_options(synchronize_session=False))
+    session.execute(insert(TrackingEvent).values(outbox_id=outbox_id, campaign_id=campaign_id,
+                                                 kind=EventKind.BOUNCE, url=None,
+                                                 occurred_at=now))
+    session.commit()
+    return True

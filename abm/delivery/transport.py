@@ -72,6 +72,7 @@ class SMTPTransport:
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
+        smtp: smtplib.SMTP
         try:
             if self.tls:
                 smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
@@ -84,8 +85,9 @@ class SMTPTransport:
                     smtp.ehlo()
             smtp.ehlo_or_helo_if_needed()
             # Commands are small writes each awaiting a reply: do not let Nagle hold them.
-            with contextlib.suppress(OSError):
-                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if smtp.sock is not None:
+                with contextlib.suppress(OSError):
+                    smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.user:
                 smtp.login(self.user, self.password or "")
         except (OSError, smtplib.SMTPException) as exc:
@@ -119,6 +121,14 @@ class SMTPTransport:
             TransportError: the server cannot be reached.
         """
         return self._connection().has_extn("smtputf8")
+
+    def open(self) -> None:
+        """Connect now, if not connected yet: whether the server can be reached shows here.
+
+        Raises:
+            TransportError: the server cannot be reached.
+        """
+        self._connection()
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -301,6 +311,9 @@ class FolderTransport:
         """A file takes UTF-8 headers as they are (an .eml file per RFC 6532)."""
         return True
 
+    def open(self) -> None:
+        """A folder is always there (it is made with the first message)."""
+
     def abort(self) -> None:
         pass
 
@@ -333,6 +346,9 @@ class FolderTransaction:
         return True
 
 
-def make_transport(smtp_url: str, outbox_path: str | Path):
+Transport = SMTPTransport | FolderTransport
+
+
+def make_transport(smtp_url: str, outbox_path: str | Path) -> Transport:
     """The SMTP transport for ``smtp_url``, or the folder transport when it is empty."""
     return SMTPTransport(smtp_url) if smtp_url else FolderTransport(outbox_path)

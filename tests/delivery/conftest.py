@@ -141,7 +141,6 @@ def start_workers(live_app):
 
     def start(n: int = 1, burst: bool = True) -> list[subprocess.Popen]:
         args = [sys.executable, "-c", "from abm.cli import main; main()", "worker"]
-        # Own process group: killing it takes the RQ work horse down with the worker.
         started = [subprocess.Popen(args + (["--burst"] if burst else []), env=env, cwd=root,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     start_new_session=True)
@@ -151,11 +150,36 @@ def start_workers(live_app):
 
     yield start
     for p in processes:
-        if p.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+        kill_worker(p)
         if p.stderr:
             p.stderr.close()
+
+
+def kill_worker(worker: subprocess.Popen) -> None:
+    """kill -9 of a worker and its work horse, as the OOM killer or a crash would.
+
+    RQ gives the work horse a process group of its own: killing the worker's
+    group would leave it sending.
+    """
+    for pid in _tree(worker.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    worker.wait()
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process under it, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(child for child, parent in parents.items() if parent == current)
+    return found
 
 

@@ -1,8 +1,6 @@
 """Reliability with real worker processes, a committed database and a loopback SMTP server."""
 
 import email
-import os
-import signal
 import threading
 import time
 from collections import Counter
@@ -17,6 +15,7 @@ from abm.db import get_session
 from abm.delivery.models import OutboxMessage
 from abm.delivery.outbox import counts_by_state
 from abm.delivery.tokens import Tokens
+from tests.delivery.conftest import kill_worker
 
 
 def _accounts(session, n: int, contacts: int = 1) -> list[Contact]:
@@ -105,7 +104,7 @@ def test_a_worker_killed_mid_campaign_loses_nothing_and_duplicates_at_most_one(
     def kill_at_500(count: int) -> None:
         if count == 500 and not killed.is_set():
             killed.set()
-            os.killpg(worker.pid, signal.SIGKILL)
+            kill_worker(worker)
 
     smtp_server.on_message = kill_at_500
     jobs.enqueue_start(campaign.id, batch_size=50, lease_seconds=lease)
