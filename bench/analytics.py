@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -182,7 +183,8 @@ def measure(url: str, accounts: int, cpu: bool = False) -> dict:
     ``cpu``: also report this process's CPU seconds (SQLite runs in-process, so
     on a shared machine they show the work apart from waiting for a core).
     """
-    from abm.analytics.refresh import account_analytics, refresh_analytics
+    from abm.analytics.account_analytics import account_analytics
+    from abm.analytics.refresh import refresh_analytics
 
     db = Database(url)
     session = db.session()
@@ -204,9 +206,9 @@ def measure(url: str, accounts: int, cpu: bool = False) -> dict:
         return {
             "full_refresh_s": round(full, 2),
             **({"full_refresh_cpu_s": round(full_cpu, 2)} if cpu else {}),
-            "load_average": load, "steps_s": summary["seconds"],
-            "labelled_accounts": summary["accounts"], "churn": summary["churn"],
-            "alerts": summary["alerts"], "report_rows": summary["reports"]["rows"],
+            "load_average": load, "steps_s": summary.seconds,
+            "labelled_accounts": summary.accounts, "churn": asdict(summary.churn),
+            "alerts": asdict(summary.alerts), "report_rows": summary.reports.rows,
             "one_account_ms_median": round(statistics.median(times), 2),
             "one_account_ms_max": round(max(times), 2),
         }

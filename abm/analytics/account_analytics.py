@@ -8,6 +8,7 @@ page reads a few rows and explains them here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,7 +77,7 @@ class AccountChurn:
     silence_days: int
     revenue_drop: float | None
     revenue_at_stake: float
-    reasons: list[str]
+    reasons: list[Any]  # codes with figures (abm.analytics.wording), sentences when older
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,6 +209,7 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
 def churn_cmd(limit, fmt, today) -> None:
     """Refresh the analytics (churn states among them) and print the win-back list."""
     from abm.analytics.churn import win_back_list
+    from abm.analytics.wording import churn_reason_text
     from abm.db import get_session
 
     session = get_session()
@@ -223,7 +224,8 @@ def churn_cmd(limit, fmt, today) -> None:
                f"({c.changed} changed state)")
     for w in win_back:
         click.echo(f"{w.state:<8} {w.external_id or w.account_id!s:<10} "
-                   f"{w.revenue_at_stake:>14,.2f}  {'; '.join(w.reasons[:-1])}")
+                   f"{w.revenue_at_stake:>14,.2f}  "
+                   f"{'; '.join(churn_reason_text(r) for r in w.reasons[:-1])}")
 
 
 @analytics.command("refresh")

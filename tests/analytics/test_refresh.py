@@ -138,7 +138,7 @@ def test_the_snapshot_keeps_the_analytics_settings_it_used_keyed_as_stored(sessi
 
 
 def test_an_old_snapshot_explains_its_labels_with_the_defaults_it_lacks(session, shop):
-    from abm.analytics.refresh import account_analytics
+    from abm.analytics.account_analytics import account_analytics
 
     a, _ = _sales(shop)
     refresh_analytics(session, today=TODAY)
@@ -146,6 +146,6 @@ def test_an_old_snapshot_explains_its_labels_with_the_defaults_it_lacks(session,
     # A snapshot of an older version: fewer keys, and a value today's limits refuse.
     snapshot.settings = {"analytics.key_share": 0.25, "analytics.mono_client_share": 7}
     session.flush()
-    reasons = account_analytics(session, a)["labels"]["reasons"]
+    reasons = account_analytics(session, a).labels.reasons
     assert any(r.startswith("key by share:") and r.endswith(">= 25%") for r in reasons)
     assert any(r.startswith("mono-client risk:") and r.endswith(">= 50%") for r in reasons)
