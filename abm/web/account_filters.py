@@ -60,6 +60,9 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
          "options": [(f, label("flag", f)) for f in analytics.FLAGS]},
         {"name": "churn", "label": _("Churn"),
          "options": [(s, label("churn", s)) for s in analytics.CHURN_STATES]},
+        {"name": "competitor", "label": _("Competitors"),
+         "options": [("worked", _("Prospects worked by a competitor")),
+                     ("key_client", _("Competitors' key clients"))]},
     ]
 
 
