@@ -64,6 +64,10 @@ def report() -> None:
 
 def register(cli: click.Group) -> None:
     """Add the analytics commands to the ``abm`` command."""
+    from abm.analytics.loss_cli import COMMANDS
+
+    for command in COMMANDS:
+        analytics.add_command(command)
     cli.add_command(analytics)
     cli.add_command(report)
 

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask
 
 RESOURCES = (
     "openapi", "me", "tokens", "accounts", "contacts", "products", "tasks", "interactions",
-    "runs", "audit", "imports", "rates", "analytics", "segments", "campaigns",
+    "runs", "audit", "imports", "rates", "analytics", "segments", "campaigns", "losses",
 )
 
 

@@ -94,6 +94,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(alerts.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(rates.bp)
+    from abm.web import losses
+
+    app.register_blueprint(losses.bp)
     i18n.init_app(app)
     errors.init_app(app)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from abm.analytics import reads as analytics
 from abm.analytics.account_analytics import account_analytics
+from abm.analytics.losses import account_marks
 from abm.segments import reads as segments
 from abm.web.labels import label
 
@@ -73,6 +74,10 @@ def account_panels(session: Session, account_id: int) -> dict[str, Any]:
         panels["analytics"] = account_analytics(session, account_id)
     except Exception:  # noqa: BLE001 - one failing domain must not hide the account
         log.exception("analytics panel of account %s failed", account_id)
+    try:
+        panels["losses"] = account_marks(session, account_id)
+    except Exception:  # noqa: BLE001 - one failing domain must not hide the account
+        log.exception("losses panel of account %s failed", account_id)
     try:
         panels["segment"] = segments.account_segment(session, account_id)
         panels["potential"] = segments.account_potential(session, account_id)
