@@ -3,14 +3,16 @@ and the lost-revenue report by reason and period."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from abm.accounts.services import can_edit_account
 from abm.analytics.losses import LossError, account_marks, lost_revenue_report, mark_account
+from abm.analytics.periods import add_months, parse_month
 from abm.api.accounts import visible_account
+from abm.api.analytics_schemas import MONTH
 from abm.api.core import ApiError, current_actor, current_viewer, operation
 from abm.api.schemas import Day, Input, Output, PageQuery, Text
 from abm.db import get_session
@@ -42,8 +44,8 @@ class LossList(Output):
 
 class LossReportQuery(PageQuery):
     by: Literal["month", "quarter", "year"] = "month"
-    first: Day | None = None
-    last: Day | None = None
+    first: str | None = Field(None, pattern=MONTH, description="First month (YYYY-MM).")
+    last: str | None = Field(None, pattern=MONTH, description="Last month (YYYY-MM).")
 
 
 class LossReportRowOut(Output):
@@ -59,7 +61,7 @@ class LossReport(Output):
 
 
 @operation("POST", "/accounts/<int:account_id>/loss", summary="Mark an account lost or won back",
-           tag="accounts", roles={"manager", "sales"}, body=LossIn, response=LossOut, status=201)
+           tag="losses", roles={"manager", "sales"}, body=LossIn, response=LossOut, status=201)
 def mark(account_id: int, body: LossIn) -> LossOut:
     """The reason is one of the workspace's list (422 otherwise)."""
     account = visible_account(account_id)
@@ -74,7 +76,7 @@ def mark(account_id: int, body: LossIn) -> LossOut:
 
 
 @operation("GET", "/accounts/<int:account_id>/losses", summary="An account's lost and won-back "
-           "marks", tag="accounts", response=LossList)
+           "marks", tag="losses", response=LossList)
 def marks(account_id: int) -> LossList:
     account = visible_account(account_id)
     return LossList(items=[LossOut.model_validate(m)
@@ -82,8 +84,10 @@ def marks(account_id: int) -> LossList:
 
 
 @operation("GET", "/analytics/losses", summary="Lost revenue by reason and period",
-           tag="analytics", roles={"manager", "marketing"}, query=LossReportQuery,
+           tag="losses", roles={"manager", "marketing"}, query=LossReportQuery,
            response=LossReport)
 def report(query: LossReportQuery) -> LossReport:
-    rows = lost_revenue_report(get_session(), by=query.by, first=query.first, last=query.last)
+    first = parse_month(query.first) if query.first else None
+    last = add_months(parse_month(query.last), 1) - timedelta(days=1) if query.last else None
+    rows = lost_revenue_report(get_session(), by=query.by, first=first, last=last)
     return LossReport(items=[LossReportRowOut.model_validate(r) for r in rows])

@@ -72,7 +72,7 @@ def test_a_malformed_month_is_a_clear_422(api):
 @pytest.fixture
 def alerts(session, book):
     made = {name: Alert(account_id=book[name].id, kind=AlertKind.NO_SHIPMENTS, cause="2026-10",
-                        message=f"no shipments to {name}", details={})
+                        details={"month": "2026-10"})
             for name in ("own", "rival")}
     session.add_all(made.values())
     session.commit()

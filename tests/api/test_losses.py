@@ -24,3 +24,13 @@ def test_a_sales_user_cannot_mark_someone_elses_account(api, book):
     response = api.as_("sales").post(f"/accounts/{book['rival'].id}/loss",
                                      json={"action": "lost", "reason": "price"})
     assert response.status_code == 404
+
+
+def test_the_report_keeps_to_the_months_asked(api, book):
+    manager = api.as_("manager")
+    for day in ("2026-08-31", "2026-09-01"):
+        manager.post(f"/accounts/{book['own'].id}/loss",
+                     json={"action": "lost", "reason": "price", "on": day})
+    rows = manager.get("/analytics/losses?first=2026-09&last=2026-09").get_json()["items"]
+    assert [r["period"] for r in rows] == ["2026-09"]
+    assert manager.get("/analytics/losses?last=0").status_code == 422

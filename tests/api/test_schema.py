@@ -22,7 +22,9 @@ RENDERED = {"campaigns"}
 # A contact's address is valid when email-validator accepts it (RFC 5321 and 6531 syntax,
 # IDNA domains, no special-use names): no pattern can say so either, so a contact written
 # with a schema-valid address may be refused with 422.
-VALIDATED_WRITES = {("contacts", "POST"), ("contacts", "PATCH")}
+# A loss mark's reason is one of the workspace's own list (a setting), which the
+# document cannot enumerate: a schema-valid reason may be refused with 422.
+VALIDATED_WRITES = {("contacts", "POST"), ("contacts", "PATCH"), ("losses", "POST")}
 
 load_resources()
 
