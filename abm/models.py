@@ -11,6 +11,7 @@ from abm.accounts.models import (  # noqa: F401
 )
 from abm.analytics.models import (  # noqa: F401
     AccountAnalytics,
+    AccountLoss,
     Alert,
     AlertEvent,
     AnalyticsSnapshot,

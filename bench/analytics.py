@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -107,7 +108,8 @@ def _tables(accounts: int, data: dict, mas: pd.DataFrame, maps: pd.DataFrame):
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     ids = np.arange(1, accounts + 1)
     yield "accounts", [pd.DataFrame({
-        "id": ids, "kind": "customer", "name": [f"Account {i}" for i in ids],
+        "id": ids, "kind": np.where(ids % 50 == 0, "prospect", "customer").astype(object),
+        "competitor_key_client": ids % 50 == 0, "name": [f"Account {i}" for i in ids],
         "name_folded": [f"account {i}" for i in ids],
         "external_id": [f"B{i:06d}" for i in ids],
         "terms_reviewed_on": (TODAY - timedelta(days=40)).isoformat(),
@@ -146,6 +148,32 @@ def _tables(accounts: int, data: dict, mas: pd.DataFrame, maps: pd.DataFrame):
         mas, ["revenue", "margin", "quantity", "lines", "documents", "purchase_days"])
     yield "monthly_account_product_sales", chunks(
         maps, ["revenue", "margin", "quantity", "lines"])
+    yield from _work(accounts)
+
+
+def _work(accounts: int, seed: int = 5):
+    """The team's work that the monitoring and churn rules read: two interactions per
+    account on average over the last 200 days (visits, calls, complaints, refusals ...),
+    a tender for one account in ten (half of them lost), and one account in fifty a
+    prospect that is a competitor's key client."""
+    rng = np.random.default_rng(seed)
+    count = accounts * 2
+    kinds = np.array(["call", "meeting", "visit", "email", "complaint", "refusal", "note"],
+                     dtype=object)
+    start = datetime.combine(TODAY, datetime.min.time())
+    when = [(start - timedelta(minutes=int(m))).strftime("%Y-%m-%d %H:%M:%S.000000")
+            for m in rng.integers(0, 200 * 24 * 60, count)]
+    yield "interactions", [pd.DataFrame({
+        "account_id": rng.integers(1, accounts + 1, count),
+        "kind": kinds[rng.choice(len(kinds), count, p=[.3, .1, .15, .25, .08, .04, .08])],
+        "occurred_at": when, "text": ""})]
+    tenders = accounts // 10
+    yield "tenders", [pd.DataFrame({
+        "account_id": rng.choice(accounts, tenders, replace=False) + 1,
+        "title": "Annual supply",
+        "held_on": [(TODAY - timedelta(days=int(d))).isoformat()
+                    for d in rng.integers(0, 200, tenders)],
+        "outcome": np.array(["won", "lost"], dtype=object)[rng.integers(0, 2, tenders)]})]
 
 
 def load(url: str, tables) -> None:
@@ -205,9 +233,9 @@ def measure(url: str, accounts: int, cpu: bool = False) -> dict:
         return {
             "full_refresh_s": round(full, 2),
             **({"full_refresh_cpu_s": round(full_cpu, 2)} if cpu else {}),
-            "load_average": load, "steps_s": summary["seconds"],
-            "labelled_accounts": summary["accounts"], "churn": summary["churn"],
-            "alerts": summary["alerts"], "report_rows": summary["reports"]["rows"],
+            "load_average": load, "steps_s": summary.seconds,
+            "labelled_accounts": summary.accounts, "churn": asdict(summary.churn),
+            "alerts": asdict(summary.alerts), "report_rows": summary.reports.rows,
             "one_account_ms_median": round(statistics.median(times), 2),
             "one_account_ms_max": round(max(times), 2),
         }

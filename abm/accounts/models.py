@@ -53,7 +53,12 @@ class InteractionKind(StrEnum):
     VISIT = "visit"
     EMAIL = "email"
     COMPLAINT = "complaint"
+    REFUSAL = "refusal"  # the account turned an offer or a delivery down: a churn signal
     NOTE = "note"
+
+
+# The kinds that count as a personal visit (DOMAIN.md: at least one a month).
+PERSONAL_VISIT_KINDS = (InteractionKind.VISIT, InteractionKind.MEETING)
 
 
 class TaskStatus(StrEnum):
@@ -104,7 +109,11 @@ class Account(Base):
     history: Mapped[str | None] = mapped_column(Text)
     structure: Mapped[str | None] = mapped_column(Text)
     competitors: Mapped[str | None] = mapped_column(Text)
+    # For a prospect: the competitor that supplies it now ("worked by a competitor").
     current_supplier: Mapped[str | None] = mapped_column(String(300))
+    # The prospect is one of that competitor's key clients, and how we plan to win it.
+    competitor_key_client: Mapped[bool] = mapped_column(default=False)
+    win_plan: Mapped[str | None] = mapped_column(Text)
 
     # The three "P" qualification of a prospect: need, ability to pay, authority.
     has_need: Mapped[bool | None]
@@ -221,7 +230,7 @@ class Contact(Base):
 
 
 class Interaction(Base):
-    """A call, meeting, visit, email, complaint or note on an account."""
+    """A call, meeting, visit, email, complaint, refusal or note on an account."""
 
     __tablename__ = "interactions"
     __table_args__ = (Index("ix_interactions_account_when", "account_id", "occurred_at"),)

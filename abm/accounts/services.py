@@ -107,7 +107,8 @@ class UnknownOwner(LookupError):
 
 DOSSIER_FIELDS = (
     "name", "industry", "country", "region", "city", "employees", "website", "description",
-    "history", "structure", "competitors", "current_supplier", "terms_reviewed_on",
+    "history", "structure", "competitors", "current_supplier", "competitor_key_client",
+    "win_plan", "terms_reviewed_on",
 )
 QUALIFICATION_FIELDS = ("has_need", "can_pay", "has_authority")
 ACCOUNT_FIELDS = ("kind", "external_id", *DOSSIER_FIELDS, *QUALIFICATION_FIELDS)

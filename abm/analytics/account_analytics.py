@@ -8,13 +8,14 @@ page reads a few rows and explains them here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abm.analytics.abcxyz import RECOMMENDATIONS
 from abm.analytics.alerts import AlertView, list_alerts
-from abm.analytics.explanations import Explanation, churn_explanations
+from abm.analytics.explanations import Explanation
 from abm.analytics.models import (
     AccountAnalytics,
     AnalyticsSnapshot,
@@ -79,8 +80,7 @@ class AccountChurn:
     silence_days: int
     revenue_drop: float | None
     revenue_at_stake: float
-    reasons: list[str]
-    explanations: list[Explanation]
+    reasons: list[Any]  # codes with figures (abm.analytics.wording), sentences when older
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +147,7 @@ def _churn(row: ChurnState | None, s: AnalyticsSettings) -> AccountChurn | None:
         state=str(row.state), since=row.since.isoformat(),
         last_purchase_on=row.last_purchase_on.isoformat(), rhythm_days=row.rhythm_days,
         silence_days=row.silence_days, revenue_drop=row.revenue_drop,
-        revenue_at_stake=row.revenue_at_stake, reasons=row.reasons,
-        explanations=churn_explanations(
-            state=str(row.state), silence_days=row.silence_days, rhythm_days=row.rhythm_days,
-            last_purchase_on=row.last_purchase_on, revenue_drop=row.revenue_drop,
-            revenue_at_stake=row.revenue_at_stake, lost_factor=s.churn_lost_factor,
-            at_risk_factor=s.churn_at_risk_factor, drop_threshold=s.churn_revenue_drop))
+        revenue_at_stake=row.revenue_at_stake, reasons=row.reasons)
 
 
 def _report_rank(session: Session, account_id: int) -> ReportRank | None:

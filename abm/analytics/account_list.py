@@ -27,6 +27,9 @@ COUNT_CAP = 10_000
 SEARCH_IDS_CAP = 1_000
 
 
+COMPETITOR_FILTERS = ("worked", "key_client")
+
+
 @dataclass
 class AccountFilters:
     """What the user asked the list for. Empty values mean "no filter".
@@ -38,6 +41,8 @@ class AccountFilters:
         owner_id: an owner's user id; 0 means accounts without an owner.
         region: exact region.
         category: a qualitative category value.
+        competitor: ``worked`` (prospects with a competitor as current supplier) or
+            ``key_client`` (prospects that are a competitor's key client).
         ids: a SELECT of account ids from another service (a segment, an ABC-XYZ
             cell, a flag): only these accounts are listed.
         sort: a key of :data:`abm.analytics.account_orders.ORDERS`.
@@ -48,6 +53,7 @@ class AccountFilters:
     owner_id: int | None = None
     region: str = ""
     category: str = ""
+    competitor: str = ""
     ids: Select | None = field(default=None, repr=False)
     sort: str = "name"
 
@@ -57,6 +63,8 @@ class AccountFilters:
             self.kind = ""
         if self.category not in {c.value for c in Category}:
             self.category = ""
+        if self.competitor not in COMPETITOR_FILTERS:
+            self.competitor = ""
         if self.sort not in ORDERS:
             self.sort = "name"
 
@@ -150,6 +158,10 @@ def _where(session: Session, viewer: Viewer, f: AccountFilters) -> list[ColumnEl
     if f.category:
         where.append(exists().where(AccountCategory.account_id == Account.id,
                                     AccountCategory.category == Category(f.category)))
+    if f.competitor:
+        where.append(Account.kind == AccountKind.PROSPECT)
+        where.append(Account.competitor_key_client.is_(True) if f.competitor == "key_client"
+                     else Account.current_supplier.is_not(None))
     if f.ids is not None:
         # Never correlated: the page may read from the same table (a cell listed by share).
         where.append(Account.id.in_(f.ids.correlate(None)))

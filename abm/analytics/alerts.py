@@ -8,7 +8,7 @@ person resolves them: someone has to find the cause.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -16,17 +16,20 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from abm.accounts.models import Account
+from abm.analytics.competitors import MONITORED_BECAUSE, competitor_prospects, competitor_silence
 from abm.analytics.concentration import AccountShare, Concentration
 from abm.analytics.models import Alert, AlertEvent, AlertKind, AlertStatus
 from abm.analytics.monitoring import Finding, Monitored, find_conditions, monitored_accounts
 from abm.analytics.settings import AnalyticsSettings
+from abm.analytics.wording import alert_text
 from abm.db import utcnow
 from abm.notifications.models import NotificationKind
 from abm.notifications.services import notify
 from abm.workspace.services import settings_of
 
 SELF_RESOLVING = {AlertKind.WHITE_SPACE, AlertKind.TERMS_REVIEW_DUE,
-                  AlertKind.OVERDUE_RECEIVABLE, AlertKind.NO_INTERACTION}
+                  AlertKind.OVERDUE_RECEIVABLE, AlertKind.NO_INTERACTION, AlertKind.NO_VISIT,
+                  AlertKind.COMPETITOR_SILENCE}
 
 
 class AlertError(ValueError):
@@ -58,7 +61,7 @@ class AlertView:
     cause: str
     status: str
     owner_id: int | None
-    message: str
+    message: str  # in English; pages word it in the reader's language (abm.analytics.wording)
     details: dict[str, Any] | None
     raised_at: str | None
     resolved_at: str | None
@@ -101,10 +104,16 @@ def refresh_alerts(
 
 @dataclass(frozen=True, slots=True)
 class AlertScan:
-    """The monitored accounts and the conditions found on them (see :func:`scan_alerts`)."""
+    """The monitored accounts and the conditions found on them (see :func:`scan_alerts`);
+    ``prospects`` are the competitors' key clients watched beside the key accounts."""
 
     monitored: Monitored
     findings: list[Finding]
+    prospects: dict[int, str | None] = field(default_factory=dict)
+
+    def watched(self) -> dict[int, list[str]]:
+        """Every account watched (id -> why), key accounts first."""
+        return {**{a: [MONITORED_BECAUSE] for a in self.prospects}, **self.monitored.key}
 
 
 def scan_alerts(session: Session, *, today: date, conc: Concentration | None = None) -> AlertScan:
@@ -113,13 +122,17 @@ def scan_alerts(session: Session, *, today: date, conc: Concentration | None = N
     monitored = monitored_accounts(session, today=today, settings=settings, conc=conc)
     findings = find_conditions(session, sorted(monitored.key), today=today,
                                settings=settings)
-    return AlertScan(monitored=monitored, findings=findings)
+    prospects = {a: c for a, c in competitor_prospects(session).items()
+                 if a not in monitored.key}
+    findings += competitor_silence(session, prospects, today=today,
+                                   days=settings.competitor_silence_days)
+    return AlertScan(monitored=monitored, findings=findings, prospects=prospects)
 
 
 def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
     """Raise and resolve alerts by what :func:`scan_alerts` found; the caller commits."""
-    monitored, findings = scan.monitored, scan.findings
-    ids = sorted(monitored.key)
+    monitored, findings, watched = scan.monitored, scan.findings, scan.watched()
+    ids = sorted(watched)
     existing = {(a.account_id, a.kind, a.cause): a for a in session.scalars(
         select(Alert).where(Alert.account_id.in_(ids))
     )} if ids else {}
@@ -134,11 +147,11 @@ def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
         holding.add(key)
         if key in existing:
             continue
-        alert = Alert(account_id=f.account_id, kind=f.kind, cause=f.cause, message=f.message,
-                      details=f.details | {"monitored_because": monitored.key[f.account_id]},
+        alert = Alert(account_id=f.account_id, kind=f.kind, cause=f.cause,
+                      details=f.details | {"monitored_because": watched[f.account_id]},
                       status=AlertStatus.OPEN, owner_id=owners.get(f.account_id))
         alert.events.append(AlertEvent(action="raised", status=AlertStatus.OPEN,
-                                       owner_id=alert.owner_id, note=f.message))
+                                       owner_id=alert.owner_id, note=""))
         session.add(alert)
         existing[key] = alert
         raised += 1
@@ -148,7 +161,7 @@ def store_alerts(session: Session, scan: AlertScan) -> AlertsRefreshed:
     for key, alert in existing.items():
         if (alert.status != AlertStatus.RESOLVED and alert.kind in SELF_RESOLVING
                 and key not in holding and alert.id is not None):
-            _change(alert, "resolved", AlertStatus.RESOLVED, None, "the condition no longer holds")
+            _change(alert, "cleared", AlertStatus.RESOLVED, None, "")
             resolved += 1
     session.flush()
     for owner_id, count in raised_for.items():
@@ -227,7 +240,8 @@ def alert_view(alert: Alert, account: tuple[str | None, str] | None = None) -> A
     external_id, account_name = account if account is not None else (None, None)
     return AlertView(
         id=alert.id, account_id=alert.account_id, kind=str(alert.kind), cause=alert.cause,
-        status=str(alert.status), owner_id=alert.owner_id, message=alert.message,
+        status=str(alert.status), owner_id=alert.owner_id,
+        message=alert_text(str(alert.kind), alert.details),
         details=alert.details,
         raised_at=alert.raised_at.isoformat() if alert.raised_at else None,
         resolved_at=alert.resolved_at.isoformat() if alert.resolved_at else None,

@@ -10,8 +10,10 @@ raised to a floor, so that a daily buyer is not at risk after a weekend.
 
 An account is *at risk* when its silence (days from its last purchase to the
 last day the data covers: the latest purchase of any account, or today if
-earlier) exceeds k times its rhythm, or when its revenue of the last 3 full
-months fell by more than x% against the 3 months before; it is *lost* when
+earlier) exceeds k times its rhythm, when its revenue of the last 3 full
+months fell by more than x% against the 3 months before, or when it had more
+complaints, refusals and lost tenders lately than the workspace allows
+(:mod:`abm.analytics.complaints`); it is *lost* when
 its silence exceeds a larger multiple. A purchase is a day in a month whose net
 revenue is positive: a month with only returns is not a purchase.
 """
@@ -20,13 +22,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account
 from abm.analytics.bulk import insert_rows
-from abm.analytics.explanations import Explanation, churn_explanations
+from abm.analytics.complaints import Signals, signals_by_account
 from abm.analytics.models import ChurnState, ChurnStateKind
 from abm.analytics.periods import add_months, last_full_month, month_start
 from abm.analytics.settings import AnalyticsSettings
@@ -34,6 +37,8 @@ from abm.analytics.stats import months_between_sql
 from abm.db import utcnow
 from abm.sales.models import MonthlyAccountSales, OrderLine
 from abm.workspace.services import settings_of
+
+NO_SIGNALS = Signals()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +54,10 @@ class ChurnSignal:
             before; ``revenue_drop`` between them (None without a base).
         revenue_at_stake: its average monthly revenue from its first to its last
             purchase month, times 12.
-        reasons: why it is at risk or lost, in words (English).
-        explanations: the same as codes and figures, for the reader's language.
+        complaints, refusals, lost_tenders: its churn signals in the last
+            ``churn_signal_days`` (see :mod:`abm.analytics.complaints`);
+            ``signals_before`` in as many days before; ``last_signal_on`` the latest.
+        reasons: why it is at risk or lost, as codes with figures (``{"code", "params"}``).
     """
 
     account_id: int
@@ -65,8 +72,12 @@ class ChurnSignal:
     revenue_previous_3: float
     revenue_drop: float | None
     revenue_at_stake: float
-    reasons: list[str]
-    explanations: list[Explanation]
+    complaints: int
+    refusals: int
+    lost_tenders: int
+    signals_before: int
+    last_signal_on: date | None
+    reasons: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +162,11 @@ def churn_signals(
     # Silence counts up to the last day the data covers: with a monthly import,
     # counting up to the calendar date would make every account look silent.
     horizon = min(today, max((_as_date(r.last_on) for r in rows), default=today))
-    return [_judge(row, horizon, s) for row in rows]
+    signals = signals_by_account(session, today=today, days=s.churn_signal_days)
+    return [_judge(row, horizon, s, signals.get(row.account_id, NO_SIGNALS)) for row in rows]
 
 
-def _judge(row, today, s: AnalyticsSettings) -> ChurnSignal:
+def _judge(row, today, s: AnalyticsSettings, signals: Signals) -> ChurnSignal:
     first_on, last_on = _as_date(row.first_on), _as_date(row.last_on)
     days = int(row.purchase_days or 0)
     measured = (last_on - first_on).days / (days - 1) if days > 1 and last_on > first_on else None
@@ -169,44 +181,48 @@ def _judge(row, today, s: AnalyticsSettings) -> ChurnSignal:
     span = _month_index(lm) - _month_index(fm) + 1
     revenue = round(float(row.revenue or 0), 2)
     at_stake = round(max(revenue, 0.0) / span * 12, 2)
-    if measured is None:
-        how = f"a single purchase day, rhythm taken as {rhythm:g} days"
-    elif measured < rhythm:
-        how = f"usual gap {measured:.1f} days, raised to the floor of {rhythm:g} days"
-    else:
-        how = f"usual gap {rhythm:g} days"
-    reasons = []
+    how = "single" if measured is None else "floor" if measured < rhythm else "measured"
+    silent = {"days": silence, "since": last_on.isoformat(), "ratio": ratio, "rhythm": rhythm,
+              "how": how, "measured": round(measured, 1) if measured is not None else None}
+    reasons: list[dict[str, Any]] = []
     state = ChurnStateKind.ACTIVE
     if silence > s.churn_lost_factor * rhythm:
         state = ChurnStateKind.LOST
-        reasons.append(f"silent {silence} days since {last_on.isoformat()}: {ratio:g} x its "
-                       f"rhythm, {how}; lost above {s.churn_lost_factor:g} x")
+        reasons.append(reason("silence_lost", **silent, factor=s.churn_lost_factor))
     elif silence > s.churn_at_risk_factor * rhythm:
         state = ChurnStateKind.AT_RISK
-        reasons.append(f"silent {silence} days since {last_on.isoformat()}: {ratio:g} x its "
-                       f"rhythm, {how}; at risk above {s.churn_at_risk_factor:g} x")
+        reasons.append(reason("silence_at_risk", **silent, factor=s.churn_at_risk_factor))
     if drop is not None and drop > s.churn_revenue_drop:
         if state == ChurnStateKind.ACTIVE:
             state = ChurnStateKind.AT_RISK
-        reasons.append(f"revenue of the last 3 months {last3:,.2f} is {drop * 100:.1f}% below "
-                       f"the 3 months before ({prev3:,.2f}); at risk above "
-                       f"{s.churn_revenue_drop * 100:.0f}%")
+        reasons.append(reason("revenue_drop", last3=last3, prev3=prev3, drop=drop,
+                              threshold=s.churn_revenue_drop))
+    if signals.recent or signals.before:
+        if signals.recent >= s.churn_signal_count and state == ChurnStateKind.ACTIVE:
+            state = ChurnStateKind.AT_RISK
+        reasons.append(reason(
+            "signals", complaints=signals.complaints, refusals=signals.refusals,
+            lost_tenders=signals.lost_tenders, before=signals.before,
+            direction=signals.direction, days=s.churn_signal_days,
+            last_on=signals.last_on.isoformat() if signals.last_on else None,
+            threshold=s.churn_signal_count))
     if state != ChurnStateKind.ACTIVE:
-        reasons.append(f"at stake about {at_stake:,.2f} a year: {revenue:,.2f} over the {span} "
-                       "months from its first to its last purchase month")
+        reasons.append(reason("at_stake", at_stake=at_stake, revenue=revenue, months=span))
     return ChurnSignal(
         account_id=row.account_id, state=str(state), first_purchase_on=first_on,
         last_purchase_on=last_on, purchase_days=days, rhythm_days=rhythm,
         silence_days=silence, silence_ratio=ratio, revenue_last_3=last3,
         revenue_previous_3=prev3, revenue_drop=drop, revenue_at_stake=at_stake,
-        reasons=reasons,
-        explanations=churn_explanations(
-            state=str(state), silence_days=silence, rhythm_days=rhythm, last_purchase_on=last_on,
-            revenue_drop=drop, revenue_at_stake=at_stake, lost_factor=s.churn_lost_factor,
-            at_risk_factor=s.churn_at_risk_factor, drop_threshold=s.churn_revenue_drop,
-            measured_days=measured, how_known=True, last3=last3, prev3=prev3, revenue=revenue,
-            span=span),
+        complaints=signals.complaints, refusals=signals.refusals,
+        lost_tenders=signals.lost_tenders, signals_before=signals.before,
+        last_signal_on=signals.last_on, reasons=reasons,
     )
+
+
+def reason(code: str, **params: Any) -> dict[str, Any]:
+    """A churn reason as stored: its code and figures, worded when read
+    (:func:`abm.analytics.wording.churn_reason_text`)."""
+    return {"code": code, "params": params}
 
 
 def refresh_churn_states(session: Session, *, today: date | None = None) -> ChurnCounts:

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from abm.analytics.periods import parse_month
-from abm.analytics.wording import churn_reason
 from abm.workspace.sections import N_
 from abm.workspace.wording import number, percent
 
@@ -74,6 +73,10 @@ def report() -> None:
 
 def register(cli: click.Group) -> None:
     """Add the analytics commands to the ``abm`` command."""
+    from abm.analytics.loss_cli import COMMANDS
+
+    for command in COMMANDS:
+        analytics.add_command(command)
     cli.add_command(analytics)
     cli.add_command(report)
 
@@ -228,7 +231,10 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
 @with_appcontext
 def churn_cmd(limit, fmt, today) -> None:
     """Refresh the analytics (churn states among them) and print the win-back list."""
+    from flask_babel import get_locale, get_translations
+
     from abm.analytics.churn import win_back_list
+    from abm.analytics.wording import Words, churn_reason_text
     from abm.db import get_session
 
     session = get_session()
@@ -242,9 +248,9 @@ def churn_cmd(limit, fmt, today) -> None:
     click.echo(_("active %(active)s, at risk %(at_risk)s, lost %(lost)s (%(changed)s changed "
                  "state)", active=number(c.active), at_risk=number(c.at_risk),
                  lost=number(c.lost), changed=number(c.changed)))
+    words = Words(get_translations(), str(get_locale() or "en"))
     for w in win_back:
-        reasons = [churn_reason(r.code, r.params) for r in w.explanations
-                   if r.code != "at_stake"]  # the amount is its own column
+        reasons = [churn_reason_text(r, words) for r in w.reasons[:-1]]  # at stake: a column
         click.echo(f"{_(CHURN_STATES.get(w.state, w.state)):<10} "
                    f"{w.external_id or w.account_id!s:<10} "
                    f"{number(w.revenue_at_stake, 2):>14}  {'; '.join(reasons)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from abm.db import Base, utcnow
@@ -124,6 +124,8 @@ class AlertKind(StrEnum):
     TERMS_REVIEW_DUE = "terms_review_due"
     OVERDUE_RECEIVABLE = "overdue_receivable"
     NO_INTERACTION = "no_interaction"
+    NO_VISIT = "no_visit"
+    COMPETITOR_SILENCE = "competitor_silence"
 
 
 class AlertStatus(StrEnum):
@@ -156,7 +158,8 @@ class Alert(Base):
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    message: Mapped[str] = mapped_column(String(500))
+    # What the alert says is its kind and these parameters, worded when read in the
+    # reader's language (abm.analytics.wording): no sentence is stored.
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -225,3 +228,33 @@ class KamReportMailing(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     month: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LossAction(StrEnum):
+    LOST = "lost"
+    WON_BACK = "won_back"
+
+
+class AccountLoss(Base):
+    """An account marked lost or won back, with the reason and what its loss costs.
+
+    ``reason`` is a code of the workspace's list (``AnalyticsSettings.loss_reasons``);
+    ``monthly_revenue`` is the account's average monthly revenue over the 12 full
+    months before the mark, kept as it was then so that the lost-revenue report
+    does not move when later lines arrive.
+    """
+
+    __tablename__ = "account_losses"
+    __table_args__ = (Index("ix_account_losses_action_on", "action", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[LossAction] = mapped_column(enum_column(LossAction, "loss_action"))
+    reason: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    occurred_on: Mapped[date] = mapped_column(Date)
+    monthly_revenue: Mapped[float] = mapped_column(Money)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

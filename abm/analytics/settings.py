@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from abm.workspace.sections import N_, SettingsSection
+from abm.workspace.sections import N_, SettingsSection, refusal
+
+# Codes of the usual causes of loss (DOMAIN.md), which pages name in the reader's language;
+# a workspace may add its own reasons, shown as written.
+DEFAULT_LOSS_REASONS = ("service_level, quality, deadlines, promises, opinion_ignored, price, "
+                        "competitor, other")
 
 
 class AnalyticsSettings(SettingsSection):
@@ -59,6 +64,12 @@ class AnalyticsSettings(SettingsSection):
         "Months after which trade terms are due for review"))
     silence_days: int = Field(default=30, ge=1, le=365, description=N_(
         "Days without an interaction that raise an alert"))
+    visit_days: int = Field(default=31, ge=1, le=365, description=N_(
+        "Days without a personal visit (a visit or a meeting) that raise an alert on a key "
+        "account"))
+    competitor_silence_days: int = Field(default=60, ge=1, le=730, description=N_(
+        "Days without an interaction that raise an alert on a prospect that is a "
+        "competitor's key client"))
     receivable_grace_days: int = Field(default=0, ge=0, le=365, description=N_(
         "Days past due before a receivable is overdue"))
     # -- losing and winning back accounts
@@ -74,3 +85,30 @@ class AnalyticsSettings(SettingsSection):
         "Rhythm assumed for an account with one purchase day"))
     churn_lookback_months: int = Field(default=36, ge=3, le=120, description=N_(
         "Months of history that define the rhythm"))
+    churn_signal_days: int = Field(default=90, ge=7, le=730, description=N_(
+        "Days over which complaints, refusals and lost tenders count as churn signals"))
+    churn_signal_count: int = Field(default=2, ge=1, le=100, description=N_(
+        "Complaints, refusals and lost tenders in those days that put an account at risk"))
+    loss_reasons: str = Field(default=DEFAULT_LOSS_REASONS, description=N_(
+        "Reasons to choose from when an account is marked lost or won back, separated by "
+        "commas"))
+
+    @field_validator("loss_reasons")
+    @classmethod
+    def _some_reasons(cls, value: str) -> str:
+        reasons = split_reasons(value)
+        if not reasons:
+            raise refusal("no_reasons", N_("name at least one reason"))
+        if any(len(r) > 100 for r in reasons):
+            raise refusal("reason_too_long", N_("a reason is longer than 100 characters"))
+        return ", ".join(reasons)
+
+    @property
+    def loss_reason_list(self) -> list[str]:
+        """The reasons, in the order the workspace gave them."""
+        return split_reasons(self.loss_reasons)
+
+
+def split_reasons(value: str) -> list[str]:
+    """The distinct non-empty reasons of a comma-separated list, in order."""
+    return list(dict.fromkeys(r.strip() for r in value.split(",") if r.strip()))

@@ -15,7 +15,7 @@ RESOURCES = (
     "openapi", "me", "tokens", "accounts", "contacts", "products", "tasks", "interactions",
     "runs", "audit", "imports", "rates", "analytics", "segments", "campaigns", "notifications",
     "reports", "prices", "loyalty", "sales_records", "dossier", "settings",
-    "greeting_dates",
+    "greeting_dates", "losses",
 )
 
 

@@ -90,7 +90,10 @@ class AccountOut(Output):
     history: str | None
     structure: str | None
     competitors: str | None
-    current_supplier: str | None
+    current_supplier: str | None = Field(description="The competitor supplying a prospect.")
+    competitor_key_client: bool = Field(description="The prospect is a key client of that "
+                                                    "competitor (watched by the alerts).")
+    win_plan: str | None = Field(description="The plan to win the prospect.")
     has_need: bool | None
     can_pay: bool | None
     has_authority: bool | None
@@ -114,6 +117,8 @@ class AccountQuery(PageQuery):
                                  description="An owner's user id; 0: accounts without owner.")
     region: ShortText = ""
     category: Category | None = None
+    competitor: Literal["worked", "key_client"] | None = Field(
+        None, description="Prospects worked by a competitor, or only its key clients.")
     sort: Literal["name", "-name", "region", "-region", "created", "-created", "revenue",
                   "-revenue", "share", "-share", "growth", "-growth", "churn", "-churn"] = Field(
         "name", description="A figure sort (revenue, share, growth, churn risk) lists the "
@@ -136,6 +141,8 @@ class AccountFields(Input):
     structure: LongText | None = None
     competitors: LongText | None = None
     current_supplier: Annotated[str, Text(300)] | None = None
+    competitor_key_client: Flag = False
+    win_plan: LongText | None = None
     has_need: Flag | None = None
     can_pay: Flag | None = None
     has_authority: Flag | None = None
@@ -165,7 +172,7 @@ def list_(query: AccountQuery) -> Page[AccountSummary]:
     filters = AccountFilters(q=query.q, kind=query.kind.value if query.kind else "",
                              owner_id=query.owner_id, region=query.region,
                              category=query.category.value if query.category else "",
-                             sort=query.sort)
+                             competitor=query.competitor or "", sort=query.sort)
     page = list_accounts(get_session(), current_viewer(), filters, after=query.after,
                          limit=query.limit)
     return Page[AccountSummary](

@@ -8,6 +8,7 @@ computed in full and paginated by offset (``next_cursor`` is the next offset).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from sqlalchemy import select
@@ -16,12 +17,13 @@ from abm.accounts.models import Account
 from abm.accounts.services import visibility_clause
 from abm.analytics.abcxyz import abc_xyz
 from abm.analytics.alerts import AlertError, acknowledge_alert, list_alerts, resolve_alert
-from abm.analytics.churn import win_back_list
+from abm.analytics.churn import WinBackAccount, win_back_list
 from abm.analytics.concentration import Concentration as ConcentrationResult
 from abm.analytics.concentration import concentration
 from abm.analytics.models import Alert
 from abm.analytics.periods import parse_month
 from abm.analytics.topn import key_account_report
+from abm.analytics.wording import churn_reason_text
 from abm.api import lists
 from abm.api.accounts import visible_account
 from abm.api.analytics_schemas import (
@@ -152,7 +154,13 @@ def win_back(query: PageQuery) -> WinBackPage:
     if not viewer.sees_every_account:
         rows = [r for r in rows if r.owner_id == viewer.user_id]
     page, cursor = lists.offset_page(rows, query.after, query.limit)
-    return WinBackPage(items=[WinBackRow.model_validate(r) for r in page], next_cursor=cursor)
+    return WinBackPage(items=[_win_back_row(r) for r in page], next_cursor=cursor)
+
+
+def _win_back_row(row: WinBackAccount) -> WinBackRow:
+    reasons = [{"code": r.get("code"), "params": r.get("params") or {},
+                "text": churn_reason_text(r)} for r in row.reasons if isinstance(r, dict)]
+    return WinBackRow.model_validate({**asdict(row), "reasons": reasons})
 
 
 @operation("POST", "/analytics/refresh", summary="Refresh the analytics (in the background)",

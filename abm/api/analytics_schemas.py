@@ -199,7 +199,8 @@ class AlertOut(Output):
     cause: str
     status: AlertStatus
     owner_id: int | None
-    message: str
+    message: str = Field(description="The alert in English; its kind and details are what "
+                                     "it is worded from.")
     details: dict | None
     raised_at: str | None
     resolved_at: str | None
@@ -213,6 +214,13 @@ class AlertPage(Output):
 
 class AlertNote(Input):
     note: Annotated[str, Text(1000)] = ""
+
+
+class ChurnReasonOut(Output):
+    code: str = Field(description="silence_lost, silence_at_risk, revenue_drop, signals or "
+                                  "at_stake")
+    params: dict = Field(description="The figures the reason is worded from.")
+    text: str = Field(description="The reason in English.")
 
 
 class WinBackRow(Output):
@@ -232,11 +240,13 @@ class WinBackRow(Output):
     revenue_previous_3: float
     revenue_drop: float | None
     revenue_at_stake: float
-    reasons: list[str] = Field(description="Why it is at risk or lost, in English words.")
-    explanations: list[Explanation] = Field(
-        description="The same reasons as stable codes (silent_lost, silent_at_risk, "
-                    "revenue_drop, at_stake) with their figures, for wording them in any "
-                    "language.")
+    complaints: int = Field(description="Complaints in the last churn_signal_days.")
+    refusals: int = Field(description="Refusals in the last churn_signal_days.")
+    lost_tenders: int = Field(description="Tenders lost in the last churn_signal_days.")
+    signals_before: int = Field(description="Complaints, refusals and lost tenders in as "
+                                            "many days before.")
+    last_signal_on: date | None
+    reasons: list[ChurnReasonOut]
 
 
 class WinBackPage(Output):

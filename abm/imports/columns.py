@@ -61,6 +61,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                                          "участник программы лояльности")),
         Field("loyalty_tier", aliases=("loyalty tier", "tier", "уровень лояльности",
                                        "уровень")),
+        # Prospects worked by competitors (DOMAIN.md): who, a key client of theirs, our plan.
+        Field("current_supplier", aliases=("current supplier", "supplier", "competitor",
+                                           "текущий поставщик", "поставщик", "конкурент")),
+        Field("competitor_key_client", "bool", aliases=(
+            "competitor key client", "competitors key client", "key client of competitor",
+            "ключевой клиент конкурента")),
+        Field("win_plan", aliases=("win plan", "plan to win", "план завоевания",
+                                   "план привлечения")),
     ),
     "contacts": (
         Field("external_id", aliases=("contact id", "contact code", "external id", "id",

@@ -113,6 +113,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(loyalty.bp)
 
     app.register_blueprint(greeting_dates.bp)
+
+    from abm.web import losses
+
+    app.register_blueprint(losses.bp)
     i18n.init_app(app)
     errors.init_app(app)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from abm.analytics import reads as analytics
 from abm.analytics.account_analytics import account_analytics
+from abm.analytics.losses import account_marks
 from abm.loyalty import services as loyalty
 from abm.loyalty.proposals import pending_proposals
 from abm.sales.reads import order_rhythm
@@ -71,6 +72,9 @@ def choices(session: Session, args: Mapping[str, str]) -> list[dict]:
          "options": [(s, label("churn", s)) for s in analytics.CHURN_STATES]},
         {"name": "loyalty", "label": _("Loyalty programme"),
          "options": [(s, label("loyalty_status", s)) for s in LOYALTY_STATES]},
+        {"name": "competitor", "label": _("Competitors"),
+         "options": [("worked", _("Prospects worked by a competitor")),
+                     ("key_client", _("Competitors' key clients"))]},
     ]
 
 
@@ -87,6 +91,10 @@ def account_panels(session: Session, account_id: int) -> dict[str, Any]:
                              "proposals": pending_proposals(session, account_id)}
     except Exception:  # noqa: BLE001 - one failing domain must not hide the account
         log.exception("loyalty panel of account %s failed", account_id)
+    try:
+        panels["losses"] = account_marks(session, account_id)
+    except Exception:  # noqa: BLE001 - one failing domain must not hide the account
+        log.exception("losses panel of account %s failed", account_id)
     try:
         panels["segment"] = segments.account_segment(session, account_id)
         panels["potential"] = segments.account_potential(session, account_id)

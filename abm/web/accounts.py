@@ -46,6 +46,7 @@ def filters_from_request() -> AccountFilters:
     return AccountFilters(
         q=args.get("q", ""), kind=args.get("kind", ""), owner_id=owner_id,
         region=args.get("region", ""), category=args.get("category", ""),
+        competitor=args.get("competitor", ""),
         ids=account_filters.ids_for(get_session(), args), sort=args.get("sort", "name"),
     )
 

@@ -7,11 +7,13 @@ see. Marketing reads alerts but does not close them.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from abm.accounts.services import can_see_account
 from abm.analytics.alerts import AlertError, acknowledge_alert, alert_account_id, resolve_alert
+from abm.analytics.wording import Words, alert_text, churn_reason_text
 from abm.db import get_session
 from abm.web.auth import current_viewer, role_required, safe_next
 
@@ -39,3 +41,21 @@ def change(alert_id: int, action: str):
               "info")
     return redirect(safe_next(request.form.get("next"))
                     or url_for("accounts.show", account_id=account_id) + "#analytics")
+
+
+def words() -> Words:
+    """The request's translations and locale, for wording stored codes."""
+    return Words(get_translations(), str(get_locale()))
+
+
+@bp.app_template_global("alert_message")
+def alert_message(alert) -> str:
+    """What an alert says, in the reader's language, from its kind and details."""
+    return alert_text(str(alert.kind), alert.details, words())
+
+
+@bp.app_template_global("churn_reasons")
+def churn_reasons(reasons) -> str:
+    """Why an account is at risk or lost, in the reader's language."""
+    w = words()
+    return "; ".join(churn_reason_text(r, w) for r in reasons or [])

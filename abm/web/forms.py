@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     DecimalField,
@@ -80,6 +81,8 @@ class DossierForm(FlaskForm):
                                 validators=[Optional(), Length(max=20000)])
     current_supplier = StringField(_l("Current supplier"),
                                    validators=[Optional(), Length(max=300)])
+    competitor_key_client = BooleanField(_l("A key client of that competitor"))
+    win_plan = TextAreaField(_l("Plan to win it"), validators=[Optional(), Length(max=20000)])
     terms_reviewed_on = DateField(_l("Trade terms reviewed on"), validators=[Optional()])
     categories = MultiCheckboxField(_l("Categories"))
     has_need = SelectField(_l("Need for our product"), choices=TRISTATE, coerce=_tristate)

@@ -164,7 +164,6 @@ def init_app(app: Flask) -> None:
 
 def _composed(app: Flask) -> None:
     """The sentences composed from codes and figures (:mod:`abm.web.composed`)."""
-    from abm.analytics.wording import churn_reason
     from abm.segments import wording as segment_names
     from abm.web import composed
 
@@ -174,5 +173,4 @@ def _composed(app: Flask) -> None:
     app.jinja_env.globals.update(
         segment_phrase=segment_names.segment_phrase, segment_rule=segment_names.segment_rule,
         feature_label=segment_names.feature_label, recommendation=composed.recommendation,
-        account_reason=composed.account_reason, run_message=composed.run_message,
-        churn_reason=churn_reason)
+        account_reason=composed.account_reason, run_message=composed.run_message)

@@ -53,9 +53,10 @@ class Shop:
         self.session.flush()
         return row.id
 
-    def interaction(self, account_id: int, day: date) -> None:
+    def interaction(self, account_id: int, day: date,
+                    kind: InteractionKind = InteractionKind.VISIT) -> None:
         self.session.add(Interaction(
-            account_id=account_id, kind=InteractionKind.VISIT,
+            account_id=account_id, kind=kind,
             occurred_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
         ))
         self.session.flush()

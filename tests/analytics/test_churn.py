@@ -4,6 +4,7 @@ import pytest
 
 from abm.analytics.churn import churn_signals, refresh_churn_states, win_back_list
 from abm.analytics.models import ChurnState
+from abm.analytics.wording import churn_reason_text
 from tests.analytics.shop import TODAY
 
 HORIZON = date(2026, 11, 14)  # the latest purchase in the data (the "clock" account)
@@ -20,6 +21,10 @@ def clock(shop):
 def _every(shop, account, last: date, gap: int, count: int, revenue: float = 100) -> None:
     for k in range(count):
         shop.line(account, last - timedelta(days=gap * k), revenue)
+
+
+def _said(reasons) -> list[str]:
+    return [churn_reason_text(r) for r in reasons]
 
 
 def _signal(session, account_id, today=TODAY):
@@ -49,7 +54,9 @@ def test_silence_beyond_twice_the_rhythm_is_at_risk(session, shop, clock):
     shop.refresh()
     signal = _signal(session, account)
     assert signal.state == "at_risk"
-    assert signal.reasons[0].startswith("silent 41 days since 2026-10-04: 2.05 x its rhythm")
+    assert signal.reasons[0]["code"] == "silence_at_risk"
+    assert _said(signal.reasons)[0].startswith("silent 41 days since Oct 4, 2026: 2.05 × its "
+                                               "rhythm")
 
 
 def test_silence_beyond_four_times_the_rhythm_is_lost(session, shop, clock):
@@ -66,7 +73,7 @@ def test_a_single_purchase_assumes_the_configured_rhythm(session, shop, clock):
     signal = _signal(session, account)
     assert signal.rhythm_days == 90
     assert signal.state == "at_risk"  # 197 days of silence: 2.19 x 90
-    assert "a single purchase day, rhythm taken as 90 days" in signal.reasons[0]
+    assert "a single purchase day, rhythm taken as 90 days" in _said(signal.reasons)[0]
 
 
 def test_a_daily_buyer_is_judged_by_the_shortest_rhythm(session, shop, clock):
@@ -88,8 +95,8 @@ def test_a_revenue_drop_of_more_than_half_puts_an_account_at_risk(session, shop,
     signal = _signal(session, account)
     assert signal.revenue_drop == 0.6
     assert signal.state == "at_risk"
-    assert signal.reasons[0].startswith(
-        "revenue of the last 3 months 120.00 is 60.0% below the 3 months before (300.00)")
+    assert _said(signal.reasons)[0].startswith(
+        "revenue of the last 3 months 120.00 is 60% below the 3 months before (300.00)")
 
 
 def test_a_month_with_only_returns_is_not_a_purchase(session, shop, clock):
@@ -157,4 +164,4 @@ def test_the_win_back_list_puts_the_most_revenue_at_stake_first(session, shop, c
     assert [r.external_id for r in rows] == ["Big", "Small"]
     assert rows[0].state == "lost"
     assert rows[0].since == TODAY
-    assert rows[0].reasons[-1].startswith("at stake about")
+    assert _said(rows[0].reasons)[-1].startswith("at stake about")

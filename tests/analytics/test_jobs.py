@@ -45,7 +45,7 @@ def test_the_refresh_job_stores_everything_and_reports_its_progress(app, session
     assert run.kind == REFRESH_KIND and run.result["accounts"] == 1
     assert _count(session, AccountAnalytics) == 1
     assert _count(session, ChurnState) == 1
-    assert _count(session, Alert) == 2  # terms never reviewed, no interaction
+    assert _count(session, Alert) == 3  # terms never reviewed, no interaction, no visit
     assert _count(session, KeyAccountReport) == 2
 
 

@@ -72,7 +72,7 @@ def test_a_malformed_month_is_a_clear_422(api):
 @pytest.fixture
 def alerts(session, book):
     made = {name: Alert(account_id=book[name].id, kind=AlertKind.NO_SHIPMENTS, cause="2026-10",
-                        message=f"no shipments to {name}", details={})
+                        details={"month": "2026-10"})
             for name in ("own", "rival")}
     session.add_all(made.values())
     session.commit()
@@ -118,10 +118,9 @@ def test_the_win_back_list_shows_silent_accounts_to_their_owner(api, session, bo
     mine = api.as_("sales").get("/analytics/win-back").get_json()["items"]
     assert [(r["account_id"], r["state"]) for r in mine] == [(book["own"].id, "lost")]
     assert mine[0]["reasons"] and mine[0]["last_purchase_on"] == "2025-06-10"
-    # Beside the English words, the same reasons as stable codes and their figures.
-    codes = [e["code"] for e in mine[0]["explanations"]]
-    assert codes == ["silent_lost", "at_stake"]
-    assert mine[0]["explanations"][0]["params"]["since"] == "2025-06-10"
+    # Each reason as a stable code and its figures, beside its English words.
+    assert [r["code"] for r in mine[0]["reasons"]] == ["silence_lost", "at_stake"]
+    assert all(r["text"] for r in mine[0]["reasons"])
     everyone = api.as_("manager").get("/analytics/win-back").get_json()["items"]
     assert {r["account_id"] for r in everyone} == {book["own"].id, book["rival"].id}
 

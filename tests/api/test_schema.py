@@ -32,6 +32,9 @@ VALIDATED_WRITES |= {("prices", "POST"), ("prices", "PUT")}
 VALIDATED_WRITES |= {("loyalty", "POST"), ("loyalty", "PUT")}
 # A setting's value is checked by its section (limits, a time zone name, a currency in use).
 VALIDATED_WRITES |= {("settings", "PATCH")}
+# A loss mark's reason is one of the workspace's own list (a setting), which the
+# document cannot enumerate: a schema-valid reason may be refused with 422.
+VALIDATED_WRITES |= {("losses", "POST")}
 
 load_resources()
 

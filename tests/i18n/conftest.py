@@ -30,11 +30,9 @@ DATA = {"products": ("sku", "name", "category"), "users": ("email", "name"),
 # word by word (its words would excuse the same English words anywhere).
 TEXTS = {"tasks": ("description",), "tenders": ("reason",), "alert_events": ("note",),
          "interactions": ("text",), "task_comments": ("text",),
-         "accounts": ("description", "history", "structure", "competitors", "current_supplier"),
-         "account_plans": ("objectives", "notes"),
-         # Alerts are stored as English sentences until they are stored as a code and its
-         # figures (the monitoring work); delete this line when that is merged.
-         "alerts": ("message",)}
+         "accounts": ("description", "history", "structure", "competitors", "current_supplier",
+                      "win_plan"),
+         "account_plans": ("objectives", "notes"), "account_losses": ("note",)}
 
 
 @pytest.fixture(scope="package")

@@ -121,3 +121,17 @@ def test_bad_receivables_are_reported(session, accounts, write_file, do_import, 
     assert result.errors == [{"line": 2, "column": column, "value": row.split(";")[
         {"amount": 4, "due date": 3, "account code": 0, "document": 1}[column]],
         "reason": reason}]
+
+
+def test_accounts_import_the_competitor_its_key_client_mark_and_the_plan(
+        session, write_file, do_import):
+    result = do_import(write_file(
+        "external_id,name,kind,current supplier,competitor key client,win plan\n"
+        "P1,Lead One,prospect,Rival Ltd,yes,Trial order in spring\n"
+        "P2,Lead Two,prospect,,no,\n"), kind="accounts")
+    assert result.created == 2 and result.errors == []
+    one = session.scalar(select(Account).filter_by(external_id="P1"))
+    assert (one.current_supplier, one.competitor_key_client, one.win_plan) == (
+        "Rival Ltd", True, "Trial order in spring")
+    two = session.scalar(select(Account).filter_by(external_id="P2"))
+    assert (two.current_supplier, two.competitor_key_client, two.win_plan) == (None, False, None)

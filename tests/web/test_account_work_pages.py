@@ -149,7 +149,7 @@ def test_a_tender_of_another_account_is_not_found(client, login, session, book):
 @pytest.fixture
 def alert(session, book):
     made = Alert(account_id=book["own"].id, kind=AlertKind.NO_SHIPMENTS, cause="2026-10",
-                 message="No shipments in October", details={})
+                 details={"month": "2026-10"})
     session.add(made)
     session.commit()
     return made
