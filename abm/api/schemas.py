@@ -7,6 +7,7 @@ outside 32 bits would otherwise reach PostgreSQL and fail there as a 500.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -90,9 +91,16 @@ Id = Annotated[int, Field(ge=1, le=MAX_INT), JsonNumber]
 Flag = Annotated[bool, Strict()]
 Day = Annotated[date, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                 AfterValidator(_day_in_range)]
+def _iso_day_text(value: Any) -> Any:
+    # Lax parsing would read "0" as a Unix time: a query's day is written as a day.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("not a day (use 2026-03-31)")
+    return value
+
+
 # A day in a query string, where every value is text: ISO 8601 (2026-03-31), in range.
 QueryDay = Annotated[date, Field(json_schema_extra={"pattern": YEARS}),
-                     AfterValidator(_day_in_range)]
+                     BeforeValidator(_iso_day_text), AfterValidator(_day_in_range)]
 Moment = Annotated[AwareDatetime, Strict(), Field(json_schema_extra={"pattern": YEARS}),
                    AfterValidator(_moment_in_range)]
 

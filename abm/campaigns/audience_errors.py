@@ -36,6 +36,7 @@ REASONS = {
                           "segment again"),
     "unknown_user": N_("there is no user %(value)s"),
     "unknown_account": N_("there is no account %(value)s"),
+    "unknown_programme": N_("there is no loyalty programme %(value)s"),
     "bad_roles": N_("the contact roles must be a list of roles"),
     "unknown_roles": N_("\"%(value)s\" is not a contact role; the roles are %(allowed)s"),
     "bad_reachable": N_("\"only reachable contacts\" must be true or false"),

@@ -122,7 +122,7 @@ register_field("loyalty_member", "Member of the loyalty programme", ("eq",),
 register_field("loyalty_status", "Loyalty programme: invited, member or left", LIST_OPS,
                _loyalty_status, choices=_values(MembershipStatus))
 register_field("loyalty_programme", "Member of a loyalty programme", LIST_OPS,
-               _loyalty_programme, kind="int", options=_programmes, unknown="unknown_value")
+               _loyalty_programme, kind="int", options=_programmes, unknown="unknown_programme")
 register_field("loyalty_tier", "Loyalty tier (members)", LIST_OPS, _loyalty_tier)
 register_field("account", "Hand-picked accounts (ids)", LIST_OPS, _column_field(Account.id),
                kind="int", exists=accounts_existing, unknown="unknown_account")
