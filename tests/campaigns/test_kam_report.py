@@ -15,6 +15,6 @@ def test_each_kam_gets_the_figures_of_the_accounts_they_own(session, users, make
     assert sent == 1
     (path,) = tmp_path.rglob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-    assert message["To"] == "sales@t.io"
+    assert message["To"] == "sales@test.local"
     text = message.get_body(("plain",)).get_content()
     assert "Mine Ltd: 1234.0" in text and "Not mine" not in text
