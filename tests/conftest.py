@@ -264,14 +264,16 @@ def every_unit_of_work_ends():
         "taken at:\n" + "\n".join(leaked.values())
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the collection
 def pytest_collection_modifyitems(config, items):
-    """Under ``--dist loadgroup`` (``make test``) a worker takes a whole test file, so that a
-    module's fixtures are built once; the end-to-end files are one group, so that their
-    servers start once, and run first, since they are the longest."""
+    """Under ``--dist loadfile`` (``make test``) a worker takes a whole test file, so that a
+    module's fixtures are built once; the end-to-end files go first, since they are the
+    longest."""
     for item in items:
-        group = "e2e" if _end_to_end(item) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        if not item.nodeid.endswith(item.name):
+            # schemathesis names its items per operation but gives them all one id, and
+            # xdist keeps one test per id: without this only one operation would be run.
+            item._id = item.parent.id.child(item.name)
     items.sort(key=lambda item: not _end_to_end(item))
 
 
