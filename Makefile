@@ -12,8 +12,13 @@ BIN := $(VENV)/bin
 run: $(VENV)/.installed-run
 	$(BIN)/abm serve
 
+# In parallel, one worker per core (docs/testing.md): a worker takes a whole test file, the
+# end-to-end files first. PYTEST_WORKERS=0 runs in this one process.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
 test: $(VENV)/.installed-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # Style (ruff), the import borders of docs/architecture.md (import-linter), types (mypy).
 lint: $(VENV)/.installed-test

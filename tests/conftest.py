@@ -14,13 +14,13 @@ request: each request closes the session it used.
 from __future__ import annotations
 
 import os
+import shutil
 import traceback
-import uuid
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
@@ -28,6 +28,8 @@ from abm import db
 from abm.app import create_app
 from abm.db import get_db, upgrade
 from abm.queue import EmbeddedRedis
+from tests.backends import create_postgres_database, redis_url_of_worker
+from tests.factories import PASSWORD, make_book, make_user, make_users
 
 # Users are made by the thousand here: hash their passwords cheaply (the servers the
 # end-to-end suite starts inherit it too). Deployments keep scrypt.
@@ -40,21 +42,6 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-def _create_postgres_database(server_url: str) -> tuple[str, callable]:
-    url = make_url(server_url)
-    name = f"abm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(scope="session")
 def fresh_database(tmp_path_factory):
     """A factory of empty databases of the kind under test: call it for a new URL."""
@@ -63,7 +50,7 @@ def fresh_database(tmp_path_factory):
     def make() -> str:
         server = os.environ.get("ABM_TEST_DATABASE_URL")
         if server:
-            url, drop = _create_postgres_database(server)
+            url, drop = create_postgres_database(server)
             drops.append(drop)
             return url
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'abm.sqlite3'}"
@@ -74,18 +61,40 @@ def fresh_database(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def database_url(fresh_database) -> str:
+def migrated_database(fresh_database, tmp_path_factory):
+    """A factory of databases already migrated to head: the migrations run once per worker
+    into a template that each call copies (a file copy on SQLite, ``CREATE DATABASE ...
+    TEMPLATE`` on PostgreSQL), since running them takes seconds."""
+    template = fresh_database()
+    upgrade(template)  # nothing stays connected to it: PostgreSQL copies only idle databases
+    server = os.environ.get("ABM_TEST_DATABASE_URL")
+    drops = []
+
+    def make() -> str:
+        if server:
+            url, drop = create_postgres_database(server, make_url(template).database)
+            drops.append(drop)
+            return url
+        path = tmp_path_factory.mktemp("db") / "abm.sqlite3"
+        shutil.copyfile(make_url(template).database, path)
+        return f"sqlite:///{path}"
+
+    yield make
+    for drop in drops:
+        drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(migrated_database) -> str:
     """The test database, migrated to head once per run (migrations run every time)."""
-    url = fresh_database()
-    upgrade(url)
-    return url
+    return migrated_database()
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     url = os.environ.get("ABM_TEST_REDIS_URL")
     if url:
-        yield url
+        yield redis_url_of_worker(url)
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
     yield server.url
@@ -133,19 +142,34 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def users(session):
+    """One active user per role (``admin@test.local``, ..., password ``factories.PASSWORD``)
+    plus a second salesperson, "rival"; committed."""
+    made = make_users(session)
+    session.commit()
+    return made
+
+
+@pytest.fixture
+def book(session, users):
+    """A small book of accounts (see ``factories.make_book``); committed."""
+    made = make_book(session, users)
+    session.commit()
+    return made
+
+
 class AuthActions:
     def __init__(self, client, session) -> None:
         self._client = client
         self._session = session
 
-    def login(self, role: str = "admin", password: str = "secret-password"):  # noqa: S107
+    def login(self, role: str = "admin", password: str = PASSWORD):
         from abm.users.models import User
-        from abm.users.services import create_user
 
         email = f"{role}@test.local"
         if self._session.query(User).filter_by(email=email).first() is None:
-            create_user(self._session, email=email, name=role.title(), role=role,
-                        password=password)
+            make_user(self._session, role, password=password)
             self._session.commit()
         return self._client.post("/login", data={"email": email, "password": password})
 
@@ -238,3 +262,20 @@ def every_unit_of_work_ends():
         _CHECKED_OUT.pop(key, None)  # reported once, not again by every later test
     assert not leaked, "a connection was left checked out (a transaction never ended), " \
         "taken at:\n" + "\n".join(leaked.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the collection
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadfile`` (``make test``) a worker takes a whole test file, so that a
+    module's fixtures are built once; the end-to-end files go first, since they are the
+    longest."""
+    for item in items:
+        if not item.nodeid.endswith(item.name):
+            # schemathesis names its items per operation but gives them all one id, and
+            # xdist keeps one test per id: without this only one operation would be run.
+            item._id = item.parent.id.child(item.name)
+    items.sort(key=lambda item: not _end_to_end(item))
+
+
+def _end_to_end(item) -> bool:
+    return item.path.parent.name == "e2e"

@@ -11,7 +11,7 @@ from abm.accounts.models import Account, AccountKind, Contact, Interaction, Task
 from abm.analytics.company import company_figures
 from abm.analytics.models import Alert, ChurnState, KeyAccountReport
 from abm.app import create_app
-from abm.db import get_db, get_session, upgrade
+from abm.db import get_db, get_session
 from abm.demo import DEMO_USERS, DemoNotEmpty, last_full_month, load_demo
 from abm.sales.models import MonthlyAccountSales, OrderLine, Product, Receivable
 from abm.segments.models import AccountSegment
@@ -22,10 +22,9 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo_app(fresh_database, redis_url, tmp_path_factory):
+def demo_app(migrated_database, redis_url, tmp_path_factory):
     """One demo load shared by the module's tests (it takes seconds)."""
-    url = fresh_database()
-    upgrade(url)
+    url = migrated_database()
     app = create_app({"database_url": url, "redis_url": redis_url,
                       "instance_path": str(tmp_path_factory.mktemp("demo"))})
     with app.app_context():

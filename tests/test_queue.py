@@ -9,7 +9,6 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import create_engine, text
 
-from abm.db import upgrade
 from abm.queue import (
     QUEUES,
     EmbeddedRedis,
@@ -126,13 +125,12 @@ def test_a_tracked_function_runs_as_a_plain_call_outside_a_worker(app):
     assert double(4) == {"x": 8}
 
 
-def test_a_forked_worker_process_runs_jobs_against_the_database(fresh_database, redis_url,
+def test_a_forked_worker_process_runs_jobs_against_the_database(migrated_database, redis_url,
                                                                  tmp_path):
     """The production path: `abm worker` forks a work horse per job."""
     from abm.app import create_app
 
-    url = fresh_database()
-    upgrade(url)
+    url = migrated_database()
     config = {"database_url": url, "redis_url": redis_url, "instance_path": str(tmp_path)}
     app = create_app(config)
     with app.app_context():

@@ -13,17 +13,16 @@ from abm.analytics.concentration import concentration
 from abm.analytics.refresh import refresh_analytics
 from abm.analytics.topn import key_account_report
 from abm.app import create_app
-from abm.db import get_db, get_session, upgrade
+from abm.db import get_db, get_session
 from abm.demo import load_demo
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo(fresh_database, redis_url, tmp_path_factory):
+def demo(migrated_database, redis_url, tmp_path_factory):
     """The demo loaded and refreshed once for the module (it takes seconds)."""
-    url = fresh_database()
-    upgrade(url)
+    url = migrated_database()
     app = create_app({"database_url": url, "redis_url": redis_url,
                       "instance_path": str(tmp_path_factory.mktemp("demo"))})
     with app.app_context():

@@ -55,7 +55,7 @@ def test_approve_then_schedule_a_volume_bonus(runner, session, users, make_accou
     refused = runner.invoke(cli, args=["campaign", "schedule", str(campaign_id)])
     assert refused.exit_code == 2 and "approval" in refused.output
     approved = runner.invoke(cli, args=["campaign", "approve", str(campaign_id), "--user",
-                                   "manager@t.io", "--reason", "ok"])
+                                   "manager@test.local", "--reason", "ok"])
     assert approved.exit_code == 0, approved.output
     scheduled = runner.invoke(cli, args=["campaign", "schedule", str(campaign_id)])
     assert scheduled.exit_code == 0, scheduled.output

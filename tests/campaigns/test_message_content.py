@@ -38,7 +38,7 @@ def test_an_owned_account_is_signed_by_its_kam(session, make_accounts, users):
     set_settings(session, SENDER)
     account = make_accounts(1, owner_id=users["sales"].id)[0]
     message = _preview(session, account)
-    assert "Kind regards,\nSales\nsales@t.io\n" in message["text"]
+    assert "Kind regards,\nSales\nsales@test.local\n" in message["text"]
     assert "Nordic Sales Team" not in message["text"]
 
 

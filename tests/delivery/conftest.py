@@ -15,10 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from abm.app import create_app
-from abm.db import get_db, upgrade
+from abm.db import get_db
 from abm.delivery.transport import SMTPTransport
 from abm.queue import worker_env
-from tests.campaigns.conftest import make_accounts, sales, users  # noqa: F401 - shared fixtures
+from tests.campaigns.conftest import make_accounts, sales  # noqa: F401 - shared fixtures
 
 
 class Recorder:
@@ -76,8 +76,14 @@ def _free_port() -> int:
 
 def _serve(**options):
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(), **options)
-    controller.start()
+    for attempt in range(3):  # a port taken by another process between look and bind
+        controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(), **options)
+        try:
+            controller.start()
+            break
+        except OSError:
+            if attempt == 2:
+                raise
     recorder.url = f"smtp://127.0.0.1:{controller.port}"
     return recorder, controller
 
@@ -114,10 +120,9 @@ def smtp_app(app, smtp_server):
 
 
 @pytest.fixture
-def live_app(fresh_database, redis_url, smtp_server, tmp_path):
+def live_app(migrated_database, redis_url, smtp_server, tmp_path):
     """An app on its own migrated database, whose commits real worker processes see."""
-    url = fresh_database()
-    upgrade(url)
+    url = migrated_database()
     app = create_app({"database_url": url, "redis_url": redis_url, "smtp_url": smtp_server.url,
                       "instance_path": str(tmp_path / "instance"), "secret_key": "test-secret",
                       "public_url": "http://abm.test", "TESTING": True})

@@ -95,18 +95,20 @@ def test_an_unsubscribe_during_sending_stops_later_messages(live_app, smtp_serve
 def test_a_worker_killed_mid_campaign_loses_nothing_and_duplicates_at_most_one(
         live_app, smtp_server, start_workers):
     session = get_session()
-    _accounts(session, 1000, contacts=2)
+    # 600 messages in batches of 50: the kill falls mid-batch with batches done before it
+    # and left after it, which is all the rule needs (more messages only take longer).
+    _accounts(session, 300, contacts=2)
     campaign = _campaign(session)
     lease = 1.5
     killed = threading.Event()
     (worker,) = start_workers(1)
 
-    def kill_at_500(count: int) -> None:
-        if count == 500 and not killed.is_set():
+    def kill_at_225(count: int) -> None:
+        if count == 225 and not killed.is_set():
             killed.set()
             kill_worker(worker)
 
-    smtp_server.on_message = kill_at_500
+    smtp_server.on_message = kill_at_225
     jobs.enqueue_start(campaign.id, batch_size=50, lease_seconds=lease)
     worker.wait(timeout=120)
     assert killed.is_set()
@@ -115,7 +117,7 @@ def test_a_worker_killed_mid_campaign_loses_nothing_and_duplicates_at_most_one(
     (second,) = start_workers(1)
     assert second.wait(timeout=120) == 0, second.stderr.read().decode()[-2000:]
     ids = _message_ids(smtp_server)
-    assert len(ids) == 2000  # every message delivered
+    assert len(ids) == 600  # every message delivered
     assert sum(ids.values()) - len(ids) <= 1  # at most one duplicate for the one kill
     session.expire_all()
-    assert counts_by_state(session, campaign.id)["sent"] == 2000
+    assert counts_by_state(session, campaign.id)["sent"] == 600

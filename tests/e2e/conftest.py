@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, ROOT, _create_postgres_database
+from tests.backends import create_postgres_database
+from tests.conftest import CHROMIUM, ROOT
 
 SCREENSHOTS = Path(os.environ.get("ABM_SCREENSHOTS") or ROOT / "build" / "screenshots")
 START_SECONDS = 180  # the first run migrates and loads the demo data
@@ -100,14 +101,32 @@ class Served:
 
 
 def start_server(folder: Path, *, demo: bool = True, env: dict | None = None) -> Served:
-    """Start ``abm serve`` on a free port over an empty instance folder; wait for its login."""
+    """Start ``abm serve`` on a free port over an empty instance folder; wait for its login.
+
+    A port another process took between our look and the server's bind (two pytest-xdist
+    workers may look at once) is tried again with another."""
+    for _attempt in range(3):
+        try:
+            return _start_server(folder, demo=demo, env=env)
+        except PortTaken:
+            continue
+    raise AssertionError("no free port for abm serve after three tries")
+
+
+class PortTaken(Exception):
+    pass
+
+
+def _start_server(folder: Path, *, demo: bool, env: dict | None) -> Served:
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ABM_")}
-    environ.update(ABM_INSTANCE_PATH=str(folder), PYTHONUNBUFFERED="1", **(env or {}))
+    # The suite's cheap password hashing (tests/conftest.py): the demo users and every log-in.
+    environ.update(ABM_INSTANCE_PATH=str(folder), PYTHONUNBUFFERED="1",
+                   ABM_PASSWORD_HASH=os.environ["ABM_PASSWORD_HASH"], **(env or {}))
     server_url, drop = os.environ.get("ABM_TEST_DATABASE_URL"), None
     if server_url and "ABM_DATABASE_URL" not in environ:
-        environ["ABM_DATABASE_URL"], drop = _create_postgres_database(server_url)
+        environ["ABM_DATABASE_URL"], drop = create_postgres_database(server_url)
     log = folder / "serve.log"
     args = [abm_command(), "serve", "--port", str(port)] + ([] if demo else ["--no-demo"])
     with log.open("w") as out:
@@ -117,11 +136,15 @@ def start_server(folder: Path, *, demo: bool = True, env: dict | None = None) ->
     deadline = time.monotonic() + START_SECONDS
     while True:
         if process.poll() is not None:
+            if drop is not None:
+                drop()
+            if "Address already in use" in served.output():
+                raise PortTaken(port)
             raise AssertionError(f"abm serve exited with {process.returncode}:\n{served.output()}")
         if _answers(served.url + "/login"):
             break
         if time.monotonic() > deadline:
-            served.stop()
+            finish(served)
             raise AssertionError(f"no login page within {START_SECONDS} s:\n{served.output()}")
         time.sleep(0.5)
     for role, email, password in re.findall(r"demo login \((\w+)\): (\S+) / (\S+)",
@@ -254,9 +277,15 @@ def inbox() -> Iterator[Inbox]:
     from aiosmtpd.controller import Controller
 
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(),
-                            enable_SMTPUTF8=True)
-    controller.start()
+    for attempt in range(3):  # a port taken by another process between look and bind
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(),
+                                enable_SMTPUTF8=True)
+        try:
+            controller.start()
+            break
+        except OSError:
+            if attempt == 2:
+                raise
     handler.url = f"smtp://127.0.0.1:{controller.port}"
     yield handler
     controller.stop()

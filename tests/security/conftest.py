@@ -1,11 +1,9 @@
-"""The security tests reuse the API fixtures: a user and a token per role, a small book."""
+"""The security tests reuse the API fixtures: a token per role of ``users``, the API client."""
 
 from tests.api.conftest import (  # noqa: F401
     PASSWORD,
     ROLES,
     api,
-    book,
     reachable,
     tokens,
-    users,
 )

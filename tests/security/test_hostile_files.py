@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from abm.db import upgrade
 from abm.sales.models import OrderLine
 from tests.imports.xlsx_files import (
     MAIN,
@@ -145,9 +144,8 @@ CSV_PROBES = {
 
 
 @pytest.fixture(scope="module")
-def probe_env(fresh_database, redis_url, tmp_path_factory):
-    url = fresh_database()
-    upgrade(url)
+def probe_env(migrated_database, redis_url, tmp_path_factory):
+    url = migrated_database()
     folder = tmp_path_factory.mktemp("probes")
     env = dict(os.environ, ABM_DATABASE_URL=url, ABM_REDIS_URL=redis_url,
                ABM_INSTANCE_PATH=str(folder / "instance"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,53 +9,13 @@ import numpy as np
 import pytest
 from sqlalchemy import insert
 
-from abm.accounts.models import Account, AccountKind
-from abm.sales.models import OrderLine, Product
+from abm.accounts.models import Account
+from abm.sales.models import OrderLine
 from abm.sales.services import refresh_monthly_aggregates
+from tests.factories import OrderLines
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-_documents = itertools.count(1)
-
-
-class Sales:
-    """Builds accounts and order lines; call :meth:`refresh` before reading aggregates."""
-
-    def __init__(self, session) -> None:
-        self.session = session
-        self.lines: list[dict] = []
-        self._product_id: int | None = None
-        self._top_id: int | None = None
-
-    def account(self, name: str, kind: AccountKind = AccountKind.CUSTOMER, **fields) -> int:
-        account = Account(name=name, kind=kind, **fields)
-        self.session.add(account)
-        self.session.flush()
-        return account.id
-
-    def product(self, top: bool) -> int:
-        attr = "_top_id" if top else "_product_id"
-        if getattr(self, attr) is None:
-            product = Product(sku="TOP" if top else "STD", name="p", top_assortment=top)
-            self.session.add(product)
-            self.session.flush()
-            setattr(self, attr, product.id)
-        return getattr(self, attr)
-
-    def buy(self, account_id: int, day: date, revenue: float, *, top: bool = False,
-            margin: float | None = None) -> None:
-        self.lines.append({
-            "account_id": account_id, "product_id": self.product(top),
-            "document": f"D{next(_documents)}", "line_no": 1, "date": day,
-            "month": day.replace(day=1), "quantity": 1, "revenue": revenue,
-            "margin": margin if margin is not None else round(revenue * 0.2, 2),
-        })
-
-    def refresh(self) -> None:
-        if self.lines:
-            self.session.execute(insert(OrderLine), self.lines)
-            self.lines = []
-        refresh_monthly_aggregates(self.session)
-        self.session.flush()
+Sales = OrderLines  # accounts and order lines; call ``refresh`` before reading aggregates
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Browser journeys: the real pages in headless Chromium, against a live server.
 
-The server runs in a thread of this process, so it uses its own migrated SQLite
+The server runs in a thread of this process, so it uses its own migrated
 database (the rolled-back test transaction is not visible to another thread).
 Screenshots of the main pages go to the test's temporary folder.
 """
@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from abm.accounts.models import Account, Contact, ContactRole
 from abm.app import create_app
 from abm.campaigns.services import create_campaign, request_approval
-from abm.db import get_db, upgrade
+from abm.db import get_db
 from abm.sales.models import MonthlyAccountSales
 from abm.users.services import create_user
 from tests.conftest import CHROMIUM
@@ -33,13 +33,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def live_server(tmp_path, redis_url):
-    """The app on 127.0.0.1 (a free port) over a fresh migrated SQLite database, with data.
+def live_server(tmp_path, redis_url, migrated_database):
+    """The app on 127.0.0.1 (a free port) over a fresh migrated database, with data.
 
     Yields its ``url`` and the ``app`` (to run queued jobs as a worker would).
     """
-    url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
-    upgrade(url)
+    url = migrated_database()
     app = create_app({"database_url": url, "redis_url": redis_url, "secret_key": "browser",
                       "instance_path": str(tmp_path / "instance")})
     with app.app_context():

@@ -97,7 +97,8 @@ def test_live_counts_follow_the_rules_without_saving_them(client, login, session
     assert campaign.audience == {}
     everyone = client.post(f"/campaigns/{campaign.id}/audience/count", data={
         "match": "all", "op-region": "eq", "value-region": "North"}).get_json()
-    assert everyone["contacts"] == 2  # without "only reachable", Olga (no consent) counts too
+    # Without "only reachable", Olga and Rita (no consent) count too.
+    assert everyone["contacts"] == 3
 
 
 @pytest.mark.parametrize(("data", "message"), [
