@@ -8,6 +8,7 @@ person resolves them: someone has to find the cause.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -255,7 +256,7 @@ def alert_view(alert: Alert, account: tuple[str | None, str] | None = None) -> A
 def list_alerts(
     session: Session,
     *,
-    status: str | list[str] | None = ("open", "acknowledged"),
+    status: str | Sequence[str] | None = ("open", "acknowledged"),
     account_id: int | None = None,
     owner_id: int | None = None,
     kind: str | None = None,

@@ -76,7 +76,10 @@ def insert_rows(session: Session, model, rows: list[dict]) -> None:
 
         # COPY: one stream for all rows, in this session's transaction; executemany
         # would still send one statement per row to the server.
-        cursor = connection.connection.dbapi_connection.cursor()
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is None:  # only after the pool invalidated it; the session's is live
+            raise RuntimeError("the session's database connection was invalidated")
+        cursor = dbapi.cursor()
         try:
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:

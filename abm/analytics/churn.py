@@ -113,6 +113,14 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _as_day(value) -> date:
+    """A date the query guarantees: a month with revenue has a line with revenue."""
+    day = _as_date(value)
+    if day is None:
+        raise ValueError("a purchase date was expected")
+    return day
+
+
 def churn_signals(
     session: Session,
     *,
@@ -161,13 +169,13 @@ def churn_signals(
     rows = [r for r in rows if r.last_on is not None]
     # Silence counts up to the last day the data covers: with a monthly import,
     # counting up to the calendar date would make every account look silent.
-    horizon = min(today, max((_as_date(r.last_on) for r in rows), default=today))
+    horizon = min(today, max((_as_day(r.last_on) for r in rows), default=today))
     signals = signals_by_account(session, today=today, days=s.churn_signal_days)
     return [_judge(row, horizon, s, signals.get(row.account_id, NO_SIGNALS)) for row in rows]
 
 
 def _judge(row, today, s: AnalyticsSettings, signals: Signals) -> ChurnSignal:
-    first_on, last_on = _as_date(row.first_on), _as_date(row.last_on)
+    first_on, last_on = _as_day(row.first_on), _as_day(row.last_on)
     days = int(row.purchase_days or 0)
     measured = (last_on - first_on).days / (days - 1) if days > 1 and last_on > first_on else None
     rhythm = round(max(measured if measured is not None
@@ -177,7 +185,7 @@ def _judge(row, today, s: AnalyticsSettings, signals: Signals) -> ChurnSignal:
     ratio = round(silence / rhythm, 2)
     last3, prev3 = round(float(row.last3 or 0), 2), round(float(row.prev3 or 0), 2)
     drop = round(1 - last3 / prev3, 6) if prev3 > 0 else None
-    fm, lm = _as_date(row.first_month), _as_date(row.last_month)
+    fm, lm = _as_day(row.first_month), _as_day(row.last_month)
     span = _month_index(lm) - _month_index(fm) + 1
     revenue = round(float(row.revenue or 0), 2)
     at_stake = round(max(revenue, 0.0) / span * 12, 2)

@@ -150,9 +150,9 @@ def key_accounts_cmd(month, top, fmt, today) -> None:
             r.status, f"{r.change:+d}" if r.change is not None else "")
         click.echo(f"{r.rank:>4}  {r.external_id or r.account_id!s:<12} "
                    f"{number(r.average, 2):>14}  {change:>4}  {r.name}")
-    for r in result.changes["left"]:
-        click.echo(_("left: %(account)s (was %(rank)s)", account=r.external_id or r.account_id,
-                     rank=r.previous_rank))
+    for gone in result.changes["left"]:
+        click.echo(_("left: %(account)s (was %(rank)s)",
+                     account=gone.external_id or gone.account_id, rank=gone.previous_rank))
 
 
 @analytics.command("abcxyz")
@@ -219,8 +219,8 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
     for a in alerts:
         click.echo(f"#{a.id:<5} {a.status:<12} {a.external_id or a.account_id!s:<10}"
                    f" {a.kind:<22} {a.message}")
-    for a in near:
-        click.echo(f"near-key {a.external_id or a.account_id}: {'; '.join(a.reasons)}")
+    for n in near:
+        click.echo(f"near-key {n.external_id or n.account_id}: {'; '.join(n.reasons)}")
 
 
 @analytics.command("churn")

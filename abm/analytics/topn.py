@@ -226,6 +226,7 @@ def key_account_report(
     prev = session.scalar(
         select(KeyAccountReport).where(KeyAccountReport.month == previous_month)
     )
+    previous: list[KeyAccountReportRow] | list[MonthlyAverage]
     if prev is not None:
         previous = prev.rows
     else:
