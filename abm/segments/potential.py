@@ -95,7 +95,7 @@ def fit_potential(
     if unit not in UNITS:
         raise PotentialError(f"unknown unit {unit!r}: use days or weeks")
     first, last, _ = sales_span(session)
-    if first is None:
+    if first is None or last is None:  # both or neither
         raise PotentialError("no orders yet: import sales before fitting potential")
     calibration_end = calibration_end or last
     if calibration_end < first:

@@ -125,10 +125,10 @@ def purchase_histories(
     ids, days, cut_days, revenue, cut_revenue, first_revenue, first_day, last_day = zip(
         *rows, strict=True)
     # Vectorised conversions: per-row Python date handling cost more than the SQL.
-    last = np.array(last_day, dtype="datetime64[D]")
+    last_on = np.array(last_day, dtype="datetime64[D]")
     # Accounts whose first purchase comes after the calibration end have no
     # purchase by then; dropped here rather than in SQL, which would seek twice.
-    keep = ~np.isnat(last)
+    keep = ~np.isnat(last_on)
     order = np.argsort(np.array(ids, dtype=np.int64)[keep], kind="stable")
 
     def column(values, dtype=float) -> np.ndarray:
@@ -138,7 +138,7 @@ def purchase_histories(
     return Histories(
         account_ids=column(ids, np.int64),
         first=column(first_day, "datetime64[D]"),
-        last=last[keep][order],
+        last=last_on[keep][order],
         days=column(days) + column(cut_days),
         revenue=column(revenue) + column(cut_revenue),
         first_day_revenue=column(first_revenue),
@@ -222,8 +222,8 @@ def _top_share(session, ids, first_month, as_of, revenue) -> np.ndarray:
     rows = session.connection().execute(stmt).all()
     top = np.zeros(len(ids))
     if rows:
-        top_ids, values = zip(*rows, strict=True)
-        top_ids = np.array(top_ids, dtype=np.int64)
+        found_ids, values = zip(*rows, strict=True)
+        top_ids = np.array(found_ids, dtype=np.int64)
         position = np.minimum(np.searchsorted(ids, top_ids), max(len(ids) - 1, 0))
         found = ids[position] == top_ids  # ids are sorted; an unknown id is skipped
         top[position[found]] = np.nan_to_num(np.array(values, dtype=float))[found]

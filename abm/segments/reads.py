@@ -108,7 +108,7 @@ class PotentialFigures:
 
 def run_summary(session: Session, run_id: int) -> RunSummary:
     """A run: settings, metrics and its segments with names and figures."""
-    run = session.get(SegmentationRun, run_id)
+    run = session.get_one(SegmentationRun, run_id)  # the callers know it exists
     total = max(run.n_accounts, 1)
     return RunSummary(
         run_id=run.id, created_at=run.created_at.isoformat(), as_of=run.as_of.isoformat(),

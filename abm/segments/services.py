@@ -114,7 +114,7 @@ def run_segmentation(
     session.flush()
     segment_ids = _assign_ids(session, run, previous, result, described, max_distance)
     report(4, 5, "storing assignments")
-    scaled = result.pipeline[:-1].transform(X)
+    scaled = result.scale(X)
     distance = np.linalg.norm(scaled - result.scaled_centroids[result.labels], axis=1)
     seg_of_label = np.array(segment_ids)[result.labels]
     bulk_insert(session, AccountSegment.__table__, ("run_id", "account_id", "segment_id",
