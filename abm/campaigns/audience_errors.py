@@ -4,6 +4,7 @@ user's language by the web (see :mod:`abm.web.audience_text`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, do not translate here"
@@ -50,6 +51,13 @@ REASONS = {
                      "settings first"),
 }
 LISTED = ("value", "allowed")  # parameters that hold values (shown joined, perhaps named)
+
+
+class Where(TypedDict):
+    """The rule at fault, passed on as ``**where`` to every :class:`AudienceError` about it."""
+
+    rule: int
+    field: str
 
 
 def _same(text):

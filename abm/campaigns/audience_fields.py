@@ -40,7 +40,7 @@ from abm.users.models import User
 ABC_XYZ_CELLS = tuple(a + x for a, x in product("ABC", "XYZ"))
 # Babel's territories that are countries (and Kosovo), not groupings or placeholders.
 COUNTRIES = tuple(sorted(code for code in Locale("en").territories
-                         if len(code) == 2 and code.isalpha()
+                         if isinstance(code, str) and len(code) == 2 and code.isalpha()
                          and code not in {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}))
 
 

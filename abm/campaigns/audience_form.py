@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import abm.campaigns.audience_fields  # noqa: F401 - the fields the editor offers
 from abm.accounts.models import Account
+from abm.campaigns.audience_errors import Where
 from abm.campaigns.audiences import (
     FIELDS,
     LIST_OPS,
@@ -64,7 +65,7 @@ def parse_value(field: Field, op: str, raw: Raw, rule: int) -> object:
     Raises:
         AudienceError: empty, or not a number where one is needed.
     """
-    where = {"rule": rule, "field": field.name}
+    where: Where = {"rule": rule, "field": field.name}
     if isinstance(raw, str):
         raw = raw.strip()
         items = [p.strip() for p in raw.split(",")] if op in LIST_OPS else [raw]
@@ -132,7 +133,7 @@ def audience_from_form(session: Session, *, match: str, rules: Mapping[str, tupl
     Raises:
         AudienceError: what is wrong, naming the rule's field.
     """
-    built = []
+    built: list[dict[str, object]] = []
     for name, (op, raw) in rules.items():
         field = FIELDS.get(name)
         if field is None:
@@ -170,11 +171,14 @@ def audience_to_form(session: Session, audience: object) -> dict:
     """
     audience = audience if isinstance(audience, dict) else {}
     rules: dict[str, tuple[str, Raw]] = {}
-    for rule in audience.get("rules") if isinstance(audience.get("rules"), list) else []:
-        field = FIELDS.get(rule.get("field")) if isinstance(rule, dict) else None
+    stored_rules = audience.get("rules")
+    for rule in stored_rules if isinstance(stored_rules, list) else []:
+        name = rule.get("field") if isinstance(rule, dict) else None
+        field = FIELDS.get(name) if isinstance(name, str) else None
         if field is None:
             continue
         value = rule.get("value")
+        text: Raw
         if value_kind(field) == "choice":
             text = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
         else:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from abm.accounts.models import Account, Contact, ContactRole
-from abm.campaigns.audience_errors import AudienceError
+from abm.campaigns.audience_errors import AudienceError, Where
 from abm.campaigns.occasions import OccasionRule, check_occasion
 
 OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte")
@@ -79,6 +79,8 @@ class Field:
         """Those of ``values`` that exist in the data (for fields with a set in the data)."""
         if self.exists is not None:
             return self.exists(session, values)
+        if self.options is None:
+            raise TypeError(f"the field {self.name} has no set of values")
         return {value for value, _name in self.options(session)}
 
 
@@ -125,23 +127,23 @@ def _fields() -> dict[str, Field]:
     return FIELDS
 
 
-def _typed(field: Field, value: object, where: dict) -> object:
+def _typed(field: Field, value: object, where: Where) -> object:
     """One value of a rule, checked against the field's type and its set known in advance."""
     kind = field.kind
     if kind == "bool":
         if not isinstance(value, bool):
             raise AudienceError("not_bool", value=value, **where)
         return value
-    if kind in ("int", "float") and (isinstance(value, bool)
-                                     or not isinstance(value, int | float)):
-        raise AudienceError("not_int" if kind == "int" else "not_number", value=value, **where)
-    if kind == "int":
-        if isinstance(value, float) and not value.is_integer():
-            raise AudienceError("not_int", value=value, **where)
-        if not 1 <= value <= MAX_ID:  # no row has such an id
-            raise AudienceError(field.unknown, value=value, **where)
-        return int(value)
-    if kind == "float":
+    if kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise AudienceError("not_int" if kind == "int" else "not_number", value=value,
+                                **where)
+        if kind == "int":
+            if isinstance(value, float) and not value.is_integer():
+                raise AudienceError("not_int", value=value, **where)
+            if not 1 <= value <= MAX_ID:  # no row has such an id
+                raise AudienceError(field.unknown, value=value, **where)
+            return int(value)
         low, high = field.bounds or (-1e12, 1e12)
         if not low <= value <= high:  # NaN included
             raise AudienceError("out_of_range", value=value, min=low, max=high, **where)
@@ -166,7 +168,7 @@ def _rule(rule: object, number: int) -> tuple[Field, dict]:
     field = _fields().get(name) if isinstance(name, str) else None
     if field is None:
         raise AudienceError("unknown_field", rule=number, value=name)
-    where = {"rule": number, "field": field.name}
+    where: Where = {"rule": number, "field": field.name}
     op = rule.get("op", "eq")
     if op not in field.ops:
         raise AudienceError("bad_op", value=op, allowed=list(field.ops), **where)
