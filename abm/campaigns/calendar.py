@@ -98,7 +98,8 @@ def _scheduled(session: Session, start: datetime, end: datetime) -> list[Calenda
         Campaign.schedule_mode.in_((ScheduleMode.AT, ScheduleMode.NOW)),
         Campaign.scheduled_at >= start, Campaign.scheduled_at < end)).all()
     return [CalendarEntry(c.id, c.name, c.kind.value, c.status.value, c.scheduled_at,
-                          audience_size(session, c.audience)) for c in campaigns]
+                          audience_size(session, c.audience))
+            for c in campaigns if c.scheduled_at is not None]  # always, by the query
 
 
 def _started(session: Session, start: datetime, end: datetime) -> list[CalendarEntry]:
@@ -113,7 +114,8 @@ def _started(session: Session, start: datetime, end: datetime) -> list[CalendarE
                func.sum(case((om.state == OutboxState.SENT, 1), else_=0)))
         .where(om.campaign_id.in_([c.id for c in campaigns])).group_by(om.campaign_id))}
     return [CalendarEntry(c.id, c.name, c.kind.value, c.status.value, c.started_at,
-                          *counts.get(c.id, (0, 0))) for c in campaigns]
+                          *counts.get(c.id, (0, 0)))
+            for c in campaigns if c.started_at is not None]  # always, by the query
 
 
 def audience_size(session: Session, audience: dict) -> int | None:

@@ -156,7 +156,7 @@ def _peer_rankings(session, run_id, start, this_month) -> dict[int | None, list[
                     select(Product.id, Product.sku, Product.name, Product.price)
                     .where(Product.top_assortment.is_(True)))]
     buyers: dict[int | None, Counter] = defaultdict(Counter)
-    revenue: dict[int | None, Counter] = defaultdict(Counter)
+    revenue: dict[int | None, defaultdict[int, float]] = defaultdict(lambda: defaultdict(float))
     for segment_id, pid, n, amount in session.execute(
         select(seg.segment_id, mp.product_id, func.count(distinct(mp.account_id)),
                func.sum(mp.revenue))
@@ -168,9 +168,12 @@ def _peer_rankings(session, run_id, start, this_month) -> dict[int | None, list[
         for key in {segment_id, None}:
             buyers[key][pid] += n
             revenue[key][pid] += float(amount or 0)
-    return {key: sorted(products, key=lambda p, k=key: (-buyers[k][p["id"]],
-                                                        -revenue[k][p["id"]], p["sku"]))
-            for key in {None, *buyers}}
+
+    def ranked(key: int | None) -> list[dict]:
+        return sorted(products, key=lambda p: (-buyers[key][p["id"]], -revenue[key][p["id"]],
+                                               p["sku"]))
+
+    return {key: ranked(key) for key in {None, *buyers}}
 
 
 def _recommend(session, ids, result, bought, run_id, rankings) -> None:

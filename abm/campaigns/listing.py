@@ -47,7 +47,7 @@ def list_campaigns(session: Session, status: str | None = None, kind: str | None
 
 def count_campaigns(session: Session, status: str) -> int:
     return session.scalar(select(func.count()).select_from(Campaign)
-                          .where(Campaign.status == status))
+                          .where(Campaign.status == status)) or 0  # a count has a row
 
 
 def _summary(c: Campaign) -> dict:

@@ -65,6 +65,12 @@ def _number(data: dict, key: str, high: float, *, whole: bool = False) -> float 
     return round(float(value), 2)
 
 
+def _days(data: dict, key: str, high: int) -> int | None:
+    """A whole number of days (``_number`` has checked it is whole)."""
+    value = _number(data, key, high, whole=True)
+    return None if value is None else int(value)
+
+
 def _text(data: dict, key: str, limit: int) -> str | None:
     value = data.get(key)
     if value is None:
@@ -92,7 +98,7 @@ def parse_offer(data: Any) -> tuple[OfferTerms, dict]:
         discount_percent=_number(data, "discount_percent", 100),
         bonus_percent=_number(data, "bonus_percent", 100),
         bonus_threshold=_number(data, "bonus_threshold", MAX_AMOUNT),
-        payment_days=_number(data, "payment_days", 3650, whole=True),
+        payment_days=_days(data, "payment_days", 3650),
         price_list=_text(data, "price_list", 200),
         terms=_text(data, "terms", 5000),
     )

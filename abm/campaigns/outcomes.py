@@ -127,9 +127,9 @@ def account_campaign_history(session: Session, account_id: int,
     names = {EventKind.OPEN: "opened", EventKind.CLICK: "clicked",
              EventKind.UNSUBSCRIBE: "unsubscribed"}
     counted: dict[int, dict[str, int]] = {cid: dict.fromkeys(names.values(), 0) for cid in ids}
-    for cid, kind, n in events:
-        if kind in names:
-            counted[cid][names[kind]] = n
+    for cid, event, n in events:
+        if event in names:
+            counted[cid][names[event]] = n
     campaigns = {cid: (name, kind, status) for cid, name, kind, status in session.execute(
         select(Campaign.id, Campaign.name, Campaign.kind, Campaign.status)
         .where(Campaign.id.in_(ids)))}

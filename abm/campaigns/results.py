@@ -131,13 +131,14 @@ def campaign_results(session: Session, campaign_id: int,
                      window_days: int | None = None) -> CampaignResults:
     """Everything the results page shows about one campaign (``window_days``: the
     attribution window; default: the setting)."""
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get_one(Campaign, campaign_id)  # the callers found it first
     days = window_days or settings_of(session, CampaignSettings).attribution_days
     om = OutboxMessage
     events = dict(session.execute(
         select(TrackingEvent.kind, func.count(distinct(TrackingEvent.outbox_id)))
         .where(TrackingEvent.campaign_id == campaign_id).group_by(TrackingEvent.kind)).all())
-    per_account = defaultdict(lambda: {"sent": 0, "opened": 0, "clicked": 0})
+    per_account: defaultdict[int, dict[str, int]] = defaultdict(
+        lambda: {"sent": 0, "opened": 0, "clicked": 0})
     for account_id, n in session.execute(
             select(om.account_id, func.count()).where(om.campaign_id == campaign_id,
                                                       om.state == OutboxState.SENT)

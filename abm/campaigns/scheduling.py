@@ -15,13 +15,14 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
@@ -169,7 +170,8 @@ def start_due_campaigns(session: Session, queue: Queue, now: datetime | None = N
             Campaign.id == campaign_id, Campaign.status == CampaignStatus.SCHEDULED,
             Campaign.start_job_id.is_(old) if old is None else Campaign.start_job_id == old)
             .values(start_job_id=job_id).execution_options(synchronize_session=False))
-        if won.rowcount != 1:
+        # An UPDATE's result is a CursorResult; Session.execute is typed for any statement.
+        if cast("CursorResult[Any]", won).rowcount != 1:
             session.rollback()
             continue
         create_run(session, job_id, kind="campaign.start", queue=queue.name)
@@ -196,4 +198,4 @@ def waiting_campaigns(session: Session, now: datetime | None = None) -> list[Wai
         Campaign.status == CampaignStatus.SCHEDULED, Campaign.schedule_mode == ScheduleMode.AT,
         Campaign.scheduled_at > (now or utcnow())).order_by(Campaign.scheduled_at)).all()
     session.commit()
-    return [Waiting(*row) for row in rows]
+    return [Waiting(cid, name, at) for cid, name, at in rows if at is not None]  # by the query

@@ -266,7 +266,7 @@ def compiled_templates(campaign: Campaign) -> dict[str, CompiledTemplate]:
 
 
 def pick_language(templates: dict, contact_language: str | None, default: str) -> str:
-    if contact_language in templates:
+    if contact_language is not None and contact_language in templates:
         return contact_language
     return default if default in templates else next(iter(templates))
 
@@ -384,18 +384,18 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
             raise ScheduleError(f"{at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}) is in the "
                                 "past; choose a later time")
     if mode == ScheduleMode.TRIGGER:
-        try:
-            campaign.trigger = Trigger(trigger)
-        except ValueError:
+        if trigger not in {t.value for t in Trigger}:
             raise ScheduleError(f"unknown trigger {trigger!r}; triggers: "
-                                f"{', '.join(t.value for t in Trigger)}") from None
+                                f"{', '.join(t.value for t in Trigger)}")
+        campaign.trigger = Trigger(trigger)
     compiled_templates(campaign)  # refuse to schedule what cannot render
     campaign.schedule_mode = mode
-    campaign.scheduled_at = max(at, now) if mode == ScheduleMode.AT else now
+    scheduled_at = max(at, now) if mode == ScheduleMode.AT and at is not None else now
+    campaign.scheduled_at = scheduled_at
     campaign.status = CampaignStatus.SCHEDULED
     audit.record(session, user_id, audit.SEND, f"campaign:{campaign.id}",
                  {"event": "rescheduled" if rescheduling else "scheduled", "mode": mode.value,
-                  "at": campaign.scheduled_at.isoformat(),
+                  "at": scheduled_at.isoformat(),
                   "trigger": campaign.trigger.value if campaign.trigger else None})
     return campaign
 

@@ -118,7 +118,7 @@ def approval_stake(session: Session, campaign: Campaign, today: date | None = No
     revenue, base = float(revenue), float(base)
     discount_cost = _r(revenue * terms.discount_percent / 100) \
         if terms.discount_percent is not None else None
-    bonus_cost = _r(base * terms.bonus_percent / 100) if terms.has_bonus else None
+    bonus_cost = _r(base * terms.bonus_percent / 100) if terms.bonus_percent else None
     days = settings.attribution_days
     earlier = _earlier_uplifts(session, campaign, days)
     treated = sum(e.treated_accounts for e in earlier)
@@ -182,6 +182,8 @@ def _earlier_uplifts(session: Session, campaign: Campaign, days: int) -> list[Ea
             .where(Campaign.kind == campaign.kind, Campaign.id != campaign.id,
                    Campaign.started_at.is_not(None), Campaign.started_at <= over)
             .order_by(Campaign.started_at.desc()).limit(EARLIER_CAMPAIGNS)):
+        if started is None:  # excluded by the query
+            continue
         treated = (select(OutboxMessage.account_id).where(
             OutboxMessage.campaign_id == cid, OutboxMessage.state == OutboxState.SENT).distinct())
         held = select(HoldoutMember.account_id).where(HoldoutMember.campaign_id == cid)
