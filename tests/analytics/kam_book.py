@@ -12,7 +12,7 @@ from abm.analytics.models import ChurnState, ChurnStateKind
 from abm.analytics.refresh import refresh_analytics
 from abm.users.models import Role, User
 from tests.analytics.shop import PERIOD, TODAY, Shop
-from tests.web.conftest import PASSWORD_HASH
+from tests.factories import password_hash
 
 OCTOBER = date(2026, 10, 1)
 
@@ -22,7 +22,7 @@ def kam_book(session):
     """KAM "Kira" owns A (key, doubled in October), N (new in October: enters the top-N) and
     L (shipped in July only: leaves it); "Rex" owns R, the largest account."""
     people = {name: User(email=f"{name}@k.test", name=name.title(), role=Role(role),
-                         password_hash=PASSWORD_HASH)
+                         password_hash=password_hash())
               for name, role in (("kira", "sales"), ("rex", "sales"), ("boss", "manager"))}
     session.add_all(people.values())
     session.flush()

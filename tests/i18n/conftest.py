@@ -17,8 +17,8 @@ TODAY = date(2026, 11, 23)
 # The stored columns that hold the users' own words (names, places, notes, their
 # templates), not the product's: a word of theirs on a page is data.
 DATA = {"products": ("sku", "name", "category"), "users": ("email", "name"),
-        "accounts": ("name", "external_id", "industry", "country", "region", "city", "website",
-                     "loyalty_tier"),
+        "accounts": ("name", "external_id", "industry", "country", "region", "city", "website"),
+        "loyalty_programmes": ("name",), "loyalty_tiers": ("name",), "promotions": ("name",),
         "api_tokens": ("name",), "campaigns": ("name", "price_list", "terms"),
         "exchange_rates": ("currency", "base"), "import_mappings": ("name",),
         "campaign_approvals": ("reason",),

@@ -50,7 +50,8 @@ def test_the_text_output_says_where_it_stopped_and_what_was_imported(
     path = write_file(HEADER + _lines(1, 250) + "x" * 5000 + "\n")
     result = _import(runner, path)
     assert result.exit_code == 1
-    assert "orders: 250 created, 0 updated, 0 unchanged, 0 bad rows" in result.stdout
+    assert ("Order lines (shipments): 250 created, 0 updated, 0 unchanged, 0 bad rows"
+            in result.stdout)
     assert ("stopped part-way: line 252 is longer than 1,000 characters: not a usable CSV file; "
             "the rows above were imported") in result.stdout
     assert "Traceback" not in result.output

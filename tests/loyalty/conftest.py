@@ -6,7 +6,7 @@ import pytest
 
 from abm.audit.services import NOBODY
 from abm.loyalty.services import TierInput, save_programme
-from tests.campaigns.conftest import make_accounts, sales, users  # noqa: F401 - shared fixtures
+from tests.campaigns.conftest import make_accounts, sales  # noqa: F401 - shared fixtures
 from tests.delivery.conftest import smtp_app, smtp_server  # noqa: F401 - shared fixtures
 
 

@@ -71,6 +71,6 @@ def test_the_segments_page_reads_in_russian(client, session, login, segmented):
     login("marketing")
     client.post("/language", data={"lang": "ru"})
     page = client.get("/segments/").get_data(as_text=True).replace("\xa0", " ")
-    assert "выручка за 12 месяцев" in page and "8 036 003 €" in page
+    assert "выручка за последние 12 месяцев" in page and "8 036 003 €" in page
     assert "(доля выручки: 10 %)" in page or "(доля выручки: 10%)" in page
     assert "Вертикальная ось: клиенты (количество)" in page and "2 клиента" in page
