@@ -25,6 +25,7 @@ _PHRASES = {
     "buys the top assortment": _l("buys the top assortment"),
     "little top assortment": _l("little top assortment"),
     "high potential": _l("high potential"), "low potential": _l("low potential"),
+    "key accounts": _l("key accounts"),
 }
 _SILENT_WAS = re.compile(r"lapsing: was (regular|occasional),? silent (\w+) months?$")
 _RANK = re.compile(r"^(.*) \((\d+)(?:st|nd|rd|th) by revenue\)$")
@@ -54,7 +55,13 @@ RULES = {
         _l("expected revenue at or above the 75th percentile"),
     "expected revenue at or below the 25th percentile":
         _l("expected revenue at or below the 25th percentile"),
+    "customer lifetime value at or above the 75th percentile":
+        _l("customer lifetime value at or above the 75th percentile"),
+    "customer lifetime value at or below the 25th percentile":
+        _l("customer lifetime value at or below the 25th percentile"),
 }
+_APART = re.compile(r"share of revenue over the last 12 months >= (\S+), set apart before "
+                    r"clustering")
 FEATURES = {
     "revenue_12m": _l("revenue, last 12 months"),
     "margin_rate": _l("margin as a share of revenue, last 12 months"),
@@ -108,6 +115,9 @@ def segment_name(name: str | None) -> str:
 
 
 def segment_rule(rule: str | None) -> str:
+    if rule and (match := _APART.fullmatch(rule)):
+        return _("share of revenue over the last 12 months >= %(share)s, set apart before "
+                 "clustering", share=match.group(1))
     return str(RULES[rule]) if rule in RULES else (rule or "")
 
 

@@ -16,7 +16,7 @@ from abm.web import labels
 
 # Fields whose values are stored codes with translated names.
 VALUE_LABELS = {"kind": "kind", "category": "category", "contact_role": "contact_role",
-                "churn_state": "churn"}
+                "churn_state": "churn", "loyalty_status": "loyalty_status"}
 # Reasons whose values are not a rule field's: operators, and the recipients' roles.
 NAMED_BY = {"bad_op": "audience_op", "unknown_roles": "contact_role"}
 # Where a reason goes on a page: the rule's row carries the field's name, not its number.

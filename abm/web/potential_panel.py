@@ -14,6 +14,7 @@ from flask_babel import ngettext
 
 from abm.sales.reads import OrderRhythm
 from abm.segments.reads import PotentialFigures, SegmentOfAccount
+from abm.segments.wording import segment_name
 from abm.web.i18n import day, money, number, percent
 
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0}
@@ -51,7 +52,7 @@ def potential_figures(
     if segment is not None:
         parts = segment.explanation.get("parts", []) if segment.explanation else []
         figures.append(Figure(
-            "segment", _("Segment"), segment.name,
+            "segment", _("Segment"), segment_name(segment.name),
             _("Named for the centre of its segment: %(features)s.",
               features="; ".join(_feature(p) for p in parts) or "—")))
     return figures
