@@ -11,12 +11,13 @@ from datetime import date
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from abm.analytics.kam_report import kam_report, kams_to_mail, mailed_kams, record_mailing
 from abm.analytics.periods import last_full_month
 from abm.db import get_session
 from abm.delivery.mail import team_message
-from abm.delivery.transport import TransportError, make_transport
+from abm.delivery.transport import Transport, TransportError, make_transport
 from abm.notifications.digest import compose, due_digests, record_digest
 
 
@@ -36,19 +37,10 @@ def send_notification_digests(day: date | None = None) -> dict:
         for digest in due_digests(session, day):
             body = compose(digest, inbox_url)
             record_digest(session, digest)
-            try:
-                outcome = transport.send(
-                    settings.mail_from, digest.email,
-                    team_message(settings.mail_from, digest.email, body.subject, body.text,
-                                 body.html),
-                    name=f"digests/{day.isoformat()}-{digest.user_id}")
-            except TransportError:
-                outcome = None
-            if outcome is not None and outcome.ok:
-                session.commit()
+            if _deliver(session, transport, settings.mail_from, digest.email, body.subject,
+                        body.text, body.html, f"digests/{day.isoformat()}-{digest.user_id}"):
                 sent += 1
             else:
-                session.rollback()
                 failed += 1
     finally:
         transport.close()
@@ -82,21 +74,29 @@ def mail_kam_reports(today: date | None = None) -> dict:
                 html = render_template("reports/kam_mail.html", report=report, url=url,
                                        links=False)
             record_mailing(session, kam_id, month)
-            try:
-                outcome = transport.send(
-                    settings.mail_from, report.kam_email,
-                    team_message(settings.mail_from, report.kam_email,
-                                 f"{subject} ({month.isoformat()[:7]})", text, html),
-                    name=f"kam-reports/{month.isoformat()[:7]}-{kam_id}")
-            except TransportError:
-                outcome = None
-            if outcome is not None and outcome.ok:
-                session.commit()
+            if _deliver(session, transport, settings.mail_from, report.kam_email,
+                        f"{subject} ({month.isoformat()[:7]})", text, html,
+                        f"kam-reports/{month.isoformat()[:7]}-{kam_id}"):
                 sent += 1
             else:
-                session.rollback()
                 failed += 1
     finally:
         transport.close()
         session.rollback()
     return {"sent": sent, "failed": failed}
+
+
+def _deliver(session: Session, transport: Transport, mail_from: str, to: str, subject: str,
+             text: str, html: str, name: str) -> bool:
+    """Send one mail to a user and keep what records it only if the transport took it:
+    a refused or failed mail is rolled back, so the next run sends it again."""
+    try:
+        outcome = transport.send(mail_from, to, team_message(mail_from, to, subject, text, html),
+                                 name=name)
+    except TransportError:
+        outcome = None
+    if outcome is not None and outcome.ok:
+        session.commit()
+        return True
+    session.rollback()
+    return False
