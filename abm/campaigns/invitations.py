@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from abm.accounts.models import Account
 from abm.audit.services import Actor
 from abm.campaigns.models import Campaign, CampaignKind
-from abm.delivery.models import OutboxMessage
+from abm.delivery.models import OutboxMessage, OutboxState
 from abm.loyalty.services import (
     AcceptResult,
     accept,
@@ -41,13 +41,14 @@ def programme_of(session: Session, campaign: Campaign) -> int | None:
 
 
 def record_invitations(session: Session, campaign: Campaign, actor: Actor) -> int:
-    """Mark invited the accounts the campaign's outbox holds messages for (held-out ones are
-    not invited); nothing for a campaign of another kind. Returns how many were new."""
+    """Mark invited the accounts the campaign's invitation went out to: a message taken by the
+    mail server (held-out, capped, suppressed or failed ones invite nobody); nothing for a
+    campaign of another kind. Idempotent. Returns how many were new."""
     programme_id = programme_of(session, campaign)
     if programme_id is None:
         return 0
-    accounts = session.scalars(select(OutboxMessage.account_id).distinct()
-                               .where(OutboxMessage.campaign_id == campaign.id))
+    accounts = session.scalars(select(OutboxMessage.account_id).distinct().where(
+        OutboxMessage.campaign_id == campaign.id, OutboxMessage.state == OutboxState.SENT))
     return invite(session, actor, programme_id, list(accounts), campaign_id=campaign.id)
 
 

@@ -16,10 +16,8 @@ from rq.job import Job, JobStatus
 from sqlalchemy import exists, or_, select
 
 from abm.audit import services as audit
-from abm.audit.services import NOBODY
 from abm.campaigns import scheduling, triggers
 from abm.campaigns.audiences import recipients
-from abm.campaigns.invitations import record_invitations
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
 from abm.campaigns.sending import SendOptions, send_campaign, sendable
 from abm.db import get_session, utcnow
@@ -89,7 +87,6 @@ def prepare_campaign(session, campaign_id: int, step: int = 0,
     campaign = session.get(Campaign, campaign_id)
     found = recipients(session, campaign.audience, account_ids)
     filled = outbox.fill_outbox(session, campaign_id, found, campaign.holdout_share, step)
-    record_invitations(session, campaign, NOBODY)  # a loyalty invitation's accounts
     if campaign.status == CampaignStatus.SCHEDULED and campaign.schedule_mode != \
             ScheduleMode.TRIGGER:
         campaign.status = CampaignStatus.SENDING

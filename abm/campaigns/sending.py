@@ -22,7 +22,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from abm.audit.services import NOBODY
 from abm.campaigns.context import account_contexts
+from abm.campaigns.invitations import record_invitations
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode, Trigger
 from abm.campaigns.occasions import OccasionNames
 from abm.campaigns.offers import offer_context
@@ -94,7 +96,12 @@ def send_campaign(session: Session, campaign_id: int, transport: Transport, enve
     total, _ = outbox.next_due(session, campaign_id)
     session.commit()
     with LeaseKeeper(session, options.lease) as keeper:
-        retry_at = _loop(session, campaign_id, batch, keeper, options, progress, total)
+        retry_at, finished = _loop(session, campaign_id, batch, keeper, options, progress, total)
+    if stats["sent"]:  # a loyalty invitation's accounts are invited once it reached them
+        record_invitations(session, campaign, NOBODY)
+        session.commit()
+    if finished:
+        _finish(session, campaign_id)
     return {**{k: stats[k] for k in STATS}, "unreachable": stats["unreachable"],
             "retry_at": retry_at.isoformat() if retry_at else None}
 
@@ -114,8 +121,13 @@ def _batch(session: Session, campaign: Campaign, transport: Transport, envelope:
 
 def _loop(session: Session, campaign_id: int, batch: Batch, keeper: LeaseKeeper,
           options: SendOptions, progress: Callable[[int, int], None] | None,
-          total: int) -> datetime | None:
-    """Claim and send batches until none is left; returns when the job should come back."""
+          total: int) -> tuple[datetime | None, bool]:
+    """Claim and send batches until none is left.
+
+    Returns:
+        When the job should come back (None: no need), and whether every message of the
+        campaign is done with.
+    """
     stats = batch.stats
     while True:
         if progress is not None:
@@ -123,19 +135,18 @@ def _loop(session: Session, campaign_id: int, batch: Batch, keeper: LeaseKeeper,
         status = session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
         session.commit()
         if status == CampaignStatus.CANCELLED:
-            return None
+            return None, False
         token = outbox.claim_batch(session, campaign_id, options.batch_size)
         if token is None:
             still_open, earliest = outbox.next_due(session, campaign_id)
             session.commit()
             if still_open == 0:
-                _finish(session, campaign_id)
-                return None
+                return None, True
             if earliest is None:  # the rest is claimed by other workers
-                return None
+                return None, False
             wait = (earliest - utcnow()).total_seconds()
             if wait > options.max_wait:
-                return earliest
+                return earliest, False
             time.sleep(max(wait, 0.01))
             continue
         keeper.hold(token)
@@ -147,7 +158,7 @@ def _loop(session: Session, campaign_id: int, batch: Batch, keeper: LeaseKeeper,
             back_at = await_server(batch.transport, batch.settings, options.max_wait, stats)
             if back_at is not None:  # still down: the campaign waits for the next job
                 outbox.postpone_due(session, campaign_id, back_at)
-                return back_at
+                return back_at, False
         finally:
             keeper.drop(token)
 

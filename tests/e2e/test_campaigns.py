@@ -19,8 +19,14 @@ import idna
 import pytest
 
 
-def _account_codes(page, base: str, n: int, query: str = "") -> list[tuple[int, str]]:
-    """The ids and codes of the first ``n`` accounts of the list (as a manager sees it)."""
+def _account_codes(page, base: str, n: int, query: str = "",
+                   skip: int = 0) -> list[tuple[int, str]]:
+    """The ids and codes of ``n`` accounts of the list (as a manager sees it), after ``skip``.
+
+    The journeys on one server each mail their own account: the frequency caps count every
+    message an account got, so a journey that shared another's account could see its
+    message rightly held back.
+    """
     page.goto(f"{base}/accounts/?{query}")
     rows = page.locator("#accounts tbody tr")
     found = []
@@ -29,9 +35,9 @@ def _account_codes(page, base: str, n: int, query: str = "") -> list[tuple[int, 
         code = rows.nth(i).locator("td").first.inner_text().strip()
         if code and code != "—":
             found.append((int(link.rstrip("/").rsplit("/", 1)[1]), code))
-        if len(found) == n:
+        if len(found) == skip + n:
             break
-    return found
+    return found[skip:]
 
 
 def _new_campaign(page, base: str, name: str, kind: str, codes: list[str]) -> int:

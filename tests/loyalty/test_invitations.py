@@ -34,6 +34,15 @@ def test_the_accounts_mailed_are_invited(smtp_app, session, make_accounts, progr
     assert (membership.programme, membership.status) == ("Partners", "invited")
 
 
+def test_an_account_whose_invitation_did_not_go_out_is_not_invited(
+        smtp_app, session, smtp_server, make_accounts, programme, run_jobs):
+    mailed, refused = make_accounts(2, contacts=1)
+    smtp_server.replies[refused.contacts[0].email] = ["550 5.1.1 No such user"]
+    _send_invitation(session, run_jobs)
+    assert [m.status for m in loyalty.memberships(session, mailed.id)] == ["invited"]
+    assert loyalty.memberships(session, refused.id) == []
+
+
 def test_the_link_in_the_message_accepts_once(smtp_app, client, session, smtp_server,
                                               make_accounts, programme, run_jobs):
     account, = make_accounts(1, contacts=1)
