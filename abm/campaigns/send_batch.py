@@ -5,7 +5,7 @@ send window and the caps) is here; the mail itself goes through the
 delivery package's plain parts: the message is built from the rendered text
 (:func:`abm.delivery.messages.build_message`), sent over the transport
 (:class:`abm.delivery.pipeline.Pipeline`) and its outcome recorded in the
-outbox under the batch's claim token (:class:`abm.delivery.outbox.Marker`).
+outbox under the batch's claim token (:class:`abm.delivery.marking.Marker`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from abm.campaigns.send_window import SendWindow, WindowGate
 from abm.campaigns.services import pick_language
 from abm.campaigns.settings import CampaignSettings
 from abm.db import utcnow
-from abm.delivery import outbox
+from abm.delivery import marking, outbox
 from abm.delivery.addresses import AddressError, Recipient, smtp_recipient
 from abm.delivery.messages import Envelope, build_message, links
 from abm.delivery.models import OutboxMessage, OutboxReason, OutboxState
@@ -71,7 +71,7 @@ class Batch:
     default_zone: ZoneInfo = ZoneInfo("UTC")  # of recipients whose country has no known zone
     per_contact: Counter[int] = field(default_factory=Counter)  # messages in the cap window
     per_account: Counter[int] = field(default_factory=Counter)
-    marker: outbox.Marker | None = None  # set while a batch is sent
+    marker: marking.Marker | None = None  # set while a batch is sent
     smtputf8: bool | None = None  # whether the server takes UTF-8 addresses, once asked
 
     def run(self, token: str) -> None:
@@ -92,7 +92,7 @@ class Batch:
             self.contexts.update(account_contexts(s, missing))
         s.commit()  # end the read transaction before the first write
         gate = WindowGate(self.window, self.default_zone, utcnow())
-        with outbox.Marker(s) as marker, Pipeline(
+        with marking.Marker(s) as marker, Pipeline(
                 self.transport, self.envelope.mail_from, partial(self._record, token)) as pipeline:
             self.marker = marker
             for r, unreachable in self._rechecked(rows):

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from abm.accounts.models import Account, Contact
 from abm.db import utcnow
+from abm.delivery.marking import mark
 from abm.delivery.models import EventKind, OutboxMessage, OutboxReason, OutboxState, TrackingEvent
-from abm.delivery.outbox import mark
 
 
 def _message(session: Session, outbox_id: int) -> OutboxMessage | None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from abm.accounts.models import Account, Contact
 from abm.campaigns import services
 from abm.db import get_session, utcnow
-from abm.delivery import outbox
+from abm.delivery import marking, outbox
 from abm.delivery.models import OutboxMessage, OutboxState
 
 
@@ -31,7 +31,7 @@ def test_marks_on_the_markers_connection_read_back_as_the_orm_writes_them(live_a
     session = get_session()  # bound to the engine: the marker takes its own connection
     token, (sent, deferred, lost) = _claimed(session, 3)
     before = utcnow()
-    with outbox.Marker(session) as marker:
+    with marking.Marker(session) as marker:
         assert marker.mark(sent, token, OutboxState.SENT, message_id="<abm-1@abm.test>")
         assert marker.mark(deferred, token, OutboxState.PENDING, error="451 busy",
                            next_attempt_at=before + timedelta(minutes=5))
