@@ -119,11 +119,12 @@ def worker(burst: bool) -> None:
 
 
 def worker_maintenance() -> tuple:
-    """What every worker looks after between jobs (see :class:`abm.queue.Maintenance`): dead
-    workers' claims, stalled and due campaigns."""
+    """What every worker looks after between jobs (see :class:`abm.queue.Maintenance`): the
+    runs of dead workers, their claims, stalled and due campaigns."""
     from abm.campaigns.jobs import maintain_campaigns
+    from abm.runs.jobs import close_abandoned_runs
 
-    return (maintain_campaigns,)
+    return (close_abandoned_runs, maintain_campaigns)
 
 
 ROLE_NAMES = {"admin": N_("Administrator"), "manager": N_("Manager"),

@@ -26,6 +26,7 @@ import rq
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
+from rq.job import Job
 
 from abm.config import Settings
 from abm.db import end_session, get_db
@@ -33,9 +34,14 @@ from abm.db import end_session, get_db
 QUEUES = ("default", "imports", "analytics", "campaigns")
 # Seconds between two runs of the workers' maintenance tasks (see :class:`Maintenance`).
 MAINTENANCE_EVERY = 5.0
-# RQ's own maintenance (abandoned jobs of dead workers leave its started registry, their
-# failure recorded), every minute rather than RQ's default ten.
+# RQ's own maintenance of every registry, every minute rather than RQ's default ten (the
+# started registries, where a dead worker's job shows, are cleaned at every tick above).
 RQ_MAINTENANCE_SECONDS = 60
+# A worker renews the place of the job it runs in RQ's started registry this often, and the
+# place lasts this much longer: a job whose worker was killed is abandoned (RQ records it
+# failed) at most 20 s after its worker's last heartbeat, rather than RQ's 90.
+JOB_HEARTBEAT_SECONDS = 5
+JOB_HEARTBEAT_GRACE = 15
 
 log = logging.getLogger(__name__)
 # Held by the maintenance thread while it uses the database, and by the worker while it
@@ -226,7 +232,13 @@ class PromptExit:
 
 
 class Worker(PromptExit, rq.Worker):
-    """RQ's worker, where every job is a unit of work: its session ends with it."""
+    """RQ's worker, where every job is a unit of work: its session ends with it, and whose
+    death is known within seconds (see :data:`JOB_HEARTBEAT_GRACE`)."""
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        # RQ lets the place of a job outlive its worker's heartbeat by a minute; the
+        # heartbeat comes every JOB_HEARTBEAT_SECONDS (the worker's job monitoring).
+        return int(self.job_monitoring_interval) + JOB_HEARTBEAT_GRACE
 
     def fork_work_horse(self, *args: Any, **kwargs: Any) -> None:
         with _FORK_LOCK:
@@ -239,16 +251,25 @@ class Worker(PromptExit, rq.Worker):
             end_session()
 
 
+def fail_abandoned_jobs(connection: Redis) -> None:
+    """RQ's own cleanup of the started registries: the job of a worker that stopped sending
+    heartbeats (killed, out of memory, its machine gone) is recorded failed, as abandoned."""
+    for name in QUEUES:
+        Queue(name, connection=connection).started_job_registry.cleanup()
+
+
 class Maintenance:
     """Tasks a worker runs every few seconds, in a thread of its own, beside its jobs.
 
     A worker killed with ``kill -9`` leaves work half done that no job of its
     own will finish; the others (or the same worker, restarted) find it here
-    without a cron process: each task is a plain function of a domain (given
-    by the command that starts the worker, as this module knows no domain)
-    that looks for such work and queues what finishes it. Of all the workers
-    of an installation, one runs the tasks at each tick (a lock in Redis); each
-    task runs in the app context and ends its session, as a job does.
+    without a cron process. At each tick the jobs of dead workers are first
+    recorded failed in RQ (:func:`fail_abandoned_jobs`); then each task, a
+    plain function of a domain (given by the command that starts the worker,
+    as this module knows no domain), looks for such work and queues what
+    finishes it, or closes what nothing will finish. Of all the workers of an
+    installation, one runs the tasks at each tick (a lock in Redis); each task
+    runs in the app context and ends its session, as a job does.
     """
 
     LOCK = "abm:worker-maintenance"
@@ -285,6 +306,10 @@ class Maintenance:
             except Exception:  # noqa: BLE001 - Redis unreachable: the next tick tries again
                 log.warning("maintenance skipped: Redis cannot be reached", exc_info=True)
                 return False
+            try:
+                fail_abandoned_jobs(connection)
+            except Exception:  # noqa: BLE001 - the tasks still run: each finds what it can
+                log.exception("the cleanup of abandoned jobs failed")
             with _FORK_LOCK:
                 try:
                     for task in self.tasks:
@@ -322,7 +347,8 @@ def run_worker(app: Flask, *, burst: bool = False, queues: tuple[str, ...] = QUE
     with app.app_context():
         connection = get_redis(app).connection
         worker = Worker([Queue(q, connection=connection) for q in queues], connection=connection,
-                        maintenance_interval=RQ_MAINTENANCE_SECONDS)
+                        maintenance_interval=RQ_MAINTENANCE_SECONDS,
+                        job_monitoring_interval=JOB_HEARTBEAT_SECONDS)
         keeper = Maintenance(app, maintenance).start()
         try:
             return worker.work(with_scheduler=True, burst=burst)

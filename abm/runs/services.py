@@ -6,9 +6,11 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from redis import Redis
+from rq.job import Job, JobStatus
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from abm.db import get_session, utcnow
@@ -16,6 +18,12 @@ from abm.notifications.models import NotificationKind
 from abm.notifications.services import notify
 from abm.queue import get_redis
 from abm.runs.models import JobRun, RunStatus
+from abm.workspace.sections import N_
+
+# The error of a run whose worker died under it (the web words it in the reader's language).
+WORKER_STOPPED = N_("The worker running it stopped before it finished.")
+# The states of an RQ job from which it will not run again.
+_GIVEN_UP = (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
 def create_run(
@@ -148,3 +156,38 @@ def unfinished_runs(session: Session, kind: str, *, since: datetime) -> list[Job
                JobRun.status.in_([RunStatus.QUEUED, RunStatus.STARTED]))
         .order_by(JobRun.created_at.desc())
     ))
+
+
+def close_abandoned_runs(session: Session, connection: Redis) -> list[str]:
+    """Mark failed, with :data:`WORKER_STOPPED`, the running runs whose job died with its worker.
+
+    A :func:`tracked` job records its own outcome, its exceptions included. So a
+    run still running while RQ has given its job up (failed as abandoned when its
+    worker stopped sending heartbeats, see :func:`abm.queue.fail_abandoned_jobs`;
+    its work horse killed; stopped) or no longer has it at all (a Redis restarted
+    without its save) will never be finished by it: the pages would wait for ever.
+    Whoever started it is told, as when a job fails. The caller commits.
+
+    Returns:
+        The ids of the runs marked failed.
+    """
+    running = list(session.scalars(select(JobRun).where(JobRun.status == RunStatus.STARTED)))
+    jobs = Job.fetch_many([run.id for run in running], connection=connection)
+    closed = []
+    for run, job in zip(running, jobs, strict=True):
+        if (job is None or job.get_status(refresh=False) in _GIVEN_UP) and _fail(session, run):
+            closed.append(run.id)
+    return closed
+
+
+def _fail(session: Session, run: JobRun) -> bool:
+    """Mark a running run failed as abandoned, unless its job recorded an outcome meanwhile."""
+    changed = cast(CursorResult[Any], session.execute(
+        update(JobRun).where(JobRun.id == run.id, JobRun.status == RunStatus.STARTED)
+        .values(status=RunStatus.FAILED, error=WORKER_STOPPED, finished_at=utcnow())
+        .execution_options(synchronize_session=False)))
+    if not changed.rowcount:
+        return False
+    session.refresh(run)
+    _tell_starter(session, run)
+    return True

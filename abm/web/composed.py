@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from abm.runs.services import WORKER_STOPPED
 from abm.web.i18n import money, number, percent
 from abm.web.labels import label
 
@@ -51,6 +52,17 @@ def run_message(message: str | None) -> str:
         n = int(match.group(1).replace(",", ""))
         return ngettext("%(count)s row read", "%(count)s rows read", n, count=number(n))
     return message
+
+
+# The errors the runs domain words itself; the others are an exception's message as raised.
+RUN_ERRORS = frozenset({WORKER_STOPPED})
+
+
+def run_error(error: str | None) -> str:
+    """Why a run failed, in the reader's language when the runs domain worded it."""
+    if not error:
+        return ""
+    return _(error) if error in RUN_ERRORS else error
 
 
 def account_reason(code: str, params: dict[str, Any]) -> str:

@@ -173,4 +173,5 @@ def _composed(app: Flask) -> None:
     app.jinja_env.globals.update(
         segment_phrase=segment_names.segment_phrase, segment_rule=segment_names.segment_rule,
         feature_label=segment_names.feature_label, recommendation=composed.recommendation,
-        account_reason=composed.account_reason, run_message=composed.run_message)
+        account_reason=composed.account_reason, run_message=composed.run_message,
+        run_error=composed.run_error)

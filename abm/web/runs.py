@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from abm.db import get_session
 from abm.runs.services import get_run
+from abm.web.composed import run_error
 
 bp = Blueprint("runs", __name__, url_prefix="/runs")
 
@@ -14,7 +15,8 @@ bp = Blueprint("runs", __name__, url_prefix="/runs")
 @bp.route("/<run_id>")
 @login_required
 def status(run_id: str):
-    """The run's state as JSON: status, done, total, percent, message, result, error."""
+    """The run's state as JSON: status, done, total, percent, message, result, error (in the
+    reader's language when the runs domain worded it)."""
     run = get_run(get_session(), run_id)
     if run is None:
         abort(404)
@@ -31,5 +33,5 @@ def status(run_id: str):
         percent=run.percent,
         message=run.message,
         result=run.result,
-        error=run.error,
+        error=run_error(run.error),
     )
