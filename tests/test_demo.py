@@ -11,8 +11,11 @@ from abm.accounts.models import Account, AccountKind, Contact, Interaction, Task
 from abm.analytics.company import company_figures
 from abm.analytics.models import Alert, ChurnState, KeyAccountReport
 from abm.app import create_app
+from abm.campaigns.models import Campaign, CampaignStatus
 from abm.db import get_db, get_session
 from abm.demo import DEMO_USERS, DemoNotEmpty, last_full_month, load_demo
+from abm.demo.activity import MARKETING_TASK, SALES_TASK, VOLUME_BONUS, WIN_BACK
+from abm.notifications.services import inbox
 from abm.sales.models import MonthlyAccountSales, OrderLine, Product, Receivable
 from abm.segments.models import AccountSegment
 from abm.segments.potential import potential_count
@@ -118,7 +121,7 @@ def test_contacts_interactions_tasks_and_users_are_there(demo, session):
     assert len(roles) >= 5
     assert session.scalar(select(func.count()).where(Contact.birthday.is_not(None))) > 400
     assert session.scalar(select(func.count()).select_from(Interaction)) > 50
-    assert session.scalar(select(func.count()).select_from(Task)) == 60
+    assert session.scalar(select(func.count()).select_from(Task)) == 62  # two from the inbox news
     assert {u.role.value for u in session.scalars(select(User))} == {r for *_, r in DEMO_USERS}
     prospects = session.scalars(select(Account).where(Account.kind == AccountKind.PROSPECT)).all()
     assert any(p.qualified for p in prospects) and not all(p.qualified for p in prospects)
@@ -166,3 +169,45 @@ def test_the_demo_leaves_every_figure_of_the_first_page_computed(demo, session):
     assert session.scalar(select(func.count()).select_from(ChurnState)) >= 400
     assert session.scalar(select(func.count()).select_from(AccountSegment)) >= 300
     assert potential_count(session) >= 400
+
+
+def _news(session, role: str) -> dict[str, list[dict]]:
+    """The user's unread notifications, their parameters by kind."""
+    email = next(e for e, _name, r in DEMO_USERS if r == role)
+    user_id = session.scalar(select(User.id).where(User.email == email))
+    found: dict[str, list[dict]] = {}
+    for n in inbox(session, user_id, unread_only=True):
+        found.setdefault(n.kind, []).append(n.params)
+    return found
+
+
+def test_every_demo_user_finds_news_in_the_inbox_from_the_demos_own_events(demo, session):
+    for role in ("admin", "manager"):
+        news = _news(session, role)
+        assert set(news) == {"approval_waiting"}, role
+        assert [p["name"] for p in news["approval_waiting"]] == [VOLUME_BONUS["name"]]
+    marketing = _news(session, "marketing")
+    assert [(p["name"], p["approved"]) for p in marketing["approval_decided"]] == [
+        (WIN_BACK["name"], True)]
+    assert [(p["title"], p["by"]) for p in marketing["task_assigned"]] == [
+        (MARKETING_TASK, "Mikhail Manager")]
+    sales = _news(session, "sales")
+    assert sales["alerts_raised"][0]["count"] == session.scalar(
+        select(func.count()).select_from(Alert).where(Alert.owner_id.is_not(None)))
+    assert [p["title"] for p in sales["task_assigned"]] == [SALES_TASK]
+
+
+def test_the_demos_news_come_from_its_campaigns_alerts_and_tasks(demo, session):
+    status = dict(session.execute(select(Campaign.name, Campaign.status)).all())
+    assert status == {WIN_BACK["name"]: CampaignStatus.APPROVED,
+                      VOLUME_BONUS["name"]: CampaignStatus.PENDING_APPROVAL}
+    sales_id = session.scalar(select(User.id).where(User.email == "sales@abm.local"))
+    for role, alert in (("sales", "overdue_receivable"), ("marketing", "decline_vs_previous")):
+        [told] = _news(session, role)["task_assigned"]
+        task = session.get(Task, told["task_id"])
+        assert task.account_id == told["account_id"] and task.due_on > TODAY
+        kinds = set(session.scalars(select(Alert.kind).where(
+            Alert.account_id == task.account_id)))
+        assert alert in kinds, role
+    [sales_task] = _news(session, "sales")["task_assigned"]
+    assert session.get(Account, sales_task["account_id"]).owner_id == sales_id

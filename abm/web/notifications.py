@@ -34,15 +34,22 @@ _LINKS: dict[str, tuple[str, dict[str, str]]] = {
 
 
 def link(kind: str, params: dict[str, Any]) -> str | None:
-    """The page a notification is about, or None (an old or foreign parameter set)."""
+    """The page a notification is about, or None (an old or foreign parameter set).
+
+    A campaign waiting for approval leads to its own card on the approvals page.
+    """
     if kind == NotificationKind.RUN_FINISHED and str(params.get("kind", "")).startswith("import"):
         endpoint, args = "imports.run", {"run_id": "run_id"}
     elif kind in _LINKS:
         endpoint, args = _LINKS[kind]
     else:
         return None
+    anchor = None
+    if kind == NotificationKind.APPROVAL_WAITING and isinstance(params.get("campaign_id"), int):
+        anchor = f"campaign-{params['campaign_id']}"
     try:
-        return url_for(endpoint, **{name: params[key] for name, key in args.items()})
+        return url_for(endpoint, _anchor=anchor,
+                       **{name: params[key] for name, key in args.items()})
     except (KeyError, BuildError):
         return None
 

@@ -95,6 +95,10 @@ def demo_words(pseudo_app) -> frozenset[str]:
             table = Base.metadata.tables[name]
             for column in columns:
                 values.extend(session.scalars(select(table.c[column]).distinct()))
+        # What an offer shows (its title...) is written by marketing, like its name.
+        offers = Base.metadata.tables["campaigns"].c.offer
+        for offer in session.scalars(select(offers)):
+            values.extend(v for v in (offer or {}).values() if isinstance(v, str))
         session.close()
     return data_words(values)
 

@@ -77,3 +77,12 @@ def test_a_notification_links_to_what_it_is_about(client, session, users, login,
     page = client.get("/notifications/").get_data(as_text=True)
     assert f'href="/accounts/{book["own"].id}"' in page
     assert "&lt;b&gt;Call&lt;/b&gt;" in page  # escaped
+
+
+def test_a_campaign_waiting_for_approval_leads_to_its_own_card(client, session, users, login):
+    services.notify(session, users["manager"].id, NotificationKind.APPROVAL_WAITING,
+                    {"campaign_id": 7, "name": "Spring bonus"})
+    session.commit()
+    login("manager")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert 'href="/approvals/#campaign-7"' in page

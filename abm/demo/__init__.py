@@ -33,6 +33,7 @@ from abm.accounts.models import (
 from abm.analytics.refresh import refresh_analytics
 from abm.audit.services import NOBODY
 from abm.campaigns.settings import CampaignSettings
+from abm.demo.activity import recent_activity
 from abm.loyalty.services import TierInput, programmes, save_programme, update_membership
 from abm.sales.models import OrderLine, Product, Receivable
 from abm.sales.services import refresh_monthly_aggregates
@@ -130,7 +131,8 @@ def load_demo(
 
     Besides the data: the analytics refresh as of ``today`` (labels, churn,
     alerts, the key-account reports of the last two full months, the
-    dashboard's figures), then potential and segments.
+    dashboard's figures), then potential and segments; last, the team's latest
+    work (:mod:`abm.demo.activity`), which leaves each demo user news in the inbox.
 
     Raises:
         DemoNotEmpty: the database has accounts and ``force`` is not set.
@@ -165,6 +167,9 @@ def load_demo(
     echo("  " + gettext("analytics, segments and potential in %(seconds)s s",
                         seconds=f"{time.perf_counter() - derived:.1f}"))
     _sender_settings(session)
+    unread = recent_activity(session, users, today)
+    echo("  " + ngettext("%(num)s unread notification in the demo users' inboxes",
+                         "%(num)s unread notifications in the demo users' inboxes", unread))
     return {
         "customers": len(customers),
         "prospects": len(prospects),
