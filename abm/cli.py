@@ -45,7 +45,7 @@ def db_upgrade(revision: str) -> None:
     from abm.db import upgrade
 
     upgrade(_database_url(), revision)
-    click.echo(f"database at {revision}")
+    click.echo(_("database at %(revision)s", revision=revision))
 
 
 @db.command("downgrade")

@@ -26,6 +26,7 @@ from abm.analytics.wording import alert_text
 from abm.db import utcnow
 from abm.notifications.models import NotificationKind
 from abm.notifications.services import notify
+from abm.workspace.refusals import N_, Refusal
 from abm.workspace.services import settings_of
 
 SELF_RESOLVING = {AlertKind.WHITE_SPACE, AlertKind.TERMS_REVIEW_DUE,
@@ -33,8 +34,9 @@ SELF_RESOLVING = {AlertKind.WHITE_SPACE, AlertKind.TERMS_REVIEW_DUE,
                   AlertKind.COMPETITOR_SILENCE}
 
 
-class AlertError(ValueError):
-    """An unknown alert, or a change its status does not allow."""
+class AlertError(Refusal):
+    """An unknown alert, or a change its status does not allow (worded for the user from its
+    ``template``, a ``status`` by its display name)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +186,7 @@ def _change(alert: Alert, action: str, status: AlertStatus, user_id: int | None,
 def _get(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
-        raise AlertError(f"no alert {alert_id}")
+        raise AlertError.worded(N_("no alert %(id)s"), id=alert_id)
     return alert
 
 
@@ -198,7 +200,8 @@ def acknowledge_alert(session: Session, alert_id: int, *, user_id: int | None = 
     """Mark an open alert as seen and being worked on."""
     alert = _get(session, alert_id)
     if alert.status != AlertStatus.OPEN:
-        raise AlertError(f"alert {alert_id} is {alert.status}, not open")
+        raise AlertError.worded(N_("alert %(id)s is %(status)s, not open"), id=alert_id,
+                                status=alert.status.value)
     _change(alert, "acknowledged", AlertStatus.ACKNOWLEDGED, user_id, note)
     session.flush()
     return alert_view(alert)
@@ -209,7 +212,7 @@ def resolve_alert(session: Session, alert_id: int, *, user_id: int | None = None
     """Close an alert; its cause will not raise it again."""
     alert = _get(session, alert_id)
     if alert.status == AlertStatus.RESOLVED:
-        raise AlertError(f"alert {alert_id} is resolved already")
+        raise AlertError.worded(N_("alert %(id)s is resolved already"), id=alert_id)
     _change(alert, "resolved", AlertStatus.RESOLVED, user_id, note)
     session.flush()
     return alert_view(alert)
@@ -220,7 +223,7 @@ def reopen_alert(session: Session, alert_id: int, *, user_id: int | None = None,
     """Open a resolved alert again (it was closed too early)."""
     alert = _get(session, alert_id)
     if alert.status != AlertStatus.RESOLVED:
-        raise AlertError(f"alert {alert_id} is not resolved")
+        raise AlertError.worded(N_("alert %(id)s is not resolved"), id=alert_id)
     _change(alert, "reopened", AlertStatus.OPEN, user_id, note)
     session.flush()
     return alert_view(alert)

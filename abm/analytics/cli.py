@@ -189,9 +189,12 @@ def abcxyz_cmd(end, fmt, today) -> None:
 @with_appcontext
 def alerts_cmd(refresh, status, fmt, today) -> None:
     """Monitoring alerts of the key accounts, and the near-key accounts."""
+    from flask_babel import get_locale, get_translations
+
     from abm.analytics.alerts import list_alerts, refresh_alerts
     from abm.analytics.monitoring import monitored_accounts
     from abm.analytics.settings import AnalyticsSettings
+    from abm.analytics.wording import Words, alert_text
     from abm.db import get_session
     from abm.workspace.services import settings_of
 
@@ -214,13 +217,19 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
                             for a in near]})
         return
     if counts:
-        click.echo(f"{counts.monitored} key accounts monitored: {counts.raised} raised, "
-                   f"{counts.resolved} resolved, {counts.open} not resolved")
+        click.echo(ngettext("%(num)s key account monitored: %(raised)s raised, %(resolved)s "
+                            "resolved, %(open)s not resolved",
+                            "%(num)s key accounts monitored: %(raised)s raised, %(resolved)s "
+                            "resolved, %(open)s not resolved", counts.monitored,
+                            raised=number(counts.raised), resolved=number(counts.resolved),
+                            open=number(counts.open)))
+    words = Words(get_translations(), str(get_locale() or "en"))
     for a in alerts:
         click.echo(f"#{a.id:<5} {a.status:<12} {a.external_id or a.account_id!s:<10}"
-                   f" {a.kind:<22} {a.message}")
+                   f" {a.kind:<22} {alert_text(a.kind, a.details, words)}")
     for n in near:
-        click.echo(f"near-key {n.external_id or n.account_id}: {'; '.join(n.reasons)}")
+        click.echo(_("near-key %(account)s: %(reasons)s", account=n.external_id or n.account_id,
+                     reasons="; ".join(n.reasons)))
 
 
 @analytics.command("churn")

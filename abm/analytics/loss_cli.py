@@ -7,6 +7,9 @@ from dataclasses import asdict
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from abm.workspace.wording import number, refusal_text
 
 # Added to ``abm analytics`` by :func:`abm.analytics.cli.register`.
 COMMANDS: list[click.Command] = []
@@ -25,10 +28,16 @@ def _mark(action: str, account: str, reason: str, note: str, today) -> None:
                             on=today.date() if today else None, actor=COMMAND_LINE)
     except LossError as exc:
         session.rollback()
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(refusal_text(exc)) from None
     session.commit()
-    click.echo(f"account {done.account_id} marked {done.action} ({done.reason}) on "
-               f"{done.occurred_on.isoformat()}: {done.monthly_revenue:,.2f} a month before")
+    shown = {"id": done.account_id, "reason": done.reason, "day": done.occurred_on.isoformat(),
+             "revenue": number(done.monthly_revenue, 2)}
+    if done.action == "lost":
+        click.echo(_("account %(id)s marked lost (%(reason)s) on %(day)s: %(revenue)s a month "
+                     "before", **shown))
+    else:
+        click.echo(_("account %(id)s marked won back (%(reason)s) on %(day)s: %(revenue)s a "
+                     "month before", **shown))
 
 
 NOTE = click.option("--note", default="", help="What happened, in a few words.")
@@ -75,8 +84,8 @@ def losses_cmd(by, fmt) -> None:
                               ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r.period:<8} {r.reason:<20} {r.accounts:>5} {r.monthly_revenue:>14,.2f} "
-                   f"{r.annual_revenue:>16,.2f}")
+        click.echo(f"{r.period:<8} {r.reason:<20} {number(r.accounts):>5} "
+                   f"{number(r.monthly_revenue, 2):>14} {number(r.annual_revenue, 2):>16}")
 
 
 COMMANDS += [mark_lost_cmd, mark_won_back_cmd, losses_cmd]

@@ -23,14 +23,16 @@ from abm.analytics.periods import add_months, month_start
 from abm.analytics.settings import AnalyticsSettings
 from abm.audit import services as audit
 from abm.sales.models import MonthlyAccountSales
+from abm.workspace.refusals import N_, Refusal
 from abm.workspace.services import settings_of
 
 MONTHS_BEFORE = 12
 PERIODS = ("month", "quarter", "year")
 
 
-class LossError(ValueError):
-    """An unknown account, action or reason; the message (English) says which."""
+class LossError(Refusal):
+    """An unknown account, action or reason; the message (English) says which, its
+    ``template`` words it for the reader."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +74,14 @@ def mark_account(session: Session, account_id: int, action: str, reason: str, no
     try:
         kind = LossAction(action)
     except ValueError:
-        raise LossError(f"action: {action!r} is not lost or won_back") from None
+        raise LossError.worded(N_("action: %(action)s is not lost or won_back"),
+                               action=repr(action)) from None
     reasons = settings_of(session, AnalyticsSettings).loss_reason_list
     if reason not in reasons:
-        raise LossError(f"reason: {reason!r} is not one of {', '.join(reasons)}")
+        raise LossError.worded(N_("reason: %(reason)s is not one of %(reasons)s"),
+                               reason=repr(reason), reasons=", ".join(reasons))
     if session.get(Account, account_id) is None:
-        raise LossError(f"account: no account {account_id}")
+        raise LossError.worded(N_("account: no account %(account)s"), account=account_id)
     day = on or date.today()
     row = AccountLoss(account_id=account_id, action=kind, reason=reason,
                       note=(note or "").strip()[:5000], occurred_on=day, user_id=actor.user_id,
@@ -121,7 +125,8 @@ def lost_revenue_report(session: Session, *, by: str = "month", first: date | No
         LossError: an unknown period.
     """
     if by not in PERIODS:
-        raise LossError(f"by: {by!r} is not one of {', '.join(PERIODS)}")
+        raise LossError.worded(N_("by: %(by)s is not one of %(periods)s"), by=repr(by),
+                               periods=", ".join(PERIODS))
     a = AccountLoss
     stmt = select(a.occurred_on, a.reason, a.monthly_revenue).where(a.action == LossAction.LOST)
     if first is not None:
@@ -162,5 +167,5 @@ def account_id_by_ref(session: Session, ref: str) -> int:
     if found is None and ref.isdigit():
         found = session.scalar(select(Account.id).where(Account.id == int(ref)))
     if found is None:
-        raise LossError(f"account: no account {ref!r}")
+        raise LossError.worded(N_("account: no account %(account)s"), account=repr(ref))
     return found

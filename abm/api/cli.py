@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from abm.audit.services import COMMAND_LINE
@@ -23,7 +24,7 @@ def _user(session, email: str):
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise click.UsageError(f"no user with the email {email}")
+        raise click.UsageError(_("no user with the email %(email)s", email=email))
     return user
 
 
@@ -54,7 +55,7 @@ def list_(email: str) -> None:
 
     session = get_session()
     for row in list_tokens(session, _user(session, email).id):
-        state = "active" if row.active else ("revoked" if row.revoked_at else "expired")
+        state = _("active") if row.active else (_("revoked") if row.revoked_at else _("expired"))
         click.echo(f"{row.id}\t{row.name}\t{row.shown}…\t{state}")
 
 
@@ -69,7 +70,7 @@ def revoke(token_id: int) -> None:
     session = get_session()
     row = get_token(session, token_id)
     if row is None:
-        raise click.UsageError(f"no token with the id {token_id}")
+        raise click.UsageError(_("no token with the id %(id)s", id=token_id))
     revoke_token(session, row, by=COMMAND_LINE)
     session.commit()
-    click.echo(f"revoked token {token_id}")
+    click.echo(_("revoked token %(id)s", id=token_id))

@@ -20,6 +20,7 @@ from abm.accounts.models import Account, Contact
 from abm.campaigns.audiences import AudienceError, account_condition, contact_condition
 from abm.campaigns.models import Campaign, CampaignStatus, ScheduleMode
 from abm.delivery.models import OutboxMessage, OutboxState
+from abm.workspace.refusals import N_, Refusal
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,18 @@ def parse_month(text: str | None, today: date) -> date:
     """The first day of the month ``YYYY-MM`` (this month when empty).
 
     Raises:
-        ValueError: not a month between 1900 and 2999, with what was given.
+        Refusal: not a month between 1900 and 2999, with what was given (a ValueError).
     """
     if not text:
         return today.replace(day=1)
     try:
         month = date.fromisoformat(f"{text.strip()}-01")
     except ValueError:
-        raise ValueError(f"{text!r} is not a month such as 2026-05") from None
+        raise Refusal.worded(N_("%(month)s is not a month such as 2026-05"),
+                             month=repr(text)) from None
     if not 1900 <= month.year <= 2999:
-        raise ValueError(f"{text!r} is not a month between 1900 and 2999")
+        raise Refusal.worded(N_("%(month)s is not a month between 1900 and 2999"),
+                             month=repr(text))
     return month
 
 

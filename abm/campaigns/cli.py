@@ -1,4 +1,9 @@
-"""``abm campaign ...``: create, inspect, approve, schedule, send and measure campaigns."""
+"""``abm campaign ...``: create, inspect, approve, schedule, send and measure campaigns.
+
+The text output speaks the command's language (see ``abm.config.command_language``);
+kinds, statuses and triggers stay codes, as the options take them. The JSON output
+keeps its stable keys.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,39 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from abm.workspace.refusals import N_
+from abm.workspace.wording import number, percent, points, refusal_text
+
+# What a send did and where the messages stand, by the keys of the send result and the
+# outbox states; what contacts did, by event.
+SEND_COUNTS = {"sent": N_("sent"), "bounced": N_("bounced"), "refused": N_("refused"),
+               "undeliverable": N_("undeliverable"), "deferred": N_("deferred"),
+               "failed": N_("failed"), "suppressed": N_("suppressed"),
+               "capped": N_("over a frequency cap"), "invalid": N_("not rendered"),
+               "waiting": N_("waiting"), "pending": N_("waiting"), "claimed": N_("being sent"),
+               "duplicate": N_("address shared"), "unreachable": N_("unreachable")}
+EVENTS = {"open": N_("opens"), "click": N_("clicks"), "unsubscribe": N_("unsubscribes"),
+          "bounce": N_("bounces")}
+# Why a contact of the audience cannot be mailed.
+UNREACHABLE = {"no_consent": N_("no consent"), "unsubscribed": N_("opted out"),
+               "bounced": N_("bounced before"), "invalid_address": N_("invalid address")}
 
 
 class CampaignCLIError(click.ClickException):
+    """A refusal: its message, said in the command's language, and exit code 2."""
+
     exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        # Worded now: the app context (and with it the language) is gone when it is shown.
+        self.said = _("Error: %(error)s", error=message)
+
+    def show(self, file=None) -> None:
+        click.echo(self.said, err=file is None, file=file)
 
 
 def _session():
@@ -29,7 +63,8 @@ def _json_option(value: str | None, what: str):
         text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
         return json.loads(text)
     except (OSError, ValueError) as exc:
-        raise CampaignCLIError(f"{what}: not valid JSON ({exc})") from None
+        raise CampaignCLIError(_("%(option)s: not valid JSON (%(error)s)", option=what,
+                                 error=exc)) from None
 
 
 def _user_id(session, email: str | None) -> int | None:
@@ -41,7 +76,7 @@ def _user_id(session, email: str | None) -> int | None:
 
     user_id = session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
     if user_id is None:
-        raise CampaignCLIError(f"no user {email}")
+        raise CampaignCLIError(_("no user with the email %(email)s", email=email))
     return user_id
 
 
@@ -53,7 +88,10 @@ def _run(func, *args, **kwargs):
 
     try:
         return func(*args, **kwargs)
-    except (CampaignError, AudienceError, RenderError) as exc:
+    except AudienceError as exc:
+        _session().rollback()
+        raise CampaignCLIError(exc.message(translate=_)) from None
+    except (CampaignError, RenderError) as exc:
         _session().rollback()
         raise CampaignCLIError(_refusal(exc)) from None
 
@@ -61,15 +99,43 @@ def _run(func, *args, **kwargs):
 def _refusal(exc: Exception) -> str:
     """A refusal in the command's language where the service gave its catalogue message
     (statuses stay codes here: they are what the options of the commands take)."""
-    from flask_babel import gettext
+    reasons = getattr(exc, "params", {}).get("reasons")
+    if reasons is None:
+        return refusal_text(exc)
+    return refusal_text(exc, reasons="; ".join(_approval_reason(r) for r in reasons))
 
-    template = getattr(exc, "template", None)
-    if not template:
-        return str(exc)
-    params = dict(exc.params)  # type: ignore[attr-defined]
-    if "reasons" in params:
-        params["reasons"] = "; ".join(r["text"] for r in params["reasons"])
-    return gettext(template, **{k: str(v) for k, v in params.items()})
+
+def _approval_reason(reason: dict) -> str:
+    """Why a campaign needs approval, from the rule's code and figures (as the approvals
+    page says it, the kind by its code)."""
+    code, p = reason["code"], reason.get("params") or {}
+    if code == "kind":
+        return _("%(kind)s campaigns need management approval", kind=p["kind"])
+    if code == "volume_bonus":
+        if p.get("threshold"):
+            return _("a volume bonus of %(percent)s of purchases above %(threshold)s",
+                     percent=points(p["percent"]), threshold=number(p["threshold"]))
+        return _("a volume bonus of %(percent)s of purchases", percent=points(p["percent"]))
+    if code == "payment_terms":
+        return ngettext("individual payment terms of %(num)s day",
+                        "individual payment terms of %(num)s days", p["days"])
+    if code == "free_terms":
+        return _("terms written out in the offer")
+    if code == "discount":
+        return _("a discount of %(percent)s is above the %(threshold)s threshold",
+                 percent=points(p["percent"]), threshold=points(p["threshold"]))
+    return reason.get("text") or code
+
+
+def _needs_approval(reasons: list[dict]) -> list[str]:
+    """One line per reason the campaign waits for a manager."""
+    return [_("needs approval: %(reason)s", reason=_approval_reason(r)) for r in reasons]
+
+
+def _counts(names: dict[str, str], counts: dict) -> str:
+    """``sent: 3, bounced: 1``: the counts that are not zero, each by its name."""
+    return ", ".join(f"{_(names[k])}: {number(n)}" for k, n in counts.items()
+                     if k in names and n)
 
 
 def _emit(data, fmt: str, text: str | None = None) -> None:
@@ -125,7 +191,7 @@ def create_cmd(file_, name, kind, audience, offer, title, discount, bonus, bonus
 
     spec = _json_option(f"@{file_}", "--file") if file_ else {}
     if not isinstance(spec, dict):
-        raise CampaignCLIError("--file: expected a JSON object")
+        raise CampaignCLIError(_("%(option)s: expected a JSON object", option="--file"))
     options = {"name": name, "kind": kind, "audience": _json_option(audience, "--audience"),
                "offer": _json_option(offer, "--offer"),
                "templates": _json_option(templates, "--templates"),
@@ -136,19 +202,21 @@ def create_cmd(file_, name, kind, audience, offer, title, discount, bonus, bonus
                 "price_list": price_list, "terms": terms, "link": link}
     if any(v is not None for v in elements.values()):
         if not isinstance(spec.get("offer", {}), dict):
-            raise CampaignCLIError("--offer: expected a JSON object")
+            raise CampaignCLIError(_("%(option)s: expected a JSON object", option="--offer"))
         spec["offer"] = {**spec.get("offer", {}),
                          **{k: v for k, v in elements.items() if v is not None}}
     if not spec.get("kind"):
-        raise CampaignCLIError("a kind is required (--kind or in --file)")
+        raise CampaignCLIError(_("a kind is required (--kind or in --file)"))
     session = _session()
     spec.setdefault("name", spec["kind"])
     created = _run(create_campaign, session, user_id=_user_id(session, user_email), **spec)
     session.commit()
-    reasons = [r.text() for r in approval_reasons(session, created)]
-    _emit({"id": created.id, "status": created.status.value, "approval_reasons": reasons}, fmt,
-          f"created campaign {created.id} ({created.kind}, draft)"
-          + "".join(f"\nneeds approval: {r}" for r in reasons))
+    reasons = approval_reasons(session, created)
+    _emit({"id": created.id, "status": created.status.value,
+           "approval_reasons": [r.text() for r in reasons]}, fmt,
+          "\n".join([_("created campaign %(id)s (%(kind)s, draft)", id=created.id,
+                       kind=created.kind.value),
+                     *_needs_approval([r.as_dict() for r in reasons])]))
 
 
 @campaign.command("list")
@@ -161,8 +229,13 @@ def list_cmd(status, kind, fmt):
     from abm.campaigns.listing import list_campaigns
 
     rows = list_campaigns(_session(), status=status, kind=kind)
-    text = "\n".join(f"{r.id:>5}  {r.status:<16} {r.kind:<18} {r.sent:>7}  "
-                     f"{r.name}" for r in rows) or "no campaigns"
+    if not rows:
+        _emit([], fmt, _("no campaigns"))
+        return
+    columns = _("status"), _("kind"), _("sent"), _("name")
+    head = "{:>5}  {:<16} {:<18} {:>7}  {}".format("#", *columns)
+    text = "\n".join([head, *(f"{r.id:>5}  {r.status:<16} {r.kind:<18} {number(r.sent):>7}  "
+                              f"{r.name}" for r in rows)])
     _emit([asdict(r) for r in rows], fmt, text)
 
 
@@ -191,23 +264,30 @@ def preview_cmd(campaign_id, account_id, contact_id, language, fmt):
     session = _session()
     if account_id is None:
         data = _run(preview_campaign, session, campaign_id)
-        text = (f"{data['accounts']} accounts, {data['accounts_with_recipients']} with "
-                f"recipients, {data['contacts']} contacts, {data['holdout_accounts']} held out"
-                + _unreachable_line(data["unreachable"])
-                + "".join(f"\nneeds approval: {r['text']}" for r in data["approval_reasons"]))
-        _emit(data, fmt, text)
+        counts = _("%(accounts)s, %(reached)s with recipients, %(contacts)s, %(held_out)s held "
+                   "out", accounts=_accounts(data["accounts"]),
+                   reached=number(data["accounts_with_recipients"]),
+                   contacts=ngettext("%(count)s contact", "%(count)s contacts", data["contacts"],
+                                     count=number(data["contacts"])),
+                   held_out=number(data["holdout_accounts"]))
+        _emit(data, fmt, "\n".join([counts, *_unreachable_lines(data["unreachable"]),
+                                    *_needs_approval(data["approval_reasons"])]))
         return
     data = _run(preview_message, session, campaign_id, account_id, contact_id, language)
-    _emit(data, fmt, f"Subject: {data['subject']}\n\n{data['text']}")
+    _emit(data, fmt, _("Subject: %(subject)s", subject=data["subject"]) + f"\n\n{data['text']}")
 
 
-def _unreachable_line(counts: dict) -> str:
-    """Why contacts of the audience cannot be mailed, as one line (nothing if none)."""
+def _accounts(count: int) -> str:
+    return ngettext("%(count)s account", "%(count)s accounts", count, count=number(count))
+
+
+def _unreachable_lines(counts: dict) -> list[str]:
+    """Why contacts of the audience cannot be mailed, as one line (none if all can be)."""
     if not counts["total"]:
-        return ""
-    reasons = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items()
-                        if k != "total" and n)
-    return f"\n{counts['total']} contacts unreachable: {reasons}"
+        return []
+    return [ngettext("%(count)s contact unreachable (%(reasons)s)",
+                     "%(count)s contacts unreachable (%(reasons)s)", counts["total"],
+                     count=number(counts["total"]), reasons=_counts(UNREACHABLE, counts))]
 
 
 @campaign.command("stake")
@@ -226,19 +306,22 @@ def stake_cmd(campaign_id, fmt):
     stake = approval_stake(session, campaign)
     data = {**asdict(stake), "approval_reasons": [r.as_dict()
                                                   for r in approval_reasons(session, campaign)]}
-    expected = "unknown (no earlier campaign of this kind to learn from)" \
-        if stake.expected_extra_revenue is None else f"{stake.expected_extra_revenue:,.2f}"
-    largest = (f"{stake.largest.name}, {stake.largest.share:.1%} of revenue"
-               if stake.largest else "none")
+    expected = _("unknown (no earlier campaign of this kind to learn from)") \
+        if stake.expected_extra_revenue is None else number(stake.expected_extra_revenue, 2)
+    largest = (_("%(name)s, %(share)s of revenue", name=stake.largest.name,
+                 share=percent(stake.largest.share))
+               if stake.largest else _("none"))
     _emit(data, fmt, "\n".join([
-        *(f"needs approval: {r['text']}" for r in data["approval_reasons"]),
-        f"{stake.recipients} recipients at {stake.accounts} accounts",
-        f"their revenue {stake.period_start:%Y-%m} to {stake.period_end:%Y-%m}: "
-        f"{stake.revenue_12m:,.2f}",
-        f"cost at their usual volume: {stake.cost:,.2f} (discount {stake.discount_cost}, "
-        f"bonus {stake.bonus_cost})",
-        f"expected extra revenue: {expected}",
-        f"largest account: {largest}"]))
+        *_needs_approval(data["approval_reasons"]),
+        _("recipients: %(recipients)s, accounts: %(accounts)s",
+          recipients=number(stake.recipients), accounts=number(stake.accounts)),
+        _("their revenue %(start)s to %(end)s: %(revenue)s", start=f"{stake.period_start:%Y-%m}",
+          end=f"{stake.period_end:%Y-%m}", revenue=number(stake.revenue_12m, 2)),
+        _("cost at their usual volume: %(cost)s (discount %(discount)s, bonus %(bonus)s)",
+          cost=number(stake.cost, 2), discount=number(stake.discount_cost, 2),
+          bonus=number(stake.bonus_cost, 2)),
+        _("expected extra revenue: %(value)s", value=expected),
+        _("largest account: %(account)s", account=largest)]))
 
 
 @campaign.command("approve")
@@ -255,7 +338,8 @@ def approve_cmd(campaign_id, user_email, reject, reason):
     decision = _run(decide, session, campaign_id, _user_id(session, user_email),
                     approve=not reject, reason=reason)
     session.commit()
-    click.echo(f"campaign {campaign_id} {decision.decision}")
+    click.echo(_("campaign %(id)s approved", id=campaign_id) if decision.decision == "approved"
+               else _("campaign %(id)s rejected", id=campaign_id))
 
 
 @campaign.command("schedule")
@@ -278,17 +362,23 @@ def schedule_cmd(campaign_id, at, trigger, parallel, user_email):
         try:
             when = datetime.fromisoformat(at)
         except ValueError:
-            raise CampaignCLIError(f"--at: not an ISO 8601 time: {at}") from None
+            raise CampaignCLIError(_("--at: not an ISO 8601 time: %(value)s", value=at)) \
+                from None
     mode = "trigger" if trigger else "at" if at else "now"
     session = _session()
     job = _run(schedule, session, campaign_id, queue=campaign_queue(), mode=mode, at=when,
                trigger=trigger, user_id=_user_id(session, user_email), parallel=parallel)
     campaign = session.get(Campaign, campaign_id)
     zone = workspace_zone(session)
-    when_text = (f" at {campaign.scheduled_at.astimezone(zone).isoformat()} ({zone.key})"
-                 if mode == "at" else "")
-    click.echo(f"campaign {campaign_id} scheduled ({mode}){when_text}"
-               + (f", job {job}" if job else ""))
+    if mode == "at":
+        done = _("campaign %(id)s scheduled at %(when)s (%(zone)s)", id=campaign_id,
+                 when=campaign.scheduled_at.astimezone(zone).isoformat(), zone=zone.key)
+    elif mode == "trigger":
+        done = _("campaign %(id)s scheduled on its trigger (%(trigger)s)", id=campaign_id,
+                 trigger=trigger)
+    else:
+        done = _("campaign %(id)s scheduled to start now", id=campaign_id)
+    click.echo(done + (", " + _("job %(job)s", job=job) if job else ""))
 
 
 @campaign.command("cancel")
@@ -304,7 +394,7 @@ def cancel_cmd(campaign_id, user_email):
     _run(cancel_campaign, session, campaign_id, user_id=_user_id(session, user_email),
          queue=campaign_queue())
     session.commit()
-    click.echo(f"campaign {campaign_id} cancelled")
+    click.echo(_("campaign %(id)s cancelled", id=campaign_id))
 
 
 @campaign.command("send")
@@ -321,12 +411,23 @@ def send_cmd(campaign_id, batch_size, fmt):
     session = _session()
     campaign = _run(get_campaign, session, campaign_id)
     if campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING):
-        raise CampaignCLIError(f"a {campaign.status} campaign cannot be sent; schedule it first")
+        raise CampaignCLIError(_("a %(status)s campaign cannot be sent; schedule it first",
+                                 status=campaign.status.value))
     if campaign.schedule_mode != ScheduleMode.TRIGGER:
         prepare_campaign(session, campaign_id)
         session.commit()
     result = send_campaign_job(campaign_id, batch_size=batch_size)
-    _emit(result, fmt, ", ".join(f"{k} {v}" for k, v in result.items() if v))
+    _emit(result, fmt, _send_text(result))
+
+
+def _send_text(result: dict) -> str:
+    """What a send did: its counts, the next retry, or why it sent nothing."""
+    if result.get("skipped"):
+        return _("nothing sent: the campaign is %(status)s", status=result["skipped"])
+    text = _counts(SEND_COUNTS, result) or _("nothing to send")
+    if result.get("retry_at"):
+        text += "; " + _("next retry at %(time)s", time=result["retry_at"])
+    return text
 
 
 @campaign.command("results")
@@ -343,9 +444,12 @@ def results_cmd(campaign_id, window_days, fmt):
     _run(get_campaign, session, campaign_id)
     data = campaign_results(session, campaign_id, window_days)
     u = data.uplift
-    text = (" ".join(f"{k} {v}" for k, v in data.states.items() if v) + "\n"
-            + " ".join(f"{k} {v}" for k, v in data.events.items()) + "\n"
-            + f"treated {u.treated_accounts} accounts, mean {u.treated_mean}; held out "
-            f"{u.held_out_accounts}, mean {u.held_out_mean}; uplift {u.uplift} "
-            f"[{u.ci_low}, {u.ci_high}]")
+    text = "\n".join([
+        _counts(SEND_COUNTS, data.states) or _("no messages"),
+        _counts(EVENTS, data.events) or _("no opens or clicks yet"),
+        _("reached %(treated)s, mean %(treated_mean)s; held out %(held_out)s, mean "
+          "%(held_out_mean)s; uplift %(uplift)s [%(low)s, %(high)s]",
+          treated=_accounts(u.treated_accounts), treated_mean=number(u.treated_mean, 2),
+          held_out=_accounts(u.held_out_accounts), held_out_mean=number(u.held_out_mean, 2),
+          uplift=number(u.uplift, 2), low=number(u.ci_low, 2), high=number(u.ci_high, 2))])
     _emit(asdict(data), fmt, text)

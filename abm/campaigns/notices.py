@@ -24,6 +24,7 @@ from abm.campaigns.services import (
     request_approval,
 )
 from abm.sales import prices
+from abm.workspace.refusals import N_
 
 BOUGHT_WITHIN_MONTHS = 12
 
@@ -48,7 +49,7 @@ def promotion_notice(session: Session, promotion_id: int, *, user_id: int | None
     try:
         promotion = prices.get_promotion(session, promotion_id)
     except prices.PriceError as exc:
-        raise CampaignError(str(exc)) from None
+        raise CampaignError.of(exc) from None
     offer = {
         "title": f"{promotion.name}: -{promotion.discount_percent:g}%",
         "details": promotion.description,
@@ -72,7 +73,7 @@ def price_notice(session: Session, price_id: int, *, user_id: int | None = None,
     try:
         price = prices.get_price(session, price_id)
     except prices.PriceError as exc:
-        raise CampaignError(str(exc)) from None
+        raise CampaignError.of(exc) from None
     offer = {
         "title": f"new price of {price.sku}: {price.price:g} {price.currency}",
         "valid_from": price.valid_from.isoformat(),
@@ -88,8 +89,9 @@ def _notice(session: Session, name: str, product_ids: list[int], offer: dict,
             user_id: int | None, language: str) -> Notice:
     accounts = prices.buyers(session, product_ids, months=BOUGHT_WITHIN_MONTHS)
     if not accounts:
-        raise CampaignError("no account bought these products in the last "
-                            f"{BOUGHT_WITHIN_MONTHS} months: there is nobody to tell")
+        raise CampaignError.worded(N_("no account bought these products in the last "
+                                      "%(months)s months: there is nobody to tell"),
+                                   months=BOUGHT_WITHIN_MONTHS)
     campaign = create_campaign(session, name=name, kind="promotion",
                                audience={"match": "all", "rules": [], "account_ids": accounts},
                                offer=offer, language=language, user_id=user_id)

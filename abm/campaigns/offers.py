@@ -23,11 +23,12 @@ from typing import Any
 
 from abm.campaigns.models import Campaign, Trigger
 from abm.campaigns.settings import CampaignSettings
+from abm.workspace.refusals import N_, Refusal
 
 MAX_AMOUNT = 1e12
 
 
-class OfferError(ValueError):
+class OfferError(Refusal):
     """An offer element of the wrong type or out of its limits; the message names it."""
 
 
@@ -55,12 +56,13 @@ def _number(data: dict, key: str, high: float, *, whole: bool = False) -> float 
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise OfferError(f"{key} must be a number, not {value!r}")
+        raise OfferError.worded(N_("%(key)s must be a number, not %(value)s"), key=key,
+                               value=repr(value))
     if not 0 <= value <= high:
-        raise OfferError(f"{key} must be from 0 to {high:g}")
+        raise OfferError.worded(N_("%(key)s must be from 0 to %(high)s"), key=key, high=f"{high:g}")
     if whole:
         if value != int(value):
-            raise OfferError(f"{key} must be a whole number of days")
+            raise OfferError.worded(N_("%(key)s must be a whole number of days"), key=key)
         return int(value)
     return round(float(value), 2)
 
@@ -76,10 +78,11 @@ def _text(data: dict, key: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise OfferError(f"{key} must be a text")
+        raise OfferError.worded(N_("%(key)s must be a text"), key=key)
     value = value.strip()
     if len(value) > limit:
-        raise OfferError(f"{key} is longer than {limit} characters")
+        raise OfferError.worded(N_("%(key)s is longer than %(limit)s characters"), key=key,
+                               limit=limit)
     return value or None
 
 
@@ -93,7 +96,7 @@ def parse_offer(data: Any) -> tuple[OfferTerms, dict]:
         OfferError: not an object, or an element of the wrong type or out of limits.
     """
     if not isinstance(data, dict):
-        raise OfferError("the offer must be a JSON object")
+        raise OfferError.worded(N_("the offer must be a JSON object"))
     terms = OfferTerms(
         discount_percent=_number(data, "discount_percent", 100),
         bonus_percent=_number(data, "bonus_percent", 100),
@@ -103,14 +106,15 @@ def parse_offer(data: Any) -> tuple[OfferTerms, dict]:
         terms=_text(data, "terms", 5000),
     )
     if terms.bonus_threshold is not None and not terms.bonus_percent:
-        raise OfferError("a bonus threshold needs the bonus percentage (bonus_percent)")
+        raise OfferError.worded(N_("a bonus threshold needs the bonus percentage (bonus_percent)"))
     shown = {k: v for k, v in data.items() if k not in ECONOMICS}
     link = shown.get("link")
     if link in (None, ""):
         shown.pop("link", None)
     elif not isinstance(link, str) or not link.startswith(("https://", "http://")) \
             or len(link) > 2000 or any(c.isspace() for c in link):
-        raise OfferError("link must be a web address starting with https:// or http://")
+        raise OfferError.worded(N_("link must be a web address starting with https:// or "
+                                   "http://"))
     return terms, shown
 
 

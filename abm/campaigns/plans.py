@@ -9,6 +9,7 @@ from abm.accounts.models import Account
 from abm.accounts.services import Viewer, can_edit_account
 from abm.campaigns.models import AccountPlan, Campaign
 from abm.campaigns.services import CampaignError
+from abm.workspace.refusals import N_
 
 
 def can_edit_plan(account: Account, viewer: Viewer) -> bool:
@@ -21,7 +22,7 @@ def get_plan(session: Session, account_id: int) -> AccountPlan:
     plan = session.scalar(select(AccountPlan).where(AccountPlan.account_id == account_id))
     if plan is None:
         if session.get(Account, account_id) is None:
-            raise CampaignError(f"no account {account_id}")
+            raise CampaignError.worded(N_("no account %(id)s"), id=account_id)
         plan = AccountPlan(account_id=account_id, objectives="", notes="", terms=[])
         session.add(plan)
         session.flush()
@@ -35,7 +36,7 @@ def update_plan(session: Session, account_id: int, *, objectives: str | None = N
     plan = get_plan(session, account_id)
     if terms is not None:
         if not isinstance(terms, list) or not all(isinstance(t, dict) for t in terms):
-            raise CampaignError("terms must be a list of objects")
+            raise CampaignError.worded(N_("terms must be a list of objects"))
         plan.terms = terms
     if objectives is not None:
         plan.objectives = objectives
@@ -50,7 +51,7 @@ def link_campaign(session: Session, account_id: int, campaign_id: int) -> Accoun
     plan = get_plan(session, account_id)
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise CampaignError(f"no campaign {campaign_id}")
+        raise CampaignError.worded(N_("no campaign %(id)s"), id=campaign_id)
     if campaign not in plan.campaigns:
         plan.campaigns.append(campaign)
     return plan

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 import holidays as holiday_calendars
 from babel.core import get_global
 
+from abm.workspace.refusals import N_, Refusal
+
 # The capital's zone of each country that spans several (Babel lists them all,
 # in no useful order); a country of one zone takes it from Babel.
 CAPITAL_ZONES = {
@@ -34,9 +36,11 @@ CAPITAL_ZONES = {
 }
 WEEKDAYS = (1, 2, 3, 4, 5)  # ISO: Monday is 1
 SEARCH_DAYS = 60  # the longest run of holidays and days off a window looks past
+CLOCK_REFUSALS = {"start": N_("the start time %(value)s is not a time such as 09:00"),
+                  "end": N_("the end time %(value)s is not a time such as 09:00")}
 
 
-class WindowError(ValueError):
+class WindowError(Refusal):
     """A send window that cannot be: the message says which part and why."""
 
 
@@ -71,7 +75,7 @@ def _clock(value: object, what: str) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError:
-        raise WindowError(f"the {what} time {value!r} is not a time such as 09:00") from None
+        raise WindowError.worded(CLOCK_REFUSALS[what], value=repr(value)) from None
 
 
 @dataclass(frozen=True)
@@ -93,17 +97,18 @@ class SendWindow:
         if not data:
             return None
         if not isinstance(data, dict):
-            raise WindowError("the send window must be an object with start, end and days")
+            raise WindowError.worded(N_("the send window must be an object with start, end "
+                                        "and days"))
         start = _clock(data.get("start", "09:00"), "start")
         end = _clock(data.get("end", "18:00"), "end")
         if end <= start:
-            raise WindowError(f"the window must end after it starts ({start:%H:%M} - "
-                              f"{end:%H:%M})")
+            raise WindowError.worded(N_("the window must end after it starts (%(start)s - "
+                                        "%(end)s)"), start=f"{start:%H:%M}", end=f"{end:%H:%M}")
         days = data.get("days", list(WEEKDAYS))
         if (not isinstance(days, list | tuple) or not days
                 or any(isinstance(d, bool) or d not in range(1, 8) for d in days)):
-            raise WindowError("the window's days must be weekdays from 1 (Monday) to 7 "
-                              "(Sunday), at least one")
+            raise WindowError.worded(N_("the window's days must be weekdays from 1 (Monday) to "
+                                        "7 (Sunday), at least one"))
         return cls(start, end, tuple(sorted(set(days))), bool(data.get("holidays", True)))
 
     def to_json(self) -> dict:

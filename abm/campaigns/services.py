@@ -47,7 +47,7 @@ from abm.db import utcnow
 from abm.notifications.models import NotificationKind
 from abm.notifications.services import approver_ids, notify
 from abm.users.models import Role, User
-from abm.workspace.sections import N_
+from abm.workspace.refusals import N_, Refusal
 from abm.workspace.services import settings_of, workspace_zone
 
 LANGUAGES = ("en", "ru")
@@ -57,25 +57,13 @@ EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.REJECTED, CampaignStatus.APPROV
             CampaignStatus.PENDING_APPROVAL)
 
 
-class CampaignError(ValueError):
+class CampaignError(Refusal):
     """A campaign operation that the rules refuse; the message says why (in English).
 
-    A refusal a person meets on the pages also carries its ``template`` (marked with
-    :func:`N_`, a catalogue message) and ``params``, for the pages to word it in their
-    reader's language: ``gettext(template, **params)``, a ``status`` by its display name.
+    A refusal a person meets on the pages or the commands also carries its ``template``
+    and ``params`` (see :class:`~abm.workspace.refusals.Refusal`), a ``status`` shown by
+    its display name.
     """
-
-    def __init__(self, message: str, *, template: str | None = None,
-                 params: dict | None = None) -> None:
-        super().__init__(message)
-        self.template = template
-        self.params = params or {}
-
-    @classmethod
-    def worded(cls, template: str, **params) -> CampaignError:
-        """The refusal ``template % params``, which the pages translate."""
-        return cls(template % {k: str(v) for k, v in params.items()}, template=template,
-                   params=params)
 
 
 class ScheduleError(CampaignError):
@@ -120,14 +108,14 @@ def create_campaign(session: Session, *, name: str, kind: str, audience: dict | 
     try:
         kind = CampaignKind(kind)
     except ValueError:
-        raise CampaignError(f"unknown kind {kind!r}; kinds: "
-                            f"{', '.join(k.value for k in CampaignKind)}") from None
+        raise CampaignError.worded(N_("unknown kind '%(kind)s'; kinds: %(kinds)s"), kind=kind,
+                                   kinds=", ".join(k.value for k in CampaignKind)) from None
     terms, shown = _check_offer({} if offer is None else offer)
     audience = check_audience(session, audience or {})
     if holdout_share is None:
         holdout_share = settings_of(session, CampaignSettings).holdout_share
     if not 0 <= holdout_share < 1:
-        raise CampaignError("the holdout share must be at least 0 and below 1")
+        raise CampaignError.worded(N_("the holdout share must be at least 0 and below 1"))
     campaign = Campaign(name=name.strip() or kind.value, kind=kind, audience=audience,
                         default_language=language, holdout_share=holdout_share,
                         send_window=checked_window(send_window), created_by_id=user_id)
@@ -147,7 +135,7 @@ def _check_offer(offer: Any):
     try:
         return parse_offer(offer)
     except OfferError as exc:
-        raise CampaignError(str(exc)) from None
+        raise CampaignError.of(exc) from None
 
 
 def checked_window(data: dict | None) -> dict | None:
@@ -159,7 +147,7 @@ def checked_window(data: dict | None) -> dict | None:
     try:
         window = SendWindow.from_json(data)
     except WindowError as exc:
-        raise ScheduleError(str(exc)) from None
+        raise ScheduleError.of(exc) from None
     return window.to_json() if window is not None else None
 
 
@@ -361,8 +349,8 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
     campaign = get_campaign(session, campaign_id)
     rescheduling = campaign.status == CampaignStatus.SCHEDULED
     if rescheduling and campaign.schedule_mode == ScheduleMode.TRIGGER:
-        raise CampaignError("a trigger campaign runs until it is cancelled; it cannot be "
-                            "rescheduled")
+        raise CampaignError.worded(N_("a trigger campaign runs until it is cancelled; it "
+                                      "cannot be rescheduled"))
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.APPROVED) and not rescheduling:
         raise CampaignError.worded(N_("a %(status)s campaign cannot be scheduled"),
                                    status=campaign.status)
@@ -381,12 +369,14 @@ def schedule_campaign(session: Session, campaign_id: int, *, mode: str = "now",
         zone = workspace_zone(session)
         at = scheduling.to_utc(at, zone)
         if at < now - scheduling.PAST_TOLERANCE:
-            raise ScheduleError(f"{at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}) is in the "
-                                "past; choose a later time")
+            raise ScheduleError.worded(N_("%(when)s (%(zone)s) is in the past; choose a later "
+                                          "time"), when=f"{at.astimezone(zone):%Y-%m-%d %H:%M}",
+                                       zone=zone.key)
     if mode == ScheduleMode.TRIGGER:
         if trigger not in {t.value for t in Trigger}:
-            raise ScheduleError(f"unknown trigger {trigger!r}; triggers: "
-                                f"{', '.join(t.value for t in Trigger)}")
+            raise ScheduleError.worded(N_("unknown trigger '%(trigger)s'; triggers: "
+                                          "%(triggers)s"), trigger=trigger,
+                                       triggers=", ".join(t.value for t in Trigger))
         campaign.trigger = Trigger(trigger)
     compiled_templates(campaign)  # refuse to schedule what cannot render
     campaign.schedule_mode = mode
@@ -482,7 +472,8 @@ def preview_message(session: Session, campaign_id: int, account_id: int,
                                                language)
     lang = language or pick_language(templates, contact_ctx["language"], campaign.default_language)
     if lang not in templates:
-        raise CampaignError(f"the campaign has no template in {lang!r}")
+        raise CampaignError.worded(N_("the campaign has no template in '%(language)s'"),
+                                   language=lang)
     ctx = message_context(account_contexts(session, [account_id])[account_id], contact_ctx,
                           offer_context(campaign, settings_of(session, CampaignSettings)))
     rendered = templates[lang].render(ctx)

@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 from abm.loyalty.jobs import propose_tiers
 
@@ -23,4 +24,5 @@ def propose(today) -> None:
     """Propose the month's tier changes for a manager to confirm."""
     day: date | None = today.date() if today else None
     result = propose_tiers(day.isoformat() if day else None)
-    click.echo(f"{result['proposed']} tier change(s) proposed")
+    click.echo(ngettext("%(num)s tier change proposed", "%(num)s tier changes proposed",
+                        result["proposed"]))

@@ -29,6 +29,7 @@ from abm.loyalty.models import (
 from abm.loyalty.services import Conflict, NotFound, account_ids_with_status
 from abm.sales.models import MonthlyAccountSales
 from abm.sales.months import add_months, month_start
+from abm.workspace.refusals import N_
 
 DECIDED = "loyalty_tier_decided"
 
@@ -123,9 +124,9 @@ def decide_proposal(session: Session, actor: Actor, proposal_id: int,
     """
     proposal = session.get(TierProposal, proposal_id)
     if proposal is None:
-        raise NotFound("no such proposal")
+        raise NotFound.worded(N_("no such proposal"))
     if proposal.status != ProposalStatus.PENDING:
-        raise Conflict("this proposal was decided already")
+        raise Conflict.worded(N_("this proposal was decided already"))
     now = utcnow()
     proposal.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
     proposal.decided_by_id, proposal.decided_at = actor.user_id, now

@@ -24,16 +24,19 @@ from abm.loyalty.models import (
     MembershipStatus,
     TierRule,
 )
+from abm.workspace.refusals import N_, Refusal
 
 PROGRAMME_SAVED = "loyalty_programme_saved"
 MEMBERSHIP_CHANGED = "loyalty_membership"
 INVITED = "loyalty_invited"
 ACCEPTED = "loyalty_accepted"
 UNSET: object = object()  # "leave as it is", where None means "no tier"
+STATUS_REFUSAL = N_("%(status)s is not invited, member or left")
 
 
-class LoyaltyError(ValueError):
-    """A change the rules refuse; the message says why (shown to the user)."""
+class LoyaltyError(Refusal):
+    """A change the rules refuse; the message says why (worded for the user from its
+    ``template``, see :class:`~abm.workspace.refusals.Refusal`)."""
 
 
 class NotFound(LoyaltyError):
@@ -118,15 +121,17 @@ def get_programme(session: Session, programme_id: int) -> ProgrammeView | None:
 def _check_tiers(rule: TierRule, tiers: Sequence[TierInput]) -> None:
     names = [t.name.strip() for t in tiers]
     if any(not n or len(n) > 50 for n in names):
-        raise LoyaltyError("a tier needs a name of at most 50 characters")
+        raise LoyaltyError.worded(N_("a tier needs a name of at most 50 characters"))
     if len({n.casefold() for n in names}) != len(names):
-        raise LoyaltyError("two tiers have the same name")
+        raise LoyaltyError.worded(N_("two tiers have the same name"))
     if rule == TierRule.REVENUE:
         revenues = [t.min_revenue for t in tiers]
         if not tiers or any(r is None or r < 0 for r in revenues):
-            raise LoyaltyError("the revenue rule needs a minimum revenue for every tier")
+            raise LoyaltyError.worded(N_("the revenue rule needs a minimum revenue for every "
+                                        "tier"))
         if revenues != sorted(revenues):  # type: ignore[type-var]
-            raise LoyaltyError("list the tiers from the lowest minimum revenue to the highest")
+            raise LoyaltyError.worded(N_("list the tiers from the lowest minimum revenue to the "
+                                        "highest"))
 
 
 def save_programme(session: Session, actor: Actor, *, name: str, rule: str,
@@ -142,20 +147,20 @@ def save_programme(session: Session, actor: Actor, *, name: str, rule: str,
     """
     name, rule_value = name.strip(), TierRule(rule)
     if not name or len(name) > 200:
-        raise LoyaltyError("a programme needs a name of at most 200 characters")
+        raise LoyaltyError.worded(N_("a programme needs a name of at most 200 characters"))
     if not 1 <= period_months <= 60:
-        raise LoyaltyError("the period is from 1 to 60 months")
+        raise LoyaltyError.worded(N_("the period is from 1 to 60 months"))
     _check_tiers(rule_value, tiers)
     clash = session.scalar(select(LoyaltyProgramme.id).where(LoyaltyProgramme.name == name))
     if clash is not None and clash != programme_id:
-        raise Conflict(f"a programme named {name!r} exists already")
+        raise Conflict.worded(N_("a programme named %(name)s exists already"), name=repr(name))
     if programme_id is None:
         programme = LoyaltyProgramme(name=name)
         session.add(programme)
     else:
         found = session.get(LoyaltyProgramme, programme_id)
         if found is None:
-            raise NotFound("no such programme")
+            raise NotFound.worded(N_("no such programme"))
         programme = found
     programme.name, programme.rule, programme.period_months = name, rule_value, period_months
     programme.description, programme.active = (description or "").strip() or None, active
@@ -187,7 +192,7 @@ def _membership(session: Session, programme_id: int, account_id: int) -> Loyalty
     if found is not None:
         return found
     if session.get(LoyaltyProgramme, programme_id) is None:
-        raise NotFound("no such programme")
+        raise NotFound.worded(N_("no such programme"))
     membership = LoyaltyMembership(programme_id=programme_id, account_id=account_id)
     session.add(membership)
     return membership
@@ -197,7 +202,7 @@ def tier_named(session: Session, programme_id: int, name: str) -> LoyaltyTier:
     tier = session.scalar(select(LoyaltyTier).where(LoyaltyTier.programme_id == programme_id,
                                                     LoyaltyTier.name == name.strip()))
     if tier is None:
-        raise NotFound(f"the programme has no tier named {name!r}")
+        raise NotFound.worded(N_("the programme has no tier named %(name)s"), name=repr(name))
     return tier
 
 
@@ -229,7 +234,7 @@ def update_membership(session: Session, actor: Actor, account_id: int, programme
         try:
             _set_status(m, MembershipStatus(status), now)
         except ValueError:
-            raise LoyaltyError(f"{status!r} is not invited, member or left") from None
+            raise LoyaltyError.worded(STATUS_REFUSAL, status=repr(status)) from None
     elif m.id is None:
         m.invited_at = now
     if tier is not UNSET:
@@ -297,7 +302,7 @@ def _status_clause(status: str):
 def account_ids_with_status(status: str, programme_id: int | None = None) -> Select:
     """A SELECT of the ids of accounts with a membership in ``status`` (of one programme)."""
     if status not in {s.value for s in MembershipStatus}:
-        raise LoyaltyError(f"{status!r} is not invited, member or left")
+        raise LoyaltyError.worded(STATUS_REFUSAL, status=repr(status))
     stmt = select(LoyaltyMembership.account_id).where(_status_clause(status))
     if programme_id is not None:
         stmt = stmt.where(LoyaltyMembership.programme_id == programme_id)

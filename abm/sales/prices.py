@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 from abm.audit import services as audit
 from abm.sales.models import MonthlyAccountProductSales, Product
 from abm.sales.price_models import ProductPrice, Promotion
+from abm.workspace.refusals import N_, Refusal
 
 PRICE_ADDED = "price_added"
 PROMOTION_SAVED = "promotion_saved"
 MAX_PRICE = 1e13
 
 
-class PriceError(ValueError):
-    """A price or promotion that cannot be: the message says which value and why."""
+class PriceError(Refusal):
+    """A price or promotion that cannot be: the message says which value and why (worded for
+    the user from its ``template``, see :class:`~abm.workspace.refusals.Refusal`)."""
 
 
 class PriceNotFound(PriceError):
@@ -83,15 +85,18 @@ def add_price(session: Session, *, product_id: int, price: float, currency: str,
     """
     product = session.get(Product, product_id)
     if product is None:
-        raise PriceNotFound(f"no product {product_id}")
+        raise PriceNotFound.worded(N_("no product %(id)s"), id=product_id)
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise PriceError(f"currency: {currency!r} is not a three-letter code such as EUR")
+        raise PriceError.worded(N_("currency: %(currency)s is not a three-letter code such as "
+                                   "EUR"), currency=repr(currency))
     price = round(price, 2)  # as the column keeps it
     if not 0 <= price <= MAX_PRICE:
-        raise PriceError(f"price: {price} is not between 0 and {MAX_PRICE:g}")
+        raise PriceError.worded(N_("price: %(price)s is not between 0 and %(max)s"), price=price,
+                                max=f"{MAX_PRICE:g}")
     if valid_to is not None and valid_to < valid_from:
-        raise PriceError(f"valid to: {valid_to} comes before valid from {valid_from}")
+        raise PriceError.worded(N_("valid to: %(valid_to)s comes before valid from "
+                                   "%(valid_from)s"), valid_to=valid_to, valid_from=valid_from)
     existing = list(session.scalars(select(ProductPrice).where(
         ProductPrice.product_id == product_id, ProductPrice.currency == currency)))
     end = valid_to or dt.date.max
@@ -100,8 +105,10 @@ def add_price(session: Session, *, product_id: int, price: float, currency: str,
         if other.valid_to is None and other.valid_from < valid_from:
             continue  # closed below
         if other.valid_from <= end and valid_from <= other_end:
-            raise PriceConflict(f"valid from: the period overlaps the price from {other.valid_from}"
-                             f" ({other.price:g} {currency})")
+            raise PriceConflict.worded(
+                N_("valid from: the period overlaps the price from %(day)s (%(price)s "
+                   "%(currency)s)"), day=other.valid_from, price=f"{other.price:g}",
+                currency=currency)
     for other in existing:
         if other.valid_to is None and other.valid_from < valid_from:
             other.valid_to = valid_from - dt.timedelta(days=1)
@@ -128,7 +135,7 @@ def price_list(session: Session, product_id: int) -> list[PriceRow]:
 def get_price(session: Session, price_id: int) -> PriceRow:
     price = session.get(ProductPrice, price_id)
     if price is None:
-        raise PriceNotFound(f"no price {price_id}")
+        raise PriceNotFound.worded(N_("no price %(id)s"), id=price_id)
     return _price_row(price)
 
 
@@ -145,25 +152,27 @@ def save_promotion(session: Session, *, name: str, product_ids: Iterable[int],
     name = (name or "").strip()
     discount_percent = round(discount_percent, 2)  # as the column keeps it
     if not name or len(name) > 200:
-        raise PriceError("name: a promotion needs a name of 1 to 200 characters")
+        raise PriceError.worded(N_("name: a promotion needs a name of 1 to 200 characters"))
     if not 0 < discount_percent <= 100:
-        raise PriceError(f"discount: {discount_percent:g}% is not above 0% and at most 100%")
+        raise PriceError.worded(N_("discount: %(discount)s%% is not above 0%% and at most "
+                                   "100%%"), discount=f"{discount_percent:g}")
     if ends_on < starts_on:
-        raise PriceError(f"ends on: {ends_on} comes before the start {starts_on}")
+        raise PriceError.worded(N_("ends on: %(ends_on)s comes before the start %(starts_on)s"),
+                                ends_on=ends_on, starts_on=starts_on)
     ids = sorted(set(product_ids))
     if not ids:
-        raise PriceError("products: a promotion needs at least one product")
+        raise PriceError.worded(N_("products: a promotion needs at least one product"))
     products = list(session.scalars(select(Product).where(Product.id.in_(ids))))
     missing = sorted(set(ids) - {p.id for p in products})
     if missing:
-        raise PriceNotFound(f"products: no product {missing[0]}")
+        raise PriceNotFound.worded(N_("products: no product %(id)s"), id=missing[0])
     if promotion_id is None:
         promotion = Promotion(created_by_id=user_id)
         session.add(promotion)
     else:
         found = session.get(Promotion, promotion_id)
         if found is None:
-            raise PriceNotFound(f"no promotion {promotion_id}")
+            raise PriceNotFound.worded(N_("no promotion %(id)s"), id=promotion_id)
         promotion = found
     promotion.name, promotion.description = name, (description or "").strip()
     promotion.discount_percent = discount_percent
@@ -181,7 +190,7 @@ def save_promotion(session: Session, *, name: str, product_ids: Iterable[int],
 def get_promotion(session: Session, promotion_id: int) -> PromotionRow:
     promotion = session.get(Promotion, promotion_id)
     if promotion is None:
-        raise PriceNotFound(f"no promotion {promotion_id}")
+        raise PriceNotFound.worded(N_("no promotion %(id)s"), id=promotion_id)
     return _promotion_row(promotion)
 
 

@@ -17,12 +17,14 @@ from abm.db import get_session
 from abm.segments.models import AccountPotential
 from abm.segments.settings import PotentialSettings
 from abm.segments.wording import segment_name
+from abm.workspace.refusals import N_
 from abm.workspace.services import settings_of
 from abm.workspace.wording import number, percent
 
 # The modeling modules load NumPy, SciPy and scikit-learn (about 2 s and 135 MB): they are
 # imported by the commands that use them, not by every `abm` command and worker.
 
+UNITS = {"days": N_("days"), "weeks": N_("weeks")}
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                       show_default=True, help="Output format.")
 
@@ -47,7 +49,7 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
         raise click.UsageError(str(exc)) from None
     session.commit()
     if made.note:
-        click.echo(f"note: {made.note}", err=True)
+        click.echo(_("note: %(note)s", note=made.note), err=True)
     summary = made.summary
     if fmt == "json":
         click.echo(json.dumps(asdict(summary), indent=2))
@@ -105,16 +107,21 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
         click.echo(json.dumps(asdict(result) | {"accounts": accounts}, indent=2))
         return
     bg, spend = result.bgnbd, result.spend
-    click.echo(f"fit {result.fit_id}: {result.customers} customers, {result.prospects} prospects, "
-               f"calibration end {result.calibration_end}, unit {result.unit}")
+    click.echo(_("fit %(fit)s: %(customers)s customers, %(prospects)s prospects, calibration "
+                 "end %(end)s, unit %(unit)s", fit=result.fit_id,
+                 customers=number(result.customers), prospects=number(result.prospects),
+                 end=result.calibration_end, unit=_(UNITS.get(result.unit, result.unit))))
+    likelihood = _("log-likelihood")
     click.echo(f"BG/NBD  r={bg['r']:.4g} alpha={bg['alpha']:.4g} a={bg['a']:.4g} "
-               f"b={bg['b']:.4g}  log-likelihood {bg['log_likelihood']:.1f}")
+               f"b={bg['b']:.4g}  {likelihood} {bg['log_likelihood']:.1f}")
     if spend:
-        click.echo(f"spend   p={spend['p']:.4g} q={spend['q']:.4g} gamma={spend['gamma']:.4g}  "
-                   f"log-likelihood {spend['log_likelihood']:.1f}")
+        click.echo(f"Gamma-Gamma  p={spend['p']:.4g} q={spend['q']:.4g} "
+                   f"gamma={spend['gamma']:.4g}  {likelihood} "
+                   f"{spend['log_likelihood']:.1f}")
     if result.spend_error:
-        click.echo(f"note: {result.spend_error}")
-    click.echo(f"{'account':<30} {'x':>5} {'t_x':>8} {'T':>8} {'E[purch]':>9} {'P(alive)':>8} "
+        click.echo(_("note: %(note)s", note=result.spend_error))
+    account = _("account")
+    click.echo(f"{account:<30} {'x':>5} {'t_x':>8} {'T':>8} {'E[purch]':>9} {'P(alive)':>8} "
                f"{'CLV':>12}")
     for a in accounts:
         clv = "" if a["clv"] is None else f"{a['clv']:,.0f}"

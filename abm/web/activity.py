@@ -28,7 +28,7 @@ def _form_errors(form) -> None:
     for field, errors in form.errors.items():
         label = form[field].label.text if field in form else field
         for error in errors:
-            flash(f"{label}: {error}", "error")
+            flash(_("%(field)s: %(reason)s", field=label, reason=error), "error")
 
 
 @bp.route("/accounts/<int:account_id>/interactions", methods=["POST"])

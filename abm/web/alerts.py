@@ -16,6 +16,8 @@ from abm.analytics.alerts import AlertError, acknowledge_alert, alert_account_id
 from abm.analytics.wording import Words, alert_text, churn_reason_text
 from abm.db import get_session
 from abm.web.auth import current_viewer, role_required, safe_next
+from abm.web.labels import label
+from abm.workspace.wording import refusal_text
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -34,7 +36,9 @@ def change(alert_id: int, action: str):
                         note=request.form.get("note", "")[:1000])
     except AlertError as exc:
         session.rollback()
-        flash(_("Not done: %(why)s", why=str(exc)), "error")
+        shown = {"status": label("alert_status", exc.params["status"])} \
+            if "status" in exc.params else {}
+        flash(_("Not done: %(why)s", why=refusal_text(exc, **shown)), "error")
     else:
         session.commit()
         flash(_("Alert acknowledged.") if action == "acknowledge" else _("Alert resolved."),

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from abm.campaigns.audiences import AudienceError
 from abm.campaigns.services import CampaignError
 from abm.web import labels
+from abm.workspace.wording import refusal_text
 
 # Fields whose values are stored codes with translated names.
 VALUE_LABELS = {"kind": "kind", "category": "category", "contact_role": "contact_role",
@@ -46,21 +47,21 @@ def _campaign_refusal(exc: CampaignError) -> str:
     reasons as the approvals page words them."""
     from abm.web.approvals import approval_reason
 
-    params = dict(exc.params)
-    if "status" in params:
-        params["status"] = labels.label("campaign_status", params["status"])
-    if "reasons" in params:
-        params["reasons"] = "; ".join(approval_reason(r) for r in params["reasons"])
-    return gettext(exc.template, **params)
+    shown = {}
+    if "status" in exc.params:
+        shown["status"] = labels.label("campaign_status", exc.params["status"])
+    if "reasons" in exc.params:
+        shown["reasons"] = "; ".join(approval_reason(r) for r in exc.params["reasons"])
+    return refusal_text(exc, **shown)
 
 
 def error_text(exc: Exception) -> str:
     """A refusal of the campaign services in the user's language (audience faults are
-    worded here; other services' messages are shown as they come)."""
-    if isinstance(exc, CampaignError) and exc.template:
+    worded here, the services' other refusals from their catalogue templates)."""
+    if isinstance(exc, CampaignError):
         return _campaign_refusal(exc)
     if not isinstance(exc, AudienceError):
-        return str(exc)
+        return refusal_text(exc)
     group = NAMED_BY.get(exc.code)
     name = value_label if group is None else lambda _field, value: labels.label(group, value)
     return exc.message(translate=gettext, field_name=field_label, value_name=name,

@@ -113,7 +113,7 @@ def calendar():
     try:
         month = parse_month(request.args.get("month"), today)
     except ValueError as exc:
-        error, status, month = str(exc), 400, today.replace(day=1)
+        error, status, month = error_text(exc), 400, today.replace(day=1)
     locale = get_locale()
     shown = campaign_calendar(get_session(), month, zone, locale.first_week_day)
     names = get_day_names("abbreviated", locale=locale)

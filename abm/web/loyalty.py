@@ -20,6 +20,7 @@ from abm.loyalty.services import (
 from abm.web.accounts import load_account
 from abm.web.auth import current_actor, current_viewer, role_required
 from abm.web.loyalty_forms import DecisionForm, MembershipForm, ProgrammeForm
+from abm.workspace.wording import refusal_text
 
 bp = Blueprint("loyalty", __name__, url_prefix="/loyalty")
 
@@ -69,7 +70,7 @@ def save(programme_id: int | None):
                        programme_id=programme_id)
     except (LoyaltyError, ValidationError) as exc:
         session.rollback()
-        form.tiers.errors = [*form.tiers.errors, str(exc)]
+        form.tiers.errors = [*form.tiers.errors, refusal_text(exc)]
         return _page(form, 422, programme_id)
     session.commit()
     flash(_("Programme saved."), "info")
@@ -87,7 +88,7 @@ def decide(proposal_id: int):
         decide_proposal(session, current_actor(), proposal_id, form.decision.data == "confirm")
     except LoyaltyError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         session.commit()
         flash(_("Tier change confirmed.") if form.decision.data == "confirm"
@@ -113,7 +114,7 @@ def membership(account_id: int):
                           status=form.status.data, tier=form.tier.data or None)
     except LoyaltyError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         session.commit()
         flash(_("Membership saved."), "info")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -16,8 +17,10 @@ from abm.campaigns.services import CampaignError
 from abm.db import get_session
 from abm.sales import prices
 from abm.sales.models import Product
+from abm.web.audience_text import error_text
 from abm.web.auth import role_required
 from abm.web.rates import CommaDecimalField, currency_choices
+from abm.workspace.wording import refusal_text
 
 bp = Blueprint("prices", __name__)
 READERS = ("manager", "marketing", "sales")
@@ -71,7 +74,7 @@ def product(product_id: int):
                                  valid_to=form.valid_to.data, user_id=current_user.id)
             except prices.PriceError as exc:
                 session.rollback()
-                form.price.errors = [*form.price.errors, str(exc)]
+                form.price.errors = [*form.price.errors, refusal_text(exc)]
             else:
                 session.commit()
                 flash(_("Price saved."), "info")
@@ -138,7 +141,7 @@ def _promotion_page(form: PromotionForm, found: prices.PromotionRow | None):
                         promotion_id=found.id if found else None, user_id=current_user.id)
                 except prices.PriceError as exc:
                     session.rollback()
-                    form.name.errors = [str(exc)]
+                    form.name.errors = [refusal_text(exc)]
                 else:
                     session.commit()
                     flash(_("Promotion saved."), "info")
@@ -167,12 +170,14 @@ def _notice(make, back: str):
         notice: Notice = make()
     except CampaignError as exc:
         session.rollback()
-        flash(_("No notice made: %(reason)s", reason=str(exc)), "error")
+        flash(_("No notice made: %(reason)s", reason=error_text(exc)), "error")
         return redirect(back)
     session.commit()
     if notice.reasons:
-        flash(_("A notice to %(n)s accounts waits for a manager's approval.", n=notice.accounts),
-              "info")
+        flash(ngettext("A notice to %(num)s account waits for a manager's approval.",
+                       "A notice to %(num)s accounts waits for a manager's approval.",
+                       notice.accounts), "info")
     else:
-        flash(_("A draft notice to %(n)s accounts is ready.", n=notice.accounts), "info")
+        flash(ngettext("A draft notice to %(num)s account is ready.",
+                       "A draft notice to %(num)s accounts is ready.", notice.accounts), "info")
     return redirect(url_for("campaigns.show", campaign_id=notice.campaign.id))

@@ -23,11 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy.orm import Session
 
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, do not translate here"
-    """Mark a message for the translation catalogue; the web translates it when shown."""
-    return message
-
+from abm.workspace.refusals import N_
 
 # Why a value is refused, by pydantic's error type: English templates whose
 # parameters are ``value``, ``min``, ``max`` and ``allowed``.

@@ -118,7 +118,7 @@ def test_a_volume_bonus_given_on_the_command_line_waits_for_approval(runner, mak
         "campaign", "create", "--kind", "personal_offer", "--title", "Volume bonus: 10% rebate",
         "--bonus", "10", "--bonus-threshold", "50000", "--payment-days", "90"])
     assert created.exit_code == 0, created.output
-    assert "needs approval: a volume bonus of 10% of purchases above 50000" in created.output
+    assert "needs approval: a volume bonus of 10% of purchases above 50,000" in created.output
     assert "needs approval: individual payment terms of 90 days" in created.output
     campaign_id = int(created.output.split()[2])
     refused = runner.invoke(cli, args=["campaign", "schedule", str(campaign_id)])
@@ -141,4 +141,4 @@ def test_preview_says_why_contacts_are_unreachable(runner, session, make_account
     session.commit()
     campaign_id = _create(runner, "--kind", "promotion")
     output = runner.invoke(cli, args=["campaign", "preview", str(campaign_id)]).output
-    assert "1 contacts unreachable: no consent 1" in output
+    assert "1 contact unreachable (no consent: 1)" in output

@@ -76,4 +76,4 @@ def test_the_command_proposes(session, member, sales, runner):
     session.commit()
     result = runner.invoke(cli, args=["loyalty", "propose", "--today", "2026-06-15"])
     assert result.exit_code == 0, result.output
-    assert "1 tier change(s) proposed" in result.output
+    assert "1 tier change proposed" in result.output

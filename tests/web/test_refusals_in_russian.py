@@ -48,3 +48,35 @@ def test_the_approval_a_draft_needs_is_said_in_russian_and_in_english(app, sessi
             said = error_text(refused.value)
             assert said.startswith("needs a manager's approval first: ")
             assert said.endswith("; individual payment terms of 90 days")
+
+
+def test_an_alert_acknowledged_twice_is_refused_in_russian_with_its_status_named(
+        client, login, session, book):
+    from abm.analytics.models import Alert, AlertKind
+
+    alert = Alert(account_id=book["own"].id, kind=AlertKind.NO_SHIPMENTS, cause="2026-10",
+                  details={"month": "2026-10"})
+    session.add(alert)
+    session.commit()
+    login("sales")
+    client.post("/language", data={"lang": "ru"})
+    client.post(f"/alerts/{alert.id}/acknowledge")
+    page = client.post(f"/alerts/{alert.id}/acknowledge", follow_redirects=True
+                       ).get_data(as_text=True)
+    assert f"Не выполнено: сигнал {alert.id} уже не открыт (В работе)" in page
+
+
+def test_a_send_window_that_ends_before_it_starts_is_refused_in_russian(app, session, book):
+    import pytest
+    from flask_babel import force_locale
+
+    from abm.campaigns.services import ScheduleError
+    from abm.web.audience_text import error_text
+
+    with pytest.raises(ScheduleError) as refused:
+        _campaign(session, book, kind="promotion",
+                  send_window={"start": "18:00", "end": "09:00", "days": [1]})
+    assert str(refused.value) == "the window must end after it starts (18:00 - 09:00)"
+    with app.test_request_context("/"), force_locale("ru"):
+        assert error_text(refused.value) == \
+            "окно должно заканчиваться позже, чем начинается (18:00 - 09:00)"
