@@ -1,5 +1,6 @@
 """English and Russian: the user's choice, translated pages, locale formats, a current catalogue."""
 
+import re
 from pathlib import Path
 
 from babel.messages.mofile import read_mo
@@ -33,6 +34,17 @@ def test_every_message_is_translated_into_russian():
     untranslated = [m.id for m in po if m.id and (not m.string or not all(
         m.string if isinstance(m.string, tuple) else [m.string]))]
     assert untranslated == []
+
+
+def test_every_entry_of_the_catalogue_stands_once_and_apart():
+    """Branches add entries side by side (the .po merges as a union): two of one message, or
+    an entry glued to the one before it, would be taken silently by babel but not by msgfmt."""
+    text = (CATALOGUE / "messages.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid ("(?:.*)"\n(?:".*"\n)*)(?:msgid_plural|msgstr)',
+                     text, flags=re.MULTILINE)
+    twice = sorted({key for key in ids if ids.count(key) > 1})
+    glued = re.findall(r'^(?:msgstr\S* |")[^\n]*\n(?=#|msgid |msgctxt )', text, flags=re.MULTILINE)
+    assert (twice, glued) == ([], [])
 
 
 def test_the_browser_language_is_used_before_any_choice(client):
