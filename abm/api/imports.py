@@ -54,7 +54,10 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
     Rows are matched on their natural keys, as with every import, so sending the
     same file twice changes nothing. An import that changed data starts the
     analytics refresh when it commits: the finished run's ``result.refresh_run_id``
-    is that refresh's run, to follow at ``/api/v1/runs/{run_id}`` like this one.
+    is that refresh's run, to follow at ``/api/v1/runs/{run_id}`` like this one. A file
+    that cannot be imported fails its run: ``error`` says why in English, and
+    ``result.error_code`` with ``result.error_params`` say the same as a stable code
+    (``empty``, ``no_rows``, ``missing_columns``...) and its parameters.
     """
     if kind not in KINDS:
         raise ApiError(404, f"no such import kind; the kinds are {', '.join(KINDS)}")

@@ -40,7 +40,7 @@ def check_archive(path: Path) -> None:
                 if not _is_worksheet(member.filename):
                     _check_whole_part(path, archive, member)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-        raise ImportFileError(f"{path.name}: not a readable XLSX file ({exc})") from None
+        raise ImportFileError("xlsx_unreadable", file=path.name, detail=str(exc)) from None
 
 
 def _is_worksheet(name: str) -> bool:
@@ -49,8 +49,8 @@ def _is_worksheet(name: str) -> bool:
 
 def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_MEMBERS:
-        raise ImportFileError(f"{path.name}: not a usable XLSX file: {len(members):,} parts in "
-                              f"the archive, at most {MAX_MEMBERS:,}")
+        raise ImportFileError("xlsx_parts", file=path.name, count=len(members),
+                              limit=MAX_MEMBERS)
     names: set[str] = set()
     total = 0
     for member in members:
@@ -58,25 +58,23 @@ def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
         normal = posixpath.normpath(name)
         if (not name or name.startswith("/") or "\\" in name or normal.startswith("..")
                 or len(name) > 1024 or not name.isprintable()):
-            raise ImportFileError(f"{path.name}: not a usable XLSX file: a part named {name!r}")
+            # Shown as Python writes it: the name may hold what cannot be printed.
+            raise ImportFileError("xlsx_part_name", file=path.name, part=repr(name))
         if name.casefold() in names:
-            raise ImportFileError(f"{path.name}: not a usable XLSX file: two parts named "
-                                  f"{name!r}")
+            raise ImportFileError("xlsx_part_twice", file=path.name, part=name)
         names.add(name.casefold())
         if (member.file_size > RATIO_FROM
                 and member.file_size > MAX_RATIO * max(member.compress_size, 1)):
-            raise ImportFileError(
-                f"{path.name}: not a usable XLSX file: its part {name} unpacks "
-                f"{member.file_size // max(member.compress_size, 1):,} times its packed size, "
-                f"at most {MAX_RATIO} times (a zip bomb)")
+            raise ImportFileError("xlsx_zip_bomb", file=path.name, part=name,
+                                  ratio=member.file_size // max(member.compress_size, 1),
+                                  limit=MAX_RATIO)
         limit = MAX_SHEET if _is_worksheet(name) else MAX_PART
         if member.file_size > limit:
-            raise ImportFileError(f"{path.name}: not a usable XLSX file: its part {name} "
-                                  f"unpacks to {member.file_size:,} bytes, at most {limit:,}")
+            raise ImportFileError("xlsx_part_size", file=path.name, part=name,
+                                  size=member.file_size, limit=limit)
         total += member.file_size
     if total > MAX_TOTAL:
-        raise ImportFileError(f"{path.name}: not a usable XLSX file: it unpacks to {total:,} "
-                              f"bytes, at most {MAX_TOTAL:,}")
+        raise ImportFileError("xlsx_total_size", file=path.name, size=total, limit=MAX_TOTAL)
 
 
 def _check_whole_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
@@ -88,10 +86,8 @@ def _check_whole_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipI
             tags += chunk.count(b"<")
             window = tail + chunk[:16]
             if any(d in chunk or d in window for d in DTD):
-                raise ImportFileError(f"{path.name}: not a usable XLSX file: its part "
-                                      f"{member.filename} declares a DTD or entities")
+                raise ImportFileError("xlsx_part_dtd", file=path.name, part=member.filename)
             tail = chunk[-16:]
             if tags > MAX_PART_TAGS:
-                raise ImportFileError(f"{path.name}: not a usable XLSX file: its part "
-                                      f"{member.filename} has more than {MAX_PART_TAGS:,} XML "
-                                      "tags")
+                raise ImportFileError("xlsx_part_tags", file=path.name, part=member.filename,
+                                      limit=MAX_PART_TAGS)

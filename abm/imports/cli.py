@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from abm.imports.columns import KINDS
+from abm.imports.refusals import wording
 from abm.workspace.sections import N_
 from abm.workspace.wording import number, percent
 
@@ -78,7 +79,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
                                       on_batch=on_batch)
     except ImportFileError as exc:
         session.rollback()
-        click.echo(_("Error: %(error)s", error=exc), err=True)
+        click.echo(_("Error: %(error)s", error=exc.message(_, number)), err=True)
         sys.exit(2)
     services.finish_import(session, file, result)
     session.commit()
@@ -128,6 +129,8 @@ def _print_text(result, strict: bool) -> None:
     if strict and result.error_count:
         click.echo(_("nothing imported (--strict)"))
     if result.stopped:
+        reason = (wording(result.stopped_code, result.stopped_params or {}, _, number)
+                  if result.stopped_code else result.stopped)
         click.echo(_("stopped part-way: %(reason)s; the rows above were imported, the rest of "
                      "the file was not read (fix it and import it again: rows already in are "
-                     "skipped)", reason=result.stopped))
+                     "skipped)", reason=reason))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from abm.imports.refusals import reason
 from abm.imports.results import ImportFileError
 
 KINDS = ("accounts", "contacts", "products", "orders", "receivables", "prices")
@@ -187,7 +188,7 @@ _IDENTIFIERS = frozenset(normalise(h) for h in IDENTIFIER_HEADERS)
 
 def fields_of(kind: str) -> dict[str, Field]:
     if kind not in FIELDS:
-        raise ImportFileError(f"unknown import kind {kind!r}; the kinds are {', '.join(KINDS)}")
+        raise ImportFileError("unknown_kind", kind=kind, kinds=list(KINDS))
     return {f.name: f for f in FIELDS[kind]}
 
 
@@ -197,7 +198,7 @@ def parse_map_options(options: list[str] | tuple[str, ...]) -> dict[str, str]:
     for option in options:
         name, sep, header = option.partition("=")
         if not sep or not name.strip() or not header.strip():
-            raise ImportFileError(f"--map {option!r}: write FIELD=HEADER, e.g. revenue=Сумма")
+            raise ImportFileError("bad_map_option", option=option)
         mapping[name.strip()] = header.strip()
     return mapping
 
@@ -220,13 +221,11 @@ def detect_mapping(kind: str, headers: list[str], explicit: dict[str, str] | Non
     found: dict[str, int] = {}
     for name, header in (explicit or {}).items():
         if name not in fields:
-            raise ImportFileError(
-                f"--map {name}=…: {kind} have no field {name!r}; the fields are "
-                f"{', '.join(fields)}"
-            )
+            raise ImportFileError("unknown_map_field", field=name, kind=kind,
+                                  fields=list(fields))
         index = by_header.get(normalise(header))
         if index is None:
-            raise ImportFileError(f"--map {name}={header}: the file has no column {header!r}")
+            raise ImportFileError("no_column", field=name, header=header)
         found[name] = index
     taken = set(found.values())
     for field in fields.values():
@@ -239,13 +238,13 @@ def detect_mapping(kind: str, headers: list[str], explicit: dict[str, str] | Non
                 taken.add(index)
                 break
     _identifier_serves_as_both(kind, headers, found)
-    missing = missing_fields(kind, found)
+    missing = _missing_groups(kind, found)
     if missing and require:
         raise ImportFileError(
-            f"missing required column: {', '.join(missing)} (the file has: "
-            f"{', '.join(h for h in headers if h) or 'no headers'}); map one with "
-            f"--map FIELD=HEADER"
-        )
+            "missing_columns", headers=[h for h in headers if h] or reason("no_headers"),
+            missing=[group[0] if len(group) == 1 else reason("either", first=group[0],
+                                                              second=group[1])
+                     for group in missing])
     return found
 
 
@@ -267,8 +266,14 @@ def _identifier_serves_as_both(kind: str, headers: list[str], found: dict[str, i
 
 def missing_fields(kind: str, found: dict[str, int]) -> list[str]:
     """The required fields (or groups of alternatives) that ``found`` lacks."""
-    missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
+    return [" or ".join(group) for group in _missing_groups(kind, found)]
+
+
+def _missing_groups(kind: str, found: dict[str, int]) -> list[tuple[str, ...]]:
+    """The required fields that ``found`` lacks, each as the fields that would do."""
+    missing: list[tuple[str, ...]] = [(f.name,) for f in FIELDS[kind]
+                                      if f.required and f.name not in found]
     group = ONE_OF.get(kind)
     if group and not any(name in found for name in group):
-        missing.append(" or ".join(group))
+        missing.append(group)
     return missing

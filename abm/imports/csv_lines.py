@@ -107,13 +107,11 @@ class CsvLines:
                 return
             line_no += 1
             if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
-                raise ImportFileError(f"line {line_no} is longer than {MAX_LINE:,} "
-                                      "characters: not a usable CSV file")
+                raise ImportFileError("line_too_long", line=line_no, limit=MAX_LINE)
             if watch.seen and search(line):
                 if _UNDECODABLE.search(line):
-                    raise ImportFileError(
-                        f"{self._file}, line {line_no}: the file mixes encodings (bytes not "
-                        f"valid in {self._encoding}); save it as UTF-8")
+                    raise ImportFileError("mixed_encodings", file=self._file, line=line_no,
+                                          encoding=self._encoding)
                 self.dirty = True
             yield line
 
@@ -124,17 +122,15 @@ def checked_rows(reader, lines: CsvLines, skipped: list) -> Iterator[list[str]]:
     try:
         for row in reader:
             if len(row) > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"line {reader.line_num} has {len(row):,} columns; at most {MAX_COLUMNS} "
-                    "are read"
-                )
+                raise ImportFileError("too_many_columns", line=reader.line_num, count=len(row),
+                                      limit=MAX_COLUMNS)
             if lines.dirty:
                 lines.dirty = False
                 if _skip_control(row, reader.line_num, skipped):
                     continue
             yield row
     except csv.Error as exc:
-        raise ImportFileError(f"line {reader.line_num}: unreadable CSV ({exc})") from None
+        raise ImportFileError("unreadable_csv", line=reader.line_num, detail=str(exc)) from None
 
 
 def _skip_control(row: list[str], line: int, skipped: list) -> bool:

@@ -17,6 +17,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from abm.imports import refusals
 from abm.imports.results import ImportFileError
 
 # The encodings tried, in the order of preference when two read the sample equally well
@@ -46,20 +47,28 @@ class Encoding:
         name: the codec (``utf-8``, ``cp1251``...).
         confidence: 0 to 1: 1 for a BOM or valid UTF-8, else 1 less the mess ratio.
         detected: found by detection (False: given by the user).
-        reason: why the decoded text is implausible (None: it is plausible), in
-            English; ``code`` and ``params`` say the same for translation.
+        code, params: why the decoded text is implausible, a reason of
+            :data:`abm.imports.refusals.MESSAGES` (None: it is plausible).
     """
 
     name: str
     confidence: float = 1.0
     detected: bool = True
-    reason: str | None = None
     code: str | None = None
     params: dict | None = None
 
     @property
     def plausible(self) -> bool:
-        return self.reason is None
+        return self.code is None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the text is implausible, in English (None: it is plausible)."""
+        return None if self.code is None else refusals.wording(self.code, self.params or {})
+
+    def why(self) -> dict | None:
+        """Why the text is implausible, as a reason inside a refusal (None: it is plausible)."""
+        return None if self.code is None else refusals.reason(self.code, **(self.params or {}))
 
 
 def detect(sample: bytes) -> Encoding:
@@ -88,8 +97,7 @@ def given(sample: bytes, name: str) -> Encoding:
         ImportFileError: Python knows no such encoding.
     """
     if not known_encoding(name):
-        raise ImportFileError(f"unknown encoding {name!r}; for example: "
-                              f"{', '.join(CHOICES)}")
+        raise ImportFileError("unknown_encoding", encoding=name, choices=list(CHOICES))
     codec = codecs.lookup(name)
     if codec.name in ("utf-8", "utf-16") and sample.startswith(codecs.BOM_UTF8):
         name = "utf-8-sig"  # else the BOM would stick to the first header
@@ -136,9 +144,8 @@ def _judged(name: str, sample: bytes, *, detected: bool = True, letters: bool = 
     try:
         text = codecs.getincrementaldecoder(name)().decode(sample, final=False)
     except UnicodeDecodeError as exc:
-        return Encoding(name, 0.0, detected,
-                        f"byte {exc.start + 1:,} is not valid {name} ({exc.reason})",
-                        "undecodable", {"encoding": name, "byte": exc.start + 1})
+        return Encoding(name, 0.0, detected, "undecodable",
+                        {"encoding": name, "byte": exc.start + 1, "detail": exc.reason})
     return judge(text, name, detected=detected, letters=letters, confidence=confidence)
 
 
@@ -161,8 +168,7 @@ def judge(text: str, name: str, *, detected: bool = True, letters: bool = True,
     head = text[:EXCERPT]
     controls = len(CONTROL.findall(head))
     if controls > MIN_CONTROL and controls > MAX_CONTROL * len(head):
-        return Encoding(name, 0.0, detected, "it is full of control characters: a binary "
-                        "file, not CSV or XLSX", "binary", {})
+        return Encoding(name, 0.0, detected, "binary", {})
     words = [word for word in _WORD.findall(head) if not word.isascii()] if letters else []
     if not words:
         return Encoding(name, 1.0 if confidence is None else confidence, detected)
@@ -171,13 +177,10 @@ def judge(text: str, name: str, *, detected: bool = True, letters: bool = True,
         confidence = round(max(0.0, 1.0 - mess), 2)
     mixed = [word for word in words if _LATIN.search(word) and _CYRILLIC.search(word)]
     if len(mixed) > MAX_MIXED_WORDS * len(words):
-        return Encoding(name, confidence, detected,
-                        f"read as {name}, {len(mixed):,} of {len(words):,} words mix Latin and "
-                        f"Cyrillic letters (e.g. {mixed[0]!r})", "mixed_scripts",
+        return Encoding(name, confidence, detected, "mixed_scripts",
                         {"encoding": name, "mixed": len(mixed), "words": len(words),
                          "example": mixed[0]})
     if mess > MAX_MESS:
-        return Encoding(name, confidence, detected,
-                        f"read as {name}, its letters do not form words (mess ratio "
-                        f"{mess:.2f})", "mess", {"encoding": name, "mess": round(mess, 2)})
+        return Encoding(name, confidence, detected, "mess",
+                        {"encoding": name, "mess": round(mess, 2)})
     return Encoding(name, confidence, detected)

@@ -21,8 +21,7 @@ def save_mapping(session: Session, kind: str, name: str, columns: dict[str, str]
     fields = fields_of(kind)
     unknown = sorted(set(columns) - set(fields))
     if unknown:
-        raise ImportFileError(f"{kind} have no field {', '.join(unknown)}; the fields are "
-                              f"{', '.join(fields)}")
+        raise ImportFileError("unknown_fields", kind=kind, unknown=unknown, fields=list(fields))
     saved = session.scalar(select(ImportMapping).filter_by(kind=kind, name=name))
     if saved is None:
         saved = ImportMapping(kind=kind, name=name, columns=dict(columns), created_by_id=user_id)
@@ -42,6 +41,7 @@ def get_mapping(session: Session, kind: str, name: str) -> dict[str, str]:
     saved = session.scalar(select(ImportMapping).filter_by(kind=kind, name=name))
     if saved is None:
         known = session.scalars(select(ImportMapping.name).filter_by(kind=kind)).all()
-        raise ImportFileError(f"no saved {kind} mapping named {name!r}"
-                              + (f"; saved: {', '.join(known)}" if known else ""))
+        if known:
+            raise ImportFileError("no_mapping_saved", kind=kind, name=name, saved=list(known))
+        raise ImportFileError("no_mapping", kind=kind, name=name)
     return dict(saved.columns)

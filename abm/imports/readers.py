@@ -28,6 +28,7 @@ from abm.imports.csv_lines import (
     mark_decoding_errors_of,
 )
 from abm.imports.encodings import CONTROL, Encoding
+from abm.imports.refusals import reason
 from abm.imports.results import ImportFileError
 from abm.imports.xlsx import XlsxRows
 
@@ -105,17 +106,18 @@ def open_table(path: str | Path, sheet: str | None = None, *, encoding: str | No
     try:
         raw = ControlWatch(io.FileIO(path))
     except OSError as exc:
-        raise ImportFileError(f"cannot open {path.name}: {exc.strerror}") from None
+        raise ImportFileError("cannot_open", file=path.name,
+                              reason=exc.strerror or type(exc).__name__) from None
     head = raw.read(8)
     if head.startswith(_ZIP):
         raw.close()
         return _open_xlsx(path, sheet)
     if head.startswith(_OLE):
         raw.close()
-        raise ImportFileError("legacy Excel (.xls) files are not supported: save it as XLSX or CSV")
+        raise ImportFileError("xls")
     if sheet is not None:
         raw.close()
-        raise ImportFileError("--sheet applies to XLSX files only; this file is CSV")
+        raise ImportFileError("sheet_in_csv")
     try:
         return _open_csv(raw, path, encoding, confirmed)
     except BaseException:
@@ -132,14 +134,14 @@ def _open_csv(raw: ControlWatch, path: Path, encoding: str | None, confirmed: bo
     told = encodings.given(sample, encoding) if encoding else encodings.detect(sample)
     text = sample.decode(told.name, errors="replace")
     if not text.strip("\ufeff \t\r\n"):
-        raise ImportFileError("the file is empty")
+        raise ImportFileError("empty")
     if told.code == "binary":
-        raise ImportFileError("this is a binary file, not CSV or XLSX")
+        raise ImportFileError("binary_file")
     if told.code == "undecodable":
-        raise ImportFileError(f"{path.name}: {told.reason}; choose another encoding")
+        raise ImportFileError("encoding_unreadable", file=path.name, reason=told.why())
     if not (told.plausible or confirmed or not told.detected):
-        raise ImportFileError(f"{path.name}: {told.reason}. If that is right, confirm the "
-                              f"encoding (--encoding {told.name}, or on the preview)")
+        raise ImportFileError("encoding_implausible", file=path.name, reason=told.why(),
+                              encoding=told.name)
     if codec_is_wide(told.name):
         raw.seen = True  # control bytes are no sign in UTF-16: search every line
     delimiter = sniff_delimiter(text)
@@ -185,20 +187,29 @@ def sniff_delimiter(text: str) -> str:
 def _header(rows: Iterator[list[str]], source, skipped: list, file: str) -> list[str]:
     for row in rows:
         if skipped:
-            line, index, _, reason = skipped[0]
-            raise ImportFileError(f"{file}, line {line}, column {index + 1}: {reason}, "
-                                  "before or in the header row")
+            raise _control_in_header(skipped[0], file)
         headers = [h.strip().lstrip("\ufeff").strip() for h in row]
         if any(headers):
             return headers
         if source.line_num >= MAX_HEADER_SEARCH:
-            raise ImportFileError(f"{file}: no header row in the first "
-                                  f"{MAX_HEADER_SEARCH:,} rows")
+            raise ImportFileError("no_header", file=file, limit=MAX_HEADER_SEARCH)
     if skipped:
-        line, index, _, reason = skipped[0]
-        raise ImportFileError(f"{file}, line {line}, column {index + 1}: {reason}, "
-                              "before or in the header row")
-    raise ImportFileError("the file is empty")
+        raise _control_in_header(skipped[0], file)
+    raise ImportFileError("empty")
+
+
+def _control_in_header(skipped: tuple[int, int, str, str], file: str) -> ImportFileError:
+    """The refusal of a file whose header row, or a row before it, holds a control
+    character (``skipped``: as in :attr:`Table.skipped`)."""
+    line, index, value, _ = skipped
+    return ImportFileError("control_in_header", file=file, line=line, column=index + 1,
+                           reason=reason("control", char=_control_char(value)))
+
+
+def _control_char(value: str) -> str:
+    """The first control character of ``value``, as U+0000."""
+    found = CONTROL.search(value)  # skipped for holding one
+    return f"U+{ord(found.group() if found else chr(0)):04X}"
 
 
 def _open_xlsx(path: Path, sheet: str | None) -> Table:
@@ -223,12 +234,10 @@ def report_skipped(table: Table, result) -> None:
     """Report the rows the reader skipped for a control character as bad rows of ``result``
     (an :class:`~abm.imports.results.ImportResult`), and forget them."""
     headers = table.headers
-    for line, index, value, reason in table.skipped:
+    for line, index, value, why in table.skipped:
         result.rows += 1
         column = headers[index] if index < len(headers) and headers[index] else f"#{index + 1}"
-        found = CONTROL.search(value)  # skipped for holding one
-        char = found.group() if found else "\x00"
         # The value is shown (and stored with the run) with its control characters escaped.
         shown = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-        result.add_error(line, column, shown, reason, "control", {"char": f"U+{ord(char):04X}"})
+        result.add_error(line, column, shown, why, "control", {"char": _control_char(value)})
     table.skipped.clear()

@@ -82,7 +82,7 @@ def order_batches_from_child(path: str | Path, sheet: str | None, columns: dict[
             message = _receive(receiver, child)
             kind = message[0]
             if kind == "file":
-                raise ImportFileError(message[1])
+                raise ImportFileError(message[1], **message[2])
             if kind == "failed":
                 raise ReaderFailed(f"reading the file failed in its process:\n{message[1]}")
             _, batch, new, rows, error_count, errors, position = message
@@ -209,7 +209,7 @@ def _read(sender, path: str, sheet: str | None, encoding: str | None,
         sender.send(("done", [], [], result.rows, result.error_count, result.errors[sent:],
                      0))
     except ImportFileError as exc:
-        sender.send(("file", str(exc)))
+        sender.send(("file", exc.code, exc.params))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the importer stopped reading: it failed or was interrupted, and says so itself
     except Exception:

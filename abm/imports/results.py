@@ -5,14 +5,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
+from abm.imports.refusals import Number, Translate, wording
+
 MAX_REPORTED_ERRORS = 1000  # a file of bad rows must not turn the report into a second file
 
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported (empty, binary, missing column...).
 
-    The message is meant for the user as is.
+    ``str(error)`` is the English message (the API, the logs, what is stored); ``code``
+    (a key of :data:`abm.imports.refusals.MESSAGES`) and ``params`` word it in the
+    reader's language: :meth:`message`.
     """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(wording(code, params))
+
+    def message(self, translate: Translate | None = None, number: Number | None = None) -> str:
+        """The message through ``translate`` (a gettext), its figures written by ``number``."""
+        return wording(self.code, self.params, translate, number)
+
+    def as_data(self) -> dict[str, Any]:
+        """The code and parameters as plain data: what a failed run keeps of its refusal
+        (see :func:`abm.runs.services.tracked`), besides the English message."""
+        return {"error_code": self.code, "error_params": self.params}
+
+    def __reduce__(self):
+        return _refusal, (type(self), self.code, self.params)
+
+
+def _refusal(cls: type[ImportFileError], code: str, params: dict) -> ImportFileError:
+    return cls(code, **params)
 
 
 class RowProblem(Exception):
@@ -58,7 +83,9 @@ class ImportResult:
         encoding, encoding_confidence, encoding_detected: how a CSV file's text was read
             (its codec, 0 to 1, detected or given); None for XLSX.
         stopped: why the reading stopped part-way, after rows were committed (they
-            stay; the rest of the file was not read). None: the whole file was read.
+            stay; the rest of the file was not read), in English. None: the whole file
+            was read. ``stopped_code`` and ``stopped_params`` say the same for the pages
+            (see :class:`ImportFileError`).
     """
 
     kind: str
@@ -75,6 +102,8 @@ class ImportResult:
     encoding_confidence: float | None = None
     encoding_detected: bool | None = None
     stopped: str | None = None
+    stopped_code: str | None = None
+    stopped_params: dict[str, Any] | None = None
 
     @property
     def changed_data(self) -> bool:
@@ -109,4 +138,6 @@ class ImportResult:
             "encoding_confidence": self.encoding_confidence,
             "encoding_detected": self.encoding_detected,
             "stopped": self.stopped,
+            "stopped_code": self.stopped_code,
+            "stopped_params": self.stopped_params,
         }

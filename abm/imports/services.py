@@ -91,7 +91,7 @@ def import_file(
     try:
         currency = currency_code(currency) if currency else rates.base
     except UnknownCurrency as exc:
-        raise ImportFileError(str(exc)) from None
+        raise ImportFileError("unknown_currency", currency=exc.code) from None
     if strict:
         dry = ImportResult(kind=kind, strict=True)
         with open_table(path, sheet, encoding=encoding, confirmed=confirmed) as table:
@@ -137,6 +137,7 @@ def _stop_or_refuse(exc: ImportFileError, committed: _Committed, result: ImportR
     if not committed.any:
         raise exc
     result.stopped = str(exc)
+    result.stopped_code, result.stopped_params = exc.code, exc.params
 
 
 def _run(session: Session, table: Table, kind: str, mapping, result: ImportResult, *,
@@ -169,7 +170,7 @@ def _run(session: Session, table: Table, kind: str, mapping, result: ImportResul
     except ImportFileError as exc:
         _stop_or_refuse(exc, committed, result)
     if result.rows == 0:
-        raise ImportFileError("the file has a header but no rows")
+        raise ImportFileError("no_rows")
     result.accounts_created = directory.accounts_created
     result.products_created = directory.products_created
 
@@ -242,7 +243,7 @@ def _write_orders(session: Session, table: Table, columns: dict[str, int],
                 _stop_or_refuse(exc, committed, result)
             settle()
             if result.rows == 0:
-                raise ImportFileError("the file has a header but no rows")
+                raise ImportFileError("no_rows")
             result.accounts_created = directory.accounts_created
             result.products_created = directory.products_created
             if result.created or result.updated:

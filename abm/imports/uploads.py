@@ -65,7 +65,7 @@ def store_upload(instance_path: str | Path, stream: IO[bytes], suffix: str) -> U
     """
     suffix = suffix.lower()
     if suffix not in SUFFIXES:
-        raise UnsupportedFile(f"upload a file ending in {', '.join(SUFFIXES)}")
+        raise UnsupportedFile("unsupported", suffixes=list(SUFFIXES))
     token = uuid.uuid4().hex
     path = upload_folder(instance_path) / f"{token}{suffix}"
     with path.open("wb") as out:
@@ -73,7 +73,7 @@ def store_upload(instance_path: str | Path, stream: IO[bytes], suffix: str) -> U
     size = path.stat().st_size
     if size == 0:
         path.unlink()
-        raise EmptyUpload("the file is empty")
+        raise EmptyUpload("empty")
     return Upload(token=token, path=path, size=size)
 
 

@@ -26,6 +26,7 @@ from xml.etree.ElementTree import ParseError
 from abm.imports.archive import DTD as _DTD
 from abm.imports.archive import check_archive
 from abm.imports.encodings import CONTROL
+from abm.imports.refusals import wording
 from abm.imports.results import ImportFileError
 
 MAX_ROWS = 1_048_576  # rows of a sheet, as in Excel itself
@@ -63,14 +64,11 @@ class _SheetGuard:
         self._bytes += len(data)
         window = self._tail + data[:16]
         if any(d in data or d in window for d in _DTD):
-            raise ImportFileError(f"{self._file}: sheet {self._sheet!r} declares a DTD or "
-                                  "entities: not a usable XLSX file")
+            raise ImportFileError("sheet_dtd", file=self._file, sheet=self._sheet)
         self._tail = data[-16:]
         if self._tags > MAX_ROW_TAGS or self._bytes > MAX_ROW_BYTES:
-            raise ImportFileError(
-                f"{self._file}: sheet {self._sheet!r}, after row {self.rows_out:,}: a row of "
-                f"more than {MAX_ROW_TAGS:,} XML tags or {MAX_ROW_BYTES:,} bytes; not a usable "
-                "XLSX file")
+            raise ImportFileError("huge_row", file=self._file, sheet=self._sheet,
+                                  after=self.rows_out, tags=MAX_ROW_TAGS, bytes=MAX_ROW_BYTES)
         return data
 
     def close(self) -> None:
@@ -107,14 +105,14 @@ class XlsxRows:
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("defusedxml"):
-                raise ImportFileError(f"{self._file}: sheet {self._sheet!r} declares entities: "
-                                      "not a usable XLSX file") from None
+                raise ImportFileError("sheet_entities", file=self._file,
+                                      sheet=self._sheet) from None
             if not isinstance(exc, (ParseError, zipfile.BadZipFile, EOFError, OSError,
                                     ValueError, KeyError, TypeError, IndexError)):
                 raise
-            raise ImportFileError(f"{self._file}: sheet {self._sheet!r} is not readable after "
-                                  f"row {self.line_num:,} ({type(exc).__name__}: "
-                                  f"{str(exc)[:200]})") from None
+            raise ImportFileError("sheet_unreadable", file=self._file, sheet=self._sheet,
+                                  after=self.line_num,
+                                  detail=f"{type(exc).__name__}: {str(exc)[:200]}") from None
 
     def _read(self) -> Iterator[list[str]]:
         worksheet = self._worksheet
@@ -122,16 +120,14 @@ class XlsxRows:
             worksheet.guard.row_out()
             self.line_num += 1
             if self.line_num > MAX_ROWS:
-                raise ImportFileError(
-                    f"{self._file}: sheet {self._sheet!r} has more than {MAX_ROWS:,} rows; "
-                    f"at most {MAX_ROWS:,} are read (split the file)")
+                raise ImportFileError("too_many_rows", file=self._file, sheet=self._sheet,
+                                      limit=MAX_ROWS)
             width = len(values)
             while width and values[width - 1] is None:
                 width -= 1
             if width > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"{self._file}: row {self.line_num} has {width:,} columns; at most "
-                    f"{MAX_COLUMNS} are read")
+                raise ImportFileError("too_many_cells", file=self._file, row=self.line_num,
+                                      count=width, limit=MAX_COLUMNS)
             row = [_cell_text(v) for v in values[:width]]
             if self._has_control(row):
                 continue
@@ -148,7 +144,7 @@ class XlsxRows:
 
 def control_reason(char: str) -> str:
     """The row error of a control character: which one it is."""
-    return f"control character U+{ord(char):04X} in the value"
+    return wording("control", {"char": f"U+{ord(char):04X}"})
 
 
 def _cell_text(value) -> str:
@@ -175,7 +171,7 @@ def open_workbook(path: Path, sheet: str | None):
     import openpyxl
 
     if not openpyxl.DEFUSEDXML:  # defusedxml missing, or OPENPYXL_DEFUSEDXML=False
-        raise ImportFileError("XLSX files are read only with defusedxml installed")
+        raise ImportFileError("no_defusedxml")
     check_archive(path)
     reader = None
     try:
@@ -189,23 +185,20 @@ def open_workbook(path: Path, sheet: str | None):
         if isinstance(exc, ImportFileError):
             raise
         if type(exc).__module__.startswith("defusedxml"):
-            raise ImportFileError(f"{path.name}: not a usable XLSX file: it declares "
-                                  "entities") from None
+            raise ImportFileError("xlsx_entities", file=path.name) from None
         # openpyxl raises its own errors, and ValueError, KeyError... for foreign zip files
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise ImportFileError(f"{path.name}: not a readable XLSX file ({detail})") from None
+        raise ImportFileError("xlsx_unreadable", file=path.name, detail=detail) from None
     workbook = reader.wb
     try:
         if sheet is None:
             if not workbook.worksheets:
-                raise ImportFileError(f"{path.name}: the workbook has no worksheet")
+                raise ImportFileError("no_worksheet", file=path.name)
             worksheet = workbook.worksheets[0]
         elif sheet in workbook.sheetnames:
             worksheet = workbook[sheet]
         else:
-            raise ImportFileError(
-                f"no sheet named {sheet!r}; the sheets are: {', '.join(workbook.sheetnames)}"
-            )
+            raise ImportFileError("no_sheet", sheet=sheet, sheets=list(workbook.sheetnames))
     except BaseException:
         with contextlib.suppress(Exception):
             workbook.close()

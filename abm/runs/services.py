@@ -100,8 +100,11 @@ def tracked(func: Callable) -> Callable:
     The wrapped function receives a ``progress`` keyword argument (a
     :class:`Progress`). Its return value (a dict) is stored as the run's result;
     an exception marks the run failed with its message, then propagates so
-    that RQ records the failure too. Outside a worker (no current RQ job) the
-    function runs as a plain call with a progress that records nothing.
+    that RQ records the failure too. An exception that offers its data
+    (``as_data()``: plain JSON, such as an import refusal's code and parameters) leaves
+    it as the failed run's result, for the pages to word the failure in their reader's
+    language. Outside a worker (no current RQ job) the function runs as a plain call
+    with a progress that records nothing.
     """
 
     @functools.wraps(func)
@@ -123,6 +126,7 @@ def tracked(func: Callable) -> Callable:
             if failed is not None:
                 failed.status = RunStatus.FAILED
                 failed.error = str(exc) or type(exc).__name__
+                failed.result = _failure_data(exc)
                 failed.finished_at = utcnow()
                 _tell_starter(session, failed)
                 session.commit()
@@ -138,6 +142,11 @@ def tracked(func: Callable) -> Callable:
         return result
 
     return wrapper
+
+
+def _failure_data(exc: Exception) -> dict | None:
+    as_data = getattr(exc, "as_data", None)
+    return as_data() if callable(as_data) else None
 
 
 def _tell_starter(session: Session, run: JobRun) -> None:

@@ -21,11 +21,13 @@ from wtforms import SelectField
 
 from abm.currencies.codes import currency_codes
 from abm.db import get_session
+from abm.imports.refusals import wording
 from abm.imports.uploads import EmptyUpload, UnsupportedFile, find_upload, store_upload
 from abm.web.auth import current_actor, role_required
+from abm.web.composed import run_error
 from abm.web.csv_export import csv_response
 from abm.web.forms import options
-from abm.web.i18n import current_currency
+from abm.web.i18n import current_currency, number
 from abm.web.labels import label
 from abm.web.rates import currency_choices, currency_pairs
 
@@ -128,7 +130,7 @@ def _preview(path: Path, kind: str, mapping, encoding: str | None) -> Preview | 
     try:
         return preview_file(path, kind, mapping=mapping, encoding=encoding)
     except ImportFileError as exc:
-        flash(str(exc), "error")
+        flash(exc.message(_, number), "error")
         if encoding is None:
             return None
     return _preview(path, kind, mapping, None)
@@ -148,6 +150,18 @@ def encoding_reason(told) -> str | None:
         return _("Read as %(encoding)s, the letters do not form words (mess ratio "
                  "%(mess)s).", encoding=told.name, mess=params["mess"])
     return told.reason
+
+
+def file_error(code: str | None, params: dict | None, english: str | None) -> str | None:
+    """Why a file could not be imported (or its import stopped part-way), in the user's
+    language, from the code and parameters the run kept; else (an older run, a failure
+    that is not the file's) the English message it stored."""
+    if code is None:
+        return english
+    try:
+        return wording(code, params or {}, _, number)
+    except (KeyError, TypeError, ValueError):  # worded otherwise when it was stored
+        return english
 
 
 SHOWN_ERRORS = 20  # on the run page; the report has them all
@@ -190,10 +204,22 @@ def run(run_id: str):
     refresh_id = (job.result or {}).get("refresh_run_id")
     refresh = get_run(get_session(), refresh_id) if refresh_id else None
     finished = all(r.status.value in ("finished", "failed") for r in (job, refresh) if r)
+    result = None if job.status.value == "failed" else job.result  # see _failure()
     shown = [e | {"reason": row_reason(e)}
-             for e in (job.result or {}).get("errors", [])[:SHOWN_ERRORS]]
+             for e in (result or {}).get("errors", [])[:SHOWN_ERRORS]]
+    stopped = (file_error(result.get("stopped_code"), result.get("stopped_params"),
+                          result.get("stopped")) if result else None)
     return render_template("imports/run.html", run=job, refresh=refresh, finished=finished,
-                           errors=shown)
+                           result=result, errors=shown, error=_failure(job), stopped=stopped)
+
+
+def _failure(job) -> str | None:
+    """Why the import failed, in the user's language (None: it did not fail). A failed
+    run's result holds the code and parameters of its refusal, if the file was refused."""
+    if job.status.value != "failed":
+        return None
+    kept = job.result or {}
+    return file_error(kept.get("error_code"), kept.get("error_params"), run_error(job.error))
 
 
 @bp.route("/runs/<run_id>/errors.csv")

@@ -64,6 +64,9 @@ def test_a_file_that_reads_implausibly_fails_its_run_with_the_reason(api, sessio
     run = api.as_("manager").get(f"/runs/{run_id}").get_json()
     assert run["status"] == "failed"
     assert "If that is right, confirm the encoding" in run["error"]
+    # A stable code, and the parameters of its message (the reason: a code of its own).
+    assert run["result"]["error_code"] == "encoding_implausible"
+    assert run["result"]["error_params"]["reason"]["code"] in ("mixed_scripts", "mess")
     assert session.scalar(select(func.count()).select_from(OrderLine)) == 0
 
 

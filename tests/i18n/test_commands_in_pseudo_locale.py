@@ -13,7 +13,7 @@ import re
 import pytest
 
 from abm.cli import cli
-from tests.i18n.pseudo import unmarked_words
+from tests.i18n.pseudo import OPEN, unmarked_words
 from tests.i18n.test_pages_in_pseudo_locale import ORDERS
 
 TODAY = ("--today", "2026-11-23")
@@ -48,6 +48,25 @@ def test_an_import_with_a_bad_row_speaks_the_catalogue(pseudo_app, demo_words, t
     result = pseudo_app.test_cli_runner().invoke(
         cli, ["import", "orders", str(orders), "--no-refresh"], env={"ABM_LANGUAGE": "ru"})
     assert result.exit_code == 1, result.output
+    found = _findings(result.output, demo_words)
+    assert found == [], "\n".join(found)
+
+
+REFUSED = [("", ()), (ORDERS.splitlines(keepends=True)[0], ()),
+           (ORDERS, ("--map", "revenue=Итого"))]
+
+
+@pytest.mark.parametrize(("content", "args"), REFUSED,
+                         ids=["empty", "header only", "unknown --map column"])
+def test_an_import_of_a_refused_file_speaks_the_catalogue(pseudo_app, demo_words, tmp_path,
+                                                          content, args):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(content, encoding="utf-8")
+    result = pseudo_app.test_cli_runner().invoke(
+        cli, ["import", "orders", str(orders), "--no-refresh", *args],
+        env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count(OPEN) >= 2, result.stderr  # "Error:" and the refusal itself
     found = _findings(result.output, demo_words)
     assert found == [], "\n".join(found)
 

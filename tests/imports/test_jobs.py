@@ -53,3 +53,5 @@ def test_a_file_that_cannot_be_imported_fails_the_run_with_its_message(
     run = session.get(JobRun, job_id)
     assert run.status == RunStatus.FAILED
     assert run.error == "the file is empty"
+    # What the pages word in their reader's language, and the API's stable code.
+    assert run.result == {"error_code": "empty", "error_params": {}}

@@ -82,8 +82,9 @@ def test_a_file_problem_found_by_the_child_is_reported_as_in_one_process(
                + b"".join(f"D{n};1;2026-01-05;C1;;P1;;1;10\n".encode()
                           for n in range(2, 60_000))
                + "D0;1;2026-01-05;C1;;P1;Привет;1;10\n".encode("cp1251"))
-    with pytest.raises(ImportFileError, match="mixes encodings"):
+    with pytest.raises(ImportFileError, match="mixes encodings") as refused:
         import_file(session, write_file(content), "orders")
+    assert (refused.value.code, refused.value.params["line"]) == ("mixed_encodings", 60_001)
 
 
 def test_a_child_that_fails_raises_with_its_traceback(session, accounts, write_file, in_child):

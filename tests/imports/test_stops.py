@@ -39,6 +39,8 @@ def test_a_file_unusable_after_a_commit_stops_there_keeping_every_row_before(
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert data["stopped"] == "line 252 is longer than 1,000 characters: not a usable CSV file"
+    assert (data["stopped_code"], data["stopped_params"]) == ("line_too_long",
+                                                              {"line": 252, "limit": 1000})
     assert (data["created"], data["rows"], data["error_count"]) == (250, 250, 0)
     assert session.scalar(select(func.count()).select_from(OrderLine)) == 250
     assert aggregates(session) == direct_aggregates(session)

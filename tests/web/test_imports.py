@@ -243,6 +243,10 @@ def test_an_import_that_stops_part_way_says_so_on_its_page(client, session, logi
     assert ("The import stopped part-way: line 27 is longer than 200 characters: not a usable "
             "CSV file. The rows before were imported") in page
     assert len(session.scalars(select(OrderLine.id)).all()) == 25
+    client.post("/language", data={"lang": "ru"})
+    page = client.get(run).get_data(as_text=True)
+    assert ("Импорт остановлен на середине: строка 27 длиннее 200 символов: файл CSV "
+            "непригоден.") in page
 
 
 def test_the_preview_reads_a_bounded_number_of_rows(client, login, book, monkeypatch):
@@ -265,3 +269,49 @@ def test_the_encoding_warning_is_in_russian_too(client, login, book):
     assert "Кодировка текста" in page
     assert ("В кодировке cp1251 в 3 из 3 слов смешаны латинские и русские буквы (например, "
             "«Mьller»)") in page
+
+
+def test_a_refused_file_is_said_on_the_preview_in_the_readers_language(client, login, book):
+    login("manager")
+    client.post("/language", data={"lang": "ru"})
+    _, location = _upload_bytes(client, b"\n  \n\n")
+    page = client.get(location, follow_redirects=True).get_data(as_text=True)
+    assert '<p class="flash flash-error" role="alert">файл пуст</p>' in page
+    assert "the file is empty" not in page
+
+
+def _refused_run(client, run_jobs) -> str:
+    """The run page of a file with a header and no rows, confirmed on its preview."""
+    token, _ = _upload_bytes(client, ORDERS.splitlines(keepends=True)[0].encode())
+    run = client.post(f"/imports/{token}", data={
+        "kind": "orders", "map-date": "Дата", "map-revenue": "Сумма",
+        "map-account": "Клиент код", "map-document": "Документ"}).location
+    assert "/imports/runs/" in run
+    run_jobs(["imports"])
+    return run
+
+
+def test_a_file_the_worker_refuses_is_said_on_its_run_page_in_the_readers_language(
+        client, login, book, run_jobs):
+    login("manager")
+    run = _refused_run(client, run_jobs)
+    page = client.get(run).get_data(as_text=True)
+    assert 'data-status="failed"' in page
+    assert '<p class="error" id="import-error">the file has a header but no rows</p>' in page
+    client.post("/language", data={"lang": "ru"})
+    page = client.get(run).get_data(as_text=True)
+    assert "в файле есть заголовки, но нет ни одной строки данных" in page
+    assert "the file has a header but no rows" not in page
+
+
+def test_a_failed_run_without_a_refusal_kept_shows_the_message_it_stored(
+        client, session, login, book):
+    from abm.runs.models import JobRun, RunStatus
+
+    session.add(JobRun(id="older-run", kind="import:orders", queue="imports",
+                       status=RunStatus.FAILED, error="the file is empty"))
+    session.commit()
+    login("manager")
+    client.post("/language", data={"lang": "ru"})
+    page = client.get("/imports/runs/older-run").get_data(as_text=True)
+    assert '<p class="error" id="import-error">the file is empty</p>' in page
