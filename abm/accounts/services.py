@@ -48,9 +48,10 @@ class Viewer:
         return self.role in ALL_ACCOUNTS_ROLES
 
 
-def visibility_clause(viewer: Viewer) -> ColumnElement[bool]:
-    """The WHERE condition on :class:`Account` that limits rows to what ``viewer`` may see."""
-    if viewer.sees_every_account:
+def visibility_clause(viewer: Viewer, *, own_only: bool = False) -> ColumnElement[bool]:
+    """The WHERE condition on :class:`Account` that limits rows to what ``viewer`` may see
+    (``own_only``: to the accounts they own, whatever their role)."""
+    if viewer.sees_every_account and not own_only:
         return true()
     return Account.owner_id == viewer.user_id
 

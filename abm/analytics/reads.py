@@ -175,12 +175,13 @@ def win_back(session: Session, viewer: Viewer, limit: int = 10) -> list[dict]:
             for c, name in rows]
 
 
-def count_open_alerts(session: Session, viewer: Viewer) -> int:
-    """How many alerts on accounts ``viewer`` may see are open or acknowledged."""
+def count_open_alerts(session: Session, viewer: Viewer, *, own_only: bool = False) -> int:
+    """How many alerts on accounts ``viewer`` may see (``own_only``: owns) are open or
+    acknowledged."""
     return session.scalar(
         select(func.count()).select_from(Alert).join(Account, Account.id == Alert.account_id)
         .where(Alert.status.in_([AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
-               visibility_clause(viewer))) or 0
+               visibility_clause(viewer, own_only=own_only))) or 0
 
 
 def latest_report_month(session: Session) -> date | None:

@@ -27,7 +27,10 @@ class NotificationOut(Output):
     params: dict[str, Any]
     text: str = Field(description="The event worded in the user's language.")
     created_at: datetime
-    read: bool
+    read: bool = Field(description="Read by the user, or resolved: it no longer asks for them.")
+    resolved_at: datetime | None = Field(
+        None, description="When someone else settled it (an approval another manager "
+                          "decided); the text then says how.")
 
 
 class NotificationList(Output):
@@ -53,8 +56,8 @@ def list_(query: NotificationQuery) -> NotificationList:
     session = get_session()
     t = translations_for(user.language)
     items = [NotificationOut(id=n.id, kind=n.kind, params=n.params,
-                             text=render(t, n.kind, n.params), created_at=n.created_at,
-                             read=n.read)
+                             text=render(t, n.kind, n.params, n.resolution),
+                             created_at=n.created_at, read=n.read, resolved_at=n.resolved_at)
              for n in services.inbox(session, user.id, unread_only=query.unread,
                                      limit=query.limit)]
     return NotificationList(items=items, unread=services.unread_count(session, user.id))

@@ -45,7 +45,7 @@ from abm.campaigns.settings import CampaignSettings
 from abm.campaigns.stake import stake_summary
 from abm.db import utcnow
 from abm.notifications.models import NotificationKind
-from abm.notifications.services import approver_ids, notify
+from abm.notifications.services import approver_ids, notify, resolve
 from abm.users.models import Role, User
 from abm.workspace.refusals import N_, Refusal
 from abm.workspace.services import settings_of, workspace_zone
@@ -193,6 +193,8 @@ def _withdraw(session: Session, campaign: Campaign, user_id: int | None, why: st
     if campaign.status in (CampaignStatus.APPROVED, CampaignStatus.PENDING_APPROVAL):
         audit.record(session, user_id, audit.APPROVAL, f"campaign:{campaign.id}",
                      {"event": "withdrawn", "was": campaign.status.value, "changed": why})
+    if campaign.status == CampaignStatus.PENDING_APPROVAL:
+        _settle_request(session, campaign, "withdrawn", user_id)
     campaign.status = CampaignStatus.DRAFT
 
 
@@ -276,8 +278,18 @@ def request_approval(session: Session, campaign_id: int, *,
     audit.record(session, user_id, audit.APPROVAL, f"campaign:{campaign.id}",
                  {"event": "requested", **_approval_subject(session, campaign)})
     notify(session, [u for u in approver_ids(session) if u != user_id],
-           NotificationKind.APPROVAL_WAITING, {"campaign_id": campaign.id, "name": campaign.name})
+           NotificationKind.APPROVAL_WAITING, {"campaign_id": campaign.id, "name": campaign.name},
+           subject=f"campaign:{campaign.id}")
     return campaign
+
+
+def _settle_request(session: Session, campaign: Campaign, code: str,
+                    user_id: int | None) -> None:
+    """The approvers' "waiting" notifications of the campaign say how its request ended
+    (``code``: approved, rejected, withdrawn or cancelled) and by whom; none stays unread."""
+    by = session.get(User, user_id) if user_id is not None else None
+    resolve(session, f"campaign:{campaign.id}", NotificationKind.APPROVAL_WAITING,
+            {"code": code, "by": by.name if by is not None else None, "by_id": user_id})
 
 
 def _approval_subject(session: Session, campaign: Campaign) -> dict:
@@ -317,6 +329,7 @@ def decide(session: Session, campaign_id: int, user_id: int, *, approve: bool,
                  {"event": decision.decision.value, "decision": decision.decision.value,
                   "reason": decision.reason, **_approval_subject(session, campaign),
                   "stake": stake_summary(session, campaign)})
+    _settle_request(session, campaign, decision.decision.value, user.id)
     _tell_requester(session, campaign, decision)
     session.flush()
     return decision
@@ -431,6 +444,8 @@ def cancel_campaign(session: Session, campaign_id: int, *, user_id: int | None =
     if campaign.status in (CampaignStatus.DONE, CampaignStatus.CANCELLED):
         raise CampaignError.worded(N_("a %(status)s campaign cannot be cancelled"),
                                    status=campaign.status)
+    if campaign.status == CampaignStatus.PENDING_APPROVAL:
+        _settle_request(session, campaign, "cancelled", user_id)
     campaign.status = CampaignStatus.CANCELLED
     campaign.finished_at = utcnow()
     audit.record(session, user_id, audit.SEND, f"campaign:{campaign.id}", {"event": "cancelled"})

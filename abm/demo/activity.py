@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from abm.accounts.work import create_task, notify_tasks_due
 from abm.analytics.models import AccountAnalytics, Alert, AlertKind, AlertStatus
 from abm.campaigns.services import create_campaign, decide, request_approval
-from abm.notifications.models import NotificationKind
-from abm.notifications.services import approver_ids, inbox, mark_read, unread_count
+from abm.notifications.services import unread_count
 from abm.users.models import User
 
 # Approved by the manager: marketing learns of it.
@@ -51,8 +50,7 @@ def recent_activity(session: Session, users: dict[str, User], today: date) -> in
     """
     marketing, manager = users["marketing"].id, users["manager"].id
     approved = _send_for_approval(session, marketing, WIN_BACK)
-    decide(session, approved, manager, approve=True)
-    _read_the_request(session, approved)
+    decide(session, approved, manager, approve=True)  # settles the approvers' requests too
     _follow_up_alerts(session, manager, users["sales"].id, marketing, today)
     _send_for_approval(session, marketing, VOLUME_BONUS)
     notify_tasks_due(session, today)
@@ -63,14 +61,6 @@ def _send_for_approval(session: Session, user_id: int, campaign: dict) -> int:
     made = create_campaign(session, user_id=user_id, **campaign)
     request_approval(session, made.id, user_id=user_id)
     return made.id
-
-
-def _read_the_request(session: Session, campaign_id: int) -> None:
-    """A request decided on was read: it no longer waits in the approvers' inboxes."""
-    for user_id in approver_ids(session):
-        mark_read(session, user_id, [n.id for n in inbox(session, user_id)
-                                     if n.kind == NotificationKind.APPROVAL_WAITING
-                                     and n.params.get("campaign_id") == campaign_id])
 
 
 def _follow_up_alerts(session: Session, manager: int, sales: int, marketing: int,

@@ -1,7 +1,8 @@
 """The daily e-mail digest: what each user chose to receive by mail, gathered once a day.
 
 A digest covers the notifications of the chosen kinds created since the user's
-previous digest (or the last day, for the first one) and still unread. The
+previous digest (or the last day, for the first one) and still unread: neither
+read nor resolved (an approval another manager decided is not mailed as waiting). The
 ``notification_digests`` row of (user, day) is what keeps a rerun from mailing twice.
 """
 
@@ -21,7 +22,7 @@ from abm.notifications.models import (
     NotificationDigest,
     NotificationPreference,
 )
-from abm.notifications.services import NotificationView, view_of
+from abm.notifications.services import NotificationView, unread, view_of
 from abm.notifications.texts import render, translations_for
 from abm.users.models import User
 
@@ -58,7 +59,7 @@ def due_digests(session: Session, day: date, now: datetime | None = None) -> lis
             continue
         items = [view_of(n) for n in session.scalars(select(Notification).where(
             Notification.user_id == user.id, Notification.kind.in_(kinds),
-            Notification.read_at.is_(None),
+            unread(),
             Notification.created_at > _since(session, user.id, now),
             Notification.created_at <= now).order_by(Notification.created_at, Notification.id))]
         if items:

@@ -24,7 +24,13 @@ class NotificationKind(StrEnum):
 
 
 class Notification(Base):
-    """One thing one user should know; ``key`` keeps a repeated event (a daily scan) single."""
+    """One thing one user should know; ``key`` keeps a repeated event (a daily scan) single.
+
+    ``subject`` names what it is about (``campaign:12``) when something else may later
+    settle it for the user: a request another approver decided is then resolved
+    (``resolved_at``, ``resolution``: how and by whom), kept as it was told and no
+    longer unread. ``read_at`` stays what the user did.
+    """
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -37,8 +43,11 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     key: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(100), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class NotificationPreference(Base):

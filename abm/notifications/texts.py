@@ -71,6 +71,29 @@ _WORDING = {
 }
 
 
+def _request_settled(t: Gettext, p: dict[str, Any], r: dict[str, Any]) -> str:
+    """A request for approval settled by a decision, a change or a cancellation."""
+    code, by = r.get("code"), r.get("by")
+    if not by:
+        msg = t.gettext("The campaign “%(name)s” no longer waits for approval")
+    elif code == "approved":
+        msg = t.gettext("The campaign “%(name)s” was approved by %(by)s")
+    elif code == "rejected":
+        msg = t.gettext("The campaign “%(name)s” was rejected by %(by)s")
+    elif code == "withdrawn":
+        msg = t.gettext("The campaign “%(name)s” was changed by %(by)s and no longer waits "
+                        "for approval")
+    elif code == "cancelled":
+        msg = t.gettext("The campaign “%(name)s” was cancelled by %(by)s")
+    else:
+        msg = t.gettext("The campaign “%(name)s” no longer waits for approval")
+    return msg % {**p, "by": by}
+
+
+# How a resolved notification reads: what settled it rather than what it asked.
+_RESOLVED = {K.APPROVAL_WAITING: _request_settled}
+
+
 def kind_label(t: Gettext, kind: str) -> str:
     """What a kind is called where a user chooses which come by e-mail."""
     labels = {
@@ -84,9 +107,15 @@ def kind_label(t: Gettext, kind: str) -> str:
     return next((text for k, text in labels.items() if k.value == kind), kind)
 
 
-def render(t: Gettext, kind: str, params: dict[str, Any]) -> str:
-    """The sentence of one notification; a parameter missing from old data does not break it."""
+def render(t: Gettext, kind: str, params: dict[str, Any],
+           resolution: dict[str, Any] | None = None) -> str:
+    """The sentence of one notification; a parameter missing from old data does not break it.
+
+    A resolved one (``resolution`` given) says how it was settled, when its kind words that.
+    """
     try:
+        if resolution is not None and K(kind) in _RESOLVED:
+            return _RESOLVED[K(kind)](t, params, resolution)
         return _WORDING[K(kind)](t, params)
     except (ValueError, KeyError, TypeError):
         return kind

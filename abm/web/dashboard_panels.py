@@ -75,10 +75,17 @@ def top_n(session: Session, viewer: Viewer, figures: DashboardFigures) -> dict |
 
 def alerts(session: Session, viewer: Viewer, figures: DashboardFigures,
            limit: int = LIST_LIMIT) -> dict | None:
+    return open_alerts(session, viewer, limit=limit)
+
+
+def open_alerts(session: Session, viewer: Viewer, *, own_only: bool = False,
+                limit: int = LIST_LIMIT) -> dict:
+    """The newest open alerts ``viewer`` may see (``own_only``: on the accounts they own),
+    and how many more there are: the dashboard's panel and the alerts page."""
     from abm.analytics.alerts import list_alerts
 
-    shown = list_alerts(session, limit=limit, visible=visibility_clause(viewer))
-    more = reads.count_open_alerts(session, viewer) - len(shown)
+    shown = list_alerts(session, limit=limit, visible=visibility_clause(viewer, own_only=own_only))
+    more = reads.count_open_alerts(session, viewer, own_only=own_only) - len(shown)
     return {"items": shown, "more": max(0, more)}
 
 

@@ -23,33 +23,44 @@ from abm.web.auth import role_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
-# Where a notification leads: (endpoint, its arguments from the parameters).
-_LINKS: dict[str, tuple[str, dict[str, str]]] = {
-    NotificationKind.TASK_ASSIGNED: ("accounts.show", {"account_id": "account_id"}),
-    NotificationKind.TASK_DUE: ("accounts.show", {"account_id": "account_id"}),
-    NotificationKind.APPROVAL_WAITING: ("approvals.index", {}),
-    NotificationKind.APPROVAL_DECIDED: ("campaigns.show", {"campaign_id": "campaign_id"}),
-    NotificationKind.ALERTS_RAISED: ("dashboard.index", {}),
+# Where a notification leads: (endpoint, its arguments from the parameters, fixed ones).
+Link = tuple[str, dict[str, str], dict[str, str]]
+_LINKS: dict[str, Link] = {
+    NotificationKind.TASK_ASSIGNED: ("accounts.show", {"account_id": "account_id"}, {}),
+    NotificationKind.TASK_DUE: ("accounts.show", {"account_id": "account_id"}, {}),
+    NotificationKind.APPROVAL_WAITING: ("approvals.index", {}, {}),
+    NotificationKind.APPROVAL_DECIDED: ("campaigns.show", {"campaign_id": "campaign_id"}, {}),
+    NotificationKind.ALERTS_RAISED: ("alerts.index", {}, {"mine": "1"}),
+}
+# A request settled by someone else leads to the campaign: it has left the approvals page.
+_RESOLVED_LINKS: dict[str, Link] = {
+    NotificationKind.APPROVAL_WAITING: ("campaigns.show", {"campaign_id": "campaign_id"}, {}),
 }
 
 
-def link(kind: str, params: dict[str, Any]) -> str | None:
+def link(kind: str, params: dict[str, Any], resolved: bool = False) -> str | None:
     """The page a notification is about, or None (an old or foreign parameter set).
 
-    A campaign waiting for approval leads to its own card on the approvals page.
+    A campaign waiting for approval leads to its own card on the approvals page, new
+    alerts to the open alerts of the reader's accounts.
     """
+    found: Link
     if kind == NotificationKind.RUN_FINISHED and str(params.get("kind", "")).startswith("import"):
-        endpoint, args = "imports.run", {"run_id": "run_id"}
+        found = ("imports.run", {"run_id": "run_id"}, {})
+    elif resolved and kind in _RESOLVED_LINKS:
+        found = _RESOLVED_LINKS[kind]
     elif kind in _LINKS:
-        endpoint, args = _LINKS[kind]
+        found = _LINKS[kind]
     else:
         return None
+    endpoint, args, fixed = found
     anchor = None
-    if kind == NotificationKind.APPROVAL_WAITING and isinstance(params.get("campaign_id"), int):
+    if (kind == NotificationKind.APPROVAL_WAITING and not resolved
+            and isinstance(params.get("campaign_id"), int)):
         anchor = f"campaign-{params['campaign_id']}"
     try:
-        return url_for(endpoint, _anchor=anchor,
-                       **{name: params[key] for name, key in args.items()})
+        values: dict[str, Any] = fixed | {name: params[key] for name, key in args.items()}
+        return url_for(endpoint, _anchor=anchor, **values)
     except (KeyError, BuildError):
         return None
 
@@ -70,8 +81,9 @@ def _unread():
 def index():
     session = get_session()
     t = get_translations()
-    items = [{"id": n.id, "text": render(t, n.kind, n.params), "link": link(n.kind, n.params),
-              "created_at": n.created_at, "read": n.read}
+    items = [{"id": n.id, "text": render(t, n.kind, n.params, n.resolution),
+              "link": link(n.kind, n.params, resolved=n.resolution is not None),
+              "created_at": n.created_at, "read": n.read, "resolved": n.resolution is not None}
              for n in services.inbox(session, current_user.id)]
     return render_template("notifications/index.html", items=items)
 

@@ -32,6 +32,21 @@ def test_the_api_marks_read_some_or_all(api, session, users):
     assert api.as_("sales").get("/notifications?unread=true").get_json()["items"] == []
 
 
+def test_the_api_tells_a_request_settled_by_another_manager(api, session, users):
+    from abm.campaigns import services as campaigns
+
+    made = campaigns.create_campaign(session, name="Bonus", kind="volume_bonus", offer={})
+    campaigns.request_approval(session, made.id, user_id=users["marketing"].id)
+    campaigns.decide(session, made.id, users["admin"].id, approve=True)
+    session.commit()
+    body = api.as_("manager").get("/notifications").get_json()
+    [item] = body["items"]
+    assert (body["unread"], item["kind"], item["read"]) == (0, "approval_waiting", True)
+    assert item["resolved_at"] is not None
+    assert item["text"] == "The campaign “Bonus” was approved by Admin"
+    assert api.as_("manager").get("/notifications?unread=true").get_json()["items"] == []
+
+
 def test_the_api_refuses_unknown_fields(api, users):
     assert api.as_("sales").post("/notifications/read", json={"all": True}).status_code == 422
 

@@ -1,5 +1,6 @@
 """The inbox through the running product: the demo team's news on a first login, and an
-approval that travels from marketing to a manager and back through the notifications.
+approval that travels from marketing to a manager and back through the notifications,
+settled in every approver's inbox once decided.
 
 The unread count in the header is read before and after each step: other journeys on
 the same server may have left notifications of their own, never fewer.
@@ -23,6 +24,8 @@ DEMO_NEWS = {
     "sales": ["new alerts on your accounts",
               f"Mikhail Manager assigned you the task “{SALES_TASK}”"],
 }
+# The demo's request the manager decided: settled in the approvers' inboxes, no longer unread.
+DEMO_SETTLED = f"The campaign “{WIN_BACK['name']}” was approved by Mikhail Manager"
 
 
 def _unread(page) -> int:
@@ -58,6 +61,8 @@ def test_a_first_login_finds_the_demo_teams_news_in_the_inbox(served, visit):
         _open_inbox(page)
         for text in news:  # a refresh of another journey may have said it again
             assert page.locator("tr.notification.unread", has_text=text).count() >= 1, text
+        if role in ("admin", "manager"):
+            assert page.locator("tr.notification.resolved", has_text=DEMO_SETTLED).count() == 1
         visitor.shot(f"inbox-first-login-{role}")
         assert visitor.errors == []
 
@@ -68,7 +73,19 @@ def test_a_first_login_finds_the_demo_teams_news_in_the_inbox(served, visit):
     assert f"Mikhail Manager поручил(а) вам задачу «{SALES_TASK}»" in table
     _fits(russian, "the inbox")
     russian.shot("inbox-first-login-sales")
+    _follow_to_the_alerts(russian)
     assert russian.errors == []
+
+
+def _follow_to_the_alerts(visitor) -> None:
+    """From "N new alerts on your accounts" to the open alerts of the salesperson's accounts."""
+    page = visitor.page
+    page.locator("tr.notification", has_text="по вашим клиентам").first.locator("a").click()
+    page.wait_for_url(re.compile(r".*/alerts/\?mine=1$"))
+    assert page.locator("h1").inner_text() == "Открытые сигналы по моим клиентам"
+    assert page.locator("#alerts li[id^=alert-]").count() >= 1
+    _fits(visitor, "the alerts")
+    visitor.shot("alerts-from-the-inbox")
 
 
 def _send_for_approval(served, page, code: str) -> int:
@@ -81,17 +98,30 @@ def _send_for_approval(served, page, code: str) -> int:
     return campaign_id
 
 
-def _follow_to_the_approval(manager, campaign_id: int) -> None:
-    """From the inbox to the campaign's own card on the approvals page, then approve it."""
+def _follow_to_the_approval(manager, campaign_id: int, unread: int) -> None:
+    """From the inbox to the campaign's own card on the approvals page, then approve it.
+
+    Following a notification does not read it: the badge still counts it (``unread``).
+    """
     page = manager.page
     _row(page, f"The campaign “{NAME}” is waiting for your approval").locator("a").click()
     page.wait_for_url(re.compile(rf".*/approvals/#campaign-{campaign_id}$"))
     assert page.evaluate("document.querySelector(':target').id") == f"campaign-{campaign_id}"
+    assert _unread(page) == unread
     card = page.locator(f"section.card#campaign-{campaign_id}")
     assert NAME in card.locator("h2").inner_text()
     manager.shot("approvals-from-the-inbox")
     card.locator("button[value=approve]").click()
     page.wait_for_selector("text=Approved.")
+
+
+def _settled(visitor, text: str) -> None:
+    """The request reads as decided, no longer unread, with nothing left to mark read."""
+    visitor.go("/notifications/")
+    row = _row(visitor.page, text)
+    assert {"read", "resolved"} <= set(row.get_attribute("class").split())
+    assert row.locator("button", has_text="Mark read").count() == 0
+    assert visitor.page.locator("tr.notification", has_text=f"“{NAME}” is waiting").count() == 0
 
 
 def _mark_read(visitor, text: str, before: int) -> None:
@@ -116,6 +146,8 @@ def test_an_approval_goes_through_the_inbox_from_marketing_to_a_manager_and_back
     (_id, code), = _account_codes(manager.page, served.url, 1, "sort=name", skip=2)
     manager.go("/")
     manager_before = _unread(manager.page)
+    admin = visit("admin")
+    admin_before = _unread(admin.page)
 
     marketing = visit("marketing")
     campaign_id = _send_for_approval(served, marketing.page, code)
@@ -137,11 +169,15 @@ def test_an_approval_goes_through_the_inbox_from_marketing_to_a_manager_and_back
     ru_manager.go("/notifications/")
     ru_manager.shot("inbox-approval-waiting")
 
-    _follow_to_the_approval(manager, campaign_id)
-    # Following a notification does not read it: the manager says so, and the badge follows.
-    manager.go("/")
-    assert _unread(manager.page) == manager_before + 1
-    _mark_read(manager, waiting, manager_before)
+    admin.go("/")
+    assert _unread(admin.page) == admin_before + 1
+    _follow_to_the_approval(manager, campaign_id, manager_before + 1)
+    # The decision settles the request in every approver's inbox, the decider's included.
+    settled = f"The campaign “{NAME}” was approved by Mikhail Manager"
+    for approver, before in ((manager, manager_before), (admin, admin_before)):
+        _settled(approver, settled)
+        assert _unread(approver.page) == before
+    admin.shot("inbox-approval-settled")
 
     marketing.go("/")
     assert _unread(marketing.page) == marketing_before + 1
@@ -160,5 +196,5 @@ def test_an_approval_goes_through_the_inbox_from_marketing_to_a_manager_and_back
     assert marketing.page.locator("#campaign-status").get_attribute("data-status") == "approved"
     _mark_read(marketing, approved, marketing_before)
     marketing.shot("inbox-all-read")
-    for visitor in (manager, marketing, ru_manager, ru_marketing):
+    for visitor in (manager, admin, marketing, ru_manager, ru_marketing):
         assert visitor.errors == []

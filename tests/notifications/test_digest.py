@@ -85,3 +85,19 @@ def test_a_refused_digest_is_not_recorded_and_goes_next_time(app, session, users
 def _read_bytes(data: bytes) -> str:
     return email.message_from_bytes(data, policy=policy.default).get_body(
         ("plain",)).get_content()
+
+
+def test_a_request_decided_before_the_digest_is_not_mailed_as_waiting(app, session, users):
+    from abm.campaigns import services as campaigns
+
+    services.set_email_kinds(session, users["admin"].id, ["approval_waiting"])
+    made = {name: campaigns.create_campaign(session, name=name, kind="volume_bonus", offer={})
+            for name in ("Decided", "Still waiting")}
+    for campaign in made.values():
+        campaigns.request_approval(session, campaign.id, user_id=users["marketing"].id)
+    campaigns.decide(session, made["Decided"].id, users["manager"].id, approve=True)
+    session.commit()
+    assert send_notification_digests(DAY)["sent"] == 1
+    text = _read(_outbox(app)[0]).get_body(("plain",)).get_content()
+    assert "“Still waiting” is waiting for your approval" in text
+    assert "Decided" not in text

@@ -196,3 +196,17 @@ def test_the_notice_speaks_russian(client, login, book):
     login("manager")
     page = client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Аналитика пересчитывается" in page and "Пересчитать аналитику" in page
+
+
+def test_the_open_alerts_panel_leads_to_the_whole_list(client, login, session, analysed):
+    from abm.analytics.models import Alert, AlertKind
+
+    session.add_all(Alert(account_id=analysed["own"].id, kind=AlertKind.NO_SHIPMENTS,
+                          cause=f"2025-{m:02d}", details={"month": f"2025-{m:02d}"})
+                    for m in range(1, 13))
+    session.commit()
+    login("manager")
+    page = client.get("/").get_data(as_text=True)
+    panel = page.split('id="alerts"')[1].split("</section>")[0]
+    assert '<a href="/alerts/">' in panel and "more</a>" in panel
+    assert page.count('<li id="alert-') == dashboard_panels.LIST_LIMIT

@@ -86,3 +86,106 @@ def test_a_campaign_waiting_for_approval_leads_to_its_own_card(client, session, 
     login("manager")
     page = client.get("/notifications/").get_data(as_text=True)
     assert 'href="/approvals/#campaign-7"' in page
+
+
+def _pending(session, users, name="Spring bonus"):
+    from abm.campaigns import services as campaigns
+
+    campaign = campaigns.create_campaign(session, name=name, kind="volume_bonus", offer={})
+    campaigns.request_approval(session, campaign.id, user_id=users["marketing"].id)
+    session.commit()
+    return campaign
+
+
+def test_an_approval_decided_by_another_manager_no_longer_waits_in_the_inbox(
+        client, session, users, login):
+    campaign = _pending(session, users)
+    login("manager")
+    client.post(f"/approvals/{campaign.id}", data={"decision": "approve"})
+    client.post("/logout")
+    login("admin")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "badge unread-count" not in page
+    assert "is waiting for your approval" not in page
+    assert "The campaign “Spring bonus” was approved by Manager" in page
+    assert 'class="notification read resolved"' in page
+    assert f'href="/campaigns/{campaign.id}"' in page  # it has left the approvals page
+    assert "Mark read" not in page and "Mark all read" not in page
+
+
+def test_a_rejection_by_another_manager_reads_in_the_readers_language(
+        client, session, users, login):
+    campaign = _pending(session, users)
+    login("admin")
+    client.post(f"/approvals/{campaign.id}", data={"decision": "reject", "reason": "Too much"})
+    client.post("/logout")
+    login("manager")
+    client.post("/language", data={"lang": "ru", "next": "/notifications/"})
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Кампанию «Spring bonus» отклонил(а) Admin" in page
+    assert "badge unread-count" not in page
+
+
+def test_new_alerts_lead_to_the_open_alerts_of_the_readers_accounts(
+        client, session, users, login):
+    _tell(session, users["sales"], 3)
+    login("sales")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert 'href="/alerts/?mine=1"' in page
+    assert 'href="/"' not in page.split('<table class="data notifications">')[1]
+
+
+def _alerts(session, book):
+    from abm.analytics.models import Alert, AlertKind, AlertStatus
+
+    made = {}
+    for name, account, status in (("own", book["own"], AlertStatus.OPEN),
+                                  ("seen", book["own2"], AlertStatus.ACKNOWLEDGED),
+                                  ("closed", book["own"], AlertStatus.RESOLVED),
+                                  ("rival", book["rival"], AlertStatus.OPEN)):
+        made[name] = Alert(account_id=account.id, kind=AlertKind.NO_SHIPMENTS,
+                           cause=f"2026-10-{name}", details={"month": "2026-10"},
+                           status=status, owner_id=account.owner_id)
+    session.add_all(made.values())
+    session.commit()
+    return made
+
+
+def _listed(page: str) -> set[int]:
+    import re
+
+    return {int(i) for i in re.findall(r'<li id="alert-(\d+)"', page)}
+
+
+def test_the_alerts_page_lists_the_open_alerts_of_ones_own_accounts(
+        client, session, users, book, login):
+    alerts = _alerts(session, book)
+    login("sales")
+    response = client.get("/alerts/?mine=1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Open alerts on my accounts" in page
+    assert _listed(page) == {alerts["own"].id, alerts["seen"].id}  # not resolved, not others'
+    assert "Own Customer" in page and "Rival Customer" not in page
+    assert 'name="next" value="/alerts/?mine=1"' in page  # working one returns to the list
+    assert _listed(client.get("/alerts/").get_data(as_text=True)) == \
+        {alerts["own"].id, alerts["seen"].id}  # a salesperson sees only their own anyway
+
+
+def test_a_manager_sees_every_open_alert_or_those_of_their_own_accounts(
+        client, session, users, book, login):
+    alerts = _alerts(session, book)
+    book["rival"].owner_id = users["manager"].id
+    session.commit()
+    login("manager")
+    everything = client.get("/alerts/").get_data(as_text=True)
+    assert _listed(everything) == {alerts["own"].id, alerts["seen"].id, alerts["rival"].id}
+    assert 'href="/alerts/?mine=1"' in everything
+    mine = client.get("/alerts/?mine=1").get_data(as_text=True)
+    assert _listed(mine) == {alerts["rival"].id}
+
+
+def test_the_alerts_page_says_when_there_are_none(client, users, login):
+    login("marketing")
+    page = client.get("/alerts/?mine=1").get_data(as_text=True)
+    assert "No open alerts." in page
