@@ -38,13 +38,18 @@ MAX_BODY = 10 * 1024 * 1024  # JSON bodies; big files go through the importer
 
 
 class ApiError(Exception):
-    """An error answered as JSON with ``status``; ``details`` lists field problems."""
+    """An error answered as JSON with ``status``; ``details`` lists field problems; ``code``
+    and ``params``: the stable code of a service's refusal and its message's parameters
+    (a refused import file), answered as ``error_code`` and ``error_params``."""
 
-    def __init__(self, status: int, message: str, details: list[ErrorDetail] | None = None):
+    def __init__(self, status: int, message: str, details: list[ErrorDetail] | None = None,
+                 *, code: str | None = None, params: dict | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.details = details or []
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -194,13 +199,17 @@ def _validate(model: type[BaseModel], data: dict | bytes, where: str) -> BaseMod
         raise ApiError(422, f"the {where} is not valid", details) from None
 
 
-def error_response(status: int, message: str, details: list[ErrorDetail] | None = None):
+def error_response(status: int, message: str, details: list[ErrorDetail] | None = None, *,
+                   error_code: str | None = None, error_params: dict | None = None):
     try:
         code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
     except ValueError:
         code = "error"
-    body = Error(status=status, error=code, message=message, details=details or [])
-    response = Response(body.model_dump_json(), status=status, mimetype="application/json")
+    body = Error(status=status, error=code, message=message, details=details or [],
+                 error_code=error_code,
+                 error_params=error_params if error_code is not None else None)
+    response = Response(body.model_dump_json(exclude_none=True), status=status,
+                        mimetype="application/json")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="abm"'
     return response
@@ -221,7 +230,8 @@ def is_api_request() -> bool:
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     get_session().rollback()
-    return error_response(exc.status, exc.message, exc.details)
+    return error_response(exc.status, exc.message, exc.details, error_code=exc.code,
+                          error_params=exc.params)
 
 
 @bp.errorhandler(IntegrityError)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from abm.api.core import ApiError, current_actor, operation
 from abm.api.schemas import CurrencyCode, Output, Text
 from abm.imports.columns import KINDS
-from abm.imports.encodings import known_encoding
+from abm.imports.encodings import CHOICES, known_encoding
 from abm.imports.jobs import start_import
 from abm.imports.results import ImportFileError
 from abm.imports.uploads import store_upload
@@ -57,19 +57,28 @@ def start(kind: str, query: ImportOptions) -> ImportStarted:
     is that refresh's run, to follow at ``/api/v1/runs/{run_id}`` like this one. A file
     that cannot be imported fails its run: ``error`` says why in English, and
     ``result.error_code`` with ``result.error_params`` say the same as a stable code
-    (``empty``, ``no_rows``, ``missing_columns``...) and its parameters.
+    (``empty``, ``no_rows``, ``missing_columns``...) and its parameters. A request
+    refused at once answers the same way: its ``message`` in English, its ``error_code``
+    and ``error_params`` (400: ``empty`` for a file of no bytes, ``unknown_encoding``;
+    404: ``unknown_kind``).
     """
     if kind not in KINDS:
-        raise ApiError(404, f"no such import kind; the kinds are {', '.join(KINDS)}")
+        raise _refused(404, ImportFileError("unknown_kind", kind=kind, kinds=list(KINDS)))
     if query.encoding is not None and not known_encoding(query.encoding):
-        raise ApiError(400, f"unknown encoding {query.encoding!r}")
+        raise _refused(400, ImportFileError("unknown_encoding", encoding=query.encoding,
+                                            choices=list(CHOICES)))
     # Files are bigger than JSON bodies: the application's own limit applies.
     request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"]
     try:
         upload = store_upload(current_app.extensions["abm.settings"].instance_path,
                               request.stream, SUFFIXES[request.mimetype])
     except ImportFileError as exc:
-        raise ApiError(400, str(exc)) from None
+        raise _refused(400, exc) from None
     run_id = start_import(upload.path, kind, by=current_actor(), strict=query.strict,
                           sheet=query.sheet, currency=query.currency, encoding=query.encoding)
     return ImportStarted(run_id=run_id, status_url=url_for("api.runs_get", run_id=run_id))
+
+
+def _refused(status: int, refusal: ImportFileError) -> ApiError:
+    """The import's refusal as an API error: its English message, its code and parameters."""
+    return ApiError(status, str(refusal), code=refusal.code, params=refusal.params)

@@ -197,12 +197,20 @@ class ErrorDetail(Output):
 
 
 class Error(Output):
-    """Every error: the HTTP status, a stable code and a sentence for humans."""
+    """Every error: the HTTP status, a stable code and a sentence for humans; an import
+    refused at once adds the reason's own code and parameters."""
 
     status: int
     error: str
     message: str
     details: list[ErrorDetail] = []
+    error_code: str | None = Field(
+        None, description="Why an import was refused, as a stable code (`empty`, "
+        "`unsupported`, `unknown_encoding`...: the codes of a failed import run's "
+        "`result.error_code`); absent from other errors.")
+    error_params: dict[str, Any] | None = Field(
+        None, description="The parameters of `error_code`'s message (`encoding`, "
+        "`choices`...); absent from other errors.")
 
 
 class Deleted(Output):

@@ -13,6 +13,7 @@ from flask_babel import ngettext
 
 from abm.imports.columns import KINDS
 from abm.imports.refusals import wording
+from abm.imports.row_reasons import row_reason
 from abm.workspace.sections import N_
 from abm.workspace.wording import number, percent
 
@@ -76,7 +77,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
             save_mapping(session, kind, save_map, mapping)
         result = services.import_file(session, file, kind, mapping=mapping, strict=strict,
                                       sheet=sheet, currency=currency, encoding=encoding,
-                                      on_batch=on_batch)
+                                      on_batch=on_batch, name=file)
     except ImportFileError as exc:
         session.rollback()
         click.echo(_("Error: %(error)s", error=exc.message(_, number)), err=True)
@@ -102,7 +103,7 @@ def import_cmd(kind, file, maps, use_map, save_map, strict, sheet, currency, enc
 
 KIND_NAMES = {"orders": N_("Order lines (shipments)"), "accounts": N_("Accounts"),
               "contacts": N_("Contacts"), "products": N_("Products"),
-              "receivables": N_("Receivables")}
+              "receivables": N_("Receivables"), "prices": N_("Price list")}
 
 
 def _print_text(result, strict: bool) -> None:
@@ -123,7 +124,7 @@ def _print_text(result, strict: bool) -> None:
     for error in result.errors:
         click.echo(_("line %(line)s, column %(column)s, value %(value)s: %(reason)s",
                      line=error["line"], column=repr(error["column"]),
-                     value=repr(error["value"]), reason=_(error["reason"])))
+                     value=repr(error["value"]), reason=row_reason(error, _, number)))
     if result.error_count > len(result.errors):
         click.echo(_("... and %(n)s more", n=number(result.error_count - len(result.errors))))
     if strict and result.error_count:

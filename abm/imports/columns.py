@@ -238,7 +238,7 @@ def detect_mapping(kind: str, headers: list[str], explicit: dict[str, str] | Non
                 taken.add(index)
                 break
     _identifier_serves_as_both(kind, headers, found)
-    missing = _missing_groups(kind, found)
+    missing = missing_fields(kind, found)
     if missing and require:
         raise ImportFileError(
             "missing_columns", headers=[h for h in headers if h] or reason("no_headers"),
@@ -264,13 +264,9 @@ def _identifier_serves_as_both(kind: str, headers: list[str], found: dict[str, i
             found[name] = found[present[0]]
 
 
-def missing_fields(kind: str, found: dict[str, int]) -> list[str]:
-    """The required fields (or groups of alternatives) that ``found`` lacks."""
-    return [" or ".join(group) for group in _missing_groups(kind, found)]
-
-
-def _missing_groups(kind: str, found: dict[str, int]) -> list[tuple[str, ...]]:
-    """The required fields that ``found`` lacks, each as the fields that would do."""
+def missing_fields(kind: str, found: dict[str, int]) -> list[tuple[str, ...]]:
+    """The required fields that ``found`` lacks, each as the fields that would do: one, or
+    the alternatives of a group (``("account", "account_name")``)."""
     missing: list[tuple[str, ...]] = [(f.name,) for f in FIELDS[kind]
                                       if f.required and f.name not in found]
     group = ONE_OF.get(kind)

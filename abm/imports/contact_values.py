@@ -49,7 +49,7 @@ def parse_language(text: str) -> str:
     word = _word(text)
     language = LANGUAGE_WORDS.get(word) or LANGUAGE_WORDS.get(word.split("-")[0].split("_")[0])
     if language is None:
-        raise RowProblem("language", text, f"not a language of messages ({', '.join(LANGUAGES)})")
+        raise RowProblem.coded("language", text, "language", languages=list(LANGUAGES))
     return language
 
 

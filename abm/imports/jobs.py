@@ -29,9 +29,11 @@ def import_file(
     currency: str | None = None,
     encoding: str | None = None,
     confirmed: bool = False,
+    name: str | None = None,
     progress: Progress,
 ) -> dict:
-    """Import a file in a worker; the run row shows bytes (CSV) or rows (XLSX) done."""
+    """Import a file in a worker; the run row shows bytes (CSV) or rows (XLSX) done.
+    ``name``: what the user calls the file (the name of the upload)."""
     session = get_session()
     totals = [0]
 
@@ -42,7 +44,7 @@ def import_file(
 
     result = services.import_file(session, path, kind, mapping=mapping, strict=strict,
                                   sheet=sheet, currency=currency, encoding=encoding,
-                                  confirmed=confirmed, on_batch=on_batch)
+                                  confirmed=confirmed, on_batch=on_batch, name=name)
     total = totals[0] or result.rows  # same unit as the batches reported, when there were any
     progress(total, total, f"{result.rows:,} rows read")
     run = progress.run
@@ -63,7 +65,7 @@ def start_import(path: str | Path, kind: str, *, by: Actor = NOBODY, **options) 
         kind: accounts, contacts, products, orders or receivables.
         by: who asked (their user is the run's), and through what.
         **options: ``mapping``, ``strict``, ``sheet``, ``currency``, ``encoding``,
-            ``confirmed`` as for :func:`abm.imports.services.import_file`.
+            ``confirmed``, ``name`` as for :func:`abm.imports.services.import_file`.
     """
     from abm.runs.services import enqueue_tracked
 

@@ -70,8 +70,8 @@ def checked(session: Session, batch: list[tuple[int, dict]],
                                  "name the loyalty programme: there is not exactly one")
                 continue
             if cells.tier is not None and cells.tier not in {t.name for t in programme.tiers}:
-                result.add_error(line, "loyalty_tier", cells.tier,
-                                 f"not a tier of {programme.name}")
+                result.add_problem(line, "loyalty_tier", RowProblem.coded(
+                    "loyalty_tier", cells.tier, "tier", programme=programme.name))
                 continue
             wanted.append((record["external_id"], programme.id, cells))
         kept.append((line, record))

@@ -150,7 +150,7 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
                     # No line number: the n-th line of this document in the file.
                     line_no = occurrences[doc, day] = occurrences.get((doc, day), 0) + 1
                 if len(doc) > 100:
-                    raise RowProblem("document", doc, "longer than 100 characters")
+                    raise RowProblem.coded("document", doc, "too_long", limit=100)
                 key = hash((doc, day, line_no))
                 if key in batch_hashes:
                     raise RowProblem("document", doc, "duplicate key (document, date, line) in "
@@ -165,8 +165,8 @@ def order_batches(table: Table, columns: dict[str, int], result: ImportResult,
                 else:
                     pid = None
             except RowProblem as problem:
-                result.add_error(source.line_num, header_of.get(problem.field, problem.field),
-                                 problem.value, problem.reason, problem.code, problem.params)
+                result.add_problem(source.line_num, header_of.get(problem.field, problem.field),
+                                   problem)
                 continue
             batch_hashes.add(key)
             hashes.append(key)
@@ -238,9 +238,8 @@ def _no_rate(currency: str, base: str, day: str, revenue_text: str | None) -> Ro
     """The problem of a line whose currency has no rate on its day: reported on its currency
     cell, or on its amount when the currency is the one chosen for the whole file."""
     field, value = ("currency", currency) if revenue_text is None else ("revenue", revenue_text)
-    return RowProblem(field, value, f"no exchange rate {currency}→{base} on {day}; add one on "
-                      "the Exchange rates page", code="no_rate",
-                      params={"from": currency, "to": base, "day": day})
+    return RowProblem.coded(field, value, "no_rate", **{"from": currency, "to": base,
+                                                        "day": day})
 
 
 def _converted(field: str, text: str, amount: float, rate: float) -> float:

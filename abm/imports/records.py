@@ -81,8 +81,7 @@ def record_batches(table: Table, columns: dict[str, int], kind: str, result: Imp
                 if key in keys:
                     raise RowProblem(_KEY_FIELD[kind], str(key[-1]), "duplicate key in the file")
             except RowProblem as problem:
-                result.add_error(line, header_of.get(problem.field, problem.field), problem.value,
-                                 problem.reason, problem.code, problem.params)
+                result.add_problem(line, header_of.get(problem.field, problem.field), problem)
                 continue
             keys.add(key)
             batch.append((line, record))
@@ -119,7 +118,7 @@ def _value(field, model, text: str):
     column = model.__table__.c.get(field.name)
     length = getattr(column.type, "length", None) if column is not None else None
     if length and isinstance(value, str) and len(value) > length:
-        raise RowProblem(field.name, text, f"longer than {length} characters")
+        raise RowProblem.coded(field.name, text, "too_long", limit=length)
     return value
 
 
@@ -154,7 +153,7 @@ def _finish_contact(record: dict, directory: Directory) -> dict:
         try:
             record["email"] = normalise_email(email)
         except InvalidEmail as exc:
-            raise RowProblem("email", email, f"not a valid email address: {exc}") from None
+            raise RowProblem.coded("email", email, "email", detail=str(exc)) from None
     if record.get("external_id") is None and email is None:
         raise RowProblem("email", "", "a contact needs an external id or an email")
     for name, parse in _CONTACT_WORDS.items():
@@ -290,7 +289,8 @@ def write_prices(session: Session, batch: list[tuple[int, dict]], result: Import
                 add_price(session, product_id=product_id, price=record["price"],
                           currency=record["currency"], valid_from=record["valid_from"],
                           valid_to=record.get("valid_to"))
-        except PriceError as exc:
-            result.add_error(line, "valid_from", record["valid_from"].isoformat(), str(exc))
+        except PriceError as exc:  # worded in the reader's language from its template
+            result.add_problem(line, "valid_from", RowProblem.refused(
+                "valid_from", record["valid_from"].isoformat(), exc))
             continue
         result.created += 1

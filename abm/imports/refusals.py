@@ -11,7 +11,7 @@ reader's digit grouping, unless it names a place in the file (:data:`PLACES`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -122,9 +122,9 @@ def reason(code: str, **params: Any) -> dict[str, Any]:
 
 
 def wording(code: str, params: dict[str, Any], translate: Translate | None = None,
-            number: Number | None = None) -> str:
-    """The message ``code`` with its ``params``, through ``translate`` (a gettext), figures
-    written by ``number``; in English by default.
+            number: Number | None = None, *, catalogue: Mapping[str, str] = MESSAGES) -> str:
+    """The message ``code`` of ``catalogue`` with its ``params``, through ``translate`` (a
+    gettext), figures written by ``number``; in English by default.
 
     Raises:
         KeyError: an unknown code, or a parameter its message lacks (stored by an older
@@ -145,4 +145,4 @@ def wording(code: str, params: dict[str, Any], translate: Translate | None = Non
             return figure(value, 2)
         return str(value)
 
-    return say(MESSAGES[code]) % {key: show(key, value) for key, value in params.items()}
+    return say(catalogue[code]) % {key: show(key, value) for key, value in params.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
+from abm.imports import row_reasons
 from abm.imports.refusals import Number, Translate, wording
 
 MAX_REPORTED_ERRORS = 1000  # a file of bad rows must not turn the report into a second file
@@ -27,6 +28,13 @@ class ImportFileError(Exception):
         """The message through ``translate`` (a gettext), its figures written by ``number``."""
         return wording(self.code, self.params, translate, number)
 
+    def naming(self, name: str | None) -> ImportFileError:
+        """The same refusal saying ``name`` (what the user calls the file: the path given,
+        the name of the upload) where it names the file; itself when ``name`` is None."""
+        if not name or "file" not in self.params:
+            return self
+        return _refusal(type(self), self.code, self.params | {"file": name})
+
     def as_data(self) -> dict[str, Any]:
         """The code and parameters as plain data: what a failed run keeps of its refusal
         (see :func:`abm.runs.services.tracked`), besides the English message."""
@@ -43,8 +51,10 @@ def _refusal(cls: type[ImportFileError], code: str, params: dict) -> ImportFileE
 class RowProblem(Exception):
     """One value of one row is unusable; the row is reported and skipped.
 
-    ``reason`` is English, for the command line and the API; a problem the pages
-    translate also has a ``code`` and the ``params`` of its message.
+    ``reason`` is English (the API, what is stored): a phrase of
+    :data:`abm.imports.row_reasons.PHRASES`, or the message of its ``code`` with its
+    ``params`` (:meth:`coded`), which the pages and the command line word again in their
+    reader's language (:func:`abm.imports.row_reasons.row_reason`).
     """
 
     def __init__(self, field: str, value: str, reason: str, *, code: str | None = None,
@@ -56,11 +66,25 @@ class RowProblem(Exception):
         self.code = code
         self.params = params
 
+    @classmethod
+    def coded(cls, field: str, value: str, code: str, **params: Any) -> RowProblem:
+        """The problem ``code`` of :data:`abm.imports.row_reasons.MESSAGES`, with its
+        ``params``."""
+        return cls(field, value, row_reasons.english(code, **params), code=code, params=params)
+
+    @classmethod
+    def refused(cls, field: str, value: str, refusal: Exception) -> RowProblem:
+        """The row refused by another domain's rule (a
+        :class:`~abm.workspace.refusals.Refusal`): its English message, and its template and
+        values for the reader's language."""
+        code, params = row_reasons.refused(refusal)
+        return cls(field, value, str(refusal), code=code, params=params)
+
 
 class RowError(TypedDict):
     """A bad row as reported: plain data, because it travels from a reading child process
-    and is stored with the run. ``code`` and ``params`` are there when the pages translate
-    the reason."""
+    and is stored with the run. ``code`` and ``params`` are there when the reason carries
+    a value (see :mod:`abm.imports.row_reasons`)."""
 
     line: int
     column: str
@@ -121,6 +145,18 @@ class ImportResult:
             if code is not None:
                 error |= {"code": code, "params": params or {}}
             self.errors.append(error)
+
+    def add_problem(self, line: int, column: str, problem: RowProblem) -> None:
+        """Report the bad row of ``problem`` at ``line``, in ``column`` (the file's header)."""
+        self.add_error(line, column, problem.value, problem.reason, problem.code, problem.params)
+
+    def naming(self, name: str | None) -> ImportResult:
+        """Itself, its stop (if the reading stopped part-way) saying ``name`` for the file
+        (see :meth:`ImportFileError.naming`)."""
+        if self.stopped_code is not None and name:
+            stop = ImportFileError(self.stopped_code, **(self.stopped_params or {})).naming(name)
+            self.stopped, self.stopped_params = str(stop), stop.params
+        return self
 
     def to_dict(self) -> dict:
         return {

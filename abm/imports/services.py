@@ -58,6 +58,7 @@ def import_file(
     encoding: str | None = None,
     confirmed: bool = False,
     on_batch: OnBatch | None = None,
+    name: str | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file of ``kind`` (accounts, contacts, products, orders, receivables).
 
@@ -76,6 +77,9 @@ def import_file(
             implausibly (the user saw it on the preview).
         on_batch: called with (done, total, rows) after each batch but the last;
             commit there.
+        name: what the user calls the file (the path given to the command, the name of
+            the upload), said where a refusal or a stop names the file; by default the
+            file's own name.
 
     Returns:
         The counts and the bad rows. In strict mode with bad rows, counts are zero.
@@ -85,6 +89,18 @@ def import_file(
         ImportFileError: the file cannot be imported at all, and nothing was committed
             (one message for the user).
     """
+    try:
+        result = _import(session, path, kind, mapping=mapping, strict=strict, sheet=sheet,
+                         currency=currency, encoding=encoding, confirmed=confirmed,
+                         on_batch=on_batch)
+    except ImportFileError as exc:
+        raise exc.naming(name) from None
+    return result.naming(name)
+
+
+def _import(session: Session, path: str | Path, kind: str, *, mapping: dict[str, str] | None,
+            strict: bool, sheet: str | None, currency: str | None, encoding: str | None,
+            confirmed: bool, on_batch: OnBatch | None) -> ImportResult:
     fields_of(kind)
     repair_stale_aggregates(session)
     rates = load_rates(session)

@@ -167,9 +167,7 @@ def _composed(app: Flask) -> None:
     from abm.segments import wording as segment_names
     from abm.web import composed
 
-    app.jinja_env.filters.update(
-        segment_name=segment_names.segment_name,
-        field_label=lambda name: label("import_field", name))
+    app.jinja_env.filters.update(segment_name=segment_names.segment_name)
     app.jinja_env.globals.update(
         segment_phrase=segment_names.segment_phrase, segment_rule=segment_names.segment_rule,
         feature_label=segment_names.feature_label, recommendation=composed.recommendation,

@@ -22,7 +22,14 @@ from wtforms import SelectField
 from abm.currencies.codes import currency_codes
 from abm.db import get_session
 from abm.imports.refusals import wording
-from abm.imports.uploads import EmptyUpload, UnsupportedFile, find_upload, store_upload
+from abm.imports.row_reasons import row_reason as worded_reason
+from abm.imports.uploads import (
+    EmptyUpload,
+    UnsupportedFile,
+    find_upload,
+    store_upload,
+    upload_name,
+)
 from abm.web.auth import current_actor, role_required
 from abm.web.composed import run_error
 from abm.web.csv_export import csv_response
@@ -60,8 +67,9 @@ def upload():
     form.currency.choices = currency_choices(current_currency())
     if form.validate_on_submit():
         try:
-            upload = store_upload(_instance_path(), form.file.data.stream,
-                                  Path(form.file.data.filename or "").suffix)
+            sent = form.file.data.filename or ""
+            upload = store_upload(_instance_path(), form.file.data.stream, Path(sent).suffix,
+                                  name=sent)
         except UnsupportedFile:
             form.file.errors.append(_("Upload a .csv or .xlsx file."))
         except EmptyUpload:
@@ -94,14 +102,14 @@ def preview(token: str):
     if request.method == "POST":
         mapping = {name[4:]: header for name, header in request.form.items()
                    if name.startswith("map-") and header}
-    shown = _preview(path, kind, mapping, encoding)
+    file_name = upload_name(path)  # the user's, for the messages that name the file
+    shown = _preview(path, kind, mapping, encoding, file_name)
     if shown is not None and shown.told is not None and shown.told.detected:
         encoding = None  # none chosen, or the chosen one could not read the file
     if request.method == "POST" and shown is not None and "show" not in request.form:
         told = shown.told
         if shown.missing:
-            flash(_("Choose a column for: %(fields)s",
-                    fields=", ".join(label("import_field", f) for f in shown.missing)),
+            flash(_("Choose a column for: %(fields)s", fields=missing_columns(shown.missing)),
                   "error")
         elif told is not None and not told.plausible and not request.form.get("confirm"):
             flash(_("The text looks wrong in this encoding: choose another one, or tick the "
@@ -110,7 +118,8 @@ def preview(token: str):
             # The encoding the user saw the rows in, confirmed: the worker reads it so.
             run_id = start_import(path, kind, by=current_actor(),
                                   mapping=shown.mapping, currency=currency,
-                                  encoding=shown.encoding, confirmed=told is not None)
+                                  encoding=shown.encoding, confirmed=told is not None,
+                                  name=file_name)
             return redirect(url_for(".run", run_id=run_id))
     if shown is None and request.method == "GET":
         return redirect(url_for(".upload"))
@@ -118,22 +127,38 @@ def preview(token: str):
                            kinds=dict(kind_choices()), currency=currency,
                            currencies=currency_pairs(currency), encoding=encoding,
                            encodings=CHOICES,
-                           encoding_warning=encoding_reason(shown.told) if shown else None)
+                           encoding_warning=encoding_reason(shown.told) if shown else None,
+                           missing=missing_columns(shown.missing) if shown else "")
 
 
-def _preview(path: Path, kind: str, mapping, encoding: str | None) -> Preview | None:
-    """The preview of the file, or None (with the reason flashed). A chosen encoding that
-    cannot read the file is said, and the file shown in the detected one."""
+def _preview(path: Path, kind: str, mapping, encoding: str | None,
+             name: str | None) -> Preview | None:
+    """The preview of the file, or None (with the reason flashed, naming the file
+    ``name``). A chosen encoding that cannot read the file is said, and the file shown in
+    the detected one."""
     from abm.imports.preview import preview_file
     from abm.imports.results import ImportFileError
 
     try:
-        return preview_file(path, kind, mapping=mapping, encoding=encoding)
+        return preview_file(path, kind, mapping=mapping, encoding=encoding, name=name)
     except ImportFileError as exc:
         flash(exc.message(_, number), "error")
         if encoding is None:
             return None
-    return _preview(path, kind, mapping, None)
+    return _preview(path, kind, mapping, None, name)
+
+
+def missing_columns(missing: list[tuple[str, ...]]) -> str:
+    """The required fields no column was found for, in the user's language: each field by
+    its label, a group of alternatives as "Account code or Account name"."""
+    return ", ".join(_alternatives(fields) for fields in missing)
+
+
+def _alternatives(fields: tuple[str, ...]) -> str:
+    shown = label("import_field", fields[0])
+    for other in fields[1:]:
+        shown = _("%(first)s or %(second)s", first=shown, second=label("import_field", other))
+    return shown
 
 
 def encoding_reason(told) -> str | None:
@@ -168,17 +193,8 @@ SHOWN_ERRORS = 20  # on the run page; the report has them all
 
 
 def row_reason(error: dict) -> str:
-    """The reason of a row error in the user's language, where the importer gave its code
-    or the reason is one of its fixed phrases (the CSV report too)."""
-    if error.get("code") == "control":
-        return _("control character %(char)s in the value",
-                 char=(error.get("params") or {}).get("char", ""))
-    if error.get("code") == "no_rate":
-        params = error.get("params") or {}
-        return _("no exchange rate %(source)s→%(target)s on %(day)s; add one on the Exchange "
-                 "rates page", source=params.get("from", ""), target=params.get("to", ""),
-                 day=params.get("day", ""))
-    return label("row_reason", error.get("reason", ""))
+    """The reason of a row error in the user's language (the CSV report too)."""
+    return worded_reason(error, _, number)
 
 
 def _run_or_404(run_id: str):

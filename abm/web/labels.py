@@ -156,26 +156,15 @@ LABELS: dict[str, dict[str, object]] = {
         "line_no": _l("Line number"), "date": _l("Date"), "product_name": _l("Product name"),
         "quantity": _l("Quantity"), "revenue": _l("Revenue"), "margin": _l("Margin"),
         "currency": _l("Currency"), "issued_on": _l("Issued on"), "due_on": _l("Due on"),
-        "amount": _l("Amount"), "paid_amount": _l("Paid amount")},
-    # The reasons of a row error that are fixed phrases (see abm.imports); the others
-    # carry a value and are shown as the importer worded them.
-    "row_reason": {
-        "no such day": _l("no such day"), "missing value": _l("missing value"),
-        "not a number": _l("not a number"), "not a finite number": _l("not a finite number"),
-        "not a date (use 2026-10-31, 20261031, 31.10.2026 or 31/10/2026)":
-            _l("not a date (use 2026-10-31, 20261031, 31.10.2026 or 31/10/2026)"),
-        "not a whole number": _l("not a whole number"), "not yes or no": _l("not yes or no"),
-        "negative value not allowed": _l("negative value not allowed"),
-        "not customer or prospect": _l("not customer or prospect"),
-        "not a two-letter country code": _l("not a two-letter country code"),
-        "a contact needs an external id or an email":
-            _l("a contact needs an external id or an email"),
-        "not a three-letter currency code": _l("not a three-letter currency code"),
-        "too long": _l("too long"), "negative line number": _l("negative line number"),
-        "unknown product and no product name to create it":
-            _l("unknown product and no product name to create it"),
-        "number too large once converted": _l("number too large once converted"),
-        "duplicate key in the file": _l("duplicate key in the file")},
+        "amount": _l("Amount"), "paid_amount": _l("Paid amount"),
+        "loyalty_programme": _l("Loyalty programme"), "loyalty_status": _l("Loyalty status"),
+        "loyalty_tier": _l("Loyalty tier"), "current_supplier": _l("Current supplier"),
+        "competitor_key_client": _l("A key client of that competitor"),
+        "win_plan": _l("Plan to win it"), "role": _l("Role"),
+        "marketing_consent": _l("Consent to marketing mail"),
+        "consent_source": _l("Where the consent was given"),
+        "consent_on": _l("Consent given on"),
+        "gender": _l("Gender"), "valid_from": _l("Valid from"), "valid_to": _l("Valid to")},
     "language": {"en": _l("English"), "ru": _l("Russian")},
     "task_status": {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
                     "cancelled": _l("Cancelled")},

@@ -48,8 +48,35 @@ def test_a_file_of_another_type_is_a_415(api, users):
     assert _upload(api.as_("manager"), "orders", b"{}", "application/json").status_code == 415
 
 
-def test_an_empty_file_is_a_400(api, users):
-    assert _upload(api.as_("manager"), "orders", b"").status_code == 400
+def test_an_empty_file_is_a_400_with_the_refusals_stable_code(api, users):
+    response = _upload(api.as_("manager"), "orders", b"")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert (body["error"], body["message"]) == ("bad_request", "the file is empty")
+    assert (body["error_code"], body["error_params"]) == ("empty", {})
+
+
+def test_an_import_refused_at_once_says_its_code_and_parameters(api, users):
+    unknown = _upload(api.as_("manager"), "orders", ORDERS.encode(), query="?encoding=rot13")
+    assert unknown.get_json()["error_code"] == "unknown_encoding"
+    assert unknown.get_json()["error_params"]["encoding"] == "rot13"
+    assert "cp1251" in unknown.get_json()["error_params"]["choices"]
+    kind = _upload(api.as_("manager"), "invoices", ORDERS.encode())
+    assert (kind.status_code, kind.get_json()["error_code"]) == (404, "unknown_kind")
+
+
+def test_other_errors_have_no_refusal_code(api, users):
+    body = _upload(api.as_("sales"), "orders", ORDERS.encode()).get_json()
+    assert body["status"] == 403 and "error_code" not in body
+
+
+def test_the_document_describes_the_refusals_code(api):
+    document = api.get("/openapi.json").get_json()
+    error = document["components"]["schemas"]["Error"]["properties"]
+    assert "failed import run" in error["error_code"]["description"]
+    assert "error_params" in error
+    start = document["paths"]["/api/v1/imports/{kind}"]["post"]["description"]
+    assert "`error_code`" in start and "`empty`" in start
 
 
 MIXED = ("Документ;Дата;ИНН;Контрагент;Сумма\n" + "".join(

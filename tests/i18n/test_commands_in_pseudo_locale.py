@@ -13,7 +13,7 @@ import re
 import pytest
 
 from abm.cli import cli
-from tests.i18n.pseudo import OPEN, unmarked_words
+from tests.i18n.pseudo import CLOSE, OPEN, unmarked_words
 from tests.i18n.test_pages_in_pseudo_locale import ORDERS
 
 TODAY = ("--today", "2026-11-23")
@@ -48,6 +48,52 @@ def test_an_import_with_a_bad_row_speaks_the_catalogue(pseudo_app, demo_words, t
     result = pseudo_app.test_cli_runner().invoke(
         cli, ["import", "orders", str(orders), "--no-refresh"], env={"ABM_LANGUAGE": "ru"})
     assert result.exit_code == 1, result.output
+    found = _findings(result.output, demo_words)
+    assert found == [], "\n".join(found)
+
+
+# Bad rows whose reasons carry a value (a rate, a limit, a character) and a fixed phrase.
+VALUED = (ORDERS.splitlines()[0] + ";currency\n"
+          "D-3;2026-10-02;1;Pseudo Buyer LLC;P-1;Bolt;2;100;JPY\n"
+          + "D" * 101 + ";2026-10-02;1;Pseudo Buyer LLC;P-1;Bolt;2;100;\n"
+          "D-5;2026-10-02;1;Pseudo \x07Buyer LLC;P-1;Bolt;2;100;\n"
+          "D-6;2026-10-02;1;Pseudo Buyer LLC;P-1;Bolt;2;100;EURO\n")
+
+
+def test_the_reasons_of_bad_rows_that_carry_a_value_speak_the_catalogue(pseudo_app,
+                                                                       demo_words, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(VALUED, encoding="utf-8")
+    result = pseudo_app.test_cli_runner().invoke(
+        cli, ["import", "orders", str(orders), "--no-refresh"], env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 1, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith(OPEN)
+            and "'" in line]
+    assert len(rows) == 4 and all(line.count(OPEN) >= 2 for line in rows), result.stdout
+    found = _findings(result.output, demo_words)
+    assert found == [], "\n".join(found)
+
+
+def test_a_price_another_price_refuses_speaks_the_catalogue(pseudo_app, demo_words, tmp_path):
+    from sqlalchemy import select
+
+    from abm.db import get_session
+    from abm.sales.models import Product
+
+    sku = "PSEUDO-PRICE"  # a product of its own: the demo's prices stay as other tests find them
+    with pseudo_app.app_context():
+        session = get_session()
+        if session.scalar(select(Product.id).where(Product.sku == sku)) is None:
+            session.add(Product(sku=sku, name="Pseudo price product"))
+            session.commit()
+        session.close()
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"sku;price;valid from;valid to\n{sku};10;2030-06-01;2030-06-30\n"
+                      f"{sku};11;2030-05-01;2030-06-15\n", encoding="utf-8")
+    result = pseudo_app.test_cli_runner().invoke(
+        cli, ["import", "prices", str(prices), "--no-refresh"], env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 1, result.output
+    assert f"{OPEN}действует с: период пересекается с ценой от {CLOSE}2030-06-01" in result.stdout
     found = _findings(result.output, demo_words)
     assert found == [], "\n".join(found)
 

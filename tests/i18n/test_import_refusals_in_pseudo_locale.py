@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.i18n.pseudo import OPEN, page_texts, unmarked_words, without_texts
+from tests.i18n.pseudo import OPEN, data_words, page_texts, unmarked_words, without_texts
 from tests.i18n.test_pages_in_pseudo_locale import ORDERS, _log_in
 
 _FLASH = re.compile(r'<p class="flash flash-error" role="alert">(.*?)</p>', re.S)
@@ -16,9 +16,12 @@ REFUSED = {"empty": b"\n  \n\n", "binary": bytes(range(1, 32)) * 100,
            "control character in the header": b"document;da\x00te\nD-1;2026-10-02\n"}
 
 
+NAME = "Отгрузки за октябрь.csv"  # the user's file, named where a refusal names it
+
+
 def _upload(client, content: bytes) -> str:
     response = client.post("/imports/", data={"kind": "orders", "currency": "EUR",
-                                              "file": (io.BytesIO(content), "o.csv")},
+                                              "file": (io.BytesIO(content), NAME)},
                            content_type="multipart/form-data")
     assert response.status_code == 302, response.status_code
     return response.location
@@ -33,7 +36,27 @@ def test_the_preview_of_a_refused_file_says_why_in_the_catalogue(pseudo_app, dem
     flashes = _FLASH.findall(page)
     assert len(flashes) == 1, page
     assert OPEN in flashes[0], flashes[0]
-    assert unmarked_words(flashes[0], demo_words) == []
+    assert unmarked_words(flashes[0], demo_words | data_words([NAME])) == []
+
+
+def test_a_refusal_names_the_file_as_the_user_sent_it(pseudo_app, demo_words):
+    client = pseudo_app.test_client()
+    _log_in(client, "manager")
+    location = _upload(client, REFUSED["control character in the header"])
+    page = client.get(location, follow_redirects=True).get_data(as_text=True)
+    flash = _FLASH.search(page).group(1)
+    assert flash.startswith(f"{NAME}{OPEN}, ")
+    assert unmarked_words(flash, demo_words | data_words([NAME])) == []
+
+
+def test_the_columns_a_preview_misses_are_named_in_the_catalogue(pseudo_app, demo_words):
+    client = pseudo_app.test_client()
+    _log_in(client, "manager")
+    page = client.get(_upload(client, b"document;date;revenue\nD-1;2026-10-02;100\n"))
+    missing = re.search(r'<p class="error" id="missing-columns">(.*?)</p>',
+                        page.get_data(as_text=True), re.S).group(1)
+    assert missing.count(OPEN) >= 3, missing  # the sentence, each label and the "or"
+    assert unmarked_words(missing, demo_words) == []
 
 
 def _run_jobs(app) -> None:

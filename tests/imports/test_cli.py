@@ -69,10 +69,21 @@ def test_a_file_that_cannot_be_imported_exits_2_with_one_message(
     assert result.stderr.count("\n") == 1
 
 
-def test_a_missing_file_exits_2(runner, tmp_path):
+def test_a_missing_file_exits_2_naming_the_path_given(runner, tmp_path):
     result = _invoke(runner, "orders", tmp_path / "nope.csv")
     assert result.exit_code == 2
-    assert "cannot open nope.csv" in result.stderr
+    assert f"cannot open {tmp_path / 'nope.csv'}: " in result.stderr
+
+
+def test_a_refused_file_is_named_by_the_path_given(runner, tmp_path, monkeypatch):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "orders.csv").write_bytes(b"Doc;Da\x00te\nD1;2026-10-31\n")
+    monkeypatch.chdir(tmp_path)
+    result = _invoke(runner, "orders", "exports/orders.csv")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: exports/orders.csv, line 1, column 2: control "
+                                    "character U+0000"), result.stderr
 
 
 def test_an_explicit_mapping_can_be_saved_and_reused(runner, session, write_file):

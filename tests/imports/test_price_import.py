@@ -66,3 +66,20 @@ def test_the_preview_finds_the_columns_by_their_synonyms(session, write_file):
                            "prices")
     assert preview.mapping == {"sku": "Код товара", "price": "Отпускная цена",
                                "valid_from": "Дата начала"}
+
+
+def test_an_overlapping_price_is_said_in_the_readers_language(session, write_file, do_import):
+    from babel.support import Translations
+
+    from abm import ROOT
+    from abm.imports.row_reasons import row_reason
+
+    _products(session)
+    result = do_import(write_file("sku;price;valid from;valid to\n"
+                                  "A1;10;2026-06-01;2026-06-30\nA1;11;2026-05-01;2026-06-15\n"),
+                       kind="prices", currency="EUR")
+    error = result.errors[0]
+    assert error["code"] == "refused"
+    russian = Translations.load(f"{ROOT}/abm/translations", ["ru"])
+    assert row_reason(error, russian.gettext) == ("действует с: период пересекается с ценой от "
+                                                  "2026-06-01 (10 EUR)")

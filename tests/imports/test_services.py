@@ -22,7 +22,7 @@ def test_the_preview_shows_the_first_rows_and_the_detected_mapping(write_file):
 
 def test_the_preview_lists_missing_required_fields_instead_of_failing(write_file):
     preview = preview_file(write_file("Когда;Кто\n31.10.2026;X\n"), "orders")
-    assert preview.missing == ["date", "revenue", "account or account_name"]
+    assert preview.missing == [("date",), ("revenue",), ("account", "account_name")]
     with_map = preview_file(write_file("Когда;Кто;Деньги\n31.10.2026;X;1\n"), "orders",
                             mapping={"date": "Когда", "account_name": "Кто", "revenue": "Деньги"})
     assert with_map.missing == []

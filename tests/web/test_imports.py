@@ -315,3 +315,98 @@ def test_a_failed_run_without_a_refusal_kept_shows_the_message_it_stored(
     client.post("/language", data={"lang": "ru"})
     page = client.get("/imports/runs/older-run").get_data(as_text=True)
     assert '<p class="error" id="import-error">the file is empty</p>' in page
+
+
+SENT_NAME = "Отгрузки <октябрь> & Co.csv"
+SHOWN_NAME = "Отгрузки &lt;октябрь&gt; &amp; Co.csv"
+
+
+def test_a_refused_file_is_named_on_the_preview_as_the_user_sent_it(client, login, book):
+    login("manager")
+    token, location = _upload_bytes(client, b"Doc;Da\x00te\nD1;2026-10-02\n", name=SENT_NAME)
+    page = client.get(location, follow_redirects=True).get_data(as_text=True)
+    assert (f'<p class="flash flash-error" role="alert">{SHOWN_NAME}, line 1, column 2: control '
+            "character U+0000 in the value") in page
+    assert token not in page
+
+
+def test_a_file_the_worker_refuses_is_named_on_its_run_page_as_the_user_sent_it(
+        client, login, book, run_jobs, monkeypatch):
+    from abm.imports import readers
+
+    monkeypatch.setattr(readers, "SAMPLE", 64)  # the detection sees UTF-8 only
+    login("manager")
+    content = (ORDERS.splitlines(keepends=True)[0]
+               + "".join(f"D{i};2026-10-02;C1;{i}\n" for i in range(20))).encode()
+    token, _ = _upload_bytes(client, content + "D99;2026-10-03;C1;Привет\n".encode("cp1251"),
+                             name=f"home/me/exports/{SENT_NAME}")
+    run = client.post(f"/imports/{token}", data={
+        "kind": "orders", "map-date": "Дата", "map-revenue": "Сумма",
+        "map-account": "Клиент код", "map-document": "Документ"}).location
+    run_jobs(["imports"])
+    page = client.get(run).get_data(as_text=True)
+    assert 'data-status="failed"' in page
+    assert (f'<p class="error" id="import-error">{SHOWN_NAME}, line 22: the file mixes '
+            "encodings") in page
+    assert token not in page and "exports/" not in page
+
+
+def test_a_missing_account_column_is_asked_for_by_the_labels_of_its_alternatives(
+        client, login, book):
+    login("manager")
+    token, location = _upload_bytes(client, "Документ;Дата;Сумма\nD1;2026-10-02;1\n".encode())
+    page = client.get(location).get_data(as_text=True)
+    assert ('<p class="error" id="missing-columns">Required columns not found: Account code or '
+            "Account name</p>") in page
+    assert re.search(r'class="field invalid">\s*<label for="map-account_name">', page)
+    client.post("/language", data={"lang": "ru"})
+    response = client.post(f"/imports/{token}", data={"kind": "orders", "map-date": "Дата"})
+    page = response.get_data(as_text=True)
+    assert "Выберите столбец для: Код клиента или Название клиента" in page
+    assert "Не найдены обязательные столбцы: Код клиента или Название клиента" in page
+
+
+def test_every_field_of_every_import_kind_has_a_label():
+    from abm.imports.columns import FIELDS
+    from abm.web.labels import LABELS
+
+    assert [(kind, field.name) for kind, fields in FIELDS.items() for field in fields
+            if field.name not in LABELS["import_field"]] == []
+
+
+def test_the_run_page_and_the_report_say_a_reason_with_a_value_in_russian(
+        client, login, book, run_jobs):
+    login("manager")
+    client.post("/language", data={"lang": "ru"})
+    token, _ = _upload_bytes(client, (ORDERS + "D" * 101 + ";2026-10-04;C1;5\n").encode())
+    run = client.post(f"/imports/{token}", data={
+        "kind": "orders", "map-date": "Дата", "map-revenue": "Сумма",
+        "map-account": "Клиент код", "map-document": "Документ"}).location
+    run_jobs(["imports"])
+    page = client.get(run).get_data(as_text=True)
+    assert "<td>длиннее 100 символов</td>" in page
+    report = client.get(run + "/errors.csv").get_data(as_text=True)
+    assert report.rstrip().endswith(",длиннее 100 символов")
+
+
+def test_an_overlapping_price_is_said_on_the_run_page_in_russian(client, session, login, book,
+                                                                 run_jobs):
+    from abm.sales.models import Product
+
+    session.add(Product(sku="A1", name="Nails"))
+    session.commit()
+    login("manager")
+    client.post("/language", data={"lang": "ru"})
+    response = client.post("/imports/", data={
+        "kind": "prices", "currency": "EUR", "file": (io.BytesIO(
+            b"sku;price;valid from;valid to\n"
+            b"A1;10;2026-06-01;2026-06-30\nA1;11;2026-05-01;2026-06-15\n"), "prices.csv")},
+        content_type="multipart/form-data")
+    token = re.search(r"/imports/(\w+)\?", response.location).group(1)
+    run = client.post(f"/imports/{token}", data={
+        "kind": "prices", "currency": "EUR", "map-sku": "sku", "map-price": "price",
+        "map-valid_from": "valid from", "map-valid_to": "valid to"}).location
+    run_jobs(["imports"])
+    page = client.get(run).get_data(as_text=True)
+    assert ("<td>действует с: период пересекается с ценой от 2026-06-01 (10 EUR)</td>"
+            in page), page
