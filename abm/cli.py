@@ -1,24 +1,145 @@
-"""The ``abm`` command: database, demo data, serving, workers and the domain commands."""
+"""The ``abm`` command: database, demo data, serving, workers and the domain commands.
+
+Every command speaks the command line's language (``abm.config.command_language``), click's
+own messages too: "Error:", "Usage:", a missing option, a value not among the choices.
+"""
 
 from __future__ import annotations
 
+import gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from typing import Any
+
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_babel import get_translations
 from flask_babel import gettext as _
 
 from abm.app import create_app
 from abm.workspace.sections import N_
 from abm.workspace.wording import number
 
+# Click's own messages that a command may say, for pybabel extract (which reads abm's code
+# only); the plural ones ("Got unexpected extra argument", "Did you mean", "is not one of",
+# "does not match the formats", "requires an argument") are in the catalogue by hand.
+CLICK_MESSAGES = (
+    N_("Error: {message}"), N_("Usage:"), N_("Try '{command} {option}' for help."),
+    N_("Missing argument"), N_("Missing option"), N_("Missing parameter"),
+    N_("Missing command."), N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"), N_("No such option {name!r}."),
+    N_("No such command {name!r}."), N_("Option {name!r} does not take a value."),
+    N_("Choose from:\n\t{choices}"), N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."), N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a directory."), N_("Could not open file {filename!r}: {message}"),
+)
+# Whether click speaks the command's language now: while an abm command parses and runs.
+_SPEAKING: ContextVar[bool] = ContextVar("abm_cli_speaking", default=False)
+
+
+def _click_gettext(message: str) -> str:
+    if _SPEAKING.get() and current_app:
+        return get_translations().gettext(message)
+    return gettext.gettext(message)
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    if _SPEAKING.get() and current_app:
+        return get_translations().ngettext(singular, plural, n)
+    return gettext.ngettext(singular, plural, n)
+
+
+def _teach_click() -> None:
+    """Let click word its messages through abm's catalogue while an abm command runs.
+
+    Click says them through the standard gettext's global domain, in the language of the
+    process locale, with no way to hand it other translations; its modules look the
+    functions up by name when they speak, so theirs are replaced here by ones that ask
+    Flask-Babel while an abm command parses and runs, and the standard gettext otherwise.
+    """
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.termui
+    import click.types
+
+    ours = {"_": (gettext.gettext, _click_gettext),
+            "ngettext": (gettext.ngettext, _click_ngettext)}
+    for module in (click.core, click.decorators, click.exceptions, click.formatting,
+                   click.parser, click.termui, click.types):
+        for name, (standard, asking) in ours.items():
+            if getattr(module, name, None) is standard:
+                setattr(module, name, asking)
+
+
+_teach_click()
+
+
+class _Said(click.ClickException):
+    """A click error as click shows it, worded while the command's language was known."""
+
+    def __init__(self, text: str, exit_code: int) -> None:
+        super().__init__(text)
+        self.exit_code = exit_code  # type: ignore[misc]  # click's is the class's
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, file=file, err=file is None, nl=False)
+
+
+def _app(info: ScriptInfo) -> Flask | None:
+    try:
+        return info.load_app()
+    except Exception:  # noqa: BLE001 - the command says why, when it needs the app
+        return None
+
+
+@contextmanager
+def _speaking(info: ScriptInfo) -> Iterator[None]:
+    """Click in the command's language: in the application's context (the one a command
+    runs in), its errors worded before that context ends."""
+    app = _app(info)
+    context = app.app_context() if app is not None and not current_app else nullcontext()
+    token = _SPEAKING.set(app is not None)
+    try:
+        with context:
+            try:
+                yield
+            except _Said:
+                raise
+            except click.ClickException as exc:
+                shown = io.StringIO()
+                exc.show(file=shown)
+                raise _Said(shown.getvalue(), exc.exit_code) from None
+    finally:
+        _SPEAKING.reset(token)
+
 
 class _AbmGroup(FlaskGroup):
-    """Flask's command group without its own options: abm is configured by ABM_* settings."""
+    """Flask's command group without its own options (abm is configured by ABM_* settings),
+    speaking the command line's language while it parses and runs a command."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.params = [param for param in self.params
                        if param.name not in {"env_file", "app", "debug"}]
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        if "obj" not in extra:
+            extra["obj"] = ScriptInfo(create_app=self.create_app,
+                                      set_debug_flag=self.set_debug_flag,
+                                      load_dotenv_defaults=self.load_dotenv)
+        with _speaking(extra["obj"]):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _speaking(ctx.ensure_object(ScriptInfo)):
+            return super().invoke(ctx)
 
 
 @click.group(cls=_AbmGroup, create_app=lambda: create_app(), add_default_commands=False,

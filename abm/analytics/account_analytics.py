@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from abm.analytics.abcxyz import RECOMMENDATIONS
 from abm.analytics.alerts import AlertView, list_alerts
-from abm.analytics.explanations import Explanation
+from abm.analytics.explanations import Explanation, flag_explanations
 from abm.analytics.models import (
     AccountAnalytics,
     AnalyticsSnapshot,
@@ -217,18 +217,11 @@ def _reasons(row: AccountAnalytics, snap: AnalyticsSnapshot, cell: str | None) -
 def _explanations(row: AccountAnalytics, snap: AnalyticsSnapshot,
                   cell: str | None) -> list[Explanation]:
     """The codes and figures of :func:`_reasons`, in the same order."""
-    t = AnalyticsSettings.from_stored(snap.settings or {})
-    share = {"share": row.share, "total": snap.total, "measure": snap.measure}
-    found = []
-    for code, holds, threshold in (("mono_client", row.mono_client, t.mono_client_share),
-                                   ("dependency", row.dependency, t.dependency_share),
-                                   ("key", row.is_key, t.key_share)):
-        if holds:
-            found.append(Explanation(code, {**share, "threshold": threshold}))
-    if row.near_key:
-        found.append(Explanation("near_key", {**share, "growth": row.growth}))
-    if row.pareto_core:
-        found.append(Explanation("pareto_core", {"rank": row.rank, "accounts": snap.accounts}))
+    found = flag_explanations(
+        AnalyticsSettings.from_stored(snap.settings or {}), share=row.share, total=snap.total,
+        measure=snap.measure, mono_client=row.mono_client, dependency=row.dependency,
+        key=row.is_key, near_key=row.near_key, growth=row.growth, pareto_core=row.pareto_core,
+        rank=row.rank, accounts=snap.accounts)
     if cell:
         found.append(Explanation("abc_xyz", {"cell": cell, "cumulative": row.cumulative_share,
                                              "cv": row.cv}))

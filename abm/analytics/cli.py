@@ -28,8 +28,9 @@ class MonthType(click.ParamType):
             return value
         try:
             return parse_month(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+        except ValueError:
+            self.fail(_("%(month)s is not a month in the form YYYY-MM", month=repr(value)),
+                      param, ctx)
 
 
 MONTH = MonthType()
@@ -194,7 +195,8 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
     from abm.analytics.alerts import list_alerts, refresh_alerts
     from abm.analytics.monitoring import monitored_accounts
     from abm.analytics.settings import AnalyticsSettings
-    from abm.analytics.wording import Words, alert_text
+    from abm.analytics.wording import Words, account_reason, alert_text
+    from abm.currencies.services import workspace_currency
     from abm.db import get_session
     from abm.workspace.services import settings_of
 
@@ -213,7 +215,8 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
     if fmt == "json":
         _json({"summary": counts or {}, "alerts": alerts,
                "near_key": [{k: getattr(a, k) for k in ("account_id", "external_id", "name",
-                                                        "share", "growth", "reasons")}
+                                                        "share", "growth", "reasons",
+                                                        "explanations")}
                             for a in near]})
         return
     if counts:
@@ -223,13 +226,15 @@ def alerts_cmd(refresh, status, fmt, today) -> None:
                             "resolved, %(open)s not resolved", counts.monitored,
                             raised=number(counts.raised), resolved=number(counts.resolved),
                             open=number(counts.open)))
-    words = Words(get_translations(), str(get_locale() or "en"))
+    words = Words(get_translations(), str(get_locale() or "en"),
+                  currency=workspace_currency(session))
     for a in alerts:
         click.echo(f"#{a.id:<5} {a.status:<12} {a.external_id or a.account_id!s:<10}"
                    f" {a.kind:<22} {alert_text(a.kind, a.details, words)}")
     for n in near:
         click.echo(_("near-key %(account)s: %(reasons)s", account=n.external_id or n.account_id,
-                     reasons="; ".join(n.reasons)))
+                     reasons="; ".join(account_reason(e.code, e.params, words)
+                                       for e in n.explanations)))
 
 
 @analytics.command("churn")

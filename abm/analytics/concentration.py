@@ -6,11 +6,12 @@ from "Monitoring key accounts". Every flag comes with the figures behind it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from abm.analytics.explanations import Explanation, flag_explanations
 from abm.analytics.periods import last_full_month, month_label, month_span
 from abm.analytics.settings import AnalyticsSettings
 from abm.analytics.stats import AccountFigures, account_figures, ranked
@@ -65,7 +66,8 @@ class AccountShare(RankedAccount):
     """One account's share of the period's total, its rank and its flags.
 
     ``growth`` is the last half of the period against the first (None without a
-    base); ``reasons`` say why each flag holds (empty when not explained).
+    base); ``reasons`` say why each flag holds, in English (empty when not explained), and
+    ``explanations`` the same as codes and figures, for the reader's language.
     """
 
     cumulative_share: float
@@ -76,6 +78,7 @@ class AccountShare(RankedAccount):
     near_key: bool
     growth: float | None
     reasons: list[str]
+    explanations: list[Explanation] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,17 +168,13 @@ def concentration(
         if in_core:
             core += 1
             core_value = through
-        flags = {
-            "key": share >= key_t,
-            "dependency": share > dep_t,
-            "mono_client": share >= mono_t,
-        }
-        near = not flags["key"] and (share >= key_t - s.near_key_margin
-                                     or account_id in fastest)
+        key = share >= key_t
+        near = not key and (share >= key_t - s.near_key_margin or account_id in fastest)
         accounts.append(AccountShare(
             account_id=account_id, external_id=f.external_id, name=f.name, value=value,
             share=round(share, 6), rank=rank, cumulative_share=round(through, 6),
-            pareto_core=in_core, **flags, near_key=near, growth=growth_by_id.get(account_id),
+            pareto_core=in_core, key=key, dependency=share > dep_t,
+            mono_client=share >= mono_t, near_key=near, growth=growth_by_id.get(account_id),
             reasons=[],
         ))
     n = len(accounts)
@@ -200,7 +199,7 @@ def concentration(
         accounts=accounts,
     )
     if explain:
-        explained = [replace(a, reasons=explain_account(result, a, s)) for a in accounts]
+        explained = [explained_account(result, a, s) for a in accounts]
         result = replace(result, accounts=explained)
     return result
 
@@ -252,6 +251,23 @@ def explain_account(result: Concentration, account: AccountShare,
         out.append(f"Pareto core: rank {account.rank}, the accounts above it bring "
                    f"{_pct(before)} (< {_pct(s.pareto_share)})")
     return out
+
+
+def account_explanations(result: Concentration, account: AccountShare,
+                         settings: AnalyticsSettings) -> list[Explanation]:
+    """The codes and figures of :func:`explain_account`'s reasons, in the same order."""
+    return flag_explanations(
+        settings, share=account.share, total=result.total, measure=result.measure,
+        mono_client=account.mono_client, dependency=account.dependency, key=account.key,
+        near_key=account.near_key, growth=account.growth, pareto_core=account.pareto_core,
+        rank=account.rank, accounts=result.accounts_with_sales)
+
+
+def explained_account(result: Concentration, account: AccountShare,
+                      settings: AnalyticsSettings) -> AccountShare:
+    """The account with its reasons, in English and as codes and figures."""
+    return replace(account, reasons=explain_account(result, account, settings),
+                   explanations=account_explanations(result, account, settings))
 
 
 def _curve(ranking) -> list[CurvePoint]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from abm.analytics.settings import AnalyticsSettings
+
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
@@ -17,3 +19,24 @@ class Explanation:
 
     code: str
     params: dict[str, Any]
+
+
+def flag_explanations(
+    settings: AnalyticsSettings, *, share: float, total: float, measure: str,
+    mono_client: bool, dependency: bool, key: bool, near_key: bool, growth: float | None,
+    pareto_core: bool, rank: int, accounts: int,
+) -> list[Explanation]:
+    """Why each flag of an account holds, in the order the pages list them: its share of
+    ``total`` against each threshold of ``settings``, its growth, its rank in the Pareto core
+    among ``accounts``."""
+    of = {"share": share, "total": total, "measure": measure}
+    found = [Explanation(code, {**of, "threshold": threshold})
+             for code, holds, threshold in (
+                 ("mono_client", mono_client, settings.mono_client_share),
+                 ("dependency", dependency, settings.dependency_share),
+                 ("key", key, settings.key_share)) if holds]
+    if near_key:
+        found.append(Explanation("near_key", {**of, "growth": growth}))
+    if pareto_core:
+        found.append(Explanation("pareto_core", {"rank": rank, "accounts": accounts}))
+    return found

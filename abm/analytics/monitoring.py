@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from abm.accounts.models import PERSONAL_VISIT_KINDS, Account, Interaction, InteractionKind
-from abm.analytics.concentration import AccountShare, Concentration, concentration, explain_account
+from abm.analytics.concentration import (
+    AccountShare,
+    Concentration,
+    concentration,
+    explain_account,
+    explained_account,
+)
 from abm.analytics.models import AlertKind
 from abm.analytics.periods import add_months, last_full_month, month_label
 from abm.analytics.settings import AnalyticsSettings
@@ -77,8 +83,8 @@ def monitored_accounts(
         select(Account.id, Account.external_id).where(Account.id.in_([a.account_id
                                                                      for a in near]))
     ).all()) if near else {}
-    near = [replace(a, reasons=explain_account(conc, a, settings),
-                    external_id=names.get(a.account_id)) for a in near]
+    near = [replace(explained_account(conc, a, settings), external_id=names.get(a.account_id))
+            for a in near]
     return Monitored(key=key, near_key=near)
 
 

@@ -1,9 +1,11 @@
-"""Alerts and churn reasons worded in the reader's language, from their codes and figures.
+"""Alerts, churn reasons and an account's reasons worded in the reader's language, from
+their codes and figures.
 
 An alert is stored as its kind and its parameters (``Alert.details``), a churn
-reason as ``{"code", "params"}``: nothing stored is a sentence, so switching the
-language changes what existing alerts say. The web words them with the
-request's translations and locale; the API and the command line in English
+reason as ``{"code", "params"}``, an account's flags explained as an
+:class:`~abm.analytics.explanations.Explanation`: nothing stored is a sentence, so
+switching the language changes what existing alerts say. The web words them with the
+request's translations and locale, the command line with its own; the API in English
 (the default :class:`Words`). Flask is not needed: any ``gettext``-style
 translations object (``babel.support.Translations``) will do.
 """
@@ -18,6 +20,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from abm.analytics.models import AlertKind
+from abm.currencies.formats import whole_units
+from abm.workspace.refusals import N_
 
 MORE_SKUS = 5  # products named in a white-space alert before "and N more"
 
@@ -29,11 +33,14 @@ class Translations(Protocol):
 
 
 class Words:
-    """Translations and a locale: how a sentence and its numbers are written."""
+    """Translations and a locale: how a sentence and its numbers are written; amounts in
+    ``currency`` (the workspace's), as plain numbers without one."""
 
-    def __init__(self, translations: Translations | None = None, locale: str = "en") -> None:
+    def __init__(self, translations: Translations | None = None, locale: str = "en",
+                 currency: str | None = None) -> None:
         self.tr = translations or gettext.NullTranslations()
         self.locale = locale
+        self.currency = currency
 
     def _(self, message: str, **params: Any) -> str:
         text = self.tr.gettext(message)
@@ -48,8 +55,24 @@ class Words:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, pattern, locale=self.locale)
 
-    def percent(self, fraction: float) -> str:
-        return format_percent(fraction, "#,##0.#%", locale=self.locale)
+    def percent(self, fraction: float | None, digits: int | None = None,
+                signed: bool = False) -> str:
+        """A share (0.25) as a percentage: up to one decimal, or exactly ``digits``;
+        ``signed``: +25%."""
+        if fraction is None:
+            return "—"
+        decimals = ".#" if digits is None else "." + "0" * digits if digits else ""
+        pattern = f"#,##0{decimals}%"
+        return format_percent(fraction, f"+{pattern};-{pattern}" if signed else pattern,
+                              locale=self.locale)
+
+    def money(self, value: float | None) -> str:
+        """An amount in whole units of the currency (a plain number without a currency)."""
+        if value is None:
+            return "—"
+        if self.currency is None:
+            return self.number(value, 0)
+        return whole_units(value, self.currency, self.locale)
 
     def day(self, iso: str | date | None) -> str:
         if iso is None:
@@ -243,4 +266,41 @@ _CHURN = {
     "revenue_drop": _revenue_drop,
     "signals": _signals,
     "at_stake": _at_stake,
+}
+
+
+MEASURES = {"revenue": N_("revenue"), "margin": N_("margin")}
+
+
+def account_reason(code: str, params: dict[str, Any], words: Words = ENGLISH) -> str:
+    """One reason behind an account's flags (an :class:`~abm.analytics.explanations.Explanation`:
+    the account page's, a near-key account's in ``abm analytics alerts``)."""
+    p, w = dict(params), words
+    measure = p.get("measure")
+    share = w._("%(share)s of %(total)s (%(measure)s)", share=w.percent(p.get("share"), 1),
+                total=w.money(p.get("total")),
+                measure=w._(MEASURES[measure]) if measure in MEASURES else measure)
+    threshold = w.percent(p.get("threshold"), 0)
+    if code in _FLAG_REASONS:
+        return w._(_FLAG_REASONS[code], share=share, threshold=threshold)
+    if code == "near_key":
+        growth = p.get("growth")
+        return w._("near-key: %(share)s, growth %(growth)s", share=share,
+                   growth=w._("not known") if growth is None else w.percent(growth, 1, True))
+    if code == "pareto_core":
+        return w._("Pareto core: rank %(rank)s of %(accounts)s", rank=w.number(p.get("rank"), 0),
+                   accounts=w.number(p.get("accounts"), 0))
+    if code == "abc_xyz":
+        cv = p.get("cv")
+        return w._("ABC-XYZ %(cell)s: cumulative share through it %(cumulative)s, %(regularity)s",
+                   cell=p.get("cell"), cumulative=w.percent(p.get("cumulative"), 1),
+                   regularity=w._("no regular revenue") if cv is None else
+                   w._("monthly revenue varies %(cv)s", cv=w.percent(cv, 1)))
+    return code
+
+
+_FLAG_REASONS = {
+    "mono_client": N_("mono-client risk: %(share)s, at or above %(threshold)s"),
+    "dependency": N_("dependency risk: %(share)s, above %(threshold)s"),
+    "key": N_("key by share: %(share)s, at or above %(threshold)s"),
 }

@@ -36,17 +36,10 @@ UNREACHABLE = {"no_consent": N_("no consent"), "unsubscribed": N_("opted out"),
 
 
 class CampaignCLIError(click.ClickException):
-    """A refusal: its message, said in the command's language, and exit code 2."""
+    """A refusal: its message, said in the command's language (as ``abm`` says every error,
+    its "Error:" too), and exit code 2."""
 
     exit_code = 2
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        # Worded now: the app context (and with it the language) is gone when it is shown.
-        self.said = _("Error: %(error)s", error=message)
-
-    def show(self, file=None) -> None:
-        click.echo(self.said, err=file is None, file=file)
 
 
 def _session():

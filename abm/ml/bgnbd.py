@@ -19,9 +19,11 @@ from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
+from abm.ml.errors import DataError
 
-class ModelError(ValueError):
-    """The data cannot support the model; the message says why, for the user."""
+
+class ModelError(DataError):
+    """The data cannot support the model: a code of :data:`abm.ml.errors.MESSAGES` says why."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,11 @@ def _check(
     t_x = np.asarray(t_x, dtype=float)
     T = np.asarray(T, dtype=float)
     if not (x.shape == t_x.shape == T.shape) or x.ndim != 1:
-        raise ModelError("x, t_x and T must be one-dimensional arrays of the same length")
+        raise ModelError("bad_shapes")
     if len(x) == 0:
-        raise ModelError("no customers with purchases to fit the model on")
+        raise ModelError("no_customers")
     if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > T + 1e-9):
-        raise ModelError("inconsistent histories: need x >= 0 and 0 <= t_x <= T")
+        raise ModelError("inconsistent")
     return x, t_x, T
 
 
@@ -94,9 +96,9 @@ def fit_bgnbd(
     """
     x, t_x, T = _check(x, t_x, T)
     if not np.any(x > 0):
-        raise ModelError("no customer bought on a second day: purchase rates cannot be fit")
+        raise ModelError("no_repeat")
     if np.ptp(T) == 0 and np.all(t_x == T):
-        raise ModelError("every customer has the same single history: nothing to fit")
+        raise ModelError("same_history")
     ux, inverse = np.unique(x, return_inverse=True)
     start = initial or (1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0)
 
@@ -110,7 +112,7 @@ def fit_bgnbd(
                       method="L-BFGS-B", bounds=[(-12, 12)] * 4,
                       options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
     if not np.isfinite(result.fun):
-        raise ModelError("the BG/NBD fit did not converge on this data")
+        raise ModelError("no_convergence")
     r, alpha, a, b = (float(v) for v in np.exp(result.x))
     return BGNBDParams(r, alpha, a, b, -float(result.fun) * len(x))
 

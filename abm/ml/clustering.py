@@ -18,14 +18,16 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from abm.ml.errors import DataError
 from abm.ml.features import signed_exp, signed_log
 
 SILHOUETTE_SAMPLE = 2000  # silhouette is quadratic in accounts: score a fixed sample
 SEARCH_SAMPLE = 20_000  # k is chosen on a fixed sample; the final fit sees every account
 
 
-class SegmentationError(ValueError):
-    """The data cannot be segmented as asked; the message says why, for the user."""
+class SegmentationError(DataError):
+    """The data cannot be segmented as asked: a code of :data:`abm.ml.errors.MESSAGES` says
+    why."""
 
 
 @dataclass
@@ -78,22 +80,19 @@ def segment(
     X = np.asarray(X, dtype=float)
     n = len(X)
     if n == 0:
-        raise SegmentationError("no accounts with orders to segment: import sales first")
+        raise SegmentationError("no_accounts")
     distinct = len(np.unique(X, axis=0))
     if k is not None:
         if k < 2:
-            raise SegmentationError("k must be at least 2")
+            raise SegmentationError("k_too_small")
         if n < k:
-            raise SegmentationError(f"only {n} accounts with orders: fewer than the k={k} "
-                                    "segments asked for")
+            raise SegmentationError("fewer_accounts_than_k", accounts=n, k=k)
         if distinct < k:
-            raise SegmentationError(f"the accounts have only {distinct} distinct profiles: "
-                                    f"too alike for k={k} segments")
+            raise SegmentationError("too_alike_for_k", profiles=distinct, k=k)
         candidates = [k]
     else:
         if distinct < 2:
-            raise SegmentationError("all accounts look identical on the segment features: "
-                                    "there is nothing to segment")
+            raise SegmentationError("identical")
         low, high = k_range
         high = min(high, distinct - 1 if distinct > 2 else 2)
         low = min(low, high)

@@ -46,7 +46,7 @@ def fit_gamma_gamma(x: ArrayLike, mbar: ArrayLike) -> GammaGammaParams:
     keep = (x > 0) & (mbar > 0)
     x, mbar = x[keep], mbar[keep]
     if len(x) < 2 or np.ptp(mbar) == 0:
-        raise ModelError("too few repeat customers with different spend to fit the spend model")
+        raise ModelError("spend_too_few")
     log_mbar, log_x, xm = np.log(mbar), np.log(x), x * mbar
     n = len(x)
 
@@ -67,7 +67,7 @@ def fit_gamma_gamma(x: ArrayLike, mbar: ArrayLike) -> GammaGammaParams:
     result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=[(-12, 20)] * 3,
                       options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
     if not np.isfinite(result.fun):
-        raise ModelError("the spend model did not converge on this data")
+        raise ModelError("spend_no_convergence")
     p, q, g = (float(v) for v in np.exp(result.x))
     return GammaGammaParams(p, q, g, -float(result.fun) * n)
 
@@ -82,7 +82,7 @@ def expected_spend(params: GammaGammaParams, x: ArrayLike, mbar: ArrayLike) -> n
     mbar = np.nan_to_num(np.asarray(mbar, dtype=float))
     p, q, g = params.p, params.q, params.gamma
     if q <= 1:
-        raise ModelError("the spend model has no finite mean (q <= 1) on this data")
+        raise ModelError("spend_no_mean")
     spend: np.ndarray = p * (g + x * mbar) / (p * x + q - 1)
     return spend
 
@@ -117,9 +117,9 @@ def discounted_value(
             twelfth root, so twelve monthly steps compound to exactly it.
     """
     if months < 1:
-        raise ModelError("the CLV horizon must be at least one month")
+        raise ModelError("clv_horizon")
     if annual_rate <= -1:
-        raise ModelError("the discount rate must be above -100%")
+        raise ModelError("discount_rate")
     spend = np.nan_to_num(np.asarray(spend_per_purchase, dtype=float))
     monthly = (1.0 + annual_rate) ** (1.0 / 12.0) - 1.0
     total: np.ndarray = np.zeros_like(spend)

@@ -9,14 +9,14 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from sqlalchemy import select
 
 from abm.accounts.models import Account
 from abm.db import get_session
 from abm.segments.models import AccountPotential
 from abm.segments.settings import PotentialSettings
-from abm.segments.wording import segment_name
+from abm.segments.wording import reason_text, refusal_text, segment_name
 from abm.workspace.refusals import N_
 from abm.workspace.services import settings_of
 from abm.workspace.wording import number, percent
@@ -46,10 +46,10 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
         made = segment_and_fit_potential(session, k=k, refit_potential=not keep_potential)
     except SegmentationError as exc:
         session.rollback()
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(refusal_text(exc)) from None
     session.commit()
-    if made.note:
-        click.echo(_("note: %(note)s", note=made.note), err=True)
+    if made.reason:
+        click.echo(_("note: %(note)s", note=reason_text(made.reason, made.note)), err=True)
     summary = made.summary
     if fmt == "json":
         click.echo(json.dumps(asdict(summary), indent=2))
@@ -59,7 +59,7 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
                  "as of %(as_of)s", run=summary.run_id,
                  accounts=ngettext("%(count)s account", "%(count)s accounts", summary.accounts,
                                    count=number(summary.accounts)),
-                 k=summary.k, chosen_by=summary.k_chosen_by,
+                 k=summary.k, chosen_by=_chosen_by(summary.k_chosen_by),
                  silhouette=_("n/a") if silhouette is None else number(silhouette, 3),
                  as_of=summary.as_of))
     for s in summary.segments:
@@ -72,6 +72,16 @@ def segment(k: int | None, keep_potential: bool, fmt: str) -> None:
             revenue=number(figures["revenue_12m"]), active=number(figures["active_months_12m"], 1),
             silent=number(figures["recency_months"], 1), trend=f"{figures['trend']:+.2f}",
             clv=number(figures["clv_12m"]), p_alive=number(figures["p_alive"], 2)))
+
+
+def _chosen_by(how: str) -> str:
+    """How the number of segments was chosen ("fixed", "silhouette"), in the command's
+    language."""
+    if how == "fixed":
+        return pgettext("k chosen by", "fixed")
+    if how == "silhouette":
+        return pgettext("k chosen by", "silhouette")
+    return how
 
 
 @click.group("potential")
@@ -100,7 +110,7 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
                                **(potential.fit_options() | ({"unit": unit} if unit else {})))
     except PotentialError as exc:
         session.rollback()
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(refusal_text(exc)) from None
     session.commit()
     accounts = _account_figures(session, result.fit_id, limit)
     if fmt == "json":
@@ -119,9 +129,9 @@ def potential_fit(calibration_end, unit: str | None, limit: int, fmt: str) -> No
                    f"gamma={spend['gamma']:.4g}  {likelihood} "
                    f"{spend['log_likelihood']:.1f}")
     if result.spend_error:
-        click.echo(_("note: %(note)s", note=result.spend_error))
-    account = _("account")
-    click.echo(f"{account:<30} {'x':>5} {'t_x':>8} {'T':>8} {'E[purch]':>9} {'P(alive)':>8} "
+        click.echo(_("note: %(note)s", note=reason_text(result.spend_note, result.spend_error)))
+    account, purchases, alive = _("account"), _("E[purch]"), _("P(alive)")
+    click.echo(f"{account:<30} {'x':>5} {'t_x':>8} {'T':>8} {purchases:>9} {alive:>8} "
                f"{'CLV':>12}")
     for a in accounts:
         clv = "" if a["clv"] is None else f"{a['clv']:,.0f}"

@@ -25,7 +25,7 @@ def segment_accounts(k: int | None = None, refit_potential: bool = True, *, prog
     session.commit()
     summary = made.summary
     return {"run_id": summary.run_id, "k": summary.k, "accounts": summary.accounts,
-            "note": made.note,
+            "note": made.note, "note_reason": made.reason,
             "segments": [{"id": s.id, "name": s.name, "size": s.size} for s in summary.segments]}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -23,6 +24,8 @@ from abm.segments.reads import (  # noqa: F401 - the reads, importable from here
     potential_count,
     probability_alive,
 )
+from abm.segments.refusals import PotentialError, note, said
+from abm.workspace.refusals import N_
 
 UNITS = {"days": 1.0, "weeks": 7.0}
 _CUSTOMER_COLUMNS = ("fit_id", "account_id", "kind", "frequency", "recency", "age", "mean_spend",
@@ -31,10 +34,6 @@ _PROSPECT_COLUMNS = ("fit_id", "account_id", "kind", "lookalike", "qualified_ps"
 MONTH_DAYS = 365.25 / 12
 SOON_DAYS = 90  # the account page's "expected purchases in the next 90 days"
 MIN_HISTORY_DAYS = 60  # below this a purchase rate is a guess, not an estimate
-
-
-class PotentialError(ValueError):
-    """The sales history cannot support a potential fit; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +47,8 @@ class FitSummary:
         customers, prospects: how many of each were scored.
         bgnbd: the purchase model's r, alpha, a, b and log_likelihood.
         spend: the spend model's p, q, gamma and log_likelihood; None when it could
-            not be fitted (``spend_error`` says why).
+            not be fitted (``spend_error`` says why in English, ``spend_note`` as a code
+            and its parameters, for the reader's language).
     """
 
     fit_id: int
@@ -60,6 +60,7 @@ class FitSummary:
     bgnbd: dict[str, float]
     spend: dict[str, float] | None
     spend_error: str | None
+    spend_note: dict[str, Any] | None = None
 
 
 def fit_potential(
@@ -93,19 +94,18 @@ def fit_potential(
     """
     report = progress or (lambda *a, **k: None)
     if unit not in UNITS:
-        raise PotentialError(f"unknown unit {unit!r}: use days or weeks")
+        raise PotentialError("unknown_unit", unit=unit)
     first, last, _ = sales_span(session)
     if first is None or last is None:  # both or neither
-        raise PotentialError("no orders yet: import sales before fitting potential")
+        raise PotentialError("no_orders")
     calibration_end = calibration_end or last
     if calibration_end < first:
-        raise PotentialError(f"the calibration end {calibration_end} comes before the first "
-                             f"order ({first})")
+        raise PotentialError("end_before_first", end=calibration_end.isoformat(),
+                             first=first.isoformat())
     if (calibration_end - first).days < MIN_HISTORY_DAYS:
-        raise PotentialError(
-            f"only {(calibration_end - first).days + 1} days of sales history up to "
-            f"{calibration_end}: the potential model needs at least {MIN_HISTORY_DAYS} days")
-    report(0, 4, "reading purchase histories")
+        raise PotentialError("short_sales_history", days=(calibration_end - first).days + 1,
+                             end=calibration_end.isoformat(), minimum=MIN_HISTORY_DAYS)
+    report(0, 4, N_("reading purchase histories"))
     h = purchase_histories(session, calibration_end, last)
     scale = UNITS[unit]
     x = h.days - 1
@@ -113,33 +113,33 @@ def fit_potential(
     T = (np.datetime64(calibration_end, "D") - h.first).astype(float) / scale
     with np.errstate(divide="ignore", invalid="ignore"):
         mbar = np.where(x > 0, (h.revenue - h.first_day_revenue) / x, 0.0)
-    report(1, 4, "fitting the purchase model")
+    report(1, 4, N_("fitting the purchase model"))
     try:
         bg = fit_bgnbd(x, t_x, T)
     except ModelError as exc:
-        raise PotentialError(str(exc)) from None
+        raise PotentialError.of(exc) from None
     horizon = (add_months(calibration_end.replace(day=1), horizon_months)
                - calibration_end.replace(day=1)).days / scale
     purchases = expected_purchases(bg, horizon, x, t_x, T)
     alive = p_alive(bg, x, t_x, T)
-    spend, spend_error = None, None
+    spend, spend_note = None, None
     try:
         spend = fit_gamma_gamma(x, mbar)
         value = expected_spend(spend, x, mbar)
     except ModelError as exc:
         # Spend too heavy-tailed (or too little of it) for the model: each
         # customer's own average per purchase day is the honest next best.
-        spend_error = f"{exc}; each customer's own average spend is used instead"
+        spend_note = note("own_average_spend", exc)
         value = h.revenue / np.maximum(h.days, 1)
     clv = discounted_value(bg, value, x, t_x, T, months=clv_months,
                            month_length=MONTH_DAYS / scale, annual_rate=discount_rate)
     soon = expected_purchases(bg, SOON_DAYS / scale, x, t_x, T)
-    report(2, 4, "storing per-account figures")
+    report(2, 4, N_("storing per-account figures"))
     fit = PotentialFit(
         calibration_end=calibration_end, unit=unit, horizon=float(horizon),
         n_customers=len(x),
         params={"bgnbd": bg.as_dict(), "spend": spend.as_dict() if spend else None,
-                "spend_error": spend_error},
+                "spend_error": said(spend_note), "spend_note": spend_note},
         log_likelihood=bg.log_likelihood,
         settings={"horizon_months": horizon_months, "clv_months": clv_months,
                   "discount_rate": discount_rate},
@@ -156,14 +156,15 @@ def fit_potential(
         [fit.id] * n, h.account_ids.tolist(), ["customer"] * n, x.astype(int).tolist(),
         t_x.tolist(), T.tolist(), mean_spend, purchases.tolist(), alive.tolist(),
         value.tolist(), clv.tolist(), soon.tolist(), strict=True)))
-    report(3, 4, "scoring prospects")
+    report(3, 4, N_("scoring prospects"))
     prospects = _score_prospects(session, fit.id, set(h.account_ids.tolist()), h,
                                  key_account_ids)
-    report(4, 4, "done")
+    report(4, 4, N_("done"))
     return FitSummary(
         fit_id=fit.id, calibration_end=calibration_end.isoformat(), unit=unit,
         horizon=float(horizon), customers=len(x), prospects=prospects, bgnbd=bg.as_dict(),
-        spend=spend.as_dict() if spend else None, spend_error=spend_error,
+        spend=spend.as_dict() if spend else None, spend_error=said(spend_note),
+        spend_note=spend_note,
     )
 
 

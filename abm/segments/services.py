@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select, update
@@ -27,7 +28,7 @@ from abm.segments.models import (
     Segment,
     SegmentationRun,
 )
-from abm.segments.potential import PotentialError, fit_potential
+from abm.segments.potential import fit_potential
 from abm.segments.queries import bulk_insert, segment_columns
 from abm.segments.reads import (  # noqa: F401 - the reads, importable from here as before
     RunSummary,
@@ -38,7 +39,9 @@ from abm.segments.reads import (  # noqa: F401 - the reads, importable from here
     run_summary,
     segment_account_ids,
 )
+from abm.segments.refusals import PotentialError, note, said
 from abm.segments.settings import PotentialSettings, SegmentationSettings
+from abm.workspace.refusals import N_
 from abm.workspace.services import settings_of
 
 MIN_MONTHS = 3  # with fewer months recency, tenure and trend say nothing
@@ -73,26 +76,25 @@ def run_segmentation(
     months = session.execute(select(func.count(func.distinct(MonthlyAccountSales.month)),
                                     func.max(MonthlyAccountSales.month))).one()
     if not months[0]:
-        raise SegmentationError("no accounts with orders to segment: import sales first")
+        raise SegmentationError("no_accounts")
     if months[0] < MIN_MONTHS:
-        raise SegmentationError(f"only {months[0]} month(s) of sales history: segments need "
-                                f"at least {MIN_MONTHS} months")
+        raise SegmentationError("short_history", months=months[0], minimum=MIN_MONTHS)
     as_of = months[1]
-    report(0, 5, "fitting potential")
-    potential_note = None
+    report(0, 5, N_("fitting potential"))
+    potential_note: dict[str, Any] | None = None
     fit = latest_fit(session)
     if fit is None or refit_potential:
         try:
             fit_potential(session)
             fit = latest_fit(session)
         except PotentialError as exc:
-            potential_note = f"potential not available: {exc}"
+            potential_note = note("potential_not_available", exc)
             fit = None
-    report(1, 5, "reading features")
+    report(1, 5, N_("reading features"))
     ids, columns = segment_columns(session, as_of)
     columns.update(_potential_columns(session, fit, ids))
     X = feature_matrix(columns)
-    report(2, 5, "clustering")
+    report(2, 5, N_("clustering"))
     key_share = settings_of(session, AnalyticsSettings).key_share
     apart = key_accounts_by_share(columns["revenue_12m"], key_share)
     result = segment_apart(X, apart, k=k, k_range=k_range, random_state=random_state)
@@ -100,7 +102,7 @@ def run_segmentation(
             "before clustering")
     described = describe_segments(result.centroids, X,
                                   apart=(key_share, rule) if apart.any() else None)
-    report(3, 5, "matching with the previous run")
+    report(3, 5, N_("matching with the previous run"))
     previous = session.scalar(select(SegmentationRun).order_by(SegmentationRun.id.desc()).limit(1))
     run = SegmentationRun(
         as_of=as_of, k=result.k, k_chosen_by="fixed" if k else "silhouette",
@@ -113,7 +115,7 @@ def run_segmentation(
     session.add(run)
     session.flush()
     segment_ids = _assign_ids(session, run, previous, result, described, max_distance)
-    report(4, 5, "storing assignments")
+    report(4, 5, N_("storing assignments"))
     scaled = result.scale(X)
     distance = np.linalg.norm(scaled - result.scaled_centroids[result.labels], axis=1)
     seg_of_label = np.array(segment_ids)[result.labels]
@@ -125,19 +127,25 @@ def run_segmentation(
         "silhouette": result.silhouette,
         "silhouette_by_k": {str(c): v for c, v in result.silhouette_by_k.items()},
         "sizes": result.sizes, "seconds": round(time.perf_counter() - started, 3),
-        "potential": potential_note or "ok",
+        "potential": said(potential_note) or "ok", "potential_note": potential_note,
     }
     session.flush()
-    report(5, 5, "done")
+    report(5, 5, N_("done"))
     return run_summary(session, run.id)
 
 
 @dataclass(frozen=True, slots=True)
 class Segmentation:
-    """A new segmentation run, and why potential was not refitted before it (or None)."""
+    """A new segmentation run, and why potential was not refitted before it (or None): in
+    English (``note``) and as a code with its parameters (``reason``), for the reader's
+    language (see :mod:`abm.segments.refusals`)."""
 
     summary: RunSummary
-    note: str | None
+    reason: dict[str, Any] | None = None
+
+    @property
+    def note(self) -> str | None:
+        return said(self.reason)
 
 
 def segment_and_fit_potential(
@@ -160,21 +168,21 @@ def segment_and_fit_potential(
     report = progress or (lambda *a, **kw: None)
     segmentation = settings_of(session, SegmentationSettings)
     potential = settings_of(session, PotentialSettings)
-    note = None
+    reason = None
     if refit_potential:
-        report(0, 6, "fitting potential")
+        report(0, 6, N_("fitting potential"))
         try:
             with session.begin_nested():
                 fit_potential(session, **potential.fit_options())
         except PotentialError as exc:
-            note = f"potential not refitted: {exc}"
+            reason = note("potential_not_refitted", exc)
 
     def step(done: int, total: int, message: str) -> None:
         report(done + 1, total + 1, message)
 
     summary = run_segmentation(session, k=k, k_range=segmentation.k_range,
                                max_distance=segmentation.match_distance, progress=step)
-    return Segmentation(summary=summary, note=note)
+    return Segmentation(summary=summary, reason=reason)
 
 
 def key_accounts_by_share(revenue: np.ndarray, key_share: float) -> np.ndarray:

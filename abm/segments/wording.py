@@ -1,18 +1,25 @@
-"""Segment names, their rules and feature labels in the reader's language.
+"""Segment names, their rules and feature labels in the reader's language; why a
+segmentation or a potential fit was refused, and the notes they left.
 
 A segment's name is stored as :mod:`abm.ml.naming` composed it: English phrases,
 one per rule, joined by commas. Each phrase is a code with at most one number, so
 the name is read back into its phrases here and each is worded by the catalogue;
 a name that is not made of known phrases (an older naming) is shown as stored.
+Refusals and notes are kept as a code and its parameters (:mod:`abm.segments.refusals`).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+
+from abm.ml.errors import DataError
+from abm.segments.refusals import wording
+from abm.workspace.wording import number
 
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -123,3 +130,19 @@ def segment_rule(rule: str | None) -> str:
 
 def feature_label(feature: str, fallback: str = "") -> str:
     return str(FEATURES[feature]) if feature in FEATURES else fallback
+
+
+def reason_text(reason: dict[str, Any] | None, english: str | None = None) -> str | None:
+    """A refusal or note kept as a code and its parameters, in the reader's language; else
+    (none kept, or kept by an older version) the English it was kept with."""
+    if not reason:
+        return english
+    try:
+        return wording(reason["code"], reason.get("params") or {}, _, number)
+    except (KeyError, TypeError, ValueError):
+        return english
+
+
+def refusal_text(error: DataError) -> str:
+    """Why the data could not be segmented or fitted, in the reader's language."""
+    return reason_text(error.reason(), str(error)) or str(error)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from abm.analytics import wording as reasons
 from abm.runs.services import WORKER_STOPPED
-from abm.web.i18n import money, number, percent
-from abm.web.labels import label
+from abm.web.i18n import current_currency, number
 
 _ROWS_READ = re.compile(r"^([\d,]+) rows read$")
 RECOMMENDATIONS = {
@@ -67,30 +67,9 @@ def run_error(error: str | None) -> str:
 
 def account_reason(code: str, params: dict[str, Any]) -> str:
     """One reason behind an account's labels (see ``AccountLabels.explanations``)."""
-    p = dict(params)
-    share = _("%(share)s of %(total)s (%(measure)s)", share=percent(p.get("share")),
-              total=money(p.get("total")), measure=label("setting_choice", p.get("measure")))
-    threshold = percent(p.get("threshold"), 0)
-    if code == "mono_client":
-        return _("mono-client risk: %(share)s, at or above %(threshold)s", share=share,
-                 threshold=threshold)
-    if code == "dependency":
-        return _("dependency risk: %(share)s, above %(threshold)s", share=share,
-                 threshold=threshold)
-    if code == "key":
-        return _("key by share: %(share)s, at or above %(threshold)s", share=share,
-                 threshold=threshold)
-    if code == "near_key":
-        growth = p.get("growth")
-        return _("near-key: %(share)s, growth %(growth)s", share=share,
-                 growth=_("not known") if growth is None else percent(growth, signed=True))
-    if code == "pareto_core":
-        return _("Pareto core: rank %(rank)s of %(accounts)s", rank=number(p.get("rank")),
-                 accounts=number(p.get("accounts")))
-    if code == "abc_xyz":
-        cv = p.get("cv")
-        return _("ABC-XYZ %(cell)s: cumulative share through it %(cumulative)s, %(regularity)s",
-                 cell=p.get("cell"), cumulative=percent(p.get("cumulative")),
-                 regularity=_("no regular revenue") if cv is None else
-                 _("monthly revenue varies %(cv)s", cv=percent(cv)))
-    return code
+    return reasons.account_reason(code, params, words())
+
+
+def words() -> reasons.Words:
+    """The request's language and locale, amounts in the workspace currency."""
+    return reasons.Words(get_translations(), str(get_locale()), currency=current_currency())

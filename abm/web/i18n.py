@@ -6,7 +6,6 @@ import functools
 from datetime import date, datetime
 
 import flask_babel
-from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_babel import (
@@ -20,6 +19,7 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from abm.currencies.formats import whole_units_pattern
 from abm.currencies.services import workspace_currency
 from abm.db import get_session
 from abm.users.services import set_language
@@ -65,27 +65,11 @@ def money(value: float | None, currency: str | None = None, cents: bool = False)
     if cents:
         return format_currency(value, code)
     locale = get_locale()
-    return _whole_units(str(locale), code).apply(value, locale)
+    return whole_units_pattern(str(locale), code).apply(value, locale)
 
 
 # The patterns are parsed once and applied directly: a list page formats hundreds
 # of numbers, and Flask-Babel's wrappers cost several times the formatting itself.
-@functools.lru_cache(maxsize=64)
-def _whole_units(locale: str, currency: str) -> NumberPattern:
-    """The locale's own currency pattern (where the sign goes, which spaces), minus the cents,
-    with the currency's symbol written in."""
-    parsed = Locale.parse(locale)
-    symbol = parsed.currency_symbols.get(currency, currency).replace("'", "''")
-    pattern = parsed.currency_formats["standard"].pattern.replace(".00", "")
-    # CLDR's currency spacing: a symbol of letters (RUB, not ₽) is kept apart from the digits.
-    before = pattern.index("¤") < pattern.index("0")
-    if before and symbol[-1].isalpha() and not pattern.startswith(("¤ ", "¤\u00a0")):
-        symbol += "\u00a0"
-    elif not before and symbol[0].isalpha() and pattern[pattern.index("¤") - 1].isdigit():
-        symbol = "\u00a0" + symbol
-    return parse_pattern(pattern.replace("¤", f"'{symbol}'"))
-
-
 @functools.lru_cache(maxsize=16)
 def _decimal_pattern(digits: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))

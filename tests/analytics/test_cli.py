@@ -80,3 +80,15 @@ def test_the_full_refresh_prints_its_figures_and_its_steps(runner, sales):
     assert set(data["seconds"]) == {"classify", "store", "churn", "alerts", "reports",
                                     "company_figures"}
     assert "analytics 4/4: storing the figures" in result.stderr
+
+
+def test_alerts_word_the_near_key_reasons_as_the_account_page_does(runner, shop, session):
+    for name, revenue in (("Big", 800), ("Near", 75), ("Rest", 125)):
+        shop.monthly(shop.account(name), {PERIOD[5]: revenue})
+    shop.refresh()
+    session.commit()
+    output = _run(runner, "analytics", "alerts", "--no-refresh").output
+    near = [line for line in output.splitlines() if line.startswith("near-key Near:")]
+    assert near == ["near-key Near: near-key: 7.5% of €1,000 (revenue), growth -100.0%"]
+    data = _json(runner, "analytics", "alerts", "--no-refresh")
+    assert [e["code"] for e in data["near_key"][0]["explanations"]] == ["near_key"]

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from abm.cli import cli
-from tests.i18n.pseudo import CLOSE, OPEN, unmarked_words
+from tests.i18n.pseudo import CLOSE, OPEN, data_words, unmarked_words
 from tests.i18n.test_pages_in_pseudo_locale import ORDERS
 
 TODAY = ("--today", "2026-11-23")
@@ -126,3 +126,72 @@ def test_the_locale_chooses_the_language_when_abm_language_is_unset(pseudo_app):
                                                  "LANG": "ru_RU.UTF-8"})
     assert "⟦" not in english.output and "Period" in english.output
     assert "⟦" in russian.output
+
+
+def test_the_alerts_command_words_the_near_key_reasons(pseudo_app, demo_words):
+    from abm.analytics.models import AlertKind, AlertStatus
+
+    result = pseudo_app.test_cli_runner().invoke(
+        cli, ["analytics", "alerts", "--no-refresh", *TODAY], env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 0, result.output
+    near = [line for line in result.output.splitlines() if line.startswith("⟦почти ключевой ⟧")]
+    assert near and all("⟦почти ключевой: ⟧" in line for line in near), result.output
+    # The alerts' kinds and statuses stay codes, as the --status option takes them.
+    found = _findings(result.output, demo_words | data_words([*AlertKind, *AlertStatus]))
+    assert found == [], "\n".join(found)
+
+
+# The usage line names the command and the placeholders of its options as click writes them.
+USAGE = data_words(["cli analytics alerts concentration churn create-user segment potential fit",
+                    "OPTIONS COMMAND ARGS"])
+REFUSED_BY_CLICK = [
+    ("nosuch",),
+    ("create-user", "--email", "new@abm.local"),
+    ("create-user", "--email", "new@abm.local", "--name", "Nina New", "--role", "boss",
+     "--password", "a-long-password"),
+    ("analytics", "alerts", "--bogus"),
+    ("analytics", "churn", "--limit", "0"),
+    ("analytics", "concentration", "--end", "2026-13"),
+    ("analytics", "concentration", "--months"),
+]
+
+
+@pytest.mark.parametrize("args", REFUSED_BY_CLICK, ids=lambda args: " ".join(args[:3]))
+def test_what_click_itself_refuses_is_said_in_the_catalogue(pseudo_app, demo_words, args):
+    result = pseudo_app.test_cli_runner().invoke(cli, list(args), env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 2, result.output
+    assert "Usage:" not in result.stderr and "Error:" not in result.stderr, result.stderr
+    assert result.stderr.count(OPEN) >= 2, result.stderr  # "Error:" and what it is
+    found = _findings(result.output, demo_words | USAGE)
+    assert found == [], "\n".join(found)
+
+
+MODEL_REFUSALS = [("segment", "--k", "500", "--keep-potential"),
+                  ("potential", "fit", "--calibration-end", "2000-01-01"),
+                  ("potential", "fit", "--calibration-end", "2024-11-20")]
+
+
+@pytest.mark.parametrize("args", MODEL_REFUSALS, ids=["too many segments", "end before orders",
+                                                      "too short a history"])
+def test_a_segmentation_or_potential_fit_refused_says_why_in_the_catalogue(pseudo_app,
+                                                                          demo_words, args):
+    result = pseudo_app.test_cli_runner().invoke(cli, list(args), env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 2, result.output
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("⟦Ошибка: ⟧⟦"), result.stderr
+    found = _findings(result.output, demo_words | USAGE)
+    assert found == [], "\n".join(found)
+
+
+# The models and their parameters are named as in the literature, in every language.
+MODEL_NAMES = data_words(["BG/NBD r alpha a b Gamma-Gamma p q gamma x t_x T CLV"])
+
+
+@pytest.mark.parametrize("args", [("potential", "fit", "--limit", "3"),
+                                  ("segment", "--keep-potential")], ids=["potential", "segment"])
+def test_the_potential_fit_and_the_segmentation_speak_the_catalogue(pseudo_app, demo_words,
+                                                                    args):
+    result = pseudo_app.test_cli_runner().invoke(cli, list(args), env={"ABM_LANGUAGE": "ru"})
+    assert result.exit_code == 0, result.output
+    found = _findings(result.output, demo_words | MODEL_NAMES)
+    assert found == [], "\n".join(found)

@@ -108,3 +108,16 @@ def test_nothing_set_apart_is_a_plain_segmentation():
     X = blobs()
     result = segment_apart(X, np.zeros(len(X), dtype=bool), k=4)
     assert np.array_equal(result.labels, segment(X, k=4).labels)
+
+
+def test_a_refusal_keeps_its_code_and_figures_for_the_readers_language():
+    import pickle
+
+    with pytest.raises(SegmentationError) as refused:
+        segment(blobs()[:3], k=4)
+    error = refused.value
+    assert (error.code, error.params) == ("fewer_accounts_than_k", {"accounts": 3, "k": 4})
+    assert error.as_data() == {"error_code": "fewer_accounts_than_k",
+                               "error_params": {"accounts": 3, "k": 4}}
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - ours, as a process hands it on
+    assert (type(again), str(again), again.code) == (SegmentationError, str(error), error.code)

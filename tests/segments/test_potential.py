@@ -170,8 +170,18 @@ def test_no_repeat_purchases_gives_a_clear_message(session, sales):
 
 
 def test_an_unknown_unit_is_refused(session):
-    with pytest.raises(PotentialError, match="unknown unit"):
+    with pytest.raises(PotentialError, match="unknown unit 'months'") as refused:
         fit_potential(session, unit="months")
+    assert (refused.value.code, refused.value.params) == ("unknown_unit", {"unit": "months"})
+
+
+def test_a_refusal_of_the_model_keeps_the_models_code(session, sales):
+    for i in range(5):
+        sales.buy(sales.account(f"Once {i}"), date(2026, 1 + i, 3), 10)
+    sales.refresh()
+    with pytest.raises(PotentialError) as refused:
+        fit_potential(session)
+    assert refused.value.as_data() == {"error_code": "no_repeat", "error_params": {}}
 
 
 def test_horizon_of_twelve_months_in_weeks(session, cdnow):
@@ -187,6 +197,8 @@ def test_without_a_spend_model_value_uses_the_accounts_own_average(session, sale
     sales.refresh()
     result = fit_potential(session, unit="days", clv_months=12, discount_rate=0.0)
     assert "own average spend is used instead" in result.spend_error
+    assert result.spend_note == {"code": "own_average_spend",
+                                 "params": {"reason": {"code": "spend_too_few", "params": {}}}}
     figures = account_potential(session, accounts[0])
     assert figures.expected_spend == 100
     # Undiscounted over twelve months of 365.25/12 days: the 365-day horizon, near enough.

@@ -123,3 +123,19 @@ def test_identical_accounts_give_a_clear_message(session, sales):
     sales.refresh()
     with pytest.raises(SegmentationError, match="identical"):
         run_segmentation(session)
+
+
+def test_segments_without_potential_keep_why_as_a_code_for_the_readers_language(session, sales):
+    from abm.segments.services import segment_and_fit_potential
+
+    for i in range(12):  # one purchase day each: no purchase rate to fit
+        sales.buy(sales.account(f"Once {i}"), months()[i % 6].replace(day=3), 100 * (i + 1))
+    sales.refresh()
+    made = segment_and_fit_potential(session, k=3)
+    no_repeat = {"code": "no_repeat", "params": {}}
+    assert made.reason == {"code": "potential_not_refitted", "params": {"reason": no_repeat}}
+    assert made.note == ("potential not refitted: no customer bought on a second day: purchase "
+                         "rates cannot be fit")
+    assert made.summary.metrics["potential_note"] == {"code": "potential_not_available",
+                                                      "params": {"reason": no_repeat}}
+    assert made.summary.metrics["potential"].startswith("potential not available: no customer")

@@ -74,3 +74,44 @@ def test_the_segments_page_reads_in_russian(client, session, login, segmented):
     assert "выручка за последние 12 месяцев" in page and "8 036 003 €" in page
     assert "(доля выручки: 10 %)" in page or "(доля выручки: 10%)" in page
     assert "Вертикальная ось: клиенты (количество)" in page and "2 клиента" in page
+
+
+NO_ORDERS = {"code": "potential_not_refitted",
+             "params": {"reason": {"code": "no_orders", "params": {}}}}
+
+
+def test_a_run_says_its_step_and_why_it_was_made_without_potential_in_russian(
+        client, session, login, book):
+    from abm.runs.models import RunStatus
+    from abm.runs.services import create_run
+
+    for run_id, status, step in (("running", RunStatus.STARTED, "clustering"),
+                                 ("made-without-potential", RunStatus.FINISHED, "done")):
+        create_run(session, run_id, kind="segmentation", queue="analytics")
+        run = session.get(JobRun, run_id)
+        run.status, run.message = status, step
+    run.result = {"note": "potential not refitted: no orders yet", "note_reason": NO_ORDERS}
+    session.commit()
+    login("marketing")
+    client.post("/language", data={"lang": "ru"})
+    assert " · кластеризация" in client.get("/segments/runs/running").get_data(as_text=True)
+    page = client.get("/segments/runs/made-without-potential").get_data(as_text=True)
+    assert ("Потенциал не пересчитан: заказов ещё нет: импортируйте продажи, прежде чем "
+            "оценивать потенциал") in page
+    assert "готово" not in page  # its status says it
+
+
+def test_the_segments_page_says_why_the_latest_run_has_no_potential(client, session, login,
+                                                                     segmented):
+    from abm.segments.models import SegmentationRun
+
+    latest = session.query(SegmentationRun).order_by(SegmentationRun.id.desc()).first()
+    latest.metrics = {"potential": "potential not available: no orders yet",
+                      "potential_note": {**NO_ORDERS, "code": "potential_not_available"}}
+    session.commit()
+    login("marketing")
+    assert "Potential not available: no orders yet: import sales" in client.get(
+        "/segments/").get_data(as_text=True)
+    client.post("/language", data={"lang": "ru"})
+    assert "Потенциал недоступен: заказов ещё нет" in client.get("/segments/").get_data(
+        as_text=True)
