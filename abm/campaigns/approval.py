@@ -8,10 +8,12 @@ are codes with parameters, so that every page words them in its own language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from abm.analytics.wording import Words
 from abm.campaigns.models import Campaign, CampaignKind
 from abm.campaigns.offers import OfferTerms, offer_terms
 from abm.campaigns.settings import CampaignSettings
@@ -51,6 +53,32 @@ class ApprovalReason:
 
     def as_dict(self) -> dict:
         return {"code": self.code, "params": self.params, "text": self.text()}
+
+
+def worded(reason: dict, words: Words, kind_name: Callable[[str], str] = str) -> str:
+    """A reason (:meth:`ApprovalReason.as_dict`) in the reader's language, for the pages and the
+    commands alike; ``kind_name`` names a campaign kind (the pages by its label)."""
+    code, p = reason["code"], reason.get("params") or {}
+    if code == KIND:
+        return words._("%(kind)s campaigns need management approval",
+                       kind=kind_name(p.get("kind", "")))
+    if code == VOLUME_BONUS:
+        if p.get("threshold"):
+            return words._("a volume bonus of %(percent)s of purchases above %(threshold)s",
+                           percent=words.percent(p["percent"] / 100),
+                           threshold=words.money(p["threshold"]))
+        return words._("a volume bonus of %(percent)s of purchases",
+                       percent=words.percent(p["percent"] / 100))
+    if code == PAYMENT_TERMS:
+        return words.n("individual payment terms of %(num)s day",
+                       "individual payment terms of %(num)s days", p["days"])
+    if code == FREE_TERMS:
+        return words._("terms written out in the offer")
+    if code == DISCOUNT:
+        return words._("a discount of %(percent)s is above the %(threshold)s threshold",
+                       percent=words.percent(p["percent"] / 100),
+                       threshold=words.percent(p["threshold"] / 100))
+    return reason.get("text") or code
 
 
 def reasons_for(kind: str, terms: OfferTerms, threshold: float) -> list[ApprovalReason]:

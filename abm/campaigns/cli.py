@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from abm.workspace.refusals import N_
-from abm.workspace.wording import number, percent, points, refusal_text
+from abm.workspace.wording import number, percent, refusal_text
 
 # What a send did and where the messages stand, by the keys of the send result and the
 # outbox states; what contacts did, by event.
@@ -99,25 +99,13 @@ def _refusal(exc: Exception) -> str:
 
 
 def _approval_reason(reason: dict) -> str:
-    """Why a campaign needs approval, from the rule's code and figures (as the approvals
-    page says it, the kind by its code)."""
-    code, p = reason["code"], reason.get("params") or {}
-    if code == "kind":
-        return _("%(kind)s campaigns need management approval", kind=p["kind"])
-    if code == "volume_bonus":
-        if p.get("threshold"):
-            return _("a volume bonus of %(percent)s of purchases above %(threshold)s",
-                     percent=points(p["percent"]), threshold=number(p["threshold"]))
-        return _("a volume bonus of %(percent)s of purchases", percent=points(p["percent"]))
-    if code == "payment_terms":
-        return ngettext("individual payment terms of %(num)s day",
-                        "individual payment terms of %(num)s days", p["days"])
-    if code == "free_terms":
-        return _("terms written out in the offer")
-    if code == "discount":
-        return _("a discount of %(percent)s is above the %(threshold)s threshold",
-                 percent=points(p["percent"]), threshold=points(p["threshold"]))
-    return reason.get("text") or code
+    """Why a campaign needs approval, as the approvals page says it (the kind by its code)."""
+    from flask_babel import get_locale, get_translations
+
+    from abm.analytics.wording import Words
+    from abm.campaigns.approval import worded
+
+    return worded(reason, Words(get_translations(), str(get_locale() or "en")))
 
 
 def _needs_approval(reasons: list[dict]) -> list[str]:

@@ -10,13 +10,14 @@ campaigns of its kind brought, and how much of the revenue its largest account i
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent, ngettext
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from abm.campaigns import approval
 from abm.db import get_session
 from abm.web.auth import role_required
-from abm.web.i18n import money
+from abm.web.composed import words
 from abm.web.labels import label
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
@@ -80,21 +81,4 @@ def points(value: float | None) -> str:
 def approval_reason(reason: dict) -> str:
     """Why a campaign needs approval, in the user's language, from the rule's code and figures
     (see :mod:`abm.campaigns.approval`)."""
-    code, p = reason["code"], reason.get("params") or {}
-    if code == "kind":
-        return _("%(kind)s campaigns need management approval",
-                 kind=label("campaign_kind", p.get("kind")))
-    if code == "volume_bonus":
-        if p.get("threshold"):
-            return _("a volume bonus of %(percent)s of purchases above %(threshold)s",
-                     percent=points(p["percent"]), threshold=money(p["threshold"]))
-        return _("a volume bonus of %(percent)s of purchases", percent=points(p["percent"]))
-    if code == "payment_terms":
-        return ngettext("individual payment terms of %(num)s day",
-                        "individual payment terms of %(num)s days", p["days"])
-    if code == "free_terms":
-        return _("terms written out in the offer")
-    if code == "discount":
-        return _("a discount of %(percent)s is above the %(threshold)s threshold",
-                 percent=points(p["percent"]), threshold=points(p["threshold"]))
-    return reason.get("text") or code
+    return approval.worded(reason, words(), kind_name=lambda kind: label("campaign_kind", kind))
