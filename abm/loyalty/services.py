@@ -251,6 +251,9 @@ def update_membership(session: Session, actor: Actor, account_id: int, programme
     return after
 
 
+_CHUNK = 500  # accounts per read of their memberships
+
+
 def invite(session: Session, actor: Actor, programme_id: int, account_ids: Iterable[int],
            *, campaign_id: int | None = None) -> int:
     """Mark accounts invited to a programme (an invitation campaign went out to them).
@@ -258,9 +261,21 @@ def invite(session: Session, actor: Actor, programme_id: int, account_ids: Itera
     Members and those invited before keep their dates. Returns how many were newly invited.
     """
     now, count = utcnow(), 0
-    for account_id in sorted(set(account_ids)):
-        m = _membership(session, programme_id, account_id)
-        if m.id is None or (m.invited_at is None and m.status == MembershipStatus.INVITED):
+    wanted = sorted(set(account_ids))
+    known: dict[int, LoyaltyMembership] = {}
+    for start in range(0, len(wanted), _CHUNK):  # one read per chunk, not one per account
+        known.update((m.account_id, m) for m in session.scalars(select(LoyaltyMembership).where(
+            LoyaltyMembership.programme_id == programme_id,
+            LoyaltyMembership.account_id.in_(wanted[start:start + _CHUNK]))))
+    if len(known) < len(wanted) and session.get(LoyaltyProgramme, programme_id) is None:
+        raise NotFound.worded(N_("no such programme"))
+    for account_id in wanted:
+        m = known.get(account_id)
+        if m is None:
+            session.add(LoyaltyMembership(programme_id=programme_id, account_id=account_id,
+                                          invited_at=now))
+            count += 1
+        elif m.invited_at is None and m.status == MembershipStatus.INVITED:
             m.invited_at = now
             count += 1
     session.flush()

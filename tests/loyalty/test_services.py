@@ -87,6 +87,21 @@ def test_an_invitation_leaves_members_as_they_are(session, programme, make_accou
     assert services.memberships(session, newcomer.id)[0].status == "invited"
 
 
+def test_inviting_again_invites_nobody_new_across_chunks(session, programme, make_accounts):
+    accounts = make_accounts(services._CHUNK + 3, contacts=0)
+    ids = [a.id for a in accounts]
+    assert services.invite(session, NOBODY, programme.id, ids) == len(ids)
+    assert services.invite(session, NOBODY, programme.id, ids) == 0  # every send job asks again
+    assert {m.status for a in accounts[-3:] for m in services.memberships(session, a.id)} == {
+        "invited"}
+
+
+def test_an_unknown_programme_invites_nobody(session, make_accounts):
+    account, = make_accounts(1)
+    with pytest.raises(LoyaltyError):
+        services.invite(session, NOBODY, 999_999, [account.id])
+
+
 def test_the_status_selects_the_accounts_of_each_state(session, programme, make_accounts):
     invited, member, gone = make_accounts(3)
     for account, status in ((invited, "invited"), (member, "member"), (gone, "left")):
